@@ -1,0 +1,5 @@
+export * from './aggregate-root.js';
+export * from './clock.js';
+export * from './domain-event.js';
+export * from './errors.js';
+export * from './ids.js';
