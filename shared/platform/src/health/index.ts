@@ -1,1 +1,2 @@
 export * from './readiness.js';
+export * from './health-core.module.js';

@@ -1,1 +1,11 @@
-export {};
+export * from './backoff.js';
+export * from './cloud-event.js';
+export * from './dead-letters.js';
+export * from './errors.js';
+export * from './event-store.js';
+export * from './kafka.js';
+export * from './kafka-config.js';
+export * from './kafka-event-consumer.js';
+export * from './messaging.module.js';
+export * from './metrics.js';
+export * from './outbox-relay.js';

@@ -1,1 +1,6 @@
-export {};
+export * from './database-config.js';
+export * from './data-source.js';
+export * from './migrations/platform-migrations.js';
+export * from './run-migrations.js';
+export * from './unit-of-work.js';
+export * from './persistence.module.js';

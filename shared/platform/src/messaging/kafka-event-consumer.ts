@@ -1,0 +1,376 @@
+import { performance } from 'node:perf_hooks';
+import kafkajs, {
+  type Admin,
+  type Batch,
+  type Consumer,
+  type EachBatchPayload,
+  type IHeaders,
+  type KafkaMessage,
+  type Producer,
+} from 'kafkajs';
+import type { DataSource, EntityManager } from 'typeorm';
+import { runWithContext, type RequestContext } from '../context/request-context.js';
+import { getLogger } from '../logging/logger.js';
+import { backoffDelay, retryPolicy, sleep, type RetryPolicy } from './backoff.js';
+import { parseCloudEvent, type CloudEvent } from './cloud-event.js';
+import { MalformedMessageError, errorMessage, isNonRetryable } from './errors.js';
+import { createKafka, ensureTopics } from './kafka.js';
+import { consumerGroupId, deadLetterTopic, prefixedTopic, type KafkaConfig } from './kafka-config.js';
+import { messagingMetrics } from './metrics.js';
+
+const { Partitioners } = kafkajs;
+
+/**
+ * Reacts to one event inside the consumer's transaction. Whatever it writes through `tx` commits
+ * together with the inbox row, so a redelivered event changes nothing. Handlers ignore event
+ * types they do not know (return), and throw NonRetryableError when retrying cannot help.
+ */
+export interface EventHandler {
+  handle(event: CloudEvent, tx: EntityManager): Promise<void>;
+}
+
+export interface ConsumerSubscription {
+  /** Logical topic (no prefix), e.g. `identity.user.events`. */
+  topic: string;
+  handler: EventHandler;
+}
+
+export type ConsumeOutcome =
+  | { kind: 'processed' | 'duplicate'; topic: string; partition: number; offset: string; event: CloudEvent }
+  | {
+      kind: 'dead_lettered';
+      topic: string;
+      partition: number;
+      offset: string;
+      attempts: number;
+      error: string;
+      event?: CloudEvent;
+    };
+
+export interface KafkaEventConsumerOptions {
+  service: string;
+  kafka: KafkaConfig;
+  dataSource: DataSource;
+  subscriptions: readonly ConsumerSubscription[];
+  /** In-process retries before dead-lettering (default 5 attempts, 100 ms doubling to 2 s). */
+  retry?: Partial<RetryPolicy>;
+  /**
+   * Consecutive messages of a partition handled in one transaction (each with its own inbox row).
+   * If any of them fails the transaction rolls back and they are redone one per transaction,
+   * with retries. Default 100; 1 means one transaction per message.
+   */
+  maxMessagesPerTransaction?: number;
+  /** Partitions processed in parallel (default 3); each uses one pooled connection at a time. */
+  partitionsConsumedConcurrently?: number;
+  /** Where a new consumer group starts (default true: from the beginning, so nothing is missed). */
+  fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
+  /** Observes every outcome after it is committed (tests, benchmarks). */
+  onOutcome?(outcome: ConsumeOutcome): void;
+}
+
+interface Item {
+  message: KafkaMessage;
+  event?: CloudEvent;
+  error?: MalformedMessageError;
+}
+
+type DeadLetterReason = 'malformed' | 'non_retryable' | 'exhausted';
+
+const INSERT_INBOX = `
+  INSERT INTO inbox_messages (consumer, event_id, topic, partition, "offset")
+  SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[])
+  ON CONFLICT (consumer, event_id) DO NOTHING
+  RETURNING event_id`;
+
+/**
+ * The consumer of one service: group `<prefix><service>`, at-least-once delivery made
+ * effectively-once by the inbox. Per message: parse the envelope (malformed: straight to the
+ * DLQ), then in one transaction insert the inbox row and run the handler; a duplicate skips the
+ * handler. Failures are retried with exponential backoff in process, then the original message
+ * goes to `<prefix>dlq.<service>` with the error in headers and the partition moves on. If the
+ * DLQ publish fails the offset is not committed, so the message comes back.
+ */
+export class KafkaEventConsumer {
+  readonly groupId: string;
+  readonly deadLetterTopic: string;
+  private readonly log = getLogger('kafka-consumer');
+  private readonly policy: RetryPolicy;
+  private readonly handlers = new Map<string, EventHandler[]>();
+  private readonly perTransaction: number;
+  private abort = new AbortController();
+
+  private consumer: Consumer | undefined;
+  private dlqProducer: Producer | undefined;
+  private admin: Admin | undefined;
+  private joined = false;
+  private crash: string | undefined;
+
+  constructor(private readonly options: KafkaEventConsumerOptions) {
+    this.groupId = consumerGroupId(options.kafka, options.service);
+    this.deadLetterTopic = deadLetterTopic(options.kafka, options.service);
+    this.policy = retryPolicy(options.retry);
+    this.perTransaction = Math.max(1, options.maxMessagesPerTransaction ?? 100);
+    for (const s of options.subscriptions) {
+      const topic = prefixedTopic(options.kafka, s.topic);
+      this.handlers.set(topic, [...(this.handlers.get(topic) ?? []), s.handler]);
+    }
+  }
+
+  get topics(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  /** Creates missing topics, joins the group and starts consuming. */
+  async start(): Promise<void> {
+    if (this.consumer) return;
+    this.abort = new AbortController();
+    const kafka = createKafka(this.options.kafka, 'consumer');
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    await ensureTopics(this.admin, this.options.kafka, [...this.topics, this.deadLetterTopic]);
+
+    this.dlqProducer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await this.dlqProducer.connect();
+
+    const consumer = kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      this.joined = true;
+      this.crash = undefined;
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.joined = false;
+      this.crash = errorMessage(e.payload.error);
+      this.log.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    if (this.topics.length > 0) {
+      await consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
+      await consumer.run({
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+        eachBatch: (payload) => this.eachBatch(payload),
+      });
+    }
+    this.log.info({ group: this.groupId, topics: this.topics }, 'consumer started');
+  }
+
+  /** Resolves once the consumer joined its group (partitions assigned). */
+  async waitUntilJoined(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.joined) {
+      if (Date.now() > deadline) throw new Error(`consumer ${this.groupId} did not join within ${timeoutMs} ms`);
+      await sleep(25);
+    }
+  }
+
+  /** Kafka reachable and the consumer not crashed. */
+  async checkHealth(): Promise<void> {
+    if (this.crash) throw new Error(`consumer crashed: ${this.crash}`);
+    if (!this.admin) throw new Error('consumer not started');
+    await this.admin.describeCluster();
+  }
+
+  /** Stops fetching, lets the message in flight finish, commits resolved offsets, leaves the group. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    const { consumer, dlqProducer, admin } = this;
+    this.consumer = undefined;
+    this.dlqProducer = undefined;
+    this.admin = undefined;
+    await consumer?.disconnect();
+    await Promise.allSettled([dlqProducer?.disconnect(), admin?.disconnect()]);
+    this.joined = false;
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const handlers = this.handlers.get(batch.topic) ?? [];
+    const items: Item[] = batch.messages.map((message) => {
+      try {
+        return { message, event: parseCloudEvent(message.value) };
+      } catch (err) {
+        return { message, error: err instanceof MalformedMessageError ? err : new MalformedMessageError(errorMessage(err)) };
+      }
+    });
+
+    let i = 0;
+    while (i < items.length) {
+      if (!isRunning() || isStale()) return;
+      const first = items[i]!;
+      if (first.error) {
+        await this.deadLetter(batch, first.message, first.error, 1, 'malformed');
+        resolveOffset(first.message.offset);
+        i++;
+        continue;
+      }
+      const group: Item[] = [];
+      while (i < items.length && group.length < this.perTransaction && !items[i]!.error) group.push(items[i++]!);
+
+      if (group.length === 1 || !(await this.tryTogether(batch, group, handlers))) {
+        for (const item of group) {
+          const done = await this.processWithRetries(batch, item, handlers, payload);
+          if (!done) return; // stopping: leave the rest unresolved, they will be redelivered
+          resolveOffset(item.message.offset);
+          await heartbeat();
+        }
+      } else {
+        resolveOffset(group[group.length - 1]!.message.offset);
+      }
+      this.recordLag(batch, items[i - 1]!.message.offset);
+      await heartbeat();
+      await commitOffsetsIfNecessary();
+    }
+  }
+
+  /** Fast path: several messages in one transaction. False (rolled back) if any of them failed. */
+  private async tryTogether(batch: Batch, group: readonly Item[], handlers: readonly EventHandler[]): Promise<boolean> {
+    try {
+      await this.processInTransaction(batch, group, handlers);
+      return true;
+    } catch (err) {
+      this.log.debug({ err, topic: batch.topic, partition: batch.partition }, 'batch transaction failed; redoing one by one');
+      return false;
+    }
+  }
+
+  /** Returns false when the consumer is stopping and the message was left unprocessed. */
+  private async processWithRetries(
+    batch: Batch,
+    item: Item,
+    handlers: readonly EventHandler[],
+    payload: EachBatchPayload,
+  ): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.processInTransaction(batch, [item], handlers);
+        return true;
+      } catch (err) {
+        const nonRetryable = isNonRetryable(err);
+        if (nonRetryable || attempt >= this.policy.attempts) {
+          await this.deadLetter(batch, item.message, err, attempt, nonRetryable ? 'non_retryable' : 'exhausted', item.event);
+          return true;
+        }
+        messagingMetrics.consumerRetries.inc({ service: this.options.service, topic: batch.topic });
+        const delay = backoffDelay(this.policy, attempt);
+        this.log.warn(
+          { err, topic: batch.topic, partition: batch.partition, offset: item.message.offset, attempt, delayMs: delay },
+          'handler failed; retrying',
+        );
+        await sleep(delay, this.abort.signal);
+        if (!payload.isRunning() || this.abort.signal.aborted) return false;
+        await payload.heartbeat();
+      }
+    }
+  }
+
+  private async processInTransaction(batch: Batch, items: readonly Item[], handlers: readonly EventHandler[]): Promise<void> {
+    const started = performance.now();
+    const kinds = await this.options.dataSource.transaction(async (tx) => {
+      const events = items.map((it) => it.event!);
+      const inserted: Array<{ event_id: string }> = await tx.query(INSERT_INBOX, [
+        this.groupId,
+        events.map((e) => e.id),
+        events.map(() => batch.topic),
+        events.map(() => batch.partition),
+        items.map((it) => it.message.offset),
+      ]);
+      const fresh = new Set(inserted.map((r) => r.event_id));
+      const result: Array<'processed' | 'duplicate'> = [];
+      for (const event of events) {
+        if (!fresh.delete(event.id)) {
+          result.push('duplicate');
+          continue;
+        }
+        await runWithContext(contextOf(event), async () => {
+          for (const handler of handlers) await handler.handle(event, tx);
+        });
+        result.push('processed');
+      }
+      return result;
+    });
+    const { service } = this.options;
+    messagingMetrics.handleDuration.observe({ service, topic: batch.topic }, (performance.now() - started) / 1000);
+    kinds.forEach((kind, idx) => {
+      const item = items[idx]!;
+      messagingMetrics.consumerProcessed.inc({ service, topic: batch.topic, outcome: kind });
+      this.options.onOutcome?.({ kind, topic: batch.topic, partition: batch.partition, offset: item.message.offset, event: item.event! });
+    });
+  }
+
+  /** Publishes the original message, unchanged, to the DLQ; throws (offset stays uncommitted) if that fails. */
+  private async deadLetter(
+    batch: Batch,
+    message: KafkaMessage,
+    err: unknown,
+    attempts: number,
+    reason: DeadLetterReason,
+    event?: CloudEvent,
+  ): Promise<void> {
+    const error = errorMessage(err).slice(0, 2000);
+    const headers: IHeaders = {
+      ...message.headers,
+      'x-error': error,
+      'x-error-at': new Date().toISOString(),
+      'x-attempts': String(attempts),
+      'x-original-topic': batch.topic,
+      'x-original-partition': String(batch.partition),
+      'x-original-offset': message.offset,
+    };
+    try {
+      await this.dlqProducer!.send({
+        topic: this.deadLetterTopic,
+        acks: -1,
+        messages: [{ key: message.key, value: message.value, headers, timestamp: message.timestamp }],
+      });
+    } catch (sendErr) {
+      this.log.error(
+        { err: sendErr, topic: batch.topic, partition: batch.partition, offset: message.offset },
+        'dead-letter publish failed; the message will be redelivered',
+      );
+      throw sendErr;
+    }
+    const { service } = this.options;
+    messagingMetrics.consumerDeadLettered.inc({ service, topic: batch.topic, reason });
+    messagingMetrics.consumerProcessed.inc({ service, topic: batch.topic, outcome: 'dead_lettered' });
+    this.log.error(
+      { topic: batch.topic, partition: batch.partition, offset: message.offset, attempts, reason, error, eventId: event?.id },
+      'message dead-lettered',
+    );
+    this.options.onOutcome?.({
+      kind: 'dead_lettered',
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: message.offset,
+      attempts,
+      error,
+      ...(event ? { event } : {}),
+    });
+  }
+
+  private recordLag(batch: Batch, lastOffset: string): void {
+    const lag = Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(lastOffset) - 1n));
+    messagingMetrics.consumerLag.set({ service: this.options.service, topic: batch.topic, partition: String(batch.partition) }, lag);
+  }
+}
+
+/** The consumed event becomes the cause of whatever the handler does. */
+function contextOf(event: CloudEvent): RequestContext {
+  return {
+    correlationId: event.correlationid,
+    causationId: event.id,
+    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+  };
+}

@@ -1,0 +1,138 @@
+import {
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+  type Type,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { HealthCoreModule } from '../health/health-core.module.js';
+import { ReadinessRegistry } from '../health/readiness.js';
+import { getLogger } from '../logging/logger.js';
+import type { DatabaseConfig } from '../persistence/database-config.js';
+import { DATABASE_CONFIG } from '../persistence/persistence.module.js';
+import type { RetryPolicy } from './backoff.js';
+import { EventStore } from './event-store.js';
+import { KafkaEventConsumer, type EventHandler } from './kafka-event-consumer.js';
+import type { KafkaConfig } from './kafka-config.js';
+import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
+
+export interface MessagingSubscription {
+  /** Logical topic (no prefix). */
+  topic: string;
+  /** Resolved from the application's providers if registered there, otherwise instantiated with DI. */
+  handler: Type<EventHandler>;
+}
+
+export interface MessagingModuleOptions {
+  service: string;
+  kafka: KafkaConfig;
+  subscriptions?: MessagingSubscription[];
+  /** Run the outbox relay in this process (default true). */
+  relay?: boolean;
+  relayOptions?: Pick<OutboxRelayOptions, 'batchSize' | 'pollIntervalMs' | 'lockRetryMs'>;
+  retry?: Partial<RetryPolicy>;
+  partitionsConsumedConcurrently?: number;
+  maxMessagesPerTransaction?: number;
+}
+
+export const MESSAGING_OPTIONS = Symbol.for('storytelling.messaging.Options');
+
+/**
+ * Owns the relay and the consumer of the service: starts them when the application has
+ * bootstrapped, stops them before the application shuts down (before the database pool closes).
+ */
+@Injectable()
+export class MessagingRuntime implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly log = getLogger('messaging');
+  private relayInstance: OutboxRelay | undefined;
+  private consumerInstance: KafkaEventConsumer | undefined;
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
+    @Inject(DataSource) private readonly dataSource: DataSource,
+    @Inject(DATABASE_CONFIG) private readonly database: DatabaseConfig,
+    @Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry,
+    @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+  ) {}
+
+  get relay(): OutboxRelay | undefined {
+    return this.relayInstance;
+  }
+
+  get consumer(): KafkaEventConsumer | undefined {
+    return this.consumerInstance;
+  }
+
+  onModuleInit(): void {
+    this.readiness.register({
+      name: 'kafka',
+      check: async () => {
+        if (this.consumerInstance) await this.consumerInstance.checkHealth();
+      },
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { service, kafka } = this.options;
+    const subscriptions = await Promise.all(
+      (this.options.subscriptions ?? []).map(async (s) => ({ topic: s.topic, handler: await this.resolveHandler(s.handler) })),
+    );
+    this.consumerInstance = new KafkaEventConsumer({
+      service,
+      kafka,
+      dataSource: this.dataSource,
+      subscriptions,
+      ...(this.options.retry ? { retry: this.options.retry } : {}),
+      ...(this.options.partitionsConsumedConcurrently ? { partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently } : {}),
+      ...(this.options.maxMessagesPerTransaction ? { maxMessagesPerTransaction: this.options.maxMessagesPerTransaction } : {}),
+    });
+    // Always started: it also creates the DLQ topic and answers the Kafka readiness check.
+    await this.consumerInstance.start();
+    if (this.options.relay ?? true) {
+      this.relayInstance = new OutboxRelay({
+        service,
+        kafka,
+        database: this.database,
+        dataSource: this.dataSource,
+        ...this.options.relayOptions,
+      });
+      this.relayInstance.start();
+    }
+    this.log.info({ service, relay: Boolean(this.relayInstance), topics: subscriptions.map((s) => s.topic) }, 'messaging started');
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.readiness.markShuttingDown();
+    await Promise.allSettled([this.consumerInstance?.stop(), this.relayInstance?.stop()]);
+    this.log.info({ service: this.options.service }, 'messaging stopped');
+  }
+
+  private async resolveHandler(type: Type<EventHandler>): Promise<EventHandler> {
+    try {
+      return this.moduleRef.get(type, { strict: false });
+    } catch {
+      return this.moduleRef.create(type);
+    }
+  }
+}
+
+@Global()
+@Module({})
+export class MessagingModule {
+  /** Needs PersistenceModule.forRoot (DataSource, DATABASE_CONFIG) in the same application. */
+  static forService(options: MessagingModuleOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      global: true,
+      imports: [HealthCoreModule],
+      providers: [{ provide: MESSAGING_OPTIONS, useValue: options }, EventStore, MessagingRuntime],
+      exports: [EventStore, MessagingRuntime],
+    };
+  }
+}

@@ -1,0 +1,354 @@
+import { performance } from 'node:perf_hooks';
+import kafkajs, { type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
+import pg from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+import { getLogger } from '../logging/logger.js';
+import { assertSchemaName, searchPathOption, type DatabaseConfig } from '../persistence/database-config.js';
+import { sleep } from './backoff.js';
+import { sourceForService, toCloudEvent, type EventMetadata, type StoredEvent } from './cloud-event.js';
+import { createKafka, ensureTopics } from './kafka.js';
+import { prefixedTopic, type KafkaConfig } from './kafka-config.js';
+import { messagingMetrics } from './metrics.js';
+
+const { Partitioners } = kafkajs;
+
+export interface OutboxRelayHooks {
+  /**
+   * Called after Kafka acknowledged a batch and before the rows are marked published. A crash
+   * here is the window that makes delivery at-least-once; tests use the hook to crash in it.
+   */
+  afterPublish?(events: readonly StoredEvent[]): void | Promise<void>;
+}
+
+export interface OutboxRelayOptions {
+  service: string;
+  kafka: KafkaConfig;
+  /** For the relay's own session (advisory lock and LISTEN), separate from the pool. */
+  database: DatabaseConfig;
+  /** The service's pool: batches are read and marked through it. */
+  dataSource: DataSource;
+  /** Rows per batch (default 500). */
+  batchSize?: number;
+  /** Polling fallback when no NOTIFY arrives (default 500 ms). */
+  pollIntervalMs?: number;
+  /** How often a standby relay retries the lock (default 1000 ms). */
+  lockRetryMs?: number;
+  hooks?: OutboxRelayHooks;
+}
+
+export type RelayState = 'stopped' | 'standby' | 'active';
+
+interface OutboxRow {
+  id: string;
+  aggregate_id: string;
+  aggregate_type: string;
+  version: number;
+  type: string;
+  topic: string;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+  occurred_at: Date;
+}
+
+const SELECT_BATCH = `
+  SELECT id, aggregate_id, aggregate_type, version, type, topic, data, metadata, occurred_at
+    FROM domain_events
+   WHERE published_at IS NULL
+   ORDER BY seq
+   LIMIT $1
+     FOR UPDATE SKIP LOCKED`;
+
+const MARK_PUBLISHED = `UPDATE domain_events SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])`;
+
+class LockLostError extends Error {
+  constructor(reason: string) {
+    super(`relay lost its database session: ${reason}`);
+  }
+}
+
+/**
+ * Publishes the outbox to Kafka. One relay per service is active (session advisory lock keyed
+ * by the schema); the others stand by and retry the lock. The active relay wakes on
+ * LISTEN/NOTIFY (the insert trigger) and polls as a fallback; each batch is one transaction:
+ * lock unpublished rows (SKIP LOCKED), publish with an idempotent producer (acks=all), mark
+ * them published, commit. A crash between publish and commit republishes the batch on the next
+ * start: delivery is at-least-once, and consumers dedupe by event id.
+ */
+export class OutboxRelay {
+  private readonly log = getLogger('outbox-relay');
+  private readonly schema: string;
+  private readonly channel: string;
+  private readonly source: string;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly lockRetryMs: number;
+
+  private state: RelayState = 'stopped';
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private abort = new AbortController();
+
+  private session: pg.Client | undefined;
+  private sessionError: string | undefined;
+  private kafka: Kafka | undefined;
+  private producer: Producer | undefined;
+  private admin: Admin | undefined;
+  private readonly knownTopics = new Set<string>();
+
+  private notified = false;
+  private wake: (() => void) | undefined;
+  private lastBacklogAt = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.schema = assertSchemaName(options.database.schema);
+    this.channel = `${this.schema}.domain_events`;
+    this.source = sourceForService(options.service);
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.lockRetryMs = options.lockRetryMs ?? 1000;
+  }
+
+  get status(): RelayState {
+    return this.state;
+  }
+
+  /** True when this relay holds the lock and publishes. */
+  get isActive(): boolean {
+    return this.state === 'active';
+  }
+
+  /** Starts the background loop; returns at once (the relay may stay on standby). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.abort = new AbortController();
+    this.state = 'standby';
+    this.loop = this.run();
+  }
+
+  /** Finishes the batch in flight, releases the lock and disconnects. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.abort.abort();
+    this.wake?.();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /** Resolves once this relay is active (or rejects after `timeoutMs`). */
+  async waitUntilActive(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.isActive) {
+      if (Date.now() > deadline) throw new Error(`relay ${this.options.service} not active after ${timeoutMs} ms`);
+      await sleep(20);
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        if (await this.acquire()) {
+          await this.publishWhileActive();
+        } else {
+          await sleep(this.lockRetryMs, this.abort.signal);
+        }
+      } catch (err) {
+        this.log.error({ err, service: this.options.service }, 'relay loop failed; restarting');
+        await this.teardown();
+        await sleep(Math.min(this.lockRetryMs, 1000), this.abort.signal);
+      }
+    }
+    await this.teardown();
+    this.state = 'stopped';
+  }
+
+  /** Opens the relay's own session if needed and tries the lock. */
+  private async acquire(): Promise<boolean> {
+    if (!this.session) {
+      const client = new pg.Client({
+        connectionString: this.options.database.url,
+        options: searchPathOption(this.schema),
+        application_name: `${this.options.service}-outbox-relay`,
+      });
+      this.sessionError = undefined;
+      // Events of a session we already dropped must not disturb its successor.
+      client.on('error', (err) => {
+        if (this.session !== client) return;
+        this.sessionError = err.message;
+        this.wake?.();
+      });
+      client.on('end', () => {
+        if (this.session !== client) return;
+        this.sessionError ??= 'connection ended';
+        this.wake?.();
+      });
+      client.on('notification', (msg) => {
+        if (this.session === client && msg.channel === this.channel) this.notify();
+      });
+      this.session = client;
+      await client.connect();
+    }
+    const res = await this.session.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [
+      `outbox-relay:${this.schema}`,
+    ]);
+    return res.rows[0]?.locked === true;
+  }
+
+  private async publishWhileActive(): Promise<void> {
+    const session = this.session!;
+    await session.query(`LISTEN "${this.channel}"`);
+    this.kafka ??= createKafka(this.options.kafka, 'relay');
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await this.producer.connect();
+    this.state = 'active';
+    messagingMetrics.outboxRelayActive.set({ service: this.options.service }, 1);
+    this.log.info({ service: this.options.service, schema: this.schema }, 'outbox relay active');
+
+    while (this.running) {
+      if (this.sessionError) throw new LockLostError(this.sessionError);
+      this.notified = false;
+      const published = await this.publishBatch();
+      await this.refreshBacklog(published);
+      if (published < this.batchSize) await this.waitForWork();
+    }
+  }
+
+  /** One transaction: lock a batch, publish it, mark it. Returns the number of rows published. */
+  async publishBatch(): Promise<number> {
+    const producer = this.producer;
+    if (!producer) throw new Error('relay is not active');
+    const started = performance.now();
+    const events = await this.options.dataSource.transaction(async (tx: EntityManager) => {
+      const rows: OutboxRow[] = await tx.query(SELECT_BATCH, [this.batchSize]);
+      if (rows.length === 0) return [];
+      const batch = rows.map(fromRow);
+      await this.ensureTopics(batch);
+      await producer.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(batch) });
+      await this.options.hooks?.afterPublish?.(batch);
+      if (this.sessionError) throw new LockLostError(this.sessionError);
+      await tx.query(MARK_PUBLISHED, [batch.map((e) => e.id)]);
+      return batch;
+    });
+    if (events.length > 0) this.record(events, started);
+    return events.length;
+  }
+
+  private toTopicMessages(batch: readonly StoredEvent[]): Array<{ topic: string; messages: Message[] }> {
+    const byTopic = new Map<string, Message[]>();
+    for (const e of batch) {
+      const topic = prefixedTopic(this.options.kafka, e.topic);
+      const ce = toCloudEvent(e, this.source);
+      const headers: Record<string, string> = {
+        'content-type': 'application/cloudevents+json; charset=utf-8',
+        ce_id: ce.id,
+        ce_type: ce.type,
+        ce_source: ce.source,
+        ce_correlationid: ce.correlationid,
+      };
+      if (ce.causationid) headers.ce_causationid = ce.causationid;
+      if (ce.traceparent) headers.traceparent = ce.traceparent;
+      const messages = byTopic.get(topic) ?? [];
+      messages.push({ key: e.aggregateId, value: JSON.stringify(ce), headers });
+      byTopic.set(topic, messages);
+    }
+    return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  }
+
+  private async ensureTopics(batch: readonly StoredEvent[]): Promise<void> {
+    const missing = new Set<string>();
+    for (const e of batch) {
+      const topic = prefixedTopic(this.options.kafka, e.topic);
+      if (!this.knownTopics.has(topic)) missing.add(topic);
+    }
+    if (missing.size === 0) return;
+    await ensureTopics(this.admin!, this.options.kafka, missing);
+    for (const t of missing) this.knownTopics.add(t);
+  }
+
+  private record(events: readonly StoredEvent[], started: number): void {
+    const { service } = this.options;
+    const now = Date.now();
+    const m = messagingMetrics;
+    m.outboxBatchDuration.observe({ service }, (performance.now() - started) / 1000);
+    const perTopic = new Map<string, number>();
+    for (const e of events) {
+      perTopic.set(e.topic, (perTopic.get(e.topic) ?? 0) + 1);
+      m.outboxPublishLatency.observe({ service }, Math.max(0, now - e.occurredAt.getTime()) / 1000);
+    }
+    for (const [topic, n] of perTopic) m.outboxPublished.inc({ service, topic }, n);
+  }
+
+  private async refreshBacklog(lastBatch: number): Promise<void> {
+    const now = Date.now();
+    if (lastBatch < this.batchSize && now - this.lastBacklogAt < 5000) return;
+    if (now - this.lastBacklogAt < 1000) return;
+    this.lastBacklogAt = now;
+    const rows: Array<{ n: string }> = await this.options.dataSource.query(
+      `SELECT count(*) AS n FROM domain_events WHERE published_at IS NULL`,
+    );
+    messagingMetrics.outboxBacklog.set({ service: this.options.service }, Number(rows[0]?.n ?? 0));
+  }
+
+  private notify(): void {
+    this.notified = true;
+    this.wake?.();
+  }
+
+  private waitForWork(): Promise<void> {
+    if (this.notified || !this.running || this.sessionError) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, this.pollIntervalMs);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        if (self.wake === done) self.wake = undefined;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private async teardown(): Promise<void> {
+    const wasActive = this.state === 'active';
+    if (this.running) this.state = 'standby';
+    messagingMetrics.outboxRelayActive.set({ service: this.options.service }, 0);
+    const producer = this.producer;
+    const admin = this.admin;
+    const session = this.session;
+    this.producer = undefined;
+    this.admin = undefined;
+    this.session = undefined;
+    this.knownTopics.clear();
+    await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
+    if (session) {
+      if (!this.sessionError) {
+        // Ending the session releases the advisory lock and the LISTEN; unlock first to be explicit.
+        await session.query(`SELECT pg_advisory_unlock_all()`).catch(() => undefined);
+      }
+      await session.end().catch(() => undefined);
+    }
+    if (wasActive) this.log.info({ service: this.options.service }, 'outbox relay released');
+  }
+}
+
+function fromRow(row: OutboxRow): StoredEvent {
+  return {
+    id: row.id,
+    aggregateId: row.aggregate_id,
+    aggregateType: row.aggregate_type,
+    version: row.version,
+    type: row.type,
+    topic: row.topic,
+    data: row.data,
+    metadata: row.metadata,
+    occurredAt: row.occurred_at instanceof Date ? row.occurred_at : new Date(row.occurred_at),
+  };
+}
