@@ -1,0 +1,47 @@
+import type { RoleName } from '../../domain/index.js';
+
+export interface AccessTokenSubject {
+  userId: string;
+  role: RoleName;
+  email: string;
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  /** Seconds until it expires (the `expiresIn` of the API). */
+  expiresIn: number;
+}
+
+/** The public keys that verify identity's access tokens (RFC 7517 JWK Set). */
+export interface JsonWebKey {
+  kty: string;
+  kid: string;
+  use: string;
+  alg: string;
+  n?: string;
+  e?: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+}
+
+export interface JsonWebKeySet {
+  keys: JsonWebKey[];
+}
+
+/** Signs access tokens: RS256 JWTs with sub, role, email, iss, aud, iat, exp, jti and a `kid`. */
+export interface AccessTokenIssuer {
+  issue(subject: AccessTokenSubject): Promise<IssuedAccessToken>;
+  jwks(): Promise<JsonWebKeySet>;
+}
+
+export interface VerifiedCaller {
+  userId: string;
+  role: RoleName;
+  email: string;
+}
+
+/** Checks a bearer token issued by this service. @throws UnauthenticatedError. */
+export interface AccessTokenVerifier {
+  verify(token: string): Promise<VerifiedCaller>;
+}

@@ -1,0 +1,4 @@
+export interface TokenSettings {
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+}

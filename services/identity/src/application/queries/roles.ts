@@ -1,0 +1,76 @@
+import { ForbiddenError, ValidationError } from '@storytelling/kernel';
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { Permission, ROLES_THAT_LIST_ROLES, type RoleName } from '../../domain/index.js';
+import { loadActor } from '../actor.js';
+import type { AccessTokenIssuer, IdentityUnitOfWork, JsonWebKeySet } from '../ports/index.js';
+import { ACCESS_TOKEN_ISSUER, IDENTITY_UNIT_OF_WORK } from '../ports/index.js';
+import { requireUuid } from '../validation.js';
+import type { RoleView } from '../views.js';
+import { toRoleView } from '../views.js';
+
+export class ListRolesQuery extends Query<RoleView[]> {
+  constructor(readonly actorId: string) {
+    super();
+  }
+}
+
+@QueryHandler(ListRolesQuery)
+export class ListRolesHandler implements IQueryHandler<ListRolesQuery> {
+  constructor(@Inject(IDENTITY_UNIT_OF_WORK) private readonly uow: IdentityUnitOfWork) {}
+
+  async execute(query: ListRolesQuery): Promise<RoleView[]> {
+    const actor = await loadActor(this.uow.reader, query.actorId);
+    if (!ROLES_THAT_LIST_ROLES.includes(actor.role)) throw new ForbiddenError('only admins list roles');
+    return (await this.uow.reader.roles.list()).map(toRoleView);
+  }
+}
+
+export interface PermissionCheck {
+  allowed: boolean;
+  /** The user's role; absent when the user doesn't exist. */
+  role?: RoleName;
+}
+
+export class CheckPermissionQuery extends Query<PermissionCheck> {
+  constructor(
+    readonly userId: string,
+    readonly resource: string,
+    readonly action: string,
+  ) {
+    super();
+  }
+}
+
+/**
+ * May this user do `action` on `resource`? Decided by the user's current role and that role's
+ * grants (wildcards included). Unknown and deactivated users are never allowed.
+ */
+@QueryHandler(CheckPermissionQuery)
+export class CheckPermissionHandler implements IQueryHandler<CheckPermissionQuery> {
+  constructor(@Inject(IDENTITY_UNIT_OF_WORK) private readonly uow: IdentityUnitOfWork) {}
+
+  async execute(query: CheckPermissionQuery): Promise<PermissionCheck> {
+    const userId = requireUuid(query.userId, 'userId');
+    const wanted = Permission.of(query.resource, query.action);
+    if (wanted.resource === '*' || wanted.action === '*') {
+      throw new ValidationError('ask about one resource and action', [{ field: 'resource', message: 'wildcards are for grants, not checks' }]);
+    }
+    const user = await this.uow.reader.users.findById(userId);
+    if (!user) return { allowed: false };
+    if (!user.active) return { allowed: false, role: user.role };
+    const role = await this.uow.reader.roles.get(user.role);
+    return { allowed: role.allows(wanted), role: user.role };
+  }
+}
+
+export class GetJwksQuery extends Query<JsonWebKeySet> {}
+
+@QueryHandler(GetJwksQuery)
+export class GetJwksHandler implements IQueryHandler<GetJwksQuery> {
+  constructor(@Inject(ACCESS_TOKEN_ISSUER) private readonly issuer: AccessTokenIssuer) {}
+
+  execute(): Promise<JsonWebKeySet> {
+    return this.issuer.jwks();
+  }
+}

@@ -1,0 +1,85 @@
+import { ValidationError } from '@storytelling/kernel';
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { UserNotFoundError, mayReadUser } from '../../domain/index.js';
+import { loadActor } from '../actor.js';
+import type { IdentityUnitOfWork } from '../ports/index.js';
+import { IDENTITY_UNIT_OF_WORK } from '../ports/index.js';
+import { requireUuid } from '../validation.js';
+import type { UserView } from '../views.js';
+import { toUserView } from '../views.js';
+
+export class GetMeQuery extends Query<UserView> {
+  constructor(readonly actorId: string) {
+    super();
+  }
+}
+
+@QueryHandler(GetMeQuery)
+export class GetMeHandler implements IQueryHandler<GetMeQuery> {
+  constructor(@Inject(IDENTITY_UNIT_OF_WORK) private readonly uow: IdentityUnitOfWork) {}
+
+  async execute(query: GetMeQuery): Promise<UserView> {
+    return toUserView(await loadActor(this.uow.reader, query.actorId));
+  }
+}
+
+export class GetUserQuery extends Query<UserView> {
+  constructor(
+    readonly actorId: string,
+    readonly userId: string,
+  ) {
+    super();
+  }
+}
+
+/**
+ * Self, admin, super-admin and customer-support read any user. Anyone else gets 404 whether or
+ * not the id exists (API.md: 404 = absent or not visible to the caller; ADR 0005).
+ */
+@QueryHandler(GetUserQuery)
+export class GetUserHandler implements IQueryHandler<GetUserQuery> {
+  constructor(@Inject(IDENTITY_UNIT_OF_WORK) private readonly uow: IdentityUnitOfWork) {}
+
+  async execute(query: GetUserQuery): Promise<UserView> {
+    const userId = requireUuid(query.userId, 'userId');
+    const actor = await loadActor(this.uow.reader, query.actorId);
+    if (!mayReadUser(actor, userId)) throw new UserNotFoundError();
+    const user = actor.id === userId ? actor : await this.uow.reader.users.findById(userId);
+    if (!user) throw new UserNotFoundError();
+    return toUserView(user);
+  }
+}
+
+export const GET_USERS_MAX = 100;
+
+export class GetUsersQuery extends Query<UserView[]> {
+  constructor(readonly userIds: readonly string[]) {
+    super();
+  }
+}
+
+/**
+ * Batch lookup for other services (display names for lists, emails for notifications). Unknown
+ * ids are left out; order follows the request; duplicates collapse. Deactivated users are
+ * included (with `active: false`) so callers can render "deactivated user" instead of guessing.
+ */
+@QueryHandler(GetUsersQuery)
+export class GetUsersHandler implements IQueryHandler<GetUsersQuery> {
+  constructor(@Inject(IDENTITY_UNIT_OF_WORK) private readonly uow: IdentityUnitOfWork) {}
+
+  async execute(query: GetUsersQuery): Promise<UserView[]> {
+    if (!Array.isArray(query.userIds)) throw new ValidationError('userIds is required', [{ field: 'userIds', message: 'is required' }]);
+    if (query.userIds.length > GET_USERS_MAX) {
+      throw new ValidationError('too many ids', [{ field: 'userIds', message: `at most ${GET_USERS_MAX} ids per call` }]);
+    }
+    const ids = [...new Set(query.userIds.map((id, i) => requireUuid(id, `userIds[${i}]`)))];
+    if (ids.length === 0) return [];
+    const users = await this.uow.reader.users.findByIds(ids);
+    const byId = new Map(users.map((u) => [u.id, u]));
+    return ids.flatMap((id) => {
+      const u = byId.get(id);
+      return u ? [toUserView(u)] : [];
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import type { Email } from './email.js';
+import type { RefreshToken } from './refresh-token.js';
+import type { Role } from './role.js';
+import type { RoleName } from './role-name.js';
+import type { User } from './user.js';
+
+/**
+ * Repository ports. An instance is bound to one transaction (see application/ports
+ * IdentityUnitOfWork); saving an aggregate writes its state and appends its pending events to
+ * the outbox in that same transaction, then marks them persisted.
+ */
+export interface UserRepository {
+  findById(id: string): Promise<User | undefined>;
+  findByEmail(email: Email): Promise<User | undefined>;
+  findByIds(ids: readonly string[]): Promise<User[]>;
+  /**
+   * Active super-admins. With `lock`, the rows stay locked until the transaction ends, so two
+   * concurrent demotions can't both see "two left".
+   */
+  countActiveSuperAdmins(options?: { lock?: boolean }): Promise<number>;
+  /** Inserts a new user. @throws EmailTakenError when the email is already registered. */
+  add(user: User): Promise<void>;
+  /** Updates an existing user at `user.loadedVersion`. @throws VersionConflictError when it moved on. */
+  save(user: User): Promise<void>;
+}
+
+export interface RoleRepository {
+  /** Roles are seeded; every RoleName exists. */
+  get(name: RoleName): Promise<Role>;
+  list(): Promise<Role[]>;
+  /** @throws VersionConflictError when the role changed since it was read. */
+  save(role: Role): Promise<void>;
+}
+
+export interface RefreshTokenRepository {
+  /** Finds the token by its hash and locks it for the rest of the transaction. */
+  findByHashForUpdate(tokenHash: string): Promise<RefreshToken | undefined>;
+  add(token: RefreshToken): Promise<void>;
+  save(token: RefreshToken): Promise<void>;
+  /** Revokes every not-yet-revoked token of the family. @returns how many were revoked. */
+  revokeFamily(familyId: string, at: Date): Promise<number>;
+}
+
+export interface IdentityRepositories {
+  users: UserRepository;
+  roles: RoleRepository;
+  refreshTokens: RefreshTokenRepository;
+}

@@ -1,0 +1,214 @@
+import type { Clock, DomainEvent } from '@storytelling/kernel';
+import { FixedClock, VersionConflictError } from '@storytelling/kernel';
+import type { IdentityUnitOfWork, PasswordHasher } from '../../src/application/index.js';
+import type {
+  Email,
+  IdentityRepositories,
+  RefreshTokenRepository,
+  RoleName,
+  RoleRepository,
+  RoleState,
+  UserRepository,
+  UserState,
+  RefreshTokenState,
+} from '../../src/domain/index.js';
+import {
+  DEFAULT_GRANTS,
+  EmailTakenError,
+  Permission,
+  ROLE_DESCRIPTIONS,
+  ROLE_NAMES,
+  RefreshToken,
+  Role,
+  User,
+} from '../../src/domain/index.js';
+
+export interface StoredEvent {
+  aggregateType: string;
+  event: DomainEvent;
+}
+
+interface Tables {
+  users: Map<string, UserState>;
+  roles: Map<RoleName, RoleState>;
+  tokens: Map<string, RefreshTokenState>;
+  outbox: StoredEvent[];
+}
+
+function cloneTables(t: Tables): Tables {
+  return {
+    users: new Map(t.users),
+    roles: new Map([...t.roles].map(([k, v]) => [k, { ...v, grants: [...v.grants] }])),
+    tokens: new Map(t.tokens),
+    outbox: [...t.outbox],
+  };
+}
+
+function appendEvents(tables: Tables, aggregateType: string, events: readonly DomainEvent[]): void {
+  for (const e of events) {
+    if (tables.outbox.some((s) => s.event.aggregateId === e.aggregateId && s.event.aggregateVersion === e.aggregateVersion)) {
+      throw new VersionConflictError(e.aggregateId, e.aggregateVersion - 1);
+    }
+    tables.outbox.push({ aggregateType, event: e });
+  }
+}
+
+class Users implements UserRepository {
+  constructor(
+    private readonly t: Tables,
+    private readonly clock: Clock,
+  ) {}
+  async findById(id: string) {
+    const s = this.t.users.get(id);
+    return s ? User.rehydrate(s, this.clock) : undefined;
+  }
+  async findByEmail(email: Email) {
+    const s = [...this.t.users.values()].find((u) => u.email.value === email.value);
+    return s ? User.rehydrate(s, this.clock) : undefined;
+  }
+  async findByIds(ids: readonly string[]) {
+    return ids.flatMap((id) => {
+      const s = this.t.users.get(id);
+      return s ? [User.rehydrate(s, this.clock)] : [];
+    });
+  }
+  async countActiveSuperAdmins() {
+    return [...this.t.users.values()].filter((u) => u.active && u.role === 'super-admin').length;
+  }
+  async add(user: User) {
+    if ([...this.t.users.values()].some((u) => u.email.value === user.email.value)) throw new EmailTakenError();
+    appendEvents(this.t, 'user', user.pendingEvents);
+    this.t.users.set(user.id, user.toState());
+    user.markPersisted();
+  }
+  async save(user: User) {
+    const current = this.t.users.get(user.id);
+    if (!current || current.version !== user.loadedVersion) throw new VersionConflictError(user.id, user.loadedVersion);
+    appendEvents(this.t, 'user', user.pendingEvents);
+    this.t.users.set(user.id, user.toState());
+    user.markPersisted();
+  }
+}
+
+class Roles implements RoleRepository {
+  constructor(
+    private readonly t: Tables,
+    private readonly clock: Clock,
+  ) {}
+  async get(name: RoleName) {
+    return Role.rehydrate(this.t.roles.get(name)!, this.clock);
+  }
+  async list() {
+    return ROLE_NAMES.map((n) => Role.rehydrate(this.t.roles.get(n)!, this.clock));
+  }
+  async save(role: Role) {
+    const current = this.t.roles.get(role.name)!;
+    if (current.version !== role.loadedVersion) throw new VersionConflictError(role.id, role.loadedVersion);
+    appendEvents(this.t, 'role', role.pendingEvents);
+    this.t.roles.set(role.name, { name: role.name, description: role.description, grants: [...role.grants], version: role.version });
+    role.markPersisted();
+  }
+}
+
+class Tokens implements RefreshTokenRepository {
+  constructor(private readonly t: Tables) {}
+  async findByHashForUpdate(hash: string) {
+    const s = [...this.t.tokens.values()].find((x) => x.tokenHash === hash);
+    return s ? RefreshToken.rehydrate(s) : undefined;
+  }
+  async add(token: RefreshToken) {
+    this.t.tokens.set(token.id, token.toState());
+  }
+  async save(token: RefreshToken) {
+    this.t.tokens.set(token.id, token.toState());
+  }
+  async revokeFamily(familyId: string, at: Date) {
+    let n = 0;
+    for (const [id, s] of this.t.tokens) {
+      if (s.familyId === familyId && s.revokedAt === null) {
+        this.t.tokens.set(id, { ...s, revokedAt: at });
+        n++;
+      }
+    }
+    return n;
+  }
+}
+
+function reposFor(t: Tables, clock: Clock): IdentityRepositories {
+  return { users: new Users(t, clock), roles: new Roles(t, clock), refreshTokens: new Tokens(t) };
+}
+
+/**
+ * Transactions are serialised (one at a time) and atomic: work runs on a copy of the tables
+ * that replaces them only when it succeeds.
+ */
+export class InMemoryUnitOfWork implements IdentityUnitOfWork {
+  tables: Tables;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly clock: Clock) {
+    const at = clock.now();
+    this.tables = {
+      users: new Map(),
+      roles: new Map(
+        ROLE_NAMES.map((name) => [
+          name,
+          {
+            name,
+            description: ROLE_DESCRIPTIONS[name],
+            grants: DEFAULT_GRANTS[name].map(([r, a]) => ({ permission: Permission.of(r, a), grantedAt: at, grantedBy: null })),
+            version: 0,
+          },
+        ]),
+      ),
+      tokens: new Map(),
+      outbox: [],
+    };
+  }
+
+  get reader(): IdentityRepositories {
+    return reposFor(this.tables, this.clock);
+  }
+
+  run<T>(work: (repos: IdentityRepositories) => Promise<T>): Promise<T> {
+    const next = this.queue.then(async () => {
+      const draft = cloneTables(this.tables);
+      const result = await work(reposFor(draft, this.clock));
+      this.tables = draft;
+      return result;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  get events(): DomainEvent[] {
+    return this.tables.outbox.map((s) => s.event);
+  }
+
+  eventsOfType(type: string): DomainEvent[] {
+    return this.events.filter((e) => e.type === type);
+  }
+
+  get tokens(): RefreshTokenState[] {
+    return [...this.tables.tokens.values()];
+  }
+}
+
+/** Not a hash at all: fast and transparent, for unit tests only. Counts work for timing checks. */
+export class FakePasswordHasher implements PasswordHasher {
+  verifications = 0;
+  async hash(plain: string): Promise<string> {
+    return `fake$${plain}`;
+  }
+  async verify(hash: string, plain: string): Promise<boolean> {
+    this.verifications++;
+    return hash === `fake$${plain}`;
+  }
+  async burn(plain: string): Promise<void> {
+    await this.verify('fake$dummy-password-nobody-has', plain);
+  }
+}
+
+export function fixedClock(iso = '2026-03-01T12:00:00Z'): FixedClock {
+  return new FixedClock(new Date(iso));
+}

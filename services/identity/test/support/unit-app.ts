@@ -1,0 +1,73 @@
+import type { FixedClock } from '@storytelling/kernel';
+import {
+  AssignRoleHandler,
+  BootstrapSuperAdminHandler,
+  CheckPermissionHandler,
+  GetJwksHandler,
+  GetMeHandler,
+  GetUserHandler,
+  GetUsersHandler,
+  GrantPermissionHandler,
+  ListRolesHandler,
+  LoginHandler,
+  LogoutHandler,
+  RefreshHandler,
+  RegisterCommand,
+  RegisterHandler,
+  Sessions,
+  UpdateProfileHandler,
+  type AuthResult,
+  type TokenSettings,
+} from '../../src/application/index.js';
+import type { RoleName } from '../../src/domain/index.js';
+import { JwtAccessTokens } from '../../src/infrastructure/security/jwt-access-tokens.js';
+import { OpaqueRefreshTokens } from '../../src/infrastructure/security/opaque-refresh-tokens.js';
+import { loadSigningKeys } from '../../src/infrastructure/security/signing-keys.js';
+import { FakePasswordHasher, InMemoryUnitOfWork, fixedClock } from './in-memory.js';
+
+/** The application layer wired to in-memory ports, no Nest: handlers are plain classes. */
+export async function unitApp(clock: FixedClock = fixedClock()) {
+  const uow = new InMemoryUnitOfWork(clock);
+  const hasher = new FakePasswordHasher();
+  const secrets = new OpaqueRefreshTokens();
+  const settings: TokenSettings = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 3600 };
+  const keys = await loadSigningKeys({ production: false, warn: () => undefined });
+  const tokens = new JwtAccessTokens(keys, { issuer: 'test-issuer', audience: 'test-audience', accessTokenTtlSeconds: 900 }, clock);
+  const sessions = new Sessions(tokens, secrets, settings, clock);
+  const app = {
+    clock,
+    uow,
+    hasher,
+    tokens,
+    settings,
+    register: new RegisterHandler(uow, hasher, sessions, clock),
+    login: new LoginHandler(uow, hasher, sessions),
+    refresh: new RefreshHandler(uow, secrets, settings, sessions, clock),
+    logout: new LogoutHandler(uow, secrets, clock),
+    updateProfile: new UpdateProfileHandler(uow),
+    assignRole: new AssignRoleHandler(uow),
+    grantPermission: new GrantPermissionHandler(uow),
+    bootstrap: new BootstrapSuperAdminHandler(uow, hasher, clock),
+    getMe: new GetMeHandler(uow),
+    getUser: new GetUserHandler(uow),
+    getUsers: new GetUsersHandler(uow),
+    listRoles: new ListRolesHandler(uow),
+    checkPermission: new CheckPermissionHandler(uow),
+    getJwks: new GetJwksHandler(tokens),
+    /** Registers someone and, when asked, gives them a role directly in the store. */
+    async user(email: string, role: RoleName = 'member', displayName = 'Someone'): Promise<AuthResult> {
+      const result = await app.register.execute(new RegisterCommand(email, 'correct horse battery', displayName));
+      if (role !== 'member') {
+        await uow.run(async (repos) => {
+          const u = (await repos.users.findById(result.user.id))!;
+          u.assignRole(role, null);
+          await repos.users.save(u);
+        });
+      }
+      return result;
+    },
+  };
+  return app;
+}
+
+export type UnitApp = Awaited<ReturnType<typeof unitApp>>;
