@@ -70,7 +70,7 @@ export class GetJwksQuery extends Query<JsonWebKeySet> {}
 export class GetJwksHandler implements IQueryHandler<GetJwksQuery> {
   constructor(@Inject(ACCESS_TOKEN_ISSUER) private readonly issuer: AccessTokenIssuer) {}
 
-  execute(): Promise<JsonWebKeySet> {
+  execute(_query: GetJwksQuery): Promise<JsonWebKeySet> {
     return this.issuer.jwks();
   }
 }

@@ -1,0 +1,129 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DomainError } from '@storytelling/kernel';
+import { SignJWT } from 'jose';
+import { Argon2PasswordHasher } from '../../../src/infrastructure/security/argon2-password-hasher.js';
+import { JwtAccessTokens } from '../../../src/infrastructure/security/jwt-access-tokens.js';
+import { OpaqueRefreshTokens } from '../../../src/infrastructure/security/opaque-refresh-tokens.js';
+import { loadSigningKeys, signingKeySourceFromEnv } from '../../../src/infrastructure/security/signing-keys.js';
+import { fixedClock } from '../../support/in-memory.js';
+
+const pem = () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+};
+const settings = { issuer: 'iss', audience: 'aud', accessTokenTtlSeconds: 900 };
+const subject = { userId: '0190a1b2-0000-7000-8000-000000000001', role: 'admin' as const, email: 'a@b.co' };
+
+async function code(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (err) {
+    return err instanceof DomainError ? err.code : String(err);
+  }
+}
+
+describe('signing keys', () => {
+  it('refuses to start in production without a key; elsewhere generates one and warns', async () => {
+    await expect(loadSigningKeys({ production: true })).rejects.toThrow(/required when NODE_ENV=production/);
+    const warnings: string[] = [];
+    const keys = await loadSigningKeys({ production: false, warn: (m) => warnings.push(m) });
+    expect(keys.ephemeral).toBe(true);
+    expect(warnings.join()).toMatch(/EPHEMERAL/);
+  });
+
+  it('reads a PEM from a file or inline (with \\n escapes); kid defaults to the thumbprint', async () => {
+    const { privatePem } = pem();
+    const dir = mkdtempSync(join(tmpdir(), 'identity-keys-'));
+    writeFileSync(join(dir, 'key.pem'), privatePem);
+    const fromFile = await loadSigningKeys(signingKeySourceFromEnv({ JWT_PRIVATE_KEY_FILE: join(dir, 'key.pem'), NODE_ENV: 'production' }));
+    const inline = await loadSigningKeys(signingKeySourceFromEnv({ JWT_PRIVATE_KEY: privatePem.replace(/\n/g, '\\n'), JWT_KEY_ID: 'k1' }));
+    expect(fromFile.ephemeral).toBe(false);
+    expect(fromFile.current.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(inline.current.kid).toBe('k1');
+    expect(inline.current.jwk.n).toBe(fromFile.current.jwk.n);
+    expect(() => signingKeySourceFromEnv({ JWT_PRIVATE_KEY: privatePem, JWT_PRIVATE_KEY_FILE: 'x' })).toThrow(/not both/);
+    await expect(loadSigningKeys({ production: false, privateKeyPem: 'garbage' })).rejects.toThrow(/not a readable PEM/);
+    const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await expect(loadSigningKeys({ production: false, privateKeyPem: small })).rejects.toThrow(/at least 2048/);
+  });
+});
+
+describe('JWT access tokens', () => {
+  it('issue → verify round trip; expiry, audience, issuer, algorithm and unknown kid are rejected', async () => {
+    const clock = fixedClock();
+    const keys = await loadSigningKeys({ production: false, privateKeyPem: pem().privatePem, keyId: 'current' });
+    const tokens = new JwtAccessTokens(keys, settings, clock);
+    const { token, expiresIn } = await tokens.issue(subject);
+    expect(expiresIn).toBe(900);
+    expect(await tokens.verify(token)).toEqual(subject);
+
+    clock.advance(906 * 1000);
+    expect(await code(tokens.verify(token))).toBe('TOKEN_EXPIRED');
+
+    const other = new JwtAccessTokens(keys, { ...settings, audience: 'someone-else' }, fixedClock());
+    expect(await code(other.verify(token))).toBe('INVALID_TOKEN');
+    const otherIssuer = new JwtAccessTokens(keys, { ...settings, issuer: 'evil' }, fixedClock());
+    expect(await code(otherIssuer.verify(token))).toBe('INVALID_TOKEN');
+
+    const hs = await new SignJWT({ role: 'admin', email: 'a@b.co' })
+      .setProtectedHeader({ alg: 'HS256', kid: 'current' })
+      .setSubject(subject.userId)
+      .setIssuer('iss')
+      .setAudience('aud')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode('x'.repeat(32)));
+    expect(await code(new JwtAccessTokens(keys, settings, fixedClock()).verify(hs))).toBe('INVALID_TOKEN');
+    expect(await code(new JwtAccessTokens(keys, settings, fixedClock()).verify('not.a.jwt'))).toBe('INVALID_TOKEN');
+
+    const stranger = await loadSigningKeys({ production: false, privateKeyPem: pem().privatePem, keyId: 'current' });
+    const forged = await new JwtAccessTokens(stranger, settings, fixedClock()).issue(subject);
+    expect(await code(new JwtAccessTokens(keys, settings, fixedClock()).verify(forged.token))).toBe('INVALID_TOKEN');
+  });
+
+  it('during rotation, tokens signed by the previous key still verify and both keys are published', async () => {
+    const old = pem();
+    const oldKeys = await loadSigningKeys({ production: false, privateKeyPem: old.privatePem, keyId: 'old' });
+    const oldToken = (await new JwtAccessTokens(oldKeys, settings, fixedClock()).issue(subject)).token;
+    const rotated = await loadSigningKeys({
+      production: false,
+      privateKeyPem: pem().privatePem,
+      keyId: 'new',
+      previousPublicKeyPem: old.publicPem,
+      previousKeyId: 'old',
+    });
+    const tokens = new JwtAccessTokens(rotated, settings, fixedClock());
+    expect((await tokens.jwks()).keys.map((k) => k.kid)).toEqual(['new', 'old']);
+    expect((await tokens.verify(oldToken)).userId).toBe(subject.userId);
+  });
+});
+
+describe('secrets', () => {
+  it('refresh tokens are 256-bit base64url and stored as SHA-256 hex', () => {
+    const s = new OpaqueRefreshTokens();
+    const a = s.generate();
+    const b = s.generate();
+    expect(a.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(a.token, 'base64url')).toHaveLength(32);
+    expect(a.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(s.hash(a.token)).toBe(a.hash);
+    expect(a.token).not.toBe(b.token);
+  });
+
+  it('argon2id hashes verify, wrong passwords and garbage hashes do not', async () => {
+    const h = new Argon2PasswordHasher({ memoryCost: 8192, timeCost: 2, parallelism: 1 });
+    const hash = await h.hash('correct horse battery');
+    expect(hash.startsWith('$argon2id$')).toBe(true);
+    expect(await h.verify(hash, 'correct horse battery')).toBe(true);
+    expect(await h.verify(hash, 'wrong horse battery')).toBe(false);
+    expect(await h.verify('not-a-hash', 'x')).toBe(false);
+    await expect(h.burn('anything')).resolves.toBeUndefined();
+  });
+});
