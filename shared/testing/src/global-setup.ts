@@ -1,2 +1,9 @@
-// Placeholder until the infrastructure harness lands: starts nothing.
-export default async function globalSetup(): Promise<void> {}
+// jest globalSetup: real PostgreSQL and Kafka (started only when not running), a fresh database
+// `storytelling_test_<runId>` provisioned like the fleet's, topic prefix `t<runId>.`, clean-up of
+// what finished runs left. The logic lives in scripts/lib/test-run.mjs: jest require()s this
+// file outside its module mapper, so it may import only plain JavaScript.
+import { setupTestRun } from '../../../scripts/lib/test-run.mjs';
+
+export default async function globalSetup(): Promise<void> {
+  await setupTestRun();
+}

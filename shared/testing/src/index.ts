@@ -1,1 +1,17 @@
-export {};
+// @storytelling/testing: the harness every service's tests use against real PostgreSQL and Kafka.
+export { testEnvironment, type TestEnvironment, type TestRunState } from './test-environment.js';
+export { serviceEnv } from './service-env.js';
+export { freePort } from './free-port.js';
+export { waitUntil } from './wait-until.js';
+export { EventProbe, type CloudEventEnvelope, type EventProbeOptions, type ProbedEvent } from './event-probe.js';
+export { ensureTopics, withKafkaAdmin } from './kafka-admin.js';
+export { TEST_ENV_VARIABLE, newRunId, runIdCreatedAt, testDatabaseName, topicPrefixFor } from '../../../scripts/lib/test-run.mjs';
+export {
+  adminUrl,
+  databaseUrlFor,
+  dropDatabase,
+  ensureDatabase,
+  provisionServices,
+  servicesWithSchema,
+  type SchemaOwner,
+} from '../../../scripts/lib/provisioning.mjs';

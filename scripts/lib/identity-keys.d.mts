@@ -1,0 +1,2 @@
+export function identityKeyFile(): string;
+export function ensureIdentityKey(): { file: string; keyId: string; created: boolean };

@@ -1,0 +1,10 @@
+export const SUPERADMIN_EMAIL: string;
+export function superadminCredentials(): { email: string; password: string; created: boolean };
+export function grpcUrlVariable(service: string): string;
+export interface ServiceEnvOptions {
+  databaseName?: string;
+  brokers: string[];
+  topicPrefix?: string;
+  overrides?: Record<string, string>;
+}
+export function buildServiceEnv(serviceName: string, options: ServiceEnvOptions): Record<string, string>;

@@ -1,0 +1,60 @@
+// The environment a service process gets (docs/conventions.md), built in one place for the local
+// launcher (scripts/fleet.mjs) and the test harness (@storytelling/testing serviceEnv).
+import { readFleet } from './fleet-manifest.mjs';
+import { ensureIdentityKey } from './identity-keys.mjs';
+import { databaseUrlFor } from './provisioning.mjs';
+import { ensureSecret } from './secrets.mjs';
+
+export const SUPERADMIN_EMAIL = 'admin@storytelling.local';
+const HOST = '127.0.0.1';
+
+/** The local super-admin's password (generated once); created tells whether it is new. */
+export function superadminCredentials() {
+  const { value, created } = ensureSecret('superadmin:password');
+  return { email: SUPERADMIN_EMAIL, password: value, created };
+}
+
+/** `IDENTITY_GRPC_URL` for `identity`. @param {string} service */
+export function grpcUrlVariable(service) {
+  return `${service.toUpperCase().replaceAll('-', '_')}_GRPC_URL`;
+}
+
+/**
+ * @param {string} serviceName
+ * @param {{ databaseName?: string, brokers: string[], topicPrefix?: string, overrides?: Record<string, string> }} options
+ * @returns {Record<string, string>}
+ */
+export function buildServiceEnv(serviceName, options) {
+  const fleet = readFleet();
+  const service = fleet.services.find((s) => s.name === serviceName);
+  if (!service) throw new Error(`no service "${serviceName}" in fleet.json`);
+  const databaseName = options.databaseName ?? fleet.database;
+  /** @type {Record<string, string>} */
+  const env = {
+    SERVICE_NAME: service.name,
+    HOST,
+    HTTP_PORT: String(service.httpPort),
+    KAFKA_BROKERS: options.brokers.join(','),
+    KAFKA_TOPIC_PREFIX: options.topicPrefix ?? '',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    GRPC_DEADLINE_MS: process.env.GRPC_DEADLINE_MS ?? '5000',
+  };
+  if (service.grpcPort !== null) env.GRPC_PORT = String(service.grpcPort);
+  if (service.schema) {
+    env.DATABASE_URL = databaseUrlFor(service.name, databaseName);
+    env.DATABASE_SCHEMA = service.schema;
+  }
+  for (const peer of fleet.services) {
+    if (peer.name !== service.name && peer.grpcPort !== null) env[grpcUrlVariable(peer.name)] = `${HOST}:${peer.grpcPort}`;
+  }
+  if (service.name === 'identity') {
+    const key = ensureIdentityKey();
+    const admin = superadminCredentials();
+    env.JWT_PRIVATE_KEY_FILE = key.file;
+    env.JWT_KEY_ID = key.keyId;
+    env.SUPERADMIN_EMAIL = admin.email;
+    env.SUPERADMIN_PASSWORD = admin.password;
+  }
+  if (service.name === 'gateway') env.PUBLIC_BASE_URL = `http://${HOST}:${service.httpPort}`;
+  return { ...env, ...(options.overrides ?? {}) };
+}

@@ -1,0 +1,173 @@
+// The lifecycle of one jest run (called by shared/testing's global setup and teardown).
+// Plain JavaScript on purpose: jest loads globalSetup through require() outside its module
+// mapper, so the code it runs must be loadable by Node as is (Node >= 20.19 require()s ES
+// modules without top-level await, such as these).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { infraDown, infraUp } from './infra.mjs';
+import { deleteTopicsAndGroups } from './kafka-topics.mjs';
+import { dataPaths } from './paths.mjs';
+import { adminUrl, dropDatabase, ensureDatabase, listDatabases, provisionServices } from './provisioning.mjs';
+
+export const TEST_DATABASE_PREFIX = 'storytelling_test_';
+/** The variable the setup passes the run's state in; jest workers inherit it. */
+export const TEST_ENV_VARIABLE = 'STORYTELLING_TEST_ENV';
+
+/**
+ * A run id: creation time in base 36 (9 chars, sorts by age) + 4 random hex chars; lower-case
+ * alphanumerics only, so it fits database and topic names alike.
+ */
+export function newRunId(now = Date.now()) {
+  return `${now.toString(36).padStart(9, '0')}${randomBytes(2).toString('hex')}`;
+}
+
+/** When a run id was created, or null when the string is not a run id. @param {string} runId */
+export function runIdCreatedAt(runId) {
+  if (!/^[0-9a-z]{9}[0-9a-f]{4}$/.test(runId)) return null;
+  return Number.parseInt(runId.slice(0, 9), 36);
+}
+
+export const testDatabaseName = (/** @type {string} */ runId) => `${TEST_DATABASE_PREFIX}${runId}`;
+export const topicPrefixFor = (/** @type {string} */ runId) => `t${runId}.`;
+
+/** The run id a prefixed topic or consumer group belongs to, or null. @param {string} name */
+export function runIdOfTopic(name) {
+  return /^t([0-9a-z]{9}[0-9a-f]{4})\./.exec(name)?.[1] ?? null;
+}
+
+/**
+ * Runs younger than this are never cleaned up: between creating its database and opening its
+ * keeper session a starting run has no session, and must not be mistaken for a dead one.
+ */
+const GRACE_MS = 10 * 60_000;
+const isOld = (/** @type {string} */ runId, /** @type {number} */ now) => {
+  const created = runIdCreatedAt(runId);
+  return created !== null && now - created > GRACE_MS;
+};
+
+/**
+ * Drops test databases of finished runs. A live run holds a session on its database for its
+ * whole duration, and DROP DATABASE without FORCE refuses a database with sessions, so runs of
+ * several people on one machine do not break each other. Returns the runs still alive.
+ * @param {string} currentRunId
+ */
+export async function dropStaleDatabases(currentRunId, now = Date.now()) {
+  /** @type {string[]} */
+  const dropped = [];
+  const live = new Set([currentRunId]);
+  for (const name of await listDatabases(TEST_DATABASE_PREFIX)) {
+    const runId = name.slice(TEST_DATABASE_PREFIX.length);
+    if (runId === currentRunId) continue;
+    if (isOld(runId, now) && (await dropDatabase(name))) dropped.push(name);
+    else live.add(runId);
+  }
+  return { dropped, live };
+}
+
+/** Topics and groups of runs that are over (prefix `t<runId>.`, run not alive, past the grace time). */
+export function deleteStaleTopics(/** @type {string[]} */ brokers, /** @type {Set<string>} */ liveRuns, now = Date.now()) {
+  return deleteTopicsAndGroups(brokers, (name) => {
+    const runId = runIdOfTopic(name);
+    return runId !== null && !liveRuns.has(runId) && isOld(runId, now);
+  });
+}
+
+/**
+ * @typedef {{ runId: string, databaseName: string, adminUrl: string, brokers: string[], topicPrefix: string }} TestRunState
+ * @typedef {{ state: TestRunState, keeper: import('pg').Client, startedPostgres: boolean, startedKafka: boolean }} RunHandle
+ */
+
+const HANDLE = Symbol.for('storytelling.testing.run-handle');
+
+/** @param {TestRunState} state */
+function publish(state) {
+  process.env[TEST_ENV_VARIABLE] = JSON.stringify(state);
+  const file = dataPaths().testEnv;
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+}
+
+/**
+ * The run's state: from the environment (this run's own), else .data/test-env.json (the latest
+ * run on this checkout, for tools started outside jest). @returns {TestRunState}
+ */
+export function readTestRunState() {
+  let raw = process.env[TEST_ENV_VARIABLE];
+  if (!raw) {
+    try {
+      raw = readFileSync(dataPaths().testEnv, 'utf8');
+    } catch {
+      throw new Error(
+        `no test environment: ${TEST_ENV_VARIABLE} is unset and ${dataPaths().testEnv} is missing. ` +
+          "Run tests through jest (its global setup starts PostgreSQL and Kafka): `pnpm jest <path>` or `npm test`.",
+      );
+    }
+  }
+  const state = JSON.parse(raw);
+  const valid = state && typeof state.runId === 'string' && typeof state.databaseName === 'string' && typeof state.adminUrl === 'string'
+    && typeof state.topicPrefix === 'string' && Array.isArray(state.brokers);
+  if (!valid) throw new Error(`malformed test environment: ${raw.slice(0, 200)}`);
+  return state;
+}
+
+/** jest globalSetup. */
+export async function setupTestRun() {
+  const began = Date.now();
+  process.stdout.write('\n');
+  const infra = await infraUp();
+  const runId = newRunId();
+  const databaseName = testDatabaseName(runId);
+  const { dropped, live } = await dropStaleDatabases(runId);
+  await ensureDatabase(databaseName);
+  const { default: pg } = await import('pg');
+  // This session marks the run as alive until teardown (see dropStaleDatabases).
+  const keeper = new pg.Client({ connectionString: adminUrl(databaseName), application_name: `storytelling-test-run-${runId}` });
+  keeper.on('error', () => {});
+  try {
+    await keeper.connect();
+    await provisionServices(databaseName);
+    const stale = await deleteStaleTopics(infra.kafka.brokers, live);
+    /** @type {TestRunState} */
+    const state = { runId, databaseName, adminUrl: adminUrl(databaseName), brokers: infra.kafka.brokers, topicPrefix: topicPrefixFor(runId) };
+    publish(state);
+    /** @type {RunHandle} */
+    const handle = { state, keeper, startedPostgres: infra.postgres.started, startedKafka: infra.kafka.started };
+    Object.assign(globalThis, { [HANDLE]: handle });
+    const cleaned = dropped.length + stale.topics > 0 ? `; removed ${dropped.length} stale database(s), ${stale.topics} stale topic(s)` : '';
+    process.stdout.write(`test run   ${runId}: database ${databaseName}, topic prefix ${state.topicPrefix} (${((Date.now() - began) / 1000).toFixed(1)}s${cleaned})\n`);
+    return state;
+  } catch (error) {
+    await keeper.end().catch(() => {});
+    await dropDatabase(databaseName, { force: true }).catch(() => {});
+    throw error;
+  }
+}
+
+const flag = (/** @type {string} */ name) => ['1', 'true'].includes((process.env[name] ?? '').toLowerCase());
+
+/**
+ * jest globalTeardown: drops the run's database and topics (TEST_KEEP_DATABASE=1 keeps them),
+ * and stops the infrastructure only if this run started it and CI or TEST_STOP_INFRA is set.
+ */
+export async function teardownTestRun() {
+  /** @type {RunHandle | undefined} */
+  const handle = Reflect.get(globalThis, HANDLE);
+  if (!handle) return;
+  Reflect.deleteProperty(globalThis, HANDLE);
+  const { state } = handle;
+  await handle.keeper.end().catch(() => {});
+  if (flag('TEST_KEEP_DATABASE')) {
+    process.stdout.write(`test run   kept database ${state.databaseName} and topics ${state.topicPrefix}* (TEST_KEEP_DATABASE)\n`);
+  } else {
+    await dropDatabase(state.databaseName, { force: true });
+    await deleteTopicsAndGroups(state.brokers, (name) => name.startsWith(state.topicPrefix)).catch((error) => {
+      process.stderr.write(`test run   could not delete topics ${state.topicPrefix}*: ${String(error)}\n`);
+    });
+  }
+  /** @type {('postgres' | 'kafka')[]} */
+  const only = [];
+  if (handle.startedPostgres) only.push('postgres');
+  if (handle.startedKafka) only.push('kafka');
+  if (only.length > 0 && (flag('CI') || flag('TEST_STOP_INFRA'))) await infraDown({ only });
+}

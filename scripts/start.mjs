@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// npm start: everything a new user needs, in the foreground. Installs what is missing and
+// builds, starts PostgreSQL and Kafka (or reuses them), provisions each service's role and
+// schema, migrates, starts every service and the gateway, prints where the API is.
+// Ctrl-C / SIGTERM stops the fleet; the infrastructure keeps running (`npm run infra:down`).
+import { relative } from 'node:path';
+import { runCli, say, warn } from './lib/log.mjs';
+import { bootstrap } from './lib/bootstrap-steps.mjs';
+import { dataPaths, repoRoot } from './lib/paths.mjs';
+
+await runCli(async () => {
+  await bootstrap({ build: true });
+  // Imported after bootstrap: these need the installed dependencies (pg, kafkajs).
+  const { infraUp } = await import('./lib/infra.mjs');
+  const { ensureDatabase, provisionServices } = await import('./lib/provisioning.mjs');
+  const { readFleet } = await import('./lib/fleet-manifest.mjs');
+  const { runMigrations, startFleet, stopFleet } = await import('./lib/fleet-launcher.mjs');
+  const { superadminCredentials } = await import('./lib/service-env.mjs');
+  const { ensureIdentityKey } = await import('./lib/identity-keys.mjs');
+
+  const infra = await infraUp();
+  const fleet = readFleet();
+  const { created } = await ensureDatabase(fleet.database);
+  const owners = await provisionServices(fleet.database);
+  say('database', `${fleet.database}${created ? ' created' : ''}; roles and schemas: ${owners.map((o) => o.name).join(', ') || 'none'}`);
+  const key = ensureIdentityKey();
+  if (key.created) say('identity', `signing key generated: ${relative(repoRoot, key.file)} (kid ${key.keyId})`);
+  const admin = superadminCredentials();
+
+  const target = { databaseName: fleet.database, brokers: infra.kafka.brokers };
+  await runMigrations(target);
+
+  let stopping = false;
+  const started = await startFleet({
+    ...target,
+    onExit: (service, code) => {
+      if (!stopping) warn('fleet', `${service} exited (code ${code}); see ${relative(repoRoot, dataPaths().logs)}/${service}.log`);
+    },
+  });
+  if (started.length === 0) {
+    warn('fleet', 'no service is built yet (services/<name>/dist/src/main.js); nothing to run');
+    return;
+  }
+
+  const gateway = fleet.services.find((s) => s.name === 'gateway');
+  const base = `http://127.0.0.1:${gateway?.httpPort ?? 8080}`;
+  process.stdout.write(`
+  API        ${base}/api/v1
+  API docs   ${base}/docs
+  logs       ${relative(process.cwd(), dataPaths().logs) || '.'}/
+  admin      ${admin.email} / ${admin.created ? `${admin.password}   (shown once; kept in .data/secrets.json)` : 'password in .data/secrets.json ("superadmin:password")'}
+
+  Ctrl-C stops the services; PostgreSQL and Kafka keep running (npm run infra:down).
+`);
+
+  await new Promise((resolvePromise) => {
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write('\n');
+      await stopFleet();
+      resolvePromise(undefined);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+});

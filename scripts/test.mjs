@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// npm test [-- <jest args>]: bootstrap, type-check and build (tsc -b), the domain dependency
+// rule, the deployment checks (when present), then jest against real PostgreSQL and Kafka
+// (shared/testing's global setup starts them). Exits non-zero on the first failure.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli, say, UserFacingError } from './lib/log.mjs';
+import { bootstrap } from './lib/bootstrap-steps.mjs';
+import { runInherited } from './lib/exec.mjs';
+import { repoRoot } from './lib/paths.mjs';
+
+/** @param {string} label @param {string[]} args node arguments */
+async function step(label, args) {
+  say('test', label);
+  const code = await runInherited(process.execPath, args, { cwd: repoRoot });
+  if (code !== 0) throw new UserFacingError(`${label} failed (exit ${code})`);
+}
+
+await runCli(async () => {
+  const started = Date.now();
+  await bootstrap({ build: true });
+  await step('check:domain', [join(repoRoot, 'scripts', 'check-domain-imports.mjs')]);
+  const deployCheck = join(repoRoot, 'scripts', 'deploy-check.mjs');
+  if (existsSync(deployCheck)) await step('deploy:check', [deployCheck]);
+  await step('jest', [
+    '--experimental-vm-modules', '--no-warnings=ExperimentalWarning',
+    join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'),
+    ...process.argv.slice(2),
+  ]);
+  say('test', `all green in ${Math.round((Date.now() - started) / 1000)}s`);
+});
