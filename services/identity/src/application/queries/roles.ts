@@ -37,10 +37,17 @@ export class CheckPermissionQuery extends Query<PermissionCheck> {
     readonly userId: string,
     readonly resource: string,
     readonly action: string,
+    /**
+     * The user asking, when a user asks (not a service). Users may ask about themselves;
+     * asking about someone else takes an admin or super-admin.
+     */
+    readonly askedBy?: string,
   ) {
     super();
   }
 }
+
+export const ROLES_THAT_CHECK_OTHERS: readonly RoleName[] = ['admin', 'super-admin'];
 
 /**
  * May this user do `action` on `resource`? Decided by the user's current role and that role's
@@ -55,6 +62,10 @@ export class CheckPermissionHandler implements IQueryHandler<CheckPermissionQuer
     const wanted = Permission.of(query.resource, query.action);
     if (wanted.resource === '*' || wanted.action === '*') {
       throw new ValidationError('ask about one resource and action', [{ field: 'resource', message: 'wildcards are for grants, not checks' }]);
+    }
+    if (query.askedBy !== undefined && query.askedBy !== userId) {
+      const asker = await loadActor(this.uow.reader, query.askedBy);
+      if (!ROLES_THAT_CHECK_OTHERS.includes(asker.role)) throw new ForbiddenError('only admins check other users\' permissions');
     }
     const user = await this.uow.reader.users.findById(userId);
     if (!user) return { allowed: false };

@@ -1,0 +1,6 @@
+import { platformMigrations } from '@storytelling/platform';
+import { IdentitySchema1761000000000 } from './1761000000000-identity-schema.js';
+import { IdentitySeedRoles1761000000001 } from './1761000000001-identity-seed-roles.js';
+
+/** identity's migrations, in order: the platform's tables (outbox, inbox) first. */
+export const identityMigrations = [...platformMigrations, IdentitySchema1761000000000, IdentitySeedRoles1761000000001];
