@@ -1,1 +1,5 @@
-export {};
+export * from './bootstrap-service.js';
+export * from './platform-core.module.js';
+export * from './nest-logger.js';
+export * from './free-port.js';
+export * from './migrate-main.js';

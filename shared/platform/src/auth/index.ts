@@ -1,1 +1,2 @@
-export {};
+export * from './access-token-verifier.js';
+export * from './service-token.js';

@@ -1,1 +1,2 @@
-export {};
+export * from './schema.js';
+export * from './common-schema.js';

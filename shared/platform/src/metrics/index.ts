@@ -1,1 +1,4 @@
-export {};
+export * from './registry.js';
+export * from './http-metrics.js';
+export * from './grpc-metrics.js';
+export * from './metrics.controller.js';

@@ -1,0 +1,30 @@
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { ReadinessRegistry } from './readiness.js';
+
+interface JsonResponse {
+  status(code: number): JsonResponse;
+  json(body: unknown): unknown;
+}
+
+/**
+ * GET /health: liveness, 200 while the process runs (checks nothing external, so a database
+ * outage never restarts pods). GET /ready: readiness from ReadinessRegistry, 200 or 503 with the
+ * report as JSON.
+ */
+@Controller()
+export class HealthController {
+  constructor(@Inject(ReadinessRegistry) private readonly readiness: ReadinessRegistry) {}
+
+  @Get('health')
+  @Header('Cache-Control', 'no-store')
+  health(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @Header('Cache-Control', 'no-store')
+  async ready(@Res() res: JsonResponse): Promise<void> {
+    const report = await this.readiness.report();
+    res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not_ready', ...report });
+  }
+}

@@ -1,0 +1,19 @@
+import { Controller, Get, Header, Res } from '@nestjs/common';
+import { renderMetrics } from './registry.js';
+
+interface TextResponse {
+  setHeader(name: string, value: string): unknown;
+  send(body: string): unknown;
+}
+
+/** GET /metrics in the Prometheus text format. */
+@Controller()
+export class MetricsController {
+  @Get('metrics')
+  @Header('Cache-Control', 'no-store')
+  async metrics(@Res() res: TextResponse): Promise<void> {
+    const { contentType, body } = await renderMetrics();
+    res.setHeader('Content-Type', contentType);
+    res.send(body);
+  }
+}
