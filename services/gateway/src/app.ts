@@ -1,0 +1,98 @@
+import 'reflect-metadata';
+import { type INestApplication, NotFoundException } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { setServiceName } from '@storytelling/platform';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { type Env, type GatewayConfig, loadGatewayConfig } from './config/gateway-config.js';
+import { GATEWAY_CONFIG, GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
+import { NestPinoLogger } from './infrastructure/logging/nest-pino-logger.js';
+import { jsonBodyMiddleware } from './interface/http/middleware/json-body.middleware.js';
+import { CORRELATION_HEADER, requestContextMiddleware } from './interface/http/middleware/request-context.middleware.js';
+import { setupOpenApi } from './interface/http/openapi/openapi.js';
+import { expressProblemHandler, sendProblem, setAllowedMethodsResolver } from './interface/http/problem/problem.filter.js';
+
+export const API_PREFIX = 'api/v1';
+/** Served at the root, outside /api/v1. */
+const ROOT_ROUTES = ['.well-known/jwks.json', 'health', 'ready', 'metrics'];
+
+export interface CreateGatewayAppOptions extends GatewayModuleOptions {
+  /** Nest's bootstrap logging (default: through pino). */
+  logger?: false;
+}
+
+/**
+ * Builds the gateway (initialised, not listening) from an environment. main.ts listens on it;
+ * tests drive `app.getHttpServer()` with supertest or call `app.listen(0)`.
+ */
+export async function createGatewayApp(env: Env, options: CreateGatewayAppOptions = {}): Promise<INestApplication> {
+  setServiceName('gateway');
+  const config = loadGatewayConfig(env);
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, options), {
+    bodyParser: false,
+    logger: options.logger === false ? false : new NestPinoLogger(),
+    abortOnError: false,
+  });
+  const server = app.getHttpAdapter().getInstance() as import('express').Express;
+  server.disable('x-powered-by');
+  server.set('trust proxy', config.trustProxy);
+
+  // Order matters: correlation/context first (so every answer, even a 413, carries the id),
+  // then security headers, CORS, and JSON parsing of API bodies.
+  app.use(requestContextMiddleware);
+  app.use(
+    helmet({
+      // swagger-ui (served locally) needs inline styles; scripts stay 'self'.
+      contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"] } },
+      crossOriginResourcePolicy: { policy: 'same-site' },
+    }),
+  );
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type', CORRELATION_HEADER, 'If-Match', 'Idempotency-Key', 'traceparent'],
+      exposedHeaders: [CORRELATION_HEADER, 'Retry-After', 'WWW-Authenticate', 'Location', 'ETag', 'Allow'],
+      credentials: false,
+      maxAge: 600,
+    });
+  }
+  app.use(`/${API_PREFIX}`, jsonBodyMiddleware(config.bodyLimitBytes));
+  app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_ROUTES });
+  setupOpenApi(app, config.publicBaseUrl);
+
+  await app.init();
+
+  // Anything no route claimed (outside /api/v1, which Nest covers) and any error that escaped:
+  // problem+json, never express' HTML pages.
+  setAllowedMethodsResolver(server, (path) => allowedMethods(server, path));
+  server.use((req: Request, res: Response) => sendProblem(new NotFoundException(), req, res));
+  server.use((err: unknown, req: Request, res: Response, next: NextFunction) => expressProblemHandler(err, req, res, next));
+  return app;
+}
+
+export function gatewayConfigOf(app: INestApplication): GatewayConfig {
+  return app.get<GatewayConfig>(GATEWAY_CONFIG);
+}
+
+interface RouterLayer {
+  route?: { methods: Record<string, boolean> };
+  match(path: string): boolean;
+}
+
+/** Methods some route answers at `path` (for 405 + Allow instead of 404). */
+function allowedMethods(server: import('express').Express, path: string): string[] {
+  const stack = (server as unknown as { router?: { stack?: RouterLayer[] } }).router?.stack ?? [];
+  const methods = new Set<string>();
+  for (const layer of stack) {
+    if (!layer.route) continue;
+    try {
+      if (layer.match(path)) for (const m of Object.keys(layer.route.methods)) if (m !== '_all') methods.add(m.toUpperCase());
+    } catch {
+      // a layer that cannot match this path (bad encoding) allows nothing
+    }
+  }
+  if (methods.has('GET')) methods.add('HEAD');
+  return [...methods].sort();
+}

@@ -1,0 +1,124 @@
+/**
+ * The gateway's configuration, read from the environment and validated once at start. Every
+ * problem is reported together so a misconfigured deployment fails fast with one clear message.
+ *
+ * Built on the platform's `loadConfig` + `baseConfigSchema`.
+ */
+import { baseConfigSchema, ConfigVar, hostPort, int, list, loadConfig, port, str, url } from '@storytelling/platform';
+
+/** identity's defaults for the access-token claims (its JWT_ISSUER / JWT_AUDIENCE). */
+export const DEFAULT_JWT_ISSUER = 'storytelling-identity';
+export const DEFAULT_JWT_AUDIENCE = 'storytelling-api';
+
+export interface GatewayConfig {
+  host: string;
+  httpPort: number;
+  publicBaseUrl: string;
+  identityGrpcUrl: string;
+  grpcDeadlineMs: number;
+  rateLimitAuthPerMinute: number;
+  rateLimitPerMinute: number;
+  /** JSON body limit in bytes (BODY_LIMIT, e.g. `100kb`). */
+  bodyLimitBytes: number;
+  /** Exact origins allowed by CORS; `['*']` allows any origin; empty disables CORS. */
+  corsOrigins: string[];
+  /** Expected `iss` of access tokens (identity's JWT_ISSUER). */
+  jwtIssuer: string;
+  /** Expected `aud` of access tokens. */
+  jwtAudience: string;
+  /** A JWKS older than this is refetched on next use. */
+  jwksCacheTtlMs: number;
+  /** Minimum interval between two JWKS fetches caused by unknown `kid`s. */
+  jwksMinRefetchIntervalMs: number;
+  /** express `trust proxy` setting: false, true, a hop count, or a list of addresses/subnets. */
+  trustProxy: boolean | number | string[];
+  logLevel: string;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** `100kb`, `1mb`, `2048`: the JSON body limit. */
+function byteSize(): ConfigVar<number> {
+  return new ConfigVar((raw) => {
+    const n = parseByteSize(raw);
+    if (n === undefined || n < 1 || n > 50 * 1024 * 1024) throw new Error('must be a size like 100kb, 1mb or 2048 (1 byte..50mb)');
+    return n;
+  }, 'size like 100kb');
+}
+
+/** An origin (`https://app.example.com`) or `*`. */
+function origin(): ConfigVar<string> {
+  return new ConfigVar((raw) => {
+    if (raw === '*') return raw;
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      throw new Error('must be an origin like https://app.example.com or *');
+    }
+    if (u.origin !== raw || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new Error('must be an origin like https://app.example.com or *');
+    return raw;
+  }, 'origin');
+}
+
+function trustProxy(): ConfigVar<boolean | number | string[]> {
+  return new ConfigVar((raw) => {
+    const v = raw.trim();
+    if (v === 'false' || v === '0') return false;
+    if (v === 'true') return true;
+    if (/^\d+$/.test(v)) return Number(v);
+    const items = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    if (items.some((s) => !/^[0-9a-fA-F.:/]+$|^(loopback|linklocal|uniquelocal)$/.test(s))) {
+      throw new Error('must be true, false, a hop count, or comma-separated addresses/subnets');
+    }
+    return items;
+  }, 'true|false|hops|subnets');
+}
+
+/** The gateway's variables (docs/conventions.md, "Environment", and docs/adr/0006-gateway.md). */
+export const gatewayConfigSchema = {
+  ...baseConfigSchema,
+  HTTP_PORT: port().default(8080).describe('the public API port'),
+  IDENTITY_GRPC_URL: hostPort().default('127.0.0.1:7201').describe("identity's gRPC server"),
+  PUBLIC_BASE_URL: url(['http:', 'https:']).optional().describe('how clients reach the gateway (OpenAPI servers)'),
+  RATE_LIMIT_AUTH_PER_MINUTE: int({ min: 1, max: 1_000_000 }).default(10),
+  RATE_LIMIT_PER_MINUTE: int({ min: 1, max: 1_000_000 }).default(300),
+  BODY_LIMIT: byteSize().default(100 * 1024),
+  CORS_ORIGINS: list(origin(), { minItems: 0 }).default([]),
+  JWT_ISSUER: str({ minLength: 1 }).default(DEFAULT_JWT_ISSUER).describe('expected iss of access tokens'),
+  JWT_AUDIENCE: str({ minLength: 1 }).default(DEFAULT_JWT_AUDIENCE).describe('expected aud of access tokens'),
+  JWKS_CACHE_TTL_MS: int({ min: 1000, max: 86_400_000 }).default(600_000),
+  JWKS_MIN_REFETCH_INTERVAL_MS: int({ min: 0, max: 3_600_000 }).default(30_000),
+  TRUST_PROXY: trustProxy().default(false),
+};
+
+export function loadGatewayConfig(env: Env): GatewayConfig {
+  const c = loadConfig(gatewayConfigSchema, { env: env as NodeJS.ProcessEnv, service: 'gateway' });
+  const host = c.HOST;
+  const base = c.PUBLIC_BASE_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${c.HTTP_PORT}`;
+  return {
+    host,
+    httpPort: c.HTTP_PORT,
+    publicBaseUrl: base.replace(/\/+$/, ''),
+    identityGrpcUrl: c.IDENTITY_GRPC_URL,
+    grpcDeadlineMs: c.GRPC_DEADLINE_MS,
+    rateLimitAuthPerMinute: c.RATE_LIMIT_AUTH_PER_MINUTE,
+    rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
+    bodyLimitBytes: c.BODY_LIMIT,
+    corsOrigins: [...c.CORS_ORIGINS],
+    jwtIssuer: c.JWT_ISSUER,
+    jwtAudience: c.JWT_AUDIENCE,
+    jwksCacheTtlMs: c.JWKS_CACHE_TTL_MS,
+    jwksMinRefetchIntervalMs: c.JWKS_MIN_REFETCH_INTERVAL_MS,
+    trustProxy: c.TRUST_PROXY,
+    logLevel: c.LOG_LEVEL,
+  };
+}
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+export function parseByteSize(value: string): number | undefined {
+  const m = /^(\d+)\s*(b|kb|mb)?$/i.exec(value.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * UNITS[(m[2] ?? 'b').toLowerCase()]!;
+}

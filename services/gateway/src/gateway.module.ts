@@ -1,0 +1,85 @@
+import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { HealthCoreModule, ReadinessRegistry } from '@storytelling/platform';
+import { IDENTITY_PORT, type IdentityPort } from './application/identity.port.js';
+import type { GatewayConfig } from './config/gateway-config.js';
+import { JwksKeyStore } from './infrastructure/auth/jwks-key-store.js';
+import { JwtStrategy } from './infrastructure/auth/jwt.strategy.js';
+import { createUnaryClient, IDENTITY_SERVICE } from './infrastructure/identity/grpc-client.js';
+import { GrpcIdentityAdapter } from './infrastructure/identity/grpc-identity.adapter.js';
+import { AdminController } from './interface/http/controllers/admin.controller.js';
+import { AuthController } from './interface/http/controllers/auth.controller.js';
+import { JwksController } from './interface/http/controllers/jwks.controller.js';
+import { OpsController } from './interface/http/controllers/ops.controller.js';
+import { UsersController } from './interface/http/controllers/users.controller.js';
+import { AuthenticationGuard, RequireAuthenticationGuard } from './interface/http/guards/authentication.guard.js';
+import { RolesGuard } from './interface/http/guards/roles.guard.js';
+import { RATE_LIMITS, RateLimitGuard } from './interface/http/guards/rate-limit.guard.js';
+import { FixedWindowRateLimitStore } from './infrastructure/rate-limit/fixed-window-store.js';
+import { GatewayValidationPipe } from './interface/http/pipes/validation.pipe.js';
+import { ProblemFilter } from './interface/http/problem/problem.filter.js';
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
+
+export interface GatewayModuleOptions {
+  /** Replaces the gRPC adapter (unit tests of the HTTP layer). */
+  identity?: IdentityPort;
+}
+
+@Module({})
+export class GatewayModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(IDENTITY_PORT) private readonly identity: IdentityPort,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  static forRoot(config: GatewayConfig, options: GatewayModuleOptions = {}): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        HealthCoreModule,
+      ],
+      controllers: [AuthController, UsersController, AdminController, JwksController, OpsController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: RATE_LIMITS, useValue: { authPerMinute: config.rateLimitAuthPerMinute, perMinute: config.rateLimitPerMinute } },
+        { provide: FixedWindowRateLimitStore, useFactory: () => new FixedWindowRateLimitStore() },
+        {
+          provide: IDENTITY_PORT,
+          useFactory: (): IdentityPort =>
+            options.identity ?? new GrpcIdentityAdapter(createUnaryClient(IDENTITY_SERVICE, config.identityGrpcUrl, config.grpcDeadlineMs)),
+        },
+        {
+          provide: JwksKeyStore,
+          useFactory: (identity: IdentityPort) =>
+            new JwksKeyStore(() => identity.getJwks(), {
+              cacheTtlMs: config.jwksCacheTtlMs,
+              minRefetchIntervalMs: config.jwksMinRefetchIntervalMs,
+            }),
+          inject: [IDENTITY_PORT],
+        },
+        {
+          provide: JwtStrategy,
+          useFactory: (keys: JwksKeyStore) => new JwtStrategy(keys, { issuer: config.jwtIssuer, audience: config.jwtAudience }),
+          inject: [JwksKeyStore],
+        },
+        // Global guards run in this order: who is calling → rate limit → must be signed in → role.
+        { provide: APP_GUARD, useClass: AuthenticationGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_GUARD, useClass: RequireAuthenticationGuard },
+        { provide: APP_GUARD, useClass: RolesGuard },
+        { provide: APP_PIPE, useClass: GatewayValidationPipe },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+      ],
+    };
+  }
+
+  onModuleInit(): void {
+    this.readiness.register({ name: 'identity', check: () => this.identity.checkHealth() });
+  }
+
+  onApplicationShutdown(): void {
+    this.readiness.markShuttingDown();
+    this.identity.close();
+  }
+}

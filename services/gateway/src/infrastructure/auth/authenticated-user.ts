@@ -1,0 +1,10 @@
+import type { Role } from '../../domain/roles.js';
+
+/** The caller as the gateway knows them after verifying the access token. */
+export interface AuthenticatedUser {
+  id: string;
+  role: Role;
+  email?: string;
+  /** The verified raw token, forwarded to services as gRPC metadata. */
+  token: string;
+}

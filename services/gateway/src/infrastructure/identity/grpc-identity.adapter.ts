@@ -1,0 +1,131 @@
+import type { identity } from '@storytelling/contracts';
+import type {
+  AuthSession,
+  IdentityPort,
+  Jwks,
+  LoginInput,
+  PermissionView,
+  ProfilePatch,
+  RegisterInput,
+  RoleView,
+  TokenPair,
+  UserView,
+} from '../../application/identity.port.js';
+import { isRole, type Role } from '../../domain/roles.js';
+import type { UnaryClient } from './grpc-client.js';
+
+/** identity answered something the published contract does not allow: a 500, never shown. */
+export class ContractViolationError extends Error {
+  constructor(what: string) {
+    super(`identity answered an invalid ${what}`);
+    this.name = 'ContractViolationError';
+  }
+}
+
+const orNull = (v: string | undefined | null): string | null => (v === undefined || v === null || v === '' ? null : v);
+
+export function toUserView(user: identity.User | undefined): UserView {
+  if (!user || !user.id || !isRole(user.role)) throw new ContractViolationError('user');
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    firstName: orNull(user.firstName),
+    lastName: orNull(user.lastName),
+    language: user.language,
+    role: user.role,
+    profileImageUrl: orNull(user.profileImageUrl),
+    createdAt: user.createdAt,
+  };
+}
+
+function toRoleView(role: identity.Role | undefined): RoleView {
+  if (!role || !isRole(role.name)) throw new ContractViolationError('role');
+  return { name: role.name, permissions: (role.permissions ?? []).map((p) => ({ resource: p.resource, action: p.action })) };
+}
+
+function toSession(res: identity.RegisterResponse | identity.LoginResponse): AuthSession {
+  return { user: toUserView(res.user), accessToken: res.accessToken, refreshToken: res.refreshToken, expiresIn: res.expiresIn };
+}
+
+/**
+ * IdentityPort over identity's gRPC API. The bearer token and correlation id travel as
+ * metadata (set by the client helper from the request context); errors stay gRPC service
+ * errors and are mapped to problems by the filter.
+ */
+export class GrpcIdentityAdapter implements IdentityPort {
+  constructor(private readonly client: UnaryClient) {}
+
+  async register(input: RegisterInput): Promise<AuthSession> {
+    const req: identity.RegisterRequest = {
+      email: input.email,
+      password: input.password,
+      displayName: input.displayName,
+      ...(input.language !== undefined ? { language: input.language } : {}),
+    };
+    return toSession(await this.client.call<identity.RegisterRequest, identity.RegisterResponse>('register', req));
+  }
+
+  async login(input: LoginInput): Promise<AuthSession> {
+    return toSession(await this.client.call<identity.LoginRequest, identity.LoginResponse>('login', { email: input.email, password: input.password }));
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    const res = await this.client.call<identity.RefreshTokenRequest, identity.RefreshTokenResponse>('refreshToken', { refreshToken });
+    return { accessToken: res.accessToken, refreshToken: res.refreshToken, expiresIn: res.expiresIn };
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    await this.client.call<identity.LogoutRequest, identity.LogoutResponse>('logout', { refreshToken });
+  }
+
+  async getMe(): Promise<UserView> {
+    return toUserView((await this.client.call<identity.GetMeRequest, identity.GetMeResponse>('getMe', {})).user);
+  }
+
+  async updateProfile(patch: ProfilePatch): Promise<UserView> {
+    // proto3 `optional`: absent = unchanged; "" clears the optional fields.
+    const req: identity.UpdateProfileRequest = {};
+    if (patch.displayName !== undefined) req.displayName = patch.displayName;
+    if (patch.firstName !== undefined) req.firstName = patch.firstName ?? '';
+    if (patch.lastName !== undefined) req.lastName = patch.lastName ?? '';
+    if (patch.language !== undefined) req.language = patch.language;
+    if (patch.profileImageUrl !== undefined) req.profileImageUrl = patch.profileImageUrl ?? '';
+    return toUserView((await this.client.call<identity.UpdateProfileRequest, identity.UpdateProfileResponse>('updateProfile', req)).user);
+  }
+
+  async getUser(id: string): Promise<UserView> {
+    return toUserView((await this.client.call<identity.GetUserRequest, identity.GetUserResponse>('getUser', { userId: id })).user);
+  }
+
+  async assignRole(userId: string, role: Role): Promise<UserView> {
+    return toUserView((await this.client.call<identity.AssignRoleRequest, identity.AssignRoleResponse>('assignRole', { userId, role })).user);
+  }
+
+  async listRoles(): Promise<RoleView[]> {
+    const res = await this.client.call<identity.ListRolesRequest, identity.ListRolesResponse>('listRoles', {});
+    return (res.roles ?? []).map(toRoleView);
+  }
+
+  async grantPermission(role: Role, permission: PermissionView): Promise<RoleView> {
+    const res = await this.client.call<identity.GrantPermissionRequest, identity.GrantPermissionResponse>('grantPermission', {
+      role,
+      resource: permission.resource,
+      action: permission.action,
+    });
+    return toRoleView(res.role);
+  }
+
+  async getJwks(): Promise<Jwks> {
+    const res = await this.client.call<identity.GetJwksRequest, identity.GetJwksResponse>('getJwks', {});
+    return { keys: (res.keys ?? []).map((k) => ({ kty: k.kty, kid: k.kid, use: k.use, alg: k.alg, n: k.n, e: k.e })) };
+  }
+
+  checkHealth(): Promise<void> {
+    return this.client.checkHealth('');
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

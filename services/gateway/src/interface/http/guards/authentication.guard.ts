@@ -1,0 +1,84 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { currentContext } from '@storytelling/platform';
+import passport from 'passport';
+import type { Response } from 'express';
+import type { AuthenticatedUser } from '../../../infrastructure/auth/authenticated-user.js';
+import { JwksUnavailableError, UnknownSigningKeyError } from '../../../infrastructure/auth/jwks-key-store.js';
+import { extractBearer, JwtStrategy, RejectedTokenError } from '../../../infrastructure/auth/jwt.strategy.js';
+import { ProblemException, unauthenticated } from '../problem/problem.js';
+import { RETRY_AFTER_UNAVAILABLE_SECONDS } from '../problem/to-problem.js';
+import { IS_PUBLIC } from './decorators.js';
+import type { GatewayRequest } from './gateway-request.js';
+
+/** Maps passport-jwt's failure `info` (or error) to the 401/503 the client sees. */
+export function authFailureToProblem(failure: unknown): ProblemException {
+  if (failure instanceof JwksUnavailableError) {
+    return ProblemException.of('SERVICE_UNAVAILABLE', 'Access tokens cannot be verified right now; retry later.', {
+      'Retry-After': String(RETRY_AFTER_UNAVAILABLE_SECONDS),
+    });
+  }
+  if (failure instanceof Error) {
+    if (failure.message === 'No auth token') return unauthenticated('UNAUTHENTICATED', 'An access token is required (Authorization: Bearer).');
+    if (failure.name === 'TokenExpiredError') return unauthenticated('TOKEN_EXPIRED', 'The access token has expired.');
+    if (failure instanceof UnknownSigningKeyError) return unauthenticated('INVALID_TOKEN', 'The access token is signed by an unknown key.');
+    if (failure instanceof RejectedTokenError) return unauthenticated('INVALID_TOKEN', 'The access token is invalid.');
+  }
+  return unauthenticated('INVALID_TOKEN', 'The access token is invalid.');
+}
+
+/**
+ * First global guard. On protected routes it verifies the bearer token (passport-jwt) and puts
+ * the caller on `req.user` and the verified token in the request context (forwarded as gRPC
+ * metadata). It never throws: a failure is kept on the request and thrown by
+ * RequireAuthenticationGuard after the rate limiter has counted the request.
+ */
+@Injectable()
+export class AuthenticationGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(JwtStrategy) private readonly strategy: JwtStrategy,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const req = context.switchToHttp().getRequest<GatewayRequest>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const outcome = await new Promise<{ user?: AuthenticatedUser; failure?: unknown }>((resolve) => {
+      const authenticate = passport.authenticate(
+        Object.create(this.strategy) as JwtStrategy,
+        { session: false },
+        (err: unknown, user: AuthenticatedUser | false | undefined, info: unknown) => {
+          if (err) resolve({ failure: err });
+          else if (!user) resolve({ failure: info ?? new RejectedTokenError('token rejected') });
+          else resolve({ user });
+        },
+      ) as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
+      authenticate(req, res, (err?: unknown) => resolve({ failure: err }));
+    });
+    if (outcome.user) {
+      const token = extractBearer(req as never) ?? '';
+      req.user = { ...outcome.user, token };
+      const ctx = currentContext();
+      if (ctx) ctx.bearerToken = token;
+    } else {
+      req.authFailure = authFailureToProblem(outcome.failure);
+    }
+    return true;
+  }
+}
+
+/** Third global guard (after rate limiting): protected routes need an authenticated caller. */
+@Injectable()
+export class RequireAuthenticationGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const req = context.switchToHttp().getRequest<GatewayRequest>();
+    if (req.user) return true;
+    throw req.authFailure ?? unauthenticated('UNAUTHENTICATED', 'An access token is required (Authorization: Bearer).');
+  }
+}

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import { uuidv7 } from '@storytelling/kernel';
+import { runWithContext, type RequestContext } from '@storytelling/platform';
+import type { NextFunction, Request, Response } from 'express';
+
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+/** A client's correlation id is accepted when it is short and made of safe characters. */
+const SANE_CORRELATION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+export function acceptCorrelationId(value: unknown): string | undefined {
+  return typeof value === 'string' && SANE_CORRELATION_ID.test(value) ? value : undefined;
+}
+
+/** W3C trace context: keep a valid incoming trace id, start a new span; otherwise start a trace. */
+export function nextTraceparent(incoming: unknown): string {
+  const span = randomBytes(8).toString('hex');
+  if (typeof incoming === 'string') {
+    const m = TRACEPARENT.exec(incoming.trim());
+    if (m && !/^0+$/.test(m[1]!) && !/^0+$/.test(m[2]!)) return `00-${m[1]}-${span}-${m[3]}`;
+  }
+  return `00-${randomBytes(16).toString('hex')}-${span}-01`;
+}
+
+/**
+ * First middleware of every request (API, docs, health): fixes the correlation id, echoes it on
+ * the response (errors included, since the header is set before anything can fail) and runs the
+ * rest of the request inside the platform request context, so logs and outgoing gRPC metadata
+ * carry it. The bearer token is added to the context by the auth guard once it is verified.
+ */
+export function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const correlationId = acceptCorrelationId(req.headers[CORRELATION_HEADER]) ?? uuidv7();
+  res.setHeader(CORRELATION_HEADER, correlationId);
+  const context: RequestContext = { correlationId, traceparent: nextTraceparent(req.headers.traceparent) };
+  runWithContext(context, () => next());
+}

@@ -1,0 +1,31 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ProblemDto } from '../dto/common.dto.js';
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input (VALIDATION_FAILED with field errors, MALFORMED_JSON)',
+  401: 'Missing or invalid credentials (UNAUTHENTICATED, TOKEN_EXPIRED, INVALID_TOKEN, ...)',
+  403: 'Not allowed (FORBIDDEN, ...)',
+  404: 'Absent or not visible to the caller',
+  409: 'Conflict with the current state',
+  413: 'Body larger than BODY_LIMIT (PAYLOAD_TOO_LARGE)',
+  415: 'Body is not application/json (UNSUPPORTED_MEDIA_TYPE)',
+  422: 'Breaks a business rule',
+  429: 'Rate limited (RATE_LIMITED, with Retry-After)',
+  503: 'A dependency is down (SERVICE_UNAVAILABLE, with Retry-After)',
+};
+
+/** Documents problem+json answers of a route (plus the ones every route can give). */
+export function ApiProblems(...statuses: number[]): MethodDecorator & ClassDecorator {
+  const all = [...new Set([...statuses, 429, 503])].sort();
+  return applyDecorators(
+    ApiExtraModels(ProblemDto),
+    ...all.map((status) =>
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status] ?? 'Problem',
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDto) } } },
+      }),
+    ),
+  );
+}

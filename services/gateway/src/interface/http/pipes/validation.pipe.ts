@@ -1,0 +1,86 @@
+import { type ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
+import type { FieldError } from '@storytelling/kernel';
+import { ProblemException } from '../problem/problem.js';
+
+/** class-validator's error tree → `[{field, message}]` with dotted paths (`a.b`, `items.0.c`). */
+export function flattenValidationErrors(errors: readonly ValidationError[], parent = ''): FieldError[] {
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
+      out.push({ field, message: constraint === 'whitelistValidation' ? 'is not an allowed field' : message });
+    }
+    if (error.children && error.children.length > 0) out.push(...flattenValidationErrors(error.children, field));
+  }
+  return out;
+}
+
+/** Keys that would reach an object's prototype when copied onto a class instance. */
+const DANGEROUS_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function forbiddenKeys(value: unknown, path = '', depth = 0): string[] {
+  if (typeof value !== 'object' || value === null || depth > 32) return [];
+  const out: string[] = [];
+  for (const key of Object.keys(value)) {
+    const field = path ? `${path}.${key}` : key;
+    if (DANGEROUS_KEYS.has(key)) out.push(field);
+    else out.push(...forbiddenKeys((value as Record<string, unknown>)[key], field, depth + 1));
+  }
+  return out;
+}
+
+const WHERE: Record<ArgumentMetadata['type'], string> = {
+  body: 'request body',
+  query: 'query parameters',
+  param: 'path parameters',
+  custom: 'request',
+};
+
+export function validationFailed(where: string, errors: FieldError[]): ProblemException {
+  return ProblemException.of('VALIDATION_FAILED', `The ${where} is invalid.`, {}, errors);
+}
+
+/**
+ * Every body, query and path parameter goes through class-validator DTOs: unknown fields are
+ * rejected (whitelist + forbidNonWhitelisted), nothing is coerced implicitly, and failures are
+ * 400 VALIDATION_FAILED with field errors. A body must be a JSON object.
+ */
+@Injectable()
+export class GatewayValidationPipe extends ValidationPipe {
+  constructor() {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: false,
+      transform: true,
+      transformOptions: { enableImplicitConversion: false },
+      validationError: { target: false, value: false },
+      // One message per field: the first rule it breaks.
+      stopAtFirstError: true,
+      exceptionFactory: (errors: ValidationError[]) => validationFailed('request', flattenValidationErrors(errors)),
+    });
+  }
+
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    let input = value;
+    if (metadata.type === 'body') {
+      if (input === undefined) input = {};
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+        throw validationFailed(WHERE.body, [{ field: '', message: 'must be a JSON object' }]);
+      }
+    }
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      const forbidden = forbiddenKeys(input);
+      if (forbidden.length > 0) throw validationFailed(WHERE[metadata.type], forbidden.map((field) => ({ field, message: 'is not an allowed field' })));
+    }
+    try {
+      return await super.transform(input, metadata);
+    } catch (err) {
+      if (err instanceof ProblemException && err.problem.code === 'VALIDATION_FAILED') {
+        throw validationFailed(WHERE[metadata.type], err.problem.errors ?? []);
+      }
+      throw err;
+    }
+  }
+}

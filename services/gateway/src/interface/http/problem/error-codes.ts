@@ -1,0 +1,42 @@
+/**
+ * The stable error codes the gateway itself produces or passes through from identity. The
+ * catalogue is documented in docs/api-errors.md (a unit test keeps the two in step). Codes are
+ * part of the public contract: never rename one, only add.
+ */
+export interface ErrorCodeInfo {
+  status: number;
+  title: string;
+}
+
+export const ERROR_CODES = {
+  // produced by the gateway
+  VALIDATION_FAILED: { status: 400, title: 'Validation failed' },
+  MALFORMED_JSON: { status: 400, title: 'Malformed JSON' },
+  UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
+  TOKEN_EXPIRED: { status: 401, title: 'Access token expired' },
+  INVALID_TOKEN: { status: 401, title: 'Invalid access token' },
+  FORBIDDEN: { status: 403, title: 'Forbidden' },
+  NOT_FOUND: { status: 404, title: 'Not found' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
+  NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable' },
+  PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  INTERNAL: { status: 500, title: 'Internal error' },
+  SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  // passed through from identity (the service decides; the gateway maps the status)
+  EMAIL_TAKEN: { status: 409, title: 'Email already registered' },
+  INVALID_CREDENTIALS: { status: 401, title: 'Invalid credentials' },
+  TOKEN_REUSED: { status: 401, title: 'Refresh token reused' },
+  INVALID_REFRESH_TOKEN: { status: 401, title: 'Invalid refresh token' },
+  USER_NOT_FOUND: { status: 404, title: 'User not found' },
+  CONFLICT: { status: 409, title: 'Conflict' },
+  VERSION_CONFLICT: { status: 412, title: 'Version conflict' },
+  BUSINESS_RULE_VIOLATION: { status: 422, title: 'Business rule violated' },
+} as const satisfies Record<string, ErrorCodeInfo>;
+
+export type GatewayErrorCode = keyof typeof ERROR_CODES;
+
+export function isKnownCode(code: string): code is GatewayErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
+}

@@ -1,0 +1,18 @@
+import { getLogger } from '@storytelling/platform';
+import { createGatewayApp, gatewayConfigOf } from './app.js';
+
+const log = getLogger('main');
+
+async function main(): Promise<void> {
+  const app = await createGatewayApp(process.env);
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  const config = gatewayConfigOf(app);
+  await app.listen(config.httpPort, config.host);
+  log.info({ url: config.publicBaseUrl, docs: `${config.publicBaseUrl}/docs`, identity: config.identityGrpcUrl }, 'gateway listening');
+}
+
+main().catch((err: unknown) => {
+  // ConfigError messages list every problem; nothing secret is in them.
+  log.fatal({ err }, err instanceof Error ? err.message : 'gateway failed to start');
+  process.exitCode = 1;
+});

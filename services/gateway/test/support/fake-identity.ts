@@ -1,0 +1,204 @@
+import { generateKeyPair, exportJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { uuidv7 } from '@storytelling/kernel';
+import { currentContext, type RequestContext } from '@storytelling/platform';
+import type {
+  AuthSession,
+  IdentityPort,
+  Jwks,
+  LoginInput,
+  PermissionView,
+  ProfilePatch,
+  RegisterInput,
+  RoleView,
+  TokenPair,
+  UserView,
+} from '../../src/application/identity.port.js';
+import { ROLES, type Role } from '../../src/domain/roles.js';
+
+export const ISSUER = 'test-issuer';
+export const AUDIENCE = 'test-audience';
+
+/** A gRPC ServiceError look-alike, as @grpc/grpc-js rejects with. */
+export function grpcError(code: number, details: string, errorCode?: string, fieldErrors?: { field: string; message: string }[]): Error {
+  const md = new Map<string, string[]>();
+  if (errorCode) md.set('x-error-code', [errorCode]);
+  if (fieldErrors) md.set('x-field-errors', [JSON.stringify(fieldErrors)]);
+  return Object.assign(new Error(`${code} ${details}`), { code, details, metadata: { get: (k: string) => md.get(k) ?? [] } });
+}
+
+export interface SigningKey {
+  kid: string;
+  privateKey: CryptoKey;
+  publicJwk: JWK;
+}
+
+export async function newSigningKey(kid = uuidv7()): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
+}
+
+export interface TokenOverrides {
+  sub?: string;
+  role?: string;
+  iss?: string;
+  aud?: string;
+  expiresInSeconds?: number;
+  kid?: string;
+  key?: SigningKey;
+}
+
+export async function signAccessToken(key: SigningKey, claims: TokenOverrides = {}): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ role: claims.role ?? 'member', email: 'someone@example.com' })
+    .setProtectedHeader({ alg: 'RS256', kid: claims.kid ?? key.kid, typ: 'JWT' })
+    .setSubject(claims.sub ?? uuidv7())
+    .setIssuer(claims.iss ?? ISSUER)
+    .setAudience(claims.aud ?? AUDIENCE)
+    .setIssuedAt(now - 5)
+    .setExpirationTime(now + (claims.expiresInSeconds ?? 900))
+    .setJti(uuidv7())
+    .sign((claims.key ?? key).privateKey);
+}
+
+interface StoredUser extends UserView {
+  password: string;
+}
+
+/**
+ * In-memory stand-in for identity behind the IdentityPort, for tests of the HTTP layer. It
+ * follows identity's rules loosely and records the request context of every call.
+ */
+export class FakeIdentity implements IdentityPort {
+  readonly users = new Map<string, StoredUser>();
+  readonly calls: { method: string; context: RequestContext | undefined; args: unknown[] }[] = [];
+  jwksCalls = 0;
+  failWith: Error | undefined;
+  healthy = true;
+  roles: RoleView[] = ROLES.map((name) => ({ name, permissions: [] }));
+
+  private constructor(readonly key: SigningKey) {}
+
+  static async create(): Promise<FakeIdentity> {
+    return new FakeIdentity(await newSigningKey());
+  }
+
+  private record(method: string, ...args: unknown[]): void {
+    const ctx = currentContext();
+    this.calls.push({ method, context: ctx ? { ...ctx } : undefined, args });
+    if (this.failWith) throw this.failWith;
+  }
+
+  private async session(user: StoredUser): Promise<AuthSession> {
+    const { password: _password, ...view } = user;
+    return { user: view, ...(await this.tokens(user)) };
+  }
+
+  private async tokens(user: StoredUser): Promise<TokenPair> {
+    return { accessToken: await signAccessToken(this.key, { sub: user.id, role: user.role }), refreshToken: `rt.${uuidv7()}`, expiresIn: 900 };
+  }
+
+  async tokenFor(role: Role, sub: string = uuidv7()): Promise<string> {
+    return signAccessToken(this.key, { sub, role });
+  }
+
+  async register(input: RegisterInput): Promise<AuthSession> {
+    this.record('register', input);
+    if ([...this.users.values()].some((u) => u.email === input.email.toLowerCase())) {
+      throw grpcError(6, 'an account with this email already exists', 'EMAIL_TAKEN');
+    }
+    const user: StoredUser = {
+      id: uuidv7(),
+      email: input.email.toLowerCase(),
+      displayName: input.displayName,
+      firstName: null,
+      lastName: null,
+      language: input.language ?? 'en',
+      role: 'member',
+      profileImageUrl: null,
+      createdAt: new Date().toISOString(),
+      password: input.password,
+    };
+    this.users.set(user.id, user);
+    return this.session(user);
+  }
+
+  async login(input: LoginInput): Promise<AuthSession> {
+    this.record('login', input);
+    const user = [...this.users.values()].find((u) => u.email === input.email.toLowerCase());
+    if (!user || user.password !== input.password) throw grpcError(16, 'invalid email or password', 'INVALID_CREDENTIALS');
+    return this.session(user);
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPair> {
+    this.record('refresh', refreshToken);
+    throw grpcError(16, 'refresh token is invalid, expired or revoked', 'INVALID_REFRESH_TOKEN');
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    this.record('logout', refreshToken);
+  }
+
+  private caller(): StoredUser {
+    const token = currentContext()?.bearerToken;
+    if (!token) throw grpcError(16, 'no token', 'UNAUTHENTICATED');
+    const sub = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string };
+    const user = this.users.get(sub.sub);
+    if (!user) throw grpcError(5, 'user not found', 'USER_NOT_FOUND');
+    return user;
+  }
+
+  async getMe(): Promise<UserView> {
+    this.record('getMe');
+    const { password: _p, ...view } = this.caller();
+    return view;
+  }
+
+  async updateProfile(patch: ProfilePatch): Promise<UserView> {
+    this.record('updateProfile', patch);
+    const user = this.caller();
+    Object.assign(user, patch);
+    const { password: _p, ...view } = user;
+    return view;
+  }
+
+  async getUser(id: string): Promise<UserView> {
+    this.record('getUser', id);
+    const user = this.users.get(id);
+    if (!user) throw grpcError(5, 'user not found', 'USER_NOT_FOUND');
+    const { password: _p, ...view } = user;
+    return view;
+  }
+
+  async assignRole(userId: string, role: Role): Promise<UserView> {
+    this.record('assignRole', userId, role);
+    const user = this.users.get(userId);
+    if (!user) throw grpcError(5, 'user not found', 'USER_NOT_FOUND');
+    user.role = role;
+    const { password: _p, ...view } = user;
+    return view;
+  }
+
+  async listRoles(): Promise<RoleView[]> {
+    this.record('listRoles');
+    return this.roles;
+  }
+
+  async grantPermission(role: Role, permission: PermissionView): Promise<RoleView> {
+    this.record('grantPermission', role, permission);
+    const r = this.roles.find((x) => x.name === role)!;
+    r.permissions.push(permission);
+    return r;
+  }
+
+  async getJwks(): Promise<Jwks> {
+    this.jwksCalls += 1;
+    this.record('getJwks');
+    return { keys: [this.key.publicJwk as Jwks['keys'][number]] };
+  }
+
+  async checkHealth(): Promise<void> {
+    if (!this.healthy) throw new Error('identity is down');
+  }
+
+  close(): void {}
+}
