@@ -8,3 +8,4 @@ export function importViolation(specifier: string, importer: string, domainRoot:
 export function stripComments(source: string): string;
 export function importsOf(source: string): { specifier: string; line: number }[];
 export function domainImportViolations(source: string, file: string, domainRoot: string): DomainImportViolation[];
+export function maskStrings(code: string): string;

@@ -62,11 +62,38 @@ export function stripComments(source) {
   return out;
 }
 
+/**
+ * Replaces the contents of string and template literals with underscores (same length, quotes
+ * and newlines kept), so text inside strings cannot look like an import.
+ * @param {string} code comment-free code
+ */
+export function maskStrings(code) {
+  let out = '';
+  /** @type {string | null} */
+  let quote = null;
+  for (let i = 0; i < code.length; i++) {
+    const ch = code[i];
+    if (!quote) {
+      if (ch === '"' || ch === "'" || ch === '`') quote = ch;
+      out += ch;
+    } else if (ch === '\\') {
+      out += '__';
+      i++;
+    } else if (ch === quote) {
+      quote = null;
+      out += ch;
+    } else {
+      out += ch === '\n' ? '\n' : '_';
+    }
+  }
+  return out;
+}
+
 const PATTERNS = [
   // import x from 'm'; import { a, type B } from 'm'; import type X from 'm'; import 'm'; export * from 'm'
-  /(?:^|[^\w$.])(?:import|export)\s+(?:type\s+)?(?:[\w$*{}\s,]*?\s*from\s*)?(['"])([^'"\n]+)\1/g,
+  /(?:^|[^\w$.])(?:import|export)\s+(?:type\s+)?(?:[\w$*{}\s,]*?\s*from\s*)?(['"])([^'"\n]+)\1/,
   // import('m'), require('m')
-  /(?:^|[^\w$.])(?:import|require)\s*\(\s*(['"])([^'"\n]+)\1\s*\)/g,
+  /(?:^|[^\w$.])(?:import|require)\s*\(\s*(['"])([^'"\n]+)\1\s*\)/,
 ];
 
 /**
@@ -75,12 +102,14 @@ const PATTERNS = [
  */
 export function importsOf(source) {
   const code = stripComments(source);
+  const masked = maskStrings(code);
   /** @type {{ specifier: string, line: number, index: number }[]} */
   const found = [];
   for (const pattern of PATTERNS) {
-    for (const match of code.matchAll(pattern)) {
-      const index = match.index ?? 0;
-      found.push({ specifier: match[2], index, line: code.slice(0, index + match[0].indexOf(match[2])).split('\n').length });
+    // Match on the masked text (structure only), read the specifier from the real one.
+    for (const match of masked.matchAll(new RegExp(pattern.source, 'gd'))) {
+      const [start, end] = /** @type {[number, number]} */ (match.indices?.[2]);
+      found.push({ specifier: code.slice(start, end), index: start, line: code.slice(0, start).split('\n').length });
     }
   }
   return found.sort((a, b) => a.index - b.index).map(({ specifier, line }) => ({ specifier, line }));

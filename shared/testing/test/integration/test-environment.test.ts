@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs';
+import pg from 'pg';
+import { serviceEnv, testEnvironment, withKafkaAdmin } from '../../src/index.js';
+
+const env = testEnvironment();
+
+describe('testEnvironment', () => {
+  it('describes a per-run database and topic prefix', () => {
+    expect(env.databaseName).toBe(`storytelling_test_${env.runId}`);
+    expect(env.topicPrefix).toBe(`t${env.runId}.`);
+    expect(env.topic('identity.user.events')).toBe(`t${env.runId}.identity.user.events`);
+    expect(env.brokers.length).toBeGreaterThan(0);
+  });
+
+  it('points at a running PostgreSQL with the run database', async () => {
+    const admin = new pg.Client({ connectionString: env.adminUrl });
+    await admin.connect();
+    try {
+      expect((await admin.query('SELECT current_database() AS db')).rows[0]).toEqual({ db: env.databaseName });
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it("gives a service's URL as its own role, confined to its schema", async () => {
+    const client = new pg.Client({ connectionString: env.databaseUrlFor('identity') });
+    await client.connect();
+    try {
+      const row = (await client.query('SELECT current_user AS u, current_schema() AS s')).rows[0];
+      expect(row).toEqual({ u: 'identity', s: 'identity' });
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('points at a running Kafka', async () => {
+    const cluster = await withKafkaAdmin(env.brokers, (admin) => admin.describeCluster());
+    expect(cluster.brokers.length).toBeGreaterThan(0);
+  });
+});
+
+describe('serviceEnv', () => {
+  it("builds a schema-owning service's environment for this run (conventions.md)", () => {
+    const identity = serviceEnv('identity');
+    expect(identity).toMatchObject({
+      SERVICE_NAME: 'identity',
+      HOST: '127.0.0.1',
+      HTTP_PORT: '7101',
+      GRPC_PORT: '7201',
+      DATABASE_URL: env.databaseUrlFor('identity'),
+      DATABASE_SCHEMA: 'identity',
+      KAFKA_BROKERS: env.brokers.join(','),
+      KAFKA_TOPIC_PREFIX: env.topicPrefix,
+      SUPERADMIN_EMAIL: 'admin@storytelling.local',
+    });
+    expect(identity.SUPERADMIN_PASSWORD?.length).toBeGreaterThanOrEqual(10);
+    expect(identity.JWT_KEY_ID).toMatch(/^local-[A-Za-z0-9_-]{16}$/);
+    const keyFile = identity.JWT_PRIVATE_KEY_FILE ?? '';
+    expect(existsSync(keyFile)).toBe(true);
+    expect(readFileSync(keyFile, 'utf8')).toContain('BEGIN PRIVATE KEY');
+  });
+
+  it("gives the gateway its peers' gRPC addresses and no database", () => {
+    const gateway = serviceEnv('gateway');
+    expect(gateway.IDENTITY_GRPC_URL).toBe('127.0.0.1:7201');
+    expect(gateway.DATABASE_URL).toBeUndefined();
+    expect(gateway.GRPC_PORT).toBeUndefined();
+    expect(gateway.HTTP_PORT).toBe('8080');
+  });
+
+  it('applies overrides last', () => {
+    expect(serviceEnv('identity', { HTTP_PORT: '0', LOG_LEVEL: 'silent' })).toMatchObject({ HTTP_PORT: '0', LOG_LEVEL: 'silent' });
+  });
+
+  it('keeps generated secrets stable between calls', () => {
+    expect(serviceEnv('identity').SUPERADMIN_PASSWORD).toBe(serviceEnv('identity').SUPERADMIN_PASSWORD);
+    expect(serviceEnv('identity').JWT_KEY_ID).toBe(serviceEnv('identity').JWT_KEY_ID);
+  });
+
+  it('rejects a service fleet.json does not know', () => {
+    expect(() => serviceEnv('nope')).toThrow(/no service "nope" in fleet.json/);
+  });
+});
