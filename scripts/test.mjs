@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// npm test [-- <jest args>]: bootstrap, type-check and build (tsc -b), the domain dependency
-// rule, the deployment checks (when present), then jest against real PostgreSQL and Kafka
-// (shared/testing's global setup starts them). Exits non-zero on the first failure.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+// npm test [-- <jest args>]: bootstrap, type-check and build (tsc -b), type-check the tests
+// (every */test/tsconfig.json), the domain dependency rule, the deployment checks (when
+// present), then jest against real PostgreSQL and Kafka (shared/testing's global setup starts
+// them). Exits non-zero on the first failure.
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { runCli, say, UserFacingError } from './lib/log.mjs';
 import { bootstrap } from './lib/bootstrap-steps.mjs';
 import { runInherited } from './lib/exec.mjs';
@@ -16,9 +17,22 @@ async function step(label, args) {
   if (code !== 0) throw new UserFacingError(`${label} failed (exit ${code})`);
 }
 
+/** Test folders with their own tsconfig.json: jest's swc transform does not type-check tests. */
+function testProjects() {
+  return ['services', 'shared'].flatMap((group) => {
+    const dir = join(repoRoot, group);
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .map((name) => join(dir, name, 'test', 'tsconfig.json'))
+      .filter((file) => existsSync(file));
+  });
+}
+
 await runCli(async () => {
   const started = Date.now();
   await bootstrap({ build: true });
+  const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  for (const project of testProjects()) await step(`tsc -p ${relative(repoRoot, project)}`, [tsc, '-p', project]);
   await step('check:domain', [join(repoRoot, 'scripts', 'check-domain-imports.mjs')]);
   const deployCheck = join(repoRoot, 'scripts', 'deploy-check.mjs');
   if (existsSync(deployCheck)) await step('deploy:check', [deployCheck]);
