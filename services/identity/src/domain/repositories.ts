@@ -18,6 +18,12 @@ export interface UserRepository {
    * concurrent demotions can't both see "two left".
    */
   countActiveSuperAdmins(options?: { lock?: boolean }): Promise<number>;
+  /**
+   * Serialises role changes until the transaction ends. Role assignment reads two users (actor
+   * and target) whose roles another assignment may be changing; with this lock taken first,
+   * both reads are current (two super-admins demoting each other can't both succeed).
+   */
+  lockRoleAssignments(): Promise<void>;
   /** Inserts a new user. @throws EmailTakenError when the email is already registered. */
   add(user: User): Promise<void>;
   /** Updates an existing user at `user.loadedVersion`. @throws VersionConflictError when it moved on. */

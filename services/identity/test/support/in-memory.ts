@@ -75,6 +75,9 @@ class Users implements UserRepository {
   async countActiveSuperAdmins() {
     return [...this.t.users.values()].filter((u) => u.active && u.role === 'super-admin').length;
   }
+  async lockRoleAssignments() {
+    // transactions are serialised already
+  }
   async add(user: User) {
     if ([...this.t.users.values()].some((u) => u.email.value === user.email.value)) throw new EmailTakenError();
     appendEvents(this.t, 'user', user.pendingEvents);

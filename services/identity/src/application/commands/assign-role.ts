@@ -30,6 +30,7 @@ export class AssignRoleHandler implements ICommandHandler<AssignRoleCommand> {
       throw new ValidationError('unknown role', [{ field: 'role', message: `must be one of ${ROLE_NAMES.join(', ')}` }], 'INVALID_ROLE');
     }
     return this.uow.run(async (repos) => {
+      await repos.users.lockRoleAssignments();
       const actor = await loadActor(repos, command.actorId);
       if (actor.role !== 'admin' && actor.role !== 'super-admin') {
         throw new ForbiddenError('only admins and super-admins assign roles');

@@ -66,6 +66,10 @@ export class TypeOrmUserRepository implements UserRepository {
     return rows.length;
   }
 
+  async lockRoleAssignments(): Promise<void> {
+    await this.em.query(`SELECT pg_advisory_xact_lock(hashtextextended('identity:role-assignment', 0))`);
+  }
+
   async add(user: User): Promise<void> {
     try {
       await this.em.insert(UserRecord, this.toRecord(user));
