@@ -5,7 +5,7 @@ import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { redactConfig } from '../config/schema.js';
 import { GrpcHealth } from '../health/grpc-health.js';
 import { ReadinessRegistry } from '../health/readiness.js';
-import { getLogger, setServiceName } from '../logging/logger.js';
+import { getLogger, rootLogger, setServiceName } from '../logging/logger.js';
 import { collectDefaultMetrics } from '../metrics/registry.js';
 import { GrpcMetricsInterceptor } from '../metrics/grpc-metrics.js';
 import { httpMetricsMiddleware } from '../metrics/http-metrics.js';
@@ -104,6 +104,8 @@ class ServiceRootModule {}
 export async function bootstrapService<C extends BootstrapConfig>(options: BootstrapOptions<C>): Promise<ServiceHandle> {
   const { name, config } = options;
   setServiceName(name);
+  const level = (config as { LOG_LEVEL?: unknown }).LOG_LEVEL;
+  if (typeof level === 'string' && (level in rootLogger.levels.values || level === 'silent')) rootLogger.level = level;
   const log = getLogger('bootstrap');
   collectDefaultMetrics();
 
@@ -151,12 +153,11 @@ export async function bootstrapService<C extends BootstrapConfig>(options: Boots
         protoPaths: options.grpc.protoFiles,
         url: `${config.HOST}:${grpcPort}`,
         ...(options.grpc.includeDirs ? { includeDirs: options.grpc.includeDirs } : {}),
+        health,
+        onServer: (server) => {
+          grpcServer = server;
+        },
       });
-      serverOptions.options.onLoadPackageDefinition = (pkg: unknown, server: unknown) => {
-        grpcServer = server as GrpcServer;
-        health.addServices(serviceNames(pkg, packages));
-        health.addToServer(grpcServer);
-      };
       const microservice = app.connectMicroservice(serverOptions, { inheritAppConfig: false, deferInitialization: true });
       microservice.useGlobalInterceptors(new GrpcContextInterceptor(), new GrpcMetricsInterceptor((err) => toGrpcStatus(err).code));
       microservice.useGlobalFilters(new GrpcExceptionFilter());
@@ -203,21 +204,6 @@ function drainGrpc(server: GrpcServer, timeoutMs: number, log: ReturnType<typeof
       resolve();
     });
   });
-}
-
-/**
- * Fully-qualified names of the services in the served packages (for grpc.health.v1), read from
- * proto-loader's package definition: services are the entries without a `format` (messages and
- * enums have one).
- */
-function serviceNames(definition: unknown, packages: readonly string[]): string[] {
-  if (!definition || typeof definition !== 'object') return [];
-  return Object.entries(definition as Record<string, unknown>)
-    .filter(([fqn, value]) => {
-      const dot = fqn.lastIndexOf('.');
-      return dot > 0 && packages.includes(fqn.slice(0, dot)) && typeof value === 'object' && value !== null && !('format' in value);
-    })
-    .map(([fqn]) => fqn);
 }
 
 function urlHost(host: string): string {

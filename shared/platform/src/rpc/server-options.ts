@@ -24,7 +24,15 @@ export interface GrpcServerSetup {
   url: string;
   /** Extra import roots (the proto root is always included). */
   includeDirs?: readonly string[];
-  /** Called with the grpc-js server once services are loaded: health, reflection, ... */
+  /**
+   * grpc.health.v1 for this server (a GrpcHealth from the health area): added to the server, and
+   * told the fully-qualified names of the served services.
+   */
+  health?: { addToServer(server: GrpcServer): void; addServices(names: Iterable<string>): void };
+  /**
+   * Called with the grpc-js server once services are loaded. The seam for server reflection
+   * (@grpc/reflection is not a platform dependency; a service that wants it adds it here).
+   */
   onServer?: (server: GrpcServer) => void;
   /** Max inbound message size in bytes (default 4 MiB, grpc-js' default). */
   maxReceiveMessageLength?: number;
@@ -51,9 +59,29 @@ export function grpcServerOptions(setup: GrpcServerSetup): GrpcOptions {
     gracefulShutdown: true,
   };
   if (setup.maxReceiveMessageLength !== undefined) options.maxReceiveMessageLength = setup.maxReceiveMessageLength;
-  if (setup.onServer) {
-    const onServer = setup.onServer;
-    options.onLoadPackageDefinition = (_pkg: unknown, server: unknown) => onServer(server as GrpcServer);
+  const { health, onServer } = setup;
+  if (health || onServer) {
+    options.onLoadPackageDefinition = (definition: unknown, server: unknown) => {
+      if (health) {
+        health.addServices(servedServiceNames(definition, packages));
+        health.addToServer(server as GrpcServer);
+      }
+      onServer?.(server as GrpcServer);
+    };
   }
   return { transport: Transport.GRPC, options };
+}
+
+/**
+ * Fully-qualified names of the services of `packages` in a proto-loader package definition:
+ * services are the entries without a `format` (messages and enums have one).
+ */
+export function servedServiceNames(definition: unknown, packages: readonly string[]): string[] {
+  if (!definition || typeof definition !== 'object') return [];
+  return Object.entries(definition as Record<string, unknown>)
+    .filter(([fqn, value]) => {
+      const dot = fqn.lastIndexOf('.');
+      return dot > 0 && packages.includes(fqn.slice(0, dot)) && typeof value === 'object' && value !== null && !('format' in value);
+    })
+    .map(([fqn]) => fqn);
 }
