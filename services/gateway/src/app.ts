@@ -2,12 +2,11 @@ import 'reflect-metadata';
 import { type INestApplication, NotFoundException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { setServiceName } from '@storytelling/platform';
+import { collectDefaultMetrics, httpMetricsMiddleware, PinoNestLogger, setServiceName } from '@storytelling/platform';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { type Env, type GatewayConfig, loadGatewayConfig } from './config/gateway-config.js';
 import { GATEWAY_CONFIG, GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
-import { NestPinoLogger } from './infrastructure/logging/nest-pino-logger.js';
 import { jsonBodyMiddleware } from './interface/http/middleware/json-body.middleware.js';
 import { CORRELATION_HEADER, requestContextMiddleware } from './interface/http/middleware/request-context.middleware.js';
 import { setupOpenApi } from './interface/http/openapi/openapi.js';
@@ -31,7 +30,7 @@ export async function createGatewayApp(env: Env, options: CreateGatewayAppOption
   const config = loadGatewayConfig(env);
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, options), {
     bodyParser: false,
-    logger: options.logger === false ? false : new NestPinoLogger(),
+    logger: options.logger === false ? false : new PinoNestLogger(),
     abortOnError: false,
   });
   const server = app.getHttpAdapter().getInstance() as import('express').Express;
@@ -40,7 +39,9 @@ export async function createGatewayApp(env: Env, options: CreateGatewayAppOption
 
   // Order matters: correlation/context first (so every answer, even a 413, carries the id),
   // then security headers, CORS, and JSON parsing of API bodies.
+  collectDefaultMetrics();
   app.use(requestContextMiddleware);
+  app.use(httpMetricsMiddleware());
   app.use(
     helmet({
       // swagger-ui (served locally) needs inline styles; scripts stay 'self'.

@@ -5,12 +5,12 @@ import { IDENTITY_PORT, type IdentityPort } from './application/identity.port.js
 import type { GatewayConfig } from './config/gateway-config.js';
 import { JwksKeyStore } from './infrastructure/auth/jwks-key-store.js';
 import { JwtStrategy } from './infrastructure/auth/jwt.strategy.js';
-import { createUnaryClient, IDENTITY_SERVICE } from './infrastructure/identity/grpc-client.js';
+import { createHealthProbe, createIdentityClient } from './infrastructure/identity/grpc-client.js';
 import { GrpcIdentityAdapter } from './infrastructure/identity/grpc-identity.adapter.js';
 import { AdminController } from './interface/http/controllers/admin.controller.js';
 import { AuthController } from './interface/http/controllers/auth.controller.js';
 import { JwksController } from './interface/http/controllers/jwks.controller.js';
-import { OpsController } from './interface/http/controllers/ops.controller.js';
+import { GatewayHealthController, GatewayMetricsController } from './interface/http/controllers/ops.controller.js';
 import { UsersController } from './interface/http/controllers/users.controller.js';
 import { AuthenticationGuard, RequireAuthenticationGuard } from './interface/http/guards/authentication.guard.js';
 import { RolesGuard } from './interface/http/guards/roles.guard.js';
@@ -39,7 +39,7 @@ export class GatewayModule implements OnModuleInit, OnApplicationShutdown {
       imports: [
         HealthCoreModule,
       ],
-      controllers: [AuthController, UsersController, AdminController, JwksController, OpsController],
+      controllers: [AuthController, UsersController, AdminController, JwksController, GatewayHealthController, GatewayMetricsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: RATE_LIMITS, useValue: { authPerMinute: config.rateLimitAuthPerMinute, perMinute: config.rateLimitPerMinute } },
@@ -47,7 +47,11 @@ export class GatewayModule implements OnModuleInit, OnApplicationShutdown {
         {
           provide: IDENTITY_PORT,
           useFactory: (): IdentityPort =>
-            options.identity ?? new GrpcIdentityAdapter(createUnaryClient(IDENTITY_SERVICE, config.identityGrpcUrl, config.grpcDeadlineMs)),
+            options.identity ??
+            new GrpcIdentityAdapter(
+              createIdentityClient(config.identityGrpcUrl, config.grpcDeadlineMs),
+              createHealthProbe(config.identityGrpcUrl, Math.min(config.grpcDeadlineMs, 2000)),
+            ),
         },
         {
           provide: JwksKeyStore,

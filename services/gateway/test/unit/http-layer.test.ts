@@ -365,6 +365,14 @@ describe('gateway HTTP layer (fake identity)', () => {
       expect(down.body.checks.identity.ok).toBe(false);
     });
 
+    it('serves Prometheus metrics with HTTP timings by route pattern', async () => {
+      await request(gw.server).get('/health');
+      const res = await request(gw.server).get('/metrics');
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/^text\/plain/);
+      expect(res.text).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/health"/);
+    });
+
     it('proxies the JWKS at the root', async () => {
       const res = await request(gw.server).get('/.well-known/jwks.json');
       expect(res.status).toBe(200);

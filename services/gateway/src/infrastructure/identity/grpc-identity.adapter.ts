@@ -12,7 +12,7 @@ import type {
   UserView,
 } from '../../application/identity.port.js';
 import { isRole, type Role } from '../../domain/roles.js';
-import type { UnaryClient } from './grpc-client.js';
+import type { HealthProbe, IdentityGrpcClient } from './grpc-client.js';
 
 /** identity answered something the published contract does not allow: a 500, never shown. */
 export class ContractViolationError extends Error {
@@ -54,7 +54,10 @@ function toSession(res: identity.RegisterResponse | identity.LoginResponse): Aut
  * errors and are mapped to problems by the filter.
  */
 export class GrpcIdentityAdapter implements IdentityPort {
-  constructor(private readonly client: UnaryClient) {}
+  constructor(
+    private readonly client: IdentityGrpcClient,
+    private readonly health: HealthProbe,
+  ) {}
 
   async register(input: RegisterInput): Promise<AuthSession> {
     const req: identity.RegisterRequest = {
@@ -63,24 +66,24 @@ export class GrpcIdentityAdapter implements IdentityPort {
       displayName: input.displayName,
       ...(input.language !== undefined ? { language: input.language } : {}),
     };
-    return toSession(await this.client.call<identity.RegisterRequest, identity.RegisterResponse>('register', req));
+    return toSession(await this.client.register(req));
   }
 
   async login(input: LoginInput): Promise<AuthSession> {
-    return toSession(await this.client.call<identity.LoginRequest, identity.LoginResponse>('login', { email: input.email, password: input.password }));
+    return toSession(await this.client.login({ email: input.email, password: input.password }));
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const res = await this.client.call<identity.RefreshTokenRequest, identity.RefreshTokenResponse>('refreshToken', { refreshToken });
+    const res = await this.client.refreshToken({ refreshToken });
     return { accessToken: res.accessToken, refreshToken: res.refreshToken, expiresIn: res.expiresIn };
   }
 
   async logout(refreshToken: string): Promise<void> {
-    await this.client.call<identity.LogoutRequest, identity.LogoutResponse>('logout', { refreshToken });
+    await this.client.logout({ refreshToken });
   }
 
   async getMe(): Promise<UserView> {
-    return toUserView((await this.client.call<identity.GetMeRequest, identity.GetMeResponse>('getMe', {})).user);
+    return toUserView((await this.client.getMe({})).user);
   }
 
   async updateProfile(patch: ProfilePatch): Promise<UserView> {
@@ -91,24 +94,24 @@ export class GrpcIdentityAdapter implements IdentityPort {
     if (patch.lastName !== undefined) req.lastName = patch.lastName ?? '';
     if (patch.language !== undefined) req.language = patch.language;
     if (patch.profileImageUrl !== undefined) req.profileImageUrl = patch.profileImageUrl ?? '';
-    return toUserView((await this.client.call<identity.UpdateProfileRequest, identity.UpdateProfileResponse>('updateProfile', req)).user);
+    return toUserView((await this.client.updateProfile(req)).user);
   }
 
   async getUser(id: string): Promise<UserView> {
-    return toUserView((await this.client.call<identity.GetUserRequest, identity.GetUserResponse>('getUser', { userId: id })).user);
+    return toUserView((await this.client.getUser({ userId: id })).user);
   }
 
   async assignRole(userId: string, role: Role): Promise<UserView> {
-    return toUserView((await this.client.call<identity.AssignRoleRequest, identity.AssignRoleResponse>('assignRole', { userId, role })).user);
+    return toUserView((await this.client.assignRole({ userId, role })).user);
   }
 
   async listRoles(): Promise<RoleView[]> {
-    const res = await this.client.call<identity.ListRolesRequest, identity.ListRolesResponse>('listRoles', {});
+    const res = await this.client.listRoles({});
     return (res.roles ?? []).map(toRoleView);
   }
 
   async grantPermission(role: Role, permission: PermissionView): Promise<RoleView> {
-    const res = await this.client.call<identity.GrantPermissionRequest, identity.GrantPermissionResponse>('grantPermission', {
+    const res = await this.client.grantPermission({
       role,
       resource: permission.resource,
       action: permission.action,
@@ -117,15 +120,16 @@ export class GrpcIdentityAdapter implements IdentityPort {
   }
 
   async getJwks(): Promise<Jwks> {
-    const res = await this.client.call<identity.GetJwksRequest, identity.GetJwksResponse>('getJwks', {});
+    const res = await this.client.getJwks({});
     return { keys: (res.keys ?? []).map((k) => ({ kty: k.kty, kid: k.kid, use: k.use, alg: k.alg, n: k.n, e: k.e })) };
   }
 
   checkHealth(): Promise<void> {
-    return this.client.checkHealth('');
+    return this.health.check('');
   }
 
   close(): void {
     this.client.close();
+    this.health.close();
   }
 }

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   // produced by the gateway
   VALIDATION_FAILED: { status: 400, title: 'Validation failed' },
   MALFORMED_JSON: { status: 400, title: 'Malformed JSON' },
+  MALFORMED_REQUEST: { status: 400, title: 'Malformed request' },
   UNAUTHENTICATED: { status: 401, title: 'Authentication required' },
   TOKEN_EXPIRED: { status: 401, title: 'Access token expired' },
   INVALID_TOKEN: { status: 401, title: 'Invalid access token' },
@@ -23,15 +24,26 @@ export const ERROR_CODES = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal error' },
+  NOT_IMPLEMENTED: { status: 501, title: 'Not implemented' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
-  // passed through from identity (the service decides; the gateway maps the status)
-  EMAIL_TAKEN: { status: 409, title: 'Email already registered' },
+  // passed through from identity (identity decides; the gateway maps the gRPC status)
+  INVALID_EMAIL: { status: 400, title: 'Invalid email' },
+  INVALID_PASSWORD: { status: 400, title: 'Invalid password' },
+  INVALID_ROLE: { status: 400, title: 'Invalid role' },
+  INVALID_ID: { status: 400, title: 'Invalid id' },
+  INVALID_PERMISSION: { status: 400, title: 'Invalid permission' },
   INVALID_CREDENTIALS: { status: 401, title: 'Invalid credentials' },
-  TOKEN_REUSED: { status: 401, title: 'Refresh token reused' },
   INVALID_REFRESH_TOKEN: { status: 401, title: 'Invalid refresh token' },
+  TOKEN_REUSED: { status: 401, title: 'Refresh token reused' },
+  USER_INACTIVE: { status: 401, title: 'Account deactivated' },
+  CANNOT_CHANGE_OWN_ROLE: { status: 403, title: 'Cannot change own role' },
+  ROLE_ASSIGNMENT_FORBIDDEN: { status: 403, title: 'Role assignment forbidden' },
   USER_NOT_FOUND: { status: 404, title: 'User not found' },
+  EMAIL_TAKEN: { status: 409, title: 'Email already registered' },
+  IDENTITY_ALREADY_LINKED: { status: 409, title: 'Identity already linked' },
   CONFLICT: { status: 409, title: 'Conflict' },
   VERSION_CONFLICT: { status: 412, title: 'Version conflict' },
+  LAST_SUPER_ADMIN: { status: 422, title: 'Last super-admin' },
   BUSINESS_RULE_VIOLATION: { status: 422, title: 'Business rule violated' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 

@@ -1,8 +1,8 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError, type ErrorKind } from '@storytelling/kernel';
-import { grpcErrorToProblem, isGrpcServiceError } from '../../../infrastructure/identity/grpc-problem.js';
+import { grpcErrorToProblem, isGrpcError } from '@storytelling/platform';
 import { ERROR_CODES } from './error-codes.js';
-import { BEARER_CHALLENGE, problem, ProblemException, type ProblemDetails } from './problem.js';
+import { BEARER_CHALLENGE, problem, PROBLEM_TYPE_BASE, ProblemException, type ProblemDetails } from './problem.js';
 
 export interface ResolvedProblem {
   problem: ProblemDetails;
@@ -67,10 +67,7 @@ export function toProblem(err: unknown, method = 'GET', path = '/'): ResolvedPro
   if (err instanceof ProblemException) {
     return { problem: err.problem, headers: { ...err.headers }, unexpected: false };
   }
-  if (isGrpcServiceError(err)) {
-    const mapped = grpcErrorToProblem(err);
-    return { problem: mapped.problem, headers: mapped.headers, unexpected: mapped.problem.status >= 500 && mapped.problem.status !== 503 };
-  }
+  if (isGrpcError(err)) return fromGrpc(err);
   if (err instanceof DomainError) {
     const status = KIND_STATUS[err.kind];
     const headers: Record<string, string> = {};
@@ -119,6 +116,22 @@ export function toProblem(err: unknown, method = 'GET', path = '/'): ResolvedPro
     }
   }
   return { problem: problem(500, 'INTERNAL', INTERNAL_DETAIL), headers: {}, unexpected: true };
+}
+
+/** Codes services use that the public API spells differently. */
+const CODE_ALIASES: Readonly<Record<string, string>> = { TOKEN_INVALID: 'INVALID_TOKEN' };
+
+/** A failed gRPC call → the platform's mapping, with the gateway's type URIs, titles and headers. */
+function fromGrpc(err: unknown): ResolvedProblem {
+  const mapped = grpcErrorToProblem(err, { typeBase: PROBLEM_TYPE_BASE, defaultRetryAfterSeconds: RETRY_AFTER_UNAVAILABLE_SECONDS });
+  // One code for "a dependency is down, retry later", whatever the service called it.
+  const code = mapped.status === 503 ? 'SERVICE_UNAVAILABLE' : (CODE_ALIASES[mapped.code] ?? mapped.code);
+  const headers: Record<string, string> = {};
+  if (mapped.retryAfter !== undefined) headers['Retry-After'] = String(mapped.retryAfter);
+  if (mapped.status === 401) headers['WWW-Authenticate'] = BEARER_CHALLENGE();
+  const result = problem(mapped.status, code, mapped.detail, mapped.errors);
+  // A failure inside a dependency (5xx other than 503) is unexpected: log it, show nothing.
+  return { problem: result, headers, unexpected: mapped.status >= 500 && mapped.status !== 503 };
 }
 
 function expected(e: ProblemException): ResolvedProblem {

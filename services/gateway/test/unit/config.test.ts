@@ -1,0 +1,78 @@
+import { ConfigError } from '@storytelling/platform';
+import { loadGatewayConfig, parseByteSize } from '../../src/config/gateway-config.js';
+
+describe('gateway configuration', () => {
+  it('has the documented defaults', () => {
+    const c = loadGatewayConfig({});
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      httpPort: 8080,
+      identityGrpcUrl: '127.0.0.1:7201',
+      grpcDeadlineMs: 5000,
+      rateLimitAuthPerMinute: 10,
+      rateLimitPerMinute: 300,
+      bodyLimitBytes: 100 * 1024,
+      corsOrigins: [],
+      publicBaseUrl: 'http://127.0.0.1:8080',
+      trustProxy: false,
+    });
+  });
+
+  it('reads every variable', () => {
+    const c = loadGatewayConfig({
+      HOST: '0.0.0.0',
+      HTTP_PORT: '9000',
+      IDENTITY_GRPC_URL: 'identity:7201',
+      GRPC_DEADLINE_MS: '1500',
+      RATE_LIMIT_AUTH_PER_MINUTE: '5',
+      RATE_LIMIT_PER_MINUTE: '50',
+      BODY_LIMIT: '1mb',
+      PUBLIC_BASE_URL: 'https://api.example.com/',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
+      JWT_ISSUER: 'iss',
+      JWT_AUDIENCE: 'aud',
+      TRUST_PROXY: '1',
+    });
+    expect(c).toMatchObject({
+      host: '0.0.0.0',
+      httpPort: 9000,
+      identityGrpcUrl: 'identity:7201',
+      grpcDeadlineMs: 1500,
+      rateLimitAuthPerMinute: 5,
+      rateLimitPerMinute: 50,
+      bodyLimitBytes: 1024 * 1024,
+      publicBaseUrl: 'https://api.example.com',
+      corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
+      jwtIssuer: 'iss',
+      jwtAudience: 'aud',
+      trustProxy: 1,
+    });
+  });
+
+  it('fails fast listing every bad variable', () => {
+    let error: unknown;
+    try {
+      loadGatewayConfig({
+        HTTP_PORT: 'eighty',
+        RATE_LIMIT_AUTH_PER_MINUTE: '0',
+        BODY_LIMIT: 'huge',
+        CORS_ORIGINS: 'https://ok.example.com,not an origin',
+        PUBLIC_BASE_URL: 'ftp://x',
+        IDENTITY_GRPC_URL: 'identity',
+      });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const variables = (error as ConfigError).problems.map((p) => p.variable).sort();
+    expect(variables).toEqual(['BODY_LIMIT', 'CORS_ORIGINS', 'HTTP_PORT', 'IDENTITY_GRPC_URL', 'PUBLIC_BASE_URL', 'RATE_LIMIT_AUTH_PER_MINUTE']);
+  });
+
+  it('parses byte sizes', () => {
+    expect(parseByteSize('100kb')).toBe(102400);
+    expect(parseByteSize('2MB')).toBe(2 * 1024 * 1024);
+    expect(parseByteSize('512')).toBe(512);
+    expect(parseByteSize('1gb')).toBeUndefined();
+    expect(parseByteSize('-1')).toBeUndefined();
+  });
+});
