@@ -139,7 +139,8 @@ export async function bootstrapService<C extends BootstrapConfig>(options: Boots
     const registry = app.get(ReadinessRegistry);
     readiness = registry;
     app.use(httpMetricsMiddleware());
-    if (options.shutdownHooks !== false) app.enableShutdownHooks();
+    // useProcessExit: exit via process.exit so pino flushes its buffered lines (Nest would re-raise the signal).
+    if (options.shutdownHooks !== false) app.enableShutdownHooks([], { useProcessExit: true });
 
     let grpcPort: number | undefined;
     if (options.grpc) {
