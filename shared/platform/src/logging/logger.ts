@@ -6,9 +6,12 @@ import { currentContext } from '../context/request-context.js';
  * the correlation id of the unit of work it belongs to. Secrets never go to logs: the
  * redact list removes the usual suspects wherever they appear.
  */
+let serviceName = process.env.SERVICE_NAME ?? 'unknown';
+
 export const rootLogger: Logger = pino({
   level: process.env.LOG_LEVEL ?? 'info',
-  base: { service: process.env.SERVICE_NAME ?? 'unknown' },
+  // `service` comes from the mixin so setServiceName can change it without duplicating the key.
+  base: { pid: process.pid },
   timestamp: pino.stdTimeFunctions.isoTime,
   redact: {
     paths: ['password', '*.password', 'refreshToken', '*.refreshToken', 'authorization', '*.authorization', 'token', '*.token'],
@@ -16,7 +19,7 @@ export const rootLogger: Logger = pino({
   },
   mixin() {
     const ctx = currentContext();
-    return ctx ? { correlationId: ctx.correlationId } : {};
+    return ctx ? { service: serviceName, correlationId: ctx.correlationId } : { service: serviceName };
   },
 });
 
@@ -25,5 +28,5 @@ export function getLogger(component: string): Logger {
 }
 
 export function setServiceName(service: string): void {
-  rootLogger.setBindings({ service });
+  serviceName = service;
 }
