@@ -77,6 +77,12 @@ interface Item {
 
 type DeadLetterReason = 'malformed' | 'non_retryable' | 'exhausted';
 
+interface BatchContext {
+  batch: Batch;
+  handlers: readonly EventHandler[];
+  payload: EachBatchPayload;
+}
+
 const INSERT_INBOX = `
   INSERT INTO inbox_messages (consumer, event_id, topic, partition, "offset")
   SELECT $1, * FROM unnest($2::uuid[], $3::text[], $4::int[], $5::bigint[])
@@ -205,6 +211,7 @@ export class KafkaEventConsumer {
         return { message, error: err instanceof MalformedMessageError ? err : new MalformedMessageError(errorMessage(err)) };
       }
     });
+    const ctx: BatchContext = { batch, handlers, payload };
 
     let i = 0;
     while (i < items.length) {
@@ -218,89 +225,103 @@ export class KafkaEventConsumer {
       }
       const group: Item[] = [];
       while (i < items.length && group.length < this.perTransaction && !items[i]!.error) group.push(items[i++]!);
-
-      if (group.length === 1 || !(await this.tryTogether(batch, group, handlers))) {
-        for (const item of group) {
-          const done = await this.processWithRetries(batch, item, handlers, payload);
-          if (!done) return; // stopping: leave the rest unresolved, they will be redelivered
-          resolveOffset(item.message.offset);
-          await heartbeat();
-        }
-      } else {
-        resolveOffset(group[group.length - 1]!.message.offset);
-      }
+      // Stopping mid-group leaves the rest unresolved: it will be redelivered.
+      if (!(await this.processGroup(ctx, group))) return;
       this.recordLag(batch, items[i - 1]!.message.offset);
       await heartbeat();
       await commitOffsetsIfNecessary();
     }
   }
 
-  /** Fast path: several messages in one transaction. False (rolled back) if any of them failed. */
-  private async tryTogether(batch: Batch, group: readonly Item[], handlers: readonly EventHandler[]): Promise<boolean> {
-    try {
-      await this.processInTransaction(batch, group, handlers);
-      return true;
-    } catch (err) {
-      this.log.debug({ err, topic: batch.topic, partition: batch.partition }, 'batch transaction failed; redoing one by one');
-      return false;
-    }
-  }
-
-  /** Returns false when the consumer is stopping and the message was left unprocessed. */
-  private async processWithRetries(
-    batch: Batch,
-    item: Item,
-    handlers: readonly EventHandler[],
-    payload: EachBatchPayload,
-  ): Promise<boolean> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.processInTransaction(batch, [item], handlers);
+  /**
+   * Processes consecutive well-formed messages, as many per transaction as possible. When one
+   * fails, the transaction rolls back; the messages before it are redone together, the failing
+   * one is retried alone (its first attempt counted), and the rest continue. Returns false when
+   * the consumer is stopping and part of the group was left unresolved.
+   */
+  private async processGroup(ctx: BatchContext, group: readonly Item[]): Promise<boolean> {
+    let start = 0;
+    while (start < group.length) {
+      const rest = group.slice(start);
+      const failure = await this.attempt(ctx.batch, rest, ctx.handlers);
+      if (!failure) {
+        ctx.payload.resolveOffset(rest[rest.length - 1]!.message.offset);
         return true;
-      } catch (err) {
-        const nonRetryable = isNonRetryable(err);
-        if (nonRetryable || attempt >= this.policy.attempts) {
-          await this.deadLetter(batch, item.message, err, attempt, nonRetryable ? 'non_retryable' : 'exhausted', item.event);
-          return true;
-        }
-        messagingMetrics.consumerRetries.inc({ service: this.options.service, topic: batch.topic });
-        const delay = backoffDelay(this.policy, attempt);
-        this.log.warn(
-          { err, topic: batch.topic, partition: batch.partition, offset: item.message.offset, attempt, delayMs: delay },
-          'handler failed; retrying',
-        );
-        await sleep(delay, this.abort.signal);
-        if (!payload.isRunning() || this.abort.signal.aborted) return false;
-        await payload.heartbeat();
       }
+      if (failure.index > 0 && !(await this.processGroup(ctx, rest.slice(0, failure.index)))) return false;
+      const failing = rest[failure.index]!;
+      if (!(await this.retry(ctx, failing, failure.error))) return false;
+      ctx.payload.resolveOffset(failing.message.offset);
+      await ctx.payload.heartbeat();
+      start += failure.index + 1;
+    }
+    return true;
+  }
+
+  /**
+   * Retries a message whose first attempt failed with `firstError`, with backoff, then
+   * dead-letters it. Returns false when the consumer is stopping (message left unresolved).
+   */
+  private async retry(ctx: BatchContext, item: Item, firstError: unknown): Promise<boolean> {
+    let error = firstError;
+    for (let attempts = 1; ; attempts++) {
+      const nonRetryable = isNonRetryable(error);
+      if (nonRetryable || attempts >= this.policy.attempts) {
+        await this.deadLetter(ctx.batch, item.message, error, attempts, nonRetryable ? 'non_retryable' : 'exhausted', item.event);
+        return true;
+      }
+      messagingMetrics.consumerRetries.inc({ service: this.options.service, topic: ctx.batch.topic });
+      const delay = backoffDelay(this.policy, attempts);
+      this.log.warn(
+        { err: error, topic: ctx.batch.topic, partition: ctx.batch.partition, offset: item.message.offset, attempt: attempts, delayMs: delay },
+        'handler failed; retrying',
+      );
+      await sleep(delay, this.abort.signal);
+      if (!ctx.payload.isRunning() || this.abort.signal.aborted) return false;
+      await ctx.payload.heartbeat();
+      const failure = await this.attempt(ctx.batch, [item], ctx.handlers);
+      if (!failure) return true;
+      error = failure.error;
     }
   }
 
-  private async processInTransaction(batch: Batch, items: readonly Item[], handlers: readonly EventHandler[]): Promise<void> {
+  /**
+   * One transaction over `items`: inbox rows first (duplicates skip their handler), then the
+   * handlers in order. Resolves undefined on commit, or says which item failed (the inbox
+   * insert failing counts as the first item failing).
+   */
+  private async attempt(batch: Batch, items: readonly Item[], handlers: readonly EventHandler[]): Promise<{ index: number; error: unknown } | undefined> {
     const started = performance.now();
-    const kinds = await this.options.dataSource.transaction(async (tx) => {
-      const events = items.map((it) => it.event!);
-      const inserted: Array<{ event_id: string }> = await tx.query(INSERT_INBOX, [
-        this.groupId,
-        events.map((e) => e.id),
-        events.map(() => batch.topic),
-        events.map(() => batch.partition),
-        items.map((it) => it.message.offset),
-      ]);
-      const fresh = new Set(inserted.map((r) => r.event_id));
-      const result: Array<'processed' | 'duplicate'> = [];
-      for (const event of events) {
-        if (!fresh.delete(event.id)) {
-          result.push('duplicate');
-          continue;
+    let current = 0;
+    let kinds: Array<'processed' | 'duplicate'>;
+    try {
+      kinds = await this.options.dataSource.transaction(async (tx) => {
+        const events = items.map((it) => it.event!);
+        const inserted: Array<{ event_id: string }> = await tx.query(INSERT_INBOX, [
+          this.groupId,
+          events.map((e) => e.id),
+          events.map(() => batch.topic),
+          events.map(() => batch.partition),
+          items.map((it) => it.message.offset),
+        ]);
+        const fresh = new Set(inserted.map((r) => r.event_id));
+        const result: Array<'processed' | 'duplicate'> = [];
+        for (current = 0; current < events.length; current++) {
+          const event = events[current]!;
+          if (!fresh.delete(event.id)) {
+            result.push('duplicate');
+            continue;
+          }
+          await runWithContext(contextOf(event), async () => {
+            for (const handler of handlers) await handler.handle(event, tx);
+          });
+          result.push('processed');
         }
-        await runWithContext(contextOf(event), async () => {
-          for (const handler of handlers) await handler.handle(event, tx);
-        });
-        result.push('processed');
-      }
-      return result;
-    });
+        return result;
+      });
+    } catch (error) {
+      return { index: Math.min(current, items.length - 1), error };
+    }
     const { service } = this.options;
     messagingMetrics.handleDuration.observe({ service, topic: batch.topic }, (performance.now() - started) / 1000);
     kinds.forEach((kind, idx) => {
@@ -308,6 +329,7 @@ export class KafkaEventConsumer {
       messagingMetrics.consumerProcessed.inc({ service, topic: batch.topic, outcome: kind });
       this.options.onOutcome?.({ kind, topic: batch.topic, partition: batch.partition, offset: item.message.offset, event: item.event! });
     });
+    return undefined;
   }
 
   /** Publishes the original message, unchanged, to the DLQ; throws (offset stays uncommitted) if that fails. */

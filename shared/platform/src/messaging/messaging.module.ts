@@ -99,7 +99,6 @@ export class MessagingRuntime implements OnModuleInit, OnApplicationBootstrap, B
         service,
         kafka,
         database: this.database,
-        dataSource: this.dataSource,
         ...this.options.relayOptions,
       });
       this.relayInstance.start();

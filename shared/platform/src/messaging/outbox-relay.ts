@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import kafkajs, { type Admin, type Kafka, type Message, type Producer } from 'kafkajs';
 import pg from 'pg';
-import type { DataSource, EntityManager } from 'typeorm';
 import { getLogger } from '../logging/logger.js';
 import { assertSchemaName, searchPathOption, type DatabaseConfig } from '../persistence/database-config.js';
 import { sleep } from './backoff.js';
@@ -23,10 +22,11 @@ export interface OutboxRelayHooks {
 export interface OutboxRelayOptions {
   service: string;
   kafka: KafkaConfig;
-  /** For the relay's own session (advisory lock and LISTEN), separate from the pool. */
+  /**
+   * The relay opens its own session from it: that session holds the advisory lock, LISTENs, and
+   * runs the batches, so the relay never waits behind request traffic for a pooled connection.
+   */
   database: DatabaseConfig;
-  /** The service's pool: batches are read and marked through it. */
-  dataSource: DataSource;
   /** Rows per batch (default 500). */
   batchSize?: number;
   /** Polling fallback when no NOTIFY arrives (default 500 ms). */
@@ -68,8 +68,9 @@ class LockLostError extends Error {
 
 /**
  * Publishes the outbox to Kafka. One relay per service is active (session advisory lock keyed
- * by the schema); the others stand by and retry the lock. The active relay wakes on
- * LISTEN/NOTIFY (the insert trigger) and polls as a fallback; each batch is one transaction:
+ * by the schema, held by the relay's own session); the others stand by and retry the lock. The
+ * active relay wakes on LISTEN/NOTIFY (the insert trigger) and polls as a fallback; each batch is
+ * one transaction on that same session:
  * lock unpublished rows (SKIP LOCKED), publish with an idempotent producer (acks=all), mark
  * them published, commit. A crash between publish and commit republishes the batch on the next
  * start: delivery is at-least-once, and consumers dedupe by event id.
@@ -221,24 +222,33 @@ export class OutboxRelay {
     }
   }
 
-  /** One transaction: lock a batch, publish it, mark it. Returns the number of rows published. */
+  /**
+   * One transaction on the relay's own session (the one holding the lock, so a relay that lost
+   * its lock cannot commit anything): lock a batch, publish it, mark it. Returns the rows published.
+   */
   async publishBatch(): Promise<number> {
     const producer = this.producer;
-    if (!producer) throw new Error('relay is not active');
+    const session = this.session;
+    if (!producer || !session || this.state !== 'active') throw new Error('relay is not active');
     const started = performance.now();
-    const events = await this.options.dataSource.transaction(async (tx: EntityManager) => {
-      const rows: OutboxRow[] = await tx.query(SELECT_BATCH, [this.batchSize]);
-      if (rows.length === 0) return [];
-      const batch = rows.map(fromRow);
-      await this.ensureTopics(batch);
-      await producer.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(batch) });
-      await this.options.hooks?.afterPublish?.(batch);
-      if (this.sessionError) throw new LockLostError(this.sessionError);
-      await tx.query(MARK_PUBLISHED, [batch.map((e) => e.id)]);
-      return batch;
-    });
-    if (events.length > 0) this.record(events, started);
-    return events.length;
+    await session.query('BEGIN');
+    let batch: StoredEvent[];
+    try {
+      const { rows } = await session.query<OutboxRow>(SELECT_BATCH, [this.batchSize]);
+      batch = rows.map(fromRow);
+      if (batch.length > 0) {
+        await this.ensureTopics(batch);
+        await producer.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(batch) });
+        await this.options.hooks?.afterPublish?.(batch);
+        await session.query(MARK_PUBLISHED, [batch.map((e) => e.id)]);
+      }
+      await session.query('COMMIT');
+    } catch (err) {
+      await session.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    if (batch.length > 0) this.record(batch, started);
+    return batch.length;
   }
 
   private toTopicMessages(batch: readonly StoredEvent[]): Array<{ topic: string; messages: Message[] }> {
@@ -291,9 +301,7 @@ export class OutboxRelay {
     if (lastBatch < this.batchSize && now - this.lastBacklogAt < 5000) return;
     if (now - this.lastBacklogAt < 1000) return;
     this.lastBacklogAt = now;
-    const rows: Array<{ n: string }> = await this.options.dataSource.query(
-      `SELECT count(*) AS n FROM domain_events WHERE published_at IS NULL`,
-    );
+    const { rows } = await this.session!.query<{ n: string }>(`SELECT count(*) AS n FROM domain_events WHERE published_at IS NULL`);
     messagingMetrics.outboxBacklog.set({ service: this.options.service }, Number(rows[0]?.n ?? 0));
   }
 
