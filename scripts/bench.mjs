@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// npm run bench:events — messaging benchmark (shared/testing/src/bench). Brings up the local
+// infrastructure if it is not running (scripts/lib/infra.mjs, like `npm run infra:up`), uses a
+// scratch database `storytelling_bench`, and runs the TypeScript sources through swc.
+// Tunables (environment): BENCH_RAW_EVENTS, BENCH_PIPELINE_EVENTS, BENCH_RATE, BENCH_SECONDS,
+// BENCH_PARTITIONS. The last line printed is the JSON result.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { runCli, UserFacingError } from './lib/log.mjs';
+import { ensureDependencies } from './lib/bootstrap-steps.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const benches = { events: 'shared/testing/src/bench/main.ts' };
+const which = process.argv[2] ?? 'events';
+
+await runCli(async () => {
+  const entry = benches[which];
+  if (!entry) throw new UserFacingError(`usage: node scripts/bench.mjs ${Object.keys(benches).join('|')}`);
+  await ensureDependencies();
+  const { infraUp } = await import('./lib/infra.mjs');
+  const { adminUrl, ensureDatabase } = await import('./lib/provisioning.mjs');
+  const infra = await infraUp();
+  await ensureDatabase('storytelling_bench');
+  const code = await new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', './shared/testing/src/bench/register-ts.mjs', entry], {
+      cwd: root,
+      stdio: 'inherit',
+      env: {
+        LOG_LEVEL: 'warn',
+        ...process.env,
+        BENCH_ADMIN_URL: adminUrl('storytelling_bench'),
+        BENCH_BROKERS: infra.kafka.brokers.join(','),
+      },
+    });
+    child.on('error', reject);
+    child.on('exit', (c, signal) => resolve(signal ? 1 : c ?? 1));
+  });
+  if (code !== 0) throw new UserFacingError(`benchmark failed (exit ${code})`);
+});

@@ -1,0 +1,378 @@
+// npm run bench:events — the cost of the messaging pipeline, measured on one broker in one run:
+//   (a) raw kafkajs: produce → consume, same message size, same producer durability (acks=all, idempotent)
+//   (b) pipeline: outbox rows → relay → Kafka → consumer with inbox + one effect row per event
+//   (c) latency at a fixed offered load: event insert committed → handler effect committed
+// The last line printed is one JSON object with the figures.
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { eventType, uuidv7, type DomainEvent } from '@storytelling/kernel';
+import kafkajs from 'kafkajs';
+import pg from 'pg';
+import {
+  EventStore,
+  KafkaEventConsumer,
+  OutboxRelay,
+  prefixedTopic,
+  type CloudEvent,
+  type ConsumeOutcome,
+  type EventHandler,
+  type KafkaConfig,
+} from '@storytelling/platform/messaging/index.js';
+import { createDataSource, platformMigrations, runMigrations, type DatabaseConfig } from '@storytelling/platform/persistence/index.js';
+
+// typeorm's types without depending on typeorm here.
+type DataSource = ReturnType<typeof createDataSource>;
+type EntityManager = Parameters<EventHandler['handle']>[1];
+interface Queryable {
+  query(sql: string): Promise<unknown>;
+}
+
+export interface BenchOptions {
+  adminUrl: string;
+  brokers: string[];
+  rawEvents: number;
+  pipelineEvents: number;
+  latencyRate: number;
+  latencySeconds: number;
+  partitions: number;
+  /** Which of a, b, c to run (default all). */
+  phases?: string;
+}
+
+export interface BenchResult {
+  rawEventsPerSec: number;
+  pipelineEventsPerSec: number;
+  ratio: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const TYPE = eventType('bench', 'item', 'measured');
+const TOPIC = 'bench.item.events';
+const LATENCY_TYPE = eventType('bench', 'latency', 'measured');
+const LATENCY_TOPIC = 'bench.latency.events';
+const AGGREGATES = 1000;
+
+class BenchEffects1700000000001 {
+  name = 'BenchEffects1700000000001';
+  async up(q: Queryable): Promise<void> {
+    await q.query(`CREATE TABLE effects (event_id uuid NOT NULL, subject uuid NOT NULL, applied_at timestamptz NOT NULL DEFAULT clock_timestamp())`);
+  }
+  async down(q: Queryable): Promise<void> {
+    await q.query(`DROP TABLE effects`);
+  }
+}
+
+/** The consumer's business effect: one row per event, in the inbox transaction. */
+class EffectHandler implements EventHandler {
+  async handle(event: CloudEvent, tx: EntityManager): Promise<void> {
+    await tx.query(`INSERT INTO effects (event_id, subject) VALUES ($1, $2)`, [event.id, event.subject]);
+  }
+}
+
+const log = (msg: string): void => {
+  process.stdout.write(`${msg}\n`);
+};
+
+function payload(i: number): Record<string, unknown> {
+  // About the size of a real event's data (ids, a title, a few fields).
+  return { itemId: `item-${i}`, title: 'The quick brown fox jumps over the lazy dog', words: 1234, language: 'en', tags: ['bench', 'events'] };
+}
+
+export async function runEventsBench(options: BenchOptions): Promise<BenchResult> {
+  const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const ident = `bench_${runId}`;
+  const password = randomBytes(12).toString('hex');
+  const admin = new pg.Client({ connectionString: options.adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE ROLE ${ident} LOGIN PASSWORD '${password}'`);
+  await admin.query(`CREATE SCHEMA ${ident} AUTHORIZATION ${ident}`);
+  const settings = await admin.query<{ name: string; setting: string }>(
+    `SELECT name, setting FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync', 'shared_buffers', 'server_version')`,
+  );
+  const url = new URL(options.adminUrl);
+  url.username = ident;
+  url.password = password;
+  const database: DatabaseConfig = { url: url.toString(), schema: ident, poolMax: 20 };
+  const kafka: KafkaConfig = { brokers: options.brokers, clientId: 'bench', topicPrefix: `bench-${runId}.`, numPartitions: options.partitions };
+
+  log(`machine    ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  log(`postgres   ${settings.rows.map((r) => `${r.name}=${r.setting}`).join(' ')}`);
+  log(`kafka      ${options.brokers.join(',')}, ${options.partitions} partitions per topic, prefix ${kafka.topicPrefix}`);
+
+  const dataSource = createDataSource(database, { migrations: [...platformMigrations, BenchEffects1700000000001] });
+  await dataSource.initialize();
+  await runMigrations(dataSource);
+  // The consumer stands for another service: its own pool, not shared with the writers.
+  const consumerDataSource = createDataSource({ ...database, poolMax: 10 });
+  await consumerDataSource.initialize();
+  try {
+    const phases = options.phases ?? 'abc';
+    let raw = Number.NaN;
+    let pipeline = Number.NaN;
+    if (phases.includes('a')) {
+      raw = await rawThroughput(kafka, options.rawEvents, options.partitions);
+      log(`(a) raw kafkajs produce→consume: ${options.rawEvents} messages, ${raw.toFixed(0)} msg/s`);
+    }
+    if (phases.includes('b')) {
+      pipeline = await pipelineThroughput(kafka, database, dataSource, consumerDataSource, options.pipelineEvents);
+      log(`(b) outbox→relay→Kafka→inbox consumer: ${options.pipelineEvents} events, ${pipeline.toFixed(0)} events/s`);
+    }
+    const latency = phases.includes('c')
+      ? await pipelineLatency(kafka, database, dataSource, consumerDataSource, options.latencyRate, options.latencySeconds)
+      : { count: 0, achievedRate: 0, p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN };
+    log(
+      `(c) latency at ${options.latencyRate}/s for ${options.latencySeconds}s (${latency.count} events, achieved ${latency.achievedRate.toFixed(0)}/s): ` +
+        `p50 ${latency.p50.toFixed(1)} ms, p90 ${latency.p90.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms`,
+    );
+    return {
+      rawEventsPerSec: Math.round(raw),
+      pipelineEventsPerSec: Math.round(pipeline),
+      ratio: Number((pipeline / raw).toFixed(3)),
+      p50Ms: Number(latency.p50.toFixed(1)),
+      p99Ms: Number(latency.p99.toFixed(1)),
+    };
+  } finally {
+    await dataSource.destroy();
+    await consumerDataSource.destroy();
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [ident]);
+    await admin.query(`DROP SCHEMA ${ident} CASCADE`);
+    await admin.query(`DROP ROLE ${ident}`);
+    await admin.end();
+    await deleteTopics(kafka);
+  }
+}
+
+/** (a) The baseline: the same bytes through kafkajs alone. */
+async function rawThroughput(kafka: KafkaConfig, n: number, partitions: number): Promise<number> {
+  const client = new kafkajs.Kafka({ clientId: 'bench-raw', brokers: kafka.brokers, logLevel: kafkajs.logLevel.NOTHING });
+  const topic = prefixedTopic(kafka, 'bench.raw');
+  const admin = client.admin();
+  await admin.connect();
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+  await admin.disconnect();
+
+  const consumer = client.consumer({ groupId: `${kafka.topicPrefix}raw`, maxWaitTimeInMs: 100 });
+  let joined = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => (joined = true));
+  let received = 0;
+  let done!: () => void;
+  const all = new Promise<void>((r) => (done = r));
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic], fromBeginning: true });
+  await consumer.run({
+    partitionsConsumedConcurrently: partitions,
+    eachBatch: async ({ batch }) => {
+      received += batch.messages.length;
+      if (received >= n) done();
+    },
+  });
+  while (!joined) await new Promise((r) => setTimeout(r, 20));
+
+  const producer = client.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+  await producer.connect();
+  // Messages are prepared before the clock starts, as the pipeline's outbox rows are.
+  const keys = Array.from({ length: AGGREGATES }, () => uuidv7());
+  const source = '/storytelling/bench';
+  const BATCH = 500;
+  const batches: Array<Array<{ key: string; value: string; headers: Record<string, string> }>> = [];
+  for (let i = 0; i < n; i += BATCH) {
+    const messages = [];
+    for (let j = i; j < Math.min(n, i + BATCH); j++) {
+      const key = keys[j % AGGREGATES]!;
+      const id = uuidv7();
+      const value = JSON.stringify({
+        specversion: '1.0',
+        id,
+        source,
+        type: TYPE,
+        subject: key,
+        time: new Date().toISOString(),
+        datacontenttype: 'application/json',
+        data: payload(j),
+        aggregateversion: Math.floor(j / AGGREGATES) + 1,
+        correlationid: id,
+      });
+      messages.push({ key, value, headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', ce_id: id, ce_type: TYPE } });
+    }
+    batches.push(messages);
+  }
+  const started = performance.now();
+  for (const messages of batches) await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages }] });
+  await all;
+  const seconds = (performance.now() - started) / 1000;
+  await producer.disconnect();
+  await consumer.disconnect();
+  return n / seconds;
+}
+
+/** (b) Preloaded outbox, then relay + consumer started together: time until every effect is committed. */
+async function pipelineThroughput(
+  kafka: KafkaConfig,
+  database: DatabaseConfig,
+  dataSource: DataSource,
+  consumerDataSource: DataSource,
+  n: number,
+): Promise<number> {
+  const store = new EventStore();
+  const keys = Array.from({ length: AGGREGATES }, () => uuidv7());
+  const versions = new Map<string, number>();
+  const CHUNK = 1000;
+  for (let i = 0; i < n; i += CHUNK) {
+    const events: DomainEvent[] = [];
+    for (let j = i; j < Math.min(n, i + CHUNK); j++) {
+      const key = keys[j % AGGREGATES]!;
+      const version = (versions.get(key) ?? 0) + 1;
+      versions.set(key, version);
+      events.push({ id: uuidv7(), type: TYPE, aggregateId: key, aggregateVersion: version, occurredAt: new Date(), data: payload(j) });
+    }
+    await dataSource.transaction((tx: EntityManager) => store.appendRaw(tx, events, 'item'));
+  }
+
+  let processed = 0;
+  let done!: () => void;
+  const all = new Promise<void>((r) => (done = r));
+  const consumer = new KafkaEventConsumer({
+    service: 'bench-throughput',
+    kafka,
+    dataSource: consumerDataSource,
+    subscriptions: [{ topic: TOPIC, handler: new EffectHandler() }],
+    partitionsConsumedConcurrently: kafka.numPartitions ?? 3,
+    onOutcome: (o: ConsumeOutcome) => {
+      if (o.kind === 'processed' && ++processed >= n) done();
+    },
+  });
+  await consumer.start();
+  await consumer.waitUntilJoined();
+  const relay = new OutboxRelay({ service: 'bench', kafka, database, batchSize: 1000 });
+  const started = performance.now();
+  relay.start();
+  await all;
+  const seconds = (performance.now() - started) / 1000;
+  await relay.stop();
+  await consumer.stop();
+  const effects: Array<{ n: string }> = await dataSource.query(`SELECT count(*) AS n FROM effects`);
+  if (Number(effects[0]!.n) !== n) throw new Error(`expected ${n} effects, found ${effects[0]!.n}`);
+  await dataSource.query(`TRUNCATE effects`);
+  return n / seconds;
+}
+
+interface LatencyResult {
+  count: number;
+  achievedRate: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * (c) Open-loop load: single-event transactions issued on schedule (late ones catch up, so a
+ * slow pipeline cannot slow the load down). Latency = effect commit − insert commit, per event,
+ * both observed in this process. The first second is warm-up and not counted.
+ */
+async function pipelineLatency(
+  kafka: KafkaConfig,
+  database: DatabaseConfig,
+  dataSource: DataSource,
+  consumerDataSource: DataSource,
+  rate: number,
+  seconds: number,
+): Promise<LatencyResult> {
+  const committedAt = new Map<string, number>();
+  const effectAt = new Map<string, number>();
+  const consumer = new KafkaEventConsumer({
+    service: 'bench-latency',
+    kafka,
+    dataSource: consumerDataSource,
+    subscriptions: [{ topic: LATENCY_TOPIC, handler: new EffectHandler() }],
+    partitionsConsumedConcurrently: kafka.numPartitions ?? 3,
+    onOutcome: (o: ConsumeOutcome) => {
+      if (o.kind === 'processed') effectAt.set(o.event.id, performance.now());
+    },
+  });
+  await consumer.start();
+  await consumer.waitUntilJoined();
+  const relay = new OutboxRelay({ service: 'bench', kafka, database, batchSize: 500 });
+  relay.start();
+  await relay.waitUntilActive();
+
+  const store = new EventStore();
+  const keys = Array.from({ length: AGGREGATES }, () => uuidv7());
+  const versions = new Map<string, number>();
+  const warmup = 1;
+  const total = Math.round(rate * (seconds + warmup));
+  const measuredFrom = Math.round(rate * warmup);
+  const inflight = new Set<Promise<void>>();
+  const measuredIds: string[] = [];
+  const start = performance.now();
+  const cpuBefore = process.cpuUsage();
+  let issued = 0;
+  while (issued < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+    while (issued < due) {
+      const i = issued++;
+      const key = keys[i % AGGREGATES]!;
+      const version = (versions.get(key) ?? 0) + 1;
+      versions.set(key, version);
+      const event: DomainEvent = { id: uuidv7(), type: LATENCY_TYPE, aggregateId: key, aggregateVersion: version, occurredAt: new Date(), data: payload(i) };
+      if (i >= measuredFrom) measuredIds.push(event.id);
+      const p = dataSource
+        .transaction((tx: EntityManager) => store.appendRaw(tx, [event], 'item'))
+        .then(() => {
+          committedAt.set(event.id, performance.now());
+        });
+      inflight.add(p);
+      void p.finally(() => inflight.delete(p));
+    }
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  const issuedIn = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  log(`    bench process CPU while loading: ${(((cpu.user + cpu.system) / 1e6 / issuedIn) * 100).toFixed(0)}% of one core; load average ${os.loadavg()[0]!.toFixed(2)}`);
+  await Promise.all(inflight);
+  const deadline = Date.now() + 30_000;
+  while (measuredIds.some((id) => !effectAt.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await relay.stop();
+  await consumer.stop();
+
+  // Where the time goes, from the database clock: event created → row marked published (includes
+  // the writer's own commit) → effect row written by the consumer.
+  const split: Array<{ pub: number[]; eff: number[] }> = await dataSource.query(
+    `SELECT percentile_cont(array[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM d.published_at - d.occurred_at) * 1000) AS pub,
+            percentile_cont(array[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM e.applied_at - d.published_at) * 1000) AS eff
+       FROM domain_events d JOIN effects e ON e.event_id = d.id
+      WHERE d.type = $1`,
+    [LATENCY_TYPE],
+  );
+  const fmt = (a: number[] | undefined): string => (a ?? []).map((v) => v.toFixed(1)).join('/');
+  log(`    created→published p50/p99 ${fmt(split[0]?.pub)} ms; published→effect p50/p99 ${fmt(split[0]?.eff)} ms`);
+
+  const missing = measuredIds.filter((id) => !effectAt.has(id)).length;
+  if (missing > 0) throw new Error(`${missing} events had no effect within 30 s`);
+  const latencies = measuredIds.map((id) => effectAt.get(id)! - committedAt.get(id)!).sort((a, b) => a - b);
+  const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)]!;
+  return {
+    count: latencies.length,
+    achievedRate: total / issuedIn,
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    max: latencies[latencies.length - 1]!,
+  };
+}
+
+async function deleteTopics(kafka: KafkaConfig): Promise<void> {
+  const client = new kafkajs.Kafka({ clientId: 'bench-cleanup', brokers: kafka.brokers, logLevel: kafkajs.logLevel.NOTHING });
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(kafka.topicPrefix));
+    if (topics.length) await admin.deleteTopics({ topics });
+  } catch {
+    // leftovers are harmless; the test harness cleans stale prefixes
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,19 @@
+// Entry of `node scripts/bench.mjs events`: reads its settings from the environment the script
+// prepared, runs the benchmark, prints the JSON line last.
+import { runEventsBench } from './events-bench.js';
+
+const env = process.env;
+const num = (name: string, fallback: number): number => (env[name] ? Number(env[name]) : fallback);
+
+const result = await runEventsBench({
+  adminUrl: env.BENCH_ADMIN_URL ?? '',
+  brokers: (env.BENCH_BROKERS ?? '').split(',').filter(Boolean),
+  rawEvents: num('BENCH_RAW_EVENTS', 100_000),
+  pipelineEvents: num('BENCH_PIPELINE_EVENTS', 50_000),
+  latencyRate: num('BENCH_RATE', 1000),
+  latencySeconds: num('BENCH_SECONDS', 10),
+  partitions: num('BENCH_PARTITIONS', 6),
+  phases: env.BENCH_PHASES ?? 'abc',
+});
+process.stdout.write(`${JSON.stringify(result)}\n`);
+process.exit(0);
