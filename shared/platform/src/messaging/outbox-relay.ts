@@ -50,15 +50,24 @@ interface OutboxRow {
   occurred_at: Date;
 }
 
-const SELECT_BATCH = `
+// Both run as simple (multi-statement) queries so a batch costs two database round trips:
+// BEGIN + lock the batch, then mark + COMMIT. Only integers and UUIDs read back from the table
+// are interpolated.
+const lockBatch = (limit: number): string => `
+  BEGIN;
   SELECT id, aggregate_id, aggregate_type, version, type, topic, data, metadata, occurred_at
     FROM domain_events
    WHERE published_at IS NULL
    ORDER BY seq
-   LIMIT $1
+   LIMIT ${Math.trunc(limit)}
      FOR UPDATE SKIP LOCKED`;
 
-const MARK_PUBLISHED = `UPDATE domain_events SET published_at = clock_timestamp() WHERE id = ANY($1::uuid[])`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+function markAndCommit(ids: readonly string[]): string {
+  for (const id of ids) if (!UUID.test(id)) throw new Error(`unexpected outbox id ${id}`);
+  return `UPDATE domain_events SET published_at = clock_timestamp() WHERE id = ANY('{${ids.join(',')}}'::uuid[]); COMMIT`;
+}
 
 class LockLostError extends Error {
   constructor(reason: string) {
@@ -231,18 +240,18 @@ export class OutboxRelay {
     const session = this.session;
     if (!producer || !session || this.state !== 'active') throw new Error('relay is not active');
     const started = performance.now();
-    await session.query('BEGIN');
     let batch: StoredEvent[];
     try {
-      const { rows } = await session.query<OutboxRow>(SELECT_BATCH, [this.batchSize]);
-      batch = rows.map(fromRow);
+      const results = (await session.query(lockBatch(this.batchSize))) as unknown as Array<pg.QueryResult<OutboxRow>>;
+      batch = results[1]!.rows.map(fromRow);
       if (batch.length > 0) {
         await this.ensureTopics(batch);
         await producer.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(batch) });
         await this.options.hooks?.afterPublish?.(batch);
-        await session.query(MARK_PUBLISHED, [batch.map((e) => e.id)]);
+        await session.query(markAndCommit(batch.map((e) => e.id)));
+      } else {
+        await session.query('COMMIT');
       }
-      await session.query('COMMIT');
     } catch (err) {
       await session.query('ROLLBACK').catch(() => undefined);
       throw err;

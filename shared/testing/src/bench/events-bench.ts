@@ -13,6 +13,7 @@ import {
   EventStore,
   KafkaEventConsumer,
   OutboxRelay,
+  messagingMetrics,
   prefixedTopic,
   type CloudEvent,
   type ConsumeOutcome,
@@ -306,6 +307,8 @@ async function pipelineLatency(
   const measuredFrom = Math.round(rate * warmup);
   const inflight = new Set<Promise<void>>();
   const measuredIds: string[] = [];
+  await histogramSummary('outbox_batch_duration_seconds', 'reset');
+  await histogramSummary('kafka_consumer_handle_duration_seconds', 'reset');
   const start = performance.now();
   const cpuBefore = process.cpuUsage();
   let issued = 0;
@@ -347,6 +350,7 @@ async function pipelineLatency(
     [LATENCY_TYPE],
   );
   const fmt = (a: number[] | undefined): string => (a ?? []).map((v) => v.toFixed(1)).join('/');
+  log(`    ${await histogramSummary('outbox_batch_duration_seconds', 'relay batches')}; ${await histogramSummary('kafka_consumer_handle_duration_seconds', 'consumer transactions')}`);
   log(`    created→published p50/p99 ${fmt(split[0]?.pub)} ms; published→effect p50/p99 ${fmt(split[0]?.eff)} ms`);
 
   const missing = measuredIds.filter((id) => !effectAt.has(id)).length;
@@ -361,6 +365,16 @@ async function pipelineLatency(
     p99: q(0.99),
     max: latencies[latencies.length - 1]!,
   };
+}
+
+/** "<what>: <count>, mean <ms>" of a histogram in the default registry (since the last reset). */
+async function histogramSummary(name: 'outbox_batch_duration_seconds' | 'kafka_consumer_handle_duration_seconds', what: string): Promise<string> {
+  const metric = name === 'outbox_batch_duration_seconds' ? messagingMetrics.outboxBatchDuration : messagingMetrics.handleDuration;
+  const { values } = await metric.get();
+  const count = values.filter((v) => v.metricName === `${name}_count`).reduce((a, v) => a + v.value, 0);
+  const sum = values.filter((v) => v.metricName === `${name}_sum`).reduce((a, v) => a + v.value, 0);
+  metric.reset();
+  return `${what}: ${count}, mean ${count ? ((sum / count) * 1000).toFixed(1) : '-'} ms`;
 }
 
 async function deleteTopics(kafka: KafkaConfig): Promise<void> {
