@@ -36,7 +36,7 @@ function envelope(subject: string, n: number, data: Record<string, unknown> = {}
       id: uuidv7(),
       aggregateId: subject,
       aggregateType: 'thing',
-      version: n,
+      version: n + 1,
       type: THING_HAPPENED,
       topic: THING_TOPIC,
       data: { n, ...data },
@@ -85,6 +85,7 @@ describe('dead letters', () => {
     const topic = prefixedTopic(sb.kafka, THING_TOPIC);
     const key = uuidv7(); // one key: all three land on the same partition, in this order
     const poison = Buffer.from(`{"specversion":"1.0","id": oops ${randomBytes(4).toString('hex')}`);
+    const before = envelope(key, 0);
     const failing = envelope(key, 1, { fail: 'always' });
     const fatal = envelope(key, 2, { fail: 'fatal' });
     const good = envelope(key, 3);
@@ -93,6 +94,7 @@ describe('dead letters', () => {
       acks: -1,
       messages: [
         { key, value: poison, headers: { 'x-origin': 'test' } },
+        { key, value: JSON.stringify(before) },
         { key, value: JSON.stringify(failing), headers: { ce_type: failing.type } },
         { key, value: JSON.stringify(fatal) },
         { key, value: JSON.stringify(good) },
@@ -125,7 +127,7 @@ describe('dead letters', () => {
       'x-attempts': '4',
       'x-original-topic': topic,
       'x-original-partition': String(partition),
-      'x-original-offset': String(Number(dlPoison!.headers['x-original-offset']) + 1),
+      'x-original-offset': String(Number(dlPoison!.headers['x-original-offset']) + 2),
     });
     expect(dlFailing!.headers['x-error']).toContain('handler refuses event 1');
     expect(handler.attempts.get(failing.id)).toBe(4);
@@ -135,9 +137,13 @@ describe('dead letters', () => {
     expect(dlFatal!.headers['x-attempts']).toBe('1');
     expect(handler.attempts.get(fatal.id)).toBe(1);
 
-    // Failed attempts left no effects or inbox rows behind; the good one did.
+    // Failed attempts left no effects or inbox rows behind; the good ones did, exactly once,
+    // although the message before the failing one shared its (rolled back) first transaction.
     expect(await sb.count(`SELECT count(*) AS n FROM effects WHERE event_id = ANY($1::uuid[])`, [[failing.id, fatal.id]])).toBe(0);
     expect(await sb.count(`SELECT count(*) AS n FROM effects WHERE event_id = $1`, [good.id])).toBe(1);
+    expect(await sb.count(`SELECT count(*) AS n FROM effects WHERE event_id = $1`, [before.id])).toBe(1);
+    expect(handler.attempts.get(before.id)).toBe(2);
+    expect(outcomes.filter((o) => o.kind === 'processed').map((o) => (o as { event: CloudEvent }).event.id)).toEqual([before.id, good.id]);
     expect(await sb.count(`SELECT count(*) AS n FROM inbox_messages WHERE event_id = $1`, [failing.id])).toBe(0);
     expect(offsets.every((o) => Number.isInteger(o))).toBe(true);
   });
@@ -148,6 +154,7 @@ describe('dead letters', () => {
     const result = await replayDeadLetters(SERVICE, { kafka: sb.kafka, idleTimeoutMs: 3000 });
     expect(result.replayed).toBe(before);
     const failingId = (JSON.parse(dlqProbe.messages[1]!.value!.toString()) as CloudEvent).id;
+    expect(failingId).toBeDefined();
     await until(() => outcomes.some((o) => o.kind === 'processed' && o.event.id === failingId), 20_000, 'the replayed event is processed');
     expect(await sb.count(`SELECT count(*) AS n FROM effects WHERE event_id = $1`, [failingId])).toBe(1);
     // The poison message is still poison: it is dead-lettered again (not lost, not looping).
