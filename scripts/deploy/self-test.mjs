@@ -1,0 +1,153 @@
+// deploy-check --self-test: proves each validator can fail. Every case feeds a deliberately broken
+// input (mostly a mutated copy of the real file) to the same validator the real check uses and
+// asserts that it is rejected with the expected message. A case whose input passes is a failure.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KUBE_VERSIONS, PINS } from './tools.mjs';
+import { checkCompose, checkDockerfiles, checkPlatform, checkSkaffold, checkValues } from './checks.mjs';
+
+const clone = (v) => structuredClone(v);
+
+export async function selfTest({ root, fleet, runners, inputs }) {
+  const r = runners;
+  const cases = [
+    {
+      name: 'kubectl-validate rejects a Deployment with an unknown field',
+      expect: /replicaz/,
+      async run() {
+        const good = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: probe}
+spec:
+  selector: {matchLabels: {a: b}}
+  template:
+    metadata: {labels: {a: b}}
+    spec:
+      containers: [{name: c, image: "x:1"}]
+`;
+        const control = await r.kubectlValidate([r.tmpFile('good-deployment.yaml', good)], KUBE_VERSIONS[0]);
+        if (!control.ok) return ['CONTROL FAILED: a valid Deployment was rejected: ' + control.failures.join('; ')];
+        const bad = good.replace('spec:\n  selector', 'spec:\n  replicaz: 2\n  selector');
+        return (await r.kubectlValidate([r.tmpFile('bad-deployment.yaml', bad)], KUBE_VERSIONS[0])).failures;
+      },
+    },
+    {
+      name: 'kubectl-validate rejects a Strimzi KafkaTopic against the generated CRD',
+      expect: /partitions/,
+      async run() {
+        const text = readFileSync(join(root, 'k8s/kafka.yaml'), 'utf8').replace('partitions: 6', 'partitions: six');
+        return (await r.kubectlValidate([r.tmpFile('bad-kafka.yaml', text)], KUBE_VERSIONS[0])).failures;
+      },
+    },
+    {
+      name: 'kubectl-validate rejects a CloudNativePG Cluster against its CRD',
+      expect: /ensure/,
+      async run() {
+        const text = readFileSync(join(root, 'k8s/postgres.yaml'), 'utf8').replace('ensure: present\n        comment', 'ensure: sometimes\n        comment');
+        return (await r.kubectlValidate([r.tmpFile('bad-postgres.yaml', text)], KUBE_VERSIONS[0])).failures;
+      },
+    },
+    {
+      name: 'helm refuses values that break values.schema.json',
+      expect: /replicaz|additional/i,
+      async run() {
+        const res = await r.helmTemplate(join(root, 'helm/storytelling'), [], ['--set', 'services.gateway.replicaz=3']);
+        return res.ok ? [] : [res.error];
+      },
+    },
+    {
+      name: 'a fleet service missing from the helm values is reported',
+      expect: /fleet service "gateway" has no entry/,
+      async run() {
+        const values = clone(inputs.values);
+        delete values.services.gateway;
+        return checkValues({ fleet, values });
+      },
+    },
+    {
+      name: 'compose-go rejects depends_on a service that does not exist',
+      expect: /ghost/,
+      async run() {
+        const text = readFileSync(join(root, 'docker-compose.yaml'), 'utf8').replace(
+          /(\n  gateway:\n[\s\S]*?\n    depends_on:\n)/,
+          '$1      ghost:\n        condition: service_started\n',
+        );
+        const file = r.tmpFile('docker-compose.yaml', text);
+        const res = await r.compose(file);
+        return res.error ? [res.error] : [];
+      },
+    },
+    {
+      name: 'the compose checks report depends_on a missing service and a missing migrate service',
+      expect: /depends_on "ghost"[\s\S]*no "identity-migrate" service/,
+      async run() {
+        const project = clone(inputs.composeProject);
+        project.services.gateway.depends_on.ghost = { condition: 'service_started' };
+        delete project.services['identity-migrate'];
+        return checkCompose({ fleet, project, values: inputs.values });
+      },
+    },
+    {
+      name: 'BuildKit rejects a malformed Dockerfile',
+      expect: /unknown instruction|parse|dockerfile/i,
+      async run() {
+        const text = inputs.dockerfiles.identity.text.replace('WORKDIR /app', 'WORKDIRR /app');
+        const [res] = await r.dockerfiles([r.tmpFile('Dockerfile', text)]);
+        return res.error ? [res.error] : res.warnings.map((w) => w.message);
+      },
+    },
+    {
+      name: 'a Dockerfile that runs as root with other ports is reported',
+      expect: /(?=[\s\S]*non-root USER)(?=[\s\S]*exposes)/,
+      async run() {
+        const text = inputs.dockerfiles.identity.text.replace('USER 1000:1000', 'USER root').replace('ARG GRPC_PORT=7201', 'ARG GRPC_PORT=9999');
+        const [lint] = await r.dockerfiles([r.tmpFile('Dockerfile', text)]);
+        return checkDockerfiles({ fleet: { services: [fleet.services.find((s) => s.name === 'identity')] }, dockerfiles: { identity: { text, lint } } });
+      },
+    },
+    {
+      name: `skaffold.yaml is checked against the skaffold ${PINS.skaffoldSchema} JSON schema`,
+      expect: /artifactz|additional/i,
+      async run() {
+        const text = readFileSync(join(root, 'skaffold.yaml'), 'utf8').replace('  artifacts:', '  artifactz:');
+        const res = await r.jsonschema(inputs.skaffoldSchema, [r.tmpFile('skaffold.yaml', text)]);
+        return res.map((f) => f.error);
+      },
+    },
+    {
+      name: 'a fleet service without a skaffold artifact is reported',
+      expect: /services\/gateway\/Dockerfile/,
+      async run() {
+        const skaffold = clone(inputs.skaffold);
+        skaffold.build.artifacts = skaffold.build.artifacts.filter((a) => !a.docker.dockerfile.includes('gateway'));
+        return checkSkaffold({ fleet, skaffold, exists: inputs.exists, apiVersion: `skaffold/${PINS.skaffoldSchema}` });
+      },
+    },
+    {
+      name: 'a service role missing from the CloudNativePG Cluster is reported',
+      expect: /managed\.roles lacks "identity"/,
+      async run() {
+        const k8s = clone(inputs.k8s);
+        const cluster = k8s['postgres.yaml'].find((o) => o.kind === 'Cluster');
+        cluster.spec.managed.roles = [];
+        return checkPlatform({ fleet, values: inputs.values, k8s, kustomizationFiles: inputs.kustomizationFiles, rendered: inputs.rendered });
+      },
+    },
+  ];
+
+  const failed = [];
+  for (const c of cases) {
+    let problems;
+    try {
+      problems = await c.run();
+    } catch (err) {
+      failed.push(`${c.name}: the validator crashed: ${err.message}`);
+      continue;
+    }
+    const text = problems.join('\n');
+    if (problems.length === 0) failed.push(`${c.name}: the broken input was ACCEPTED`);
+    else if (/CONTROL FAILED/.test(text)) failed.push(`${c.name}: ${text}`);
+    else if (!c.expect.test(text)) failed.push(`${c.name}: rejected, but not for the expected reason (${c.expect}):\n      ${text.split('\n').slice(0, 3).join('\n      ')}`);
+  }
+  return { total: cases.length, failed };
+}
