@@ -4,19 +4,29 @@ import pg from 'pg';
 import { getLogger } from '../logging/logger.js';
 import { assertSchemaName, searchPathOption, type DatabaseConfig } from '../persistence/database-config.js';
 import { sleep } from './backoff.js';
-import { sourceForService, toCloudEvent, type EventMetadata, type StoredEvent } from './cloud-event.js';
+import { cloudEventJson, sourceForService, type CloudEventAttributes } from './cloud-event.js';
 import { createKafka, ensureTopics } from './kafka.js';
 import { prefixedTopic, type KafkaConfig } from './kafka-config.js';
 import { messagingMetrics } from './metrics.js';
 
 const { Partitioners } = kafkajs;
 
+/** What the relay knows of an event it published. */
+export interface PublishedEventRef {
+  id: string;
+  aggregateId: string;
+  version: number;
+  type: string;
+  /** Logical topic (no prefix). */
+  topic: string;
+}
+
 export interface OutboxRelayHooks {
   /**
    * Called after Kafka acknowledged a batch and before the rows are marked published. A crash
    * here is the window that makes delivery at-least-once; tests use the hook to crash in it.
    */
-  afterPublish?(events: readonly StoredEvent[]): void | Promise<void>;
+  afterPublish?(events: readonly PublishedEventRef[]): void | Promise<void>;
 }
 
 export interface OutboxRelayOptions {
@@ -38,16 +48,21 @@ export interface OutboxRelayOptions {
 
 export type RelayState = 'stopped' | 'standby' | 'active';
 
-interface OutboxRow {
+/**
+ * A batch row as the relay selects it: `data` as JSON text (spliced into the envelope, never
+ * parsed here), the metadata fields extracted, the time already in RFC 3339 (UTC, ms).
+ */
+interface PendingRow {
   id: string;
   aggregate_id: string;
-  aggregate_type: string;
   version: number;
   type: string;
   topic: string;
-  data: Record<string, unknown>;
-  metadata: EventMetadata;
-  occurred_at: Date;
+  data: string;
+  correlation_id: string | null;
+  causation_id: string | null;
+  traceparent: string | null;
+  time: string;
 }
 
 // Both run as simple (multi-statement) queries so a batch costs two database round trips:
@@ -55,7 +70,11 @@ interface OutboxRow {
 // are interpolated.
 const lockBatch = (limit: number): string => `
   BEGIN;
-  SELECT id, aggregate_id, aggregate_type, version, type, topic, data, metadata, occurred_at
+  SELECT id, aggregate_id, version, type, topic, data::text AS data,
+         metadata->>'correlationId' AS correlation_id,
+         metadata->>'causationId' AS causation_id,
+         metadata->>'traceparent' AS traceparent,
+         to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS time
     FROM domain_events
    WHERE published_at IS NULL
    ORDER BY seq
@@ -240,14 +259,14 @@ export class OutboxRelay {
     const session = this.session;
     if (!producer || !session || this.state !== 'active') throw new Error('relay is not active');
     const started = performance.now();
-    let batch: StoredEvent[];
+    let batch: PendingRow[];
     try {
-      const results = (await session.query(lockBatch(this.batchSize))) as unknown as Array<pg.QueryResult<OutboxRow>>;
-      batch = results[1]!.rows.map(fromRow);
+      const results = (await session.query(lockBatch(this.batchSize))) as unknown as Array<pg.QueryResult<PendingRow>>;
+      batch = results[1]!.rows;
       if (batch.length > 0) {
         await this.ensureTopics(batch);
         await producer.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(batch) });
-        await this.options.hooks?.afterPublish?.(batch);
+        await this.options.hooks?.afterPublish?.(batch.map(refOf));
         await session.query(markAndCommit(batch.map((e) => e.id)));
       } else {
         await session.query('COMMIT');
@@ -260,28 +279,41 @@ export class OutboxRelay {
     return batch.length;
   }
 
-  private toTopicMessages(batch: readonly StoredEvent[]): Array<{ topic: string; messages: Message[] }> {
+  private toTopicMessages(batch: readonly PendingRow[]): Array<{ topic: string; messages: Message[] }> {
     const byTopic = new Map<string, Message[]>();
-    for (const e of batch) {
-      const topic = prefixedTopic(this.options.kafka, e.topic);
-      const ce = toCloudEvent(e, this.source);
+    for (const row of batch) {
+      const topic = prefixedTopic(this.options.kafka, row.topic);
+      const correlationid = row.correlation_id ?? row.id;
+      const attributes: CloudEventAttributes = {
+        specversion: '1.0',
+        id: row.id,
+        source: this.source,
+        type: row.type,
+        subject: row.aggregate_id,
+        time: row.time,
+        datacontenttype: 'application/json',
+        aggregateversion: row.version,
+        correlationid,
+        ...(row.causation_id ? { causationid: row.causation_id } : {}),
+        ...(row.traceparent ? { traceparent: row.traceparent } : {}),
+      };
       const headers: Record<string, string> = {
         'content-type': 'application/cloudevents+json; charset=utf-8',
-        ce_id: ce.id,
-        ce_type: ce.type,
-        ce_source: ce.source,
-        ce_correlationid: ce.correlationid,
+        ce_id: row.id,
+        ce_type: row.type,
+        ce_source: this.source,
+        ce_correlationid: correlationid,
       };
-      if (ce.causationid) headers.ce_causationid = ce.causationid;
-      if (ce.traceparent) headers.traceparent = ce.traceparent;
+      if (row.causation_id) headers.ce_causationid = row.causation_id;
+      if (row.traceparent) headers.traceparent = row.traceparent;
       const messages = byTopic.get(topic) ?? [];
-      messages.push({ key: e.aggregateId, value: JSON.stringify(ce), headers });
+      messages.push({ key: row.aggregate_id, value: cloudEventJson(attributes, row.data), headers });
       byTopic.set(topic, messages);
     }
     return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
   }
 
-  private async ensureTopics(batch: readonly StoredEvent[]): Promise<void> {
+  private async ensureTopics(batch: readonly PendingRow[]): Promise<void> {
     const missing = new Set<string>();
     for (const e of batch) {
       const topic = prefixedTopic(this.options.kafka, e.topic);
@@ -292,7 +324,7 @@ export class OutboxRelay {
     for (const t of missing) this.knownTopics.add(t);
   }
 
-  private record(events: readonly StoredEvent[], started: number): void {
+  private record(events: readonly PendingRow[], started: number): void {
     const { service } = this.options;
     const now = Date.now();
     const m = messagingMetrics;
@@ -300,7 +332,7 @@ export class OutboxRelay {
     const perTopic = new Map<string, number>();
     for (const e of events) {
       perTopic.set(e.topic, (perTopic.get(e.topic) ?? 0) + 1);
-      m.outboxPublishLatency.observe({ service }, Math.max(0, now - e.occurredAt.getTime()) / 1000);
+      m.outboxPublishLatency.observe({ service }, Math.max(0, now - Date.parse(e.time)) / 1000);
     }
     for (const [topic, n] of perTopic) m.outboxPublished.inc({ service, topic }, n);
   }
@@ -356,16 +388,6 @@ export class OutboxRelay {
   }
 }
 
-function fromRow(row: OutboxRow): StoredEvent {
-  return {
-    id: row.id,
-    aggregateId: row.aggregate_id,
-    aggregateType: row.aggregate_type,
-    version: row.version,
-    type: row.type,
-    topic: row.topic,
-    data: row.data,
-    metadata: row.metadata,
-    occurredAt: row.occurred_at instanceof Date ? row.occurred_at : new Date(row.occurred_at),
-  };
+function refOf(row: PendingRow): PublishedEventRef {
+  return { id: row.id, aggregateId: row.aggregate_id, version: row.version, type: row.type, topic: row.topic };
 }

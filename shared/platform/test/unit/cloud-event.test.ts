@@ -1,6 +1,7 @@
 import { uuidv7 } from '@storytelling/kernel';
 import {
   MalformedMessageError,
+  cloudEventJson,
   parseCloudEvent,
   sourceForService,
   toCloudEvent,
@@ -64,6 +65,17 @@ describe('toCloudEvent', () => {
     const ce = toCloudEvent(stored(), '/storytelling/story');
     expect(parseCloudEvent(Buffer.from(JSON.stringify(ce)))).toEqual(ce);
     expect(parseCloudEvent(JSON.stringify(ce))).toEqual(ce);
+  });
+
+  it('cloudEventJson splices JSON data text into the same envelope toCloudEvent builds', () => {
+    for (const row of [stored(), stored({ metadata: { correlationId: 'c', causationId: null, traceparent: null } })]) {
+      const ce = toCloudEvent(row, '/storytelling/identity');
+      const { data, ...attributes } = ce;
+      // Postgres renders jsonb::text with spaces; any valid JSON object text works.
+      const text = cloudEventJson(attributes, JSON.stringify(data, null, 1));
+      expect(JSON.parse(text)).toEqual(ce);
+      expect(parseCloudEvent(text)).toEqual(ce);
+    }
   });
 
   it('rejects a service name that cannot be a source', () => {

@@ -206,7 +206,9 @@ async function rawThroughput(kafka: KafkaConfig, n: number, partitions: number):
         aggregateversion: Math.floor(j / AGGREGATES) + 1,
         correlationid: id,
       });
-      messages.push({ key, value, headers: { 'content-type': 'application/cloudevents+json; charset=utf-8', ce_id: id, ce_type: TYPE } });
+      // The same headers the relay sets.
+      const headers = { 'content-type': 'application/cloudevents+json; charset=utf-8', ce_id: id, ce_type: TYPE, ce_source: source, ce_correlationid: id };
+      messages.push({ key, value, headers });
     }
     batches.push(messages);
   }
