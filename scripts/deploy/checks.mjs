@@ -109,6 +109,9 @@ export function checkDockerfiles({ fleet, dockerfiles }) {
     const env = Object.fromEntries((img.env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
     if (env.NODE_ENV !== 'production') problems.push(`${where}: the runtime image must set NODE_ENV=production`);
     if (env.HOST !== '0.0.0.0') problems.push(`${where}: the runtime image must set HOST=0.0.0.0`);
+    if (env.PROTO_PATH !== '/app/proto' || !/COPY --from=build \/repo\/proto\/ \/app\/proto\//.test(df.text)) {
+      problems.push(`${where}: the runtime image must ship proto/ at /app/proto and set PROTO_PATH=/app/proto (gRPC loads the .proto files at runtime)`);
+    }
     if (!/(^|\n)FROM [^\n]+ AS build\n/.test(df.text) || !/--legacy/.test(df.text) || !/deploy --prod/.test(df.text)) {
       problems.push(`${where}: the build stage must produce production dependencies only with "pnpm --filter … deploy --prod --legacy"`);
     }
@@ -230,6 +233,18 @@ export function checkCompose({ fleet, project, values }) {
       if (!new RegExp(`CREATE ROLE ${role} LOGIN`, 'i').test(initSql)) problems.push(`docker-compose.yaml: configs.postgres-init must CREATE ROLE ${role} LOGIN …`);
       if (!new RegExp(`CREATE SCHEMA ${s.schema} AUTHORIZATION ${role}\\b`, 'i').test(initSql)) problems.push(`docker-compose.yaml: configs.postgres-init must CREATE SCHEMA ${s.schema} AUTHORIZATION ${role}`);
       if (!new RegExp(`GRANT CONNECT ON DATABASE ${fleet.database} TO ${role}\\b`, 'i').test(initSql)) problems.push(`docker-compose.yaml: configs.postgres-init must GRANT CONNECT ON DATABASE ${fleet.database} TO ${role}`);
+    }
+  }
+  // Fleet-wide env (helm global.env, e.g. the token issuer and audience) has one value in compose too.
+  for (const key of Object.keys(values?.global?.env ?? {})) {
+    const seenValues = new Map();
+    for (const s of fleet.services) {
+      const v = services[s.name]?.environment?.[key];
+      if (v === undefined || v === null) problems.push(`docker-compose.yaml: ${s.name} lacks env ${key} (set for every service: helm global.env)`);
+      else seenValues.set(s.name, v);
+    }
+    if (new Set(seenValues.values()).size > 1) {
+      problems.push(`docker-compose.yaml: ${key} differs between services (${[...seenValues].map(([n, v]) => `${n}=${v}`).join(', ')}); it must be the same everywhere`);
     }
   }
   if (services.postgres && services.postgres.environment?.POSTGRES_DB !== fleet.database) {

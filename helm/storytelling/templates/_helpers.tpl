@@ -71,6 +71,8 @@ Job's env (a pre-install hook cannot read a ConfigMap that the release has not c
 {{- end -}}
 {{- $_ := set $env "KAFKA_BROKERS" $g.kafka.brokers -}}
 {{- $_ := set $env "KAFKA_TOPIC_PREFIX" ($g.kafka.topicPrefix | default "") -}}
+{{- with $g.kafka.replicationFactor }}{{ $_ := set $env "KAFKA_REPLICATION_FACTOR" (toString .) }}{{ end -}}
+{{- with $g.kafka.topicPartitions }}{{ $_ := set $env "KAFKA_TOPIC_PARTITIONS" (toString .) }}{{ end -}}
 {{- $_ := set $env "LOG_LEVEL" (.svc.logLevel | default $g.logLevel) -}}
 {{- $_ := set $env "GRPC_DEADLINE_MS" (toString $g.grpcDeadlineMs) -}}
 {{- if .svc.database -}}
@@ -88,6 +90,9 @@ Job's env (a pre-install hook cannot read a ConfigMap that the release has not c
 {{- if $f.env -}}
 {{- $_ := set $env $f.env (printf "%s/%s" ($f.mountPath | trimSuffix "/") $f.key) -}}
 {{- end -}}
+{{- end -}}
+{{- range $k, $v := $g.env | default dict -}}
+{{- $_ := set $env $k (toString $v) -}}
 {{- end -}}
 {{- range $k, $v := .svc.env | default dict -}}
 {{- $_ := set $env $k (toString $v) -}}
