@@ -26,6 +26,7 @@ const secs = (t) => `${((Date.now() - t) / 1000).toFixed(1)}s`;
 const rel = (f) => f.replace(`${ROOT}/`, '');
 
 const sections = [];
+const warnings = [];
 function section(name, problems, detail) {
   sections.push({ name, problems, detail });
   console.log(`${problems.length ? '✗' : '✓'} ${name}${detail ? ` — ${detail}` : ''}`);
@@ -39,7 +40,10 @@ async function main() {
   console.log('deploy:check — offline validation of Dockerfiles, compose, helm chart, k8s/ and skaffold');
   const t = Date.now();
   const tools = await ensureTools(ROOT, (m) => console.log(`  · ${m}`));
-  console.log(`  · tools ready (${secs(t)}): helm ${PINS.helm}, kubectl-validate (Kubernetes ${KUBE_VERSIONS.join(' and ')} schemas), CRDs CloudNativePG ${PINS.cnpg} + Strimzi ${PINS.strimzi}, skaffold ${PINS.skaffoldSchema} schema`);
+  const strimzi = tools.strimziFallback ? 'Strimzi FALLBACK schemas' : `Strimzi ${PINS.strimzi}`;
+  console.log(`  · tools ready (${secs(t)}): helm ${PINS.helm}, kubectl-validate (Kubernetes ${KUBE_VERSIONS.join(' and ')} schemas), CRDs CloudNativePG ${PINS.cnpg} + ${strimzi}, skaffold ${PINS.skaffoldSchema} schema`);
+  for (const w of tools.warnings) console.log(`  ! WARNING: ${w}`);
+  warnings.push(...tools.warnings);
 
   const tmp = mkdtempSync(join(tmpdir(), 'deploy-check-'));
   try {
@@ -126,7 +130,7 @@ async function main() {
       for (const f of res.failures) k8sProblems.push(`kubectl-validate ${v}: ${rel(f)}`);
     }
     k8sProblems.push(...checkPlatform({ fleet, values, k8s, kustomizationFiles, rendered }));
-    section('k8s/', k8sProblems, `${k8sCount} objects in ${validatable.length} files valid against Kubernetes ${KUBE_VERSIONS.join(' and ')} + CloudNativePG/Strimzi CRDs; roles, schemas, topics, secrets, ingress ↔ chart`);
+    section('k8s/', k8sProblems, `${k8sCount} objects in ${validatable.length} files valid against Kubernetes ${KUBE_VERSIONS.join(' and ')} + CloudNativePG/${tools.strimziFallback ? 'Strimzi FALLBACK' : 'Strimzi'} CRDs; roles, schemas, topics, secrets, ingress ↔ chart`);
 
     // ---- skaffold ----------------------------------------------------------------------------
     const skProblems = [];
@@ -158,7 +162,7 @@ main()
       console.log(`\ndeploy:check FAILED: ${count} problem(s) in ${failed.map((s) => s.name).join(', ')} (${secs(started)})`);
       process.exit(1);
     }
-    console.log(`\ndeploy:check OK (${secs(started)})`);
+    console.log(`\ndeploy:check OK (${secs(started)})${warnings.length ? ` with ${warnings.length} warning(s) above` : ''}`);
   })
   .catch((err) => {
     console.error(`\ndeploy:check could not run: ${err.message}`);
