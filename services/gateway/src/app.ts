@@ -45,7 +45,16 @@ export async function createGatewayApp(env: Env, options: CreateGatewayAppOption
   app.use(
     helmet({
       // swagger-ui (served locally) needs inline styles; scripts stay 'self'.
-      contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"] } },
+      contentSecurityPolicy: {
+        directives: {
+          'script-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          // swagger-ui's "Try it out" calls the advertised server (PUBLIC_BASE_URL).
+          'connect-src': ["'self'", new URL(config.publicBaseUrl).origin],
+          // Served over plain http locally: do not make browsers upgrade the docs' assets.
+          'upgrade-insecure-requests': config.publicBaseUrl.startsWith('https:') ? [] : null,
+        },
+      },
       crossOriginResourcePolicy: { policy: 'same-site' },
     }),
   );
