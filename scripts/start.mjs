@@ -26,14 +26,18 @@ await runCli(async () => {
   const key = ensureIdentityKey();
   if (key.created) say('identity', `signing key generated: ${relative(repoRoot, key.file)} (kid ${key.keyId})`);
   const admin = superadminCredentials();
+  // Printed the moment it is generated (once), whatever happens later in this run.
+  if (admin.created) say('identity', `super-admin ${admin.email}, password ${admin.password} (shown once; kept in .data/secrets.json)`);
 
   const target = { databaseName: fleet.database, brokers: infra.kafka.brokers };
   await runMigrations(target);
 
   let stopping = false;
+  const exited = new Set();
   const started = await startFleet({
     ...target,
     onExit: (service, code) => {
+      exited.add(service);
       if (!stopping) warn('fleet', `${service} exited (code ${code}); see ${relative(repoRoot, dataPaths().logs)}/${service}.log`);
     },
   });
@@ -48,15 +52,25 @@ await runCli(async () => {
   API        ${base}/api/v1
   API docs   ${base}/docs
   logs       ${relative(process.cwd(), dataPaths().logs) || '.'}/
-  admin      ${admin.email} / ${admin.created ? `${admin.password}   (shown once; kept in .data/secrets.json)` : 'password in .data/secrets.json ("superadmin:password")'}
+  admin      ${admin.email} (password in .data/secrets.json, "superadmin:password")
 
   Ctrl-C stops the services; PostgreSQL and Kafka keep running (npm run infra:down).
 `);
 
   await new Promise((resolvePromise) => {
+    // The services are detached and unref'd: without this timer nothing would keep us in the
+    // foreground. It also ends the run when every service has died.
+    const watch = setInterval(() => {
+      if (exited.size === started.length) {
+        warn('fleet', 'every service has exited');
+        process.exitCode = 1;
+        void stop();
+      }
+    }, 1000);
     const stop = async () => {
       if (stopping) return;
       stopping = true;
+      clearInterval(watch);
       process.stdout.write('\n');
       await stopFleet();
       resolvePromise(undefined);

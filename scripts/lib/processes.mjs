@@ -1,6 +1,7 @@
 // Detached background processes tracked by pid files (node built-ins only).
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -78,7 +79,8 @@ export async function spawnDetached(command, args, options) {
     let code = null;
     child.on('exit', (exitCode, signal) => {
       exited = true;
-      code = exitCode ?? (signal ? 128 : 1);
+      // Shell convention: 128 + signal number for a process killed by a signal.
+      code = exitCode ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
       options.onExit?.(code);
     });
     await new Promise((resolvePromise, reject) => {
