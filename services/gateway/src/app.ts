@@ -7,6 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { type Env, type GatewayConfig, loadGatewayConfig } from './config/gateway-config.js';
 import { GATEWAY_CONFIG, GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
+import { accessLogMiddleware } from './interface/http/middleware/access-log.middleware.js';
 import { jsonBodyMiddleware } from './interface/http/middleware/json-body.middleware.js';
 import { CORRELATION_HEADER, requestContextMiddleware } from './interface/http/middleware/request-context.middleware.js';
 import { setupOpenApi } from './interface/http/openapi/openapi.js';
@@ -41,6 +42,7 @@ export async function createGatewayApp(env: Env, options: CreateGatewayAppOption
   // then security headers, CORS, and JSON parsing of API bodies.
   collectDefaultMetrics();
   app.use(requestContextMiddleware);
+  app.use(accessLogMiddleware);
   app.use(httpMetricsMiddleware());
   app.use(
     helmet({

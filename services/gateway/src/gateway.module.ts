@@ -1,4 +1,4 @@
-import { type DynamicModule, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, type DynamicModule, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { HealthCoreModule, ReadinessRegistry } from '@storytelling/platform';
 import { IDENTITY_PORT, type IdentityPort } from './application/identity.port.js';
@@ -27,7 +27,7 @@ export interface GatewayModuleOptions {
 }
 
 @Module({})
-export class GatewayModule implements OnModuleInit, OnApplicationShutdown {
+export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     @Inject(IDENTITY_PORT) private readonly identity: IdentityPort,
     private readonly readiness: ReadinessRegistry,
@@ -82,8 +82,13 @@ export class GatewayModule implements OnModuleInit, OnApplicationShutdown {
     this.readiness.register({ name: 'identity', check: () => this.identity.checkHealth() });
   }
 
-  onApplicationShutdown(): void {
+  /** Not ready from the first moment of shutdown, so load balancers stop sending traffic. */
+  beforeApplicationShutdown(): void {
     this.readiness.markShuttingDown();
+  }
+
+  /** After the HTTP server has closed (in-flight requests answered): close the gRPC channels. */
+  onApplicationShutdown(): void {
     this.identity.close();
   }
 }
