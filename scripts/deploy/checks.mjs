@@ -238,8 +238,8 @@ export function checkCompose({ fleet, project, values }) {
   // Fleet-wide env (helm global.env, e.g. the token issuer and audience) has one value in compose too.
   for (const key of Object.keys(values?.global?.env ?? {})) {
     const seenValues = new Map();
-    for (const s of fleet.services) {
-      const v = services[s.name]?.environment?.[key];
+    for (const s of fleet.services.filter((f) => services[f.name])) {
+      const v = services[s.name].environment?.[key];
       if (v === undefined || v === null) problems.push(`docker-compose.yaml: ${s.name} lacks env ${key} (set for every service: helm global.env)`);
       else seenValues.set(s.name, v);
     }
