@@ -90,7 +90,7 @@ async function main() {
       ...checkDockerfiles({ fleet, dockerfiles }),
       ...checkDockerignore(exists('.dockerignore') ? readFileSync(join(ROOT, '.dockerignore'), 'utf8') : null),
     ];
-    section('Dockerfiles', dockerProblems, `${Object.keys(dockerfiles).length} parsed by BuildKit ${'(build checks, image config)'}, same shape, ports = fleet.json, non-root, node dist/src/main.js`);
+    section('Dockerfiles', dockerProblems, `${Object.keys(dockerfiles).length} parsed by BuildKit (build checks, image config), same shape, ports = fleet.json, non-root, node dist/src/main.js`);
 
     // ---- compose -----------------------------------------------------------------------------
     const composeProblems = compose.error ? [`docker-compose.yaml: ${compose.error}`] : checkCompose({ fleet, project: compose.project, values });

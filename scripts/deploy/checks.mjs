@@ -182,7 +182,7 @@ export function checkCompose({ fleet, project, values }) {
     }
     if (!svc.build && !svc.image) problems.push(`docker-compose.yaml: ${s.name} needs build or image`);
     if (svc.build) {
-      if (svc.build.context !== '.' && !/^\.?$|\/main$/.test(svc.build.context ?? '')) problems.push(`docker-compose.yaml: ${s.name}.build.context must be the repository root "."`);
+      if (svc.build.context !== '.') problems.push(`docker-compose.yaml: ${s.name}.build.context must be the repository root "."`);
       if (svc.build.dockerfile !== `services/${s.name}/Dockerfile`) problems.push(`docker-compose.yaml: ${s.name}.build.dockerfile must be services/${s.name}/Dockerfile`);
     }
     if (!svc.healthcheck?.test) problems.push(`docker-compose.yaml: ${s.name} has no healthcheck`);

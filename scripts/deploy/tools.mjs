@@ -3,7 +3,8 @@
 // unchanged. Nothing fetched here is ever committed.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 
 export const PINS = {
@@ -201,10 +202,53 @@ async function ensureSkaffoldSchema(toolsDir, log) {
   return file;
 }
 
+/**
+ * Serialises tool installation between concurrent runs (npm test and a developer's deploy:check on
+ * one machine): a directory lock with the holder's pid; a lock whose process is gone is taken over.
+ */
+async function withInstallLock(toolsDir, log, fn) {
+  const lock = join(toolsDir, '.deploy-check.lock');
+  let announced = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      const pid = Number(existsSync(join(lock, 'pid')) ? readFileSync(join(lock, 'pid'), 'utf8') : NaN);
+      let alive = false;
+      try {
+        alive = Number.isInteger(pid) && pid > 0 && process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      const abandoned = !Number.isInteger(pid) && Date.now() - statSync(lock).mtimeMs > 30_000;
+      if ((!alive && Number.isInteger(pid)) || abandoned) {
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (!announced) log(`waiting for another deploy:check (pid ${Number.isInteger(pid) ? pid : '?'}) to finish installing tools`);
+      announced = true;
+      await sleep(2000);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 export async function ensureTools(root, log) {
+  const toolsDir = join(root, '.tools');
+  mkdirSync(toolsDir, { recursive: true });
+  return withInstallLock(toolsDir, log, () => installTools(root, toolsDir, log));
+}
+
+async function installTools(root, toolsDir, log) {
   const warnings = [];
   const warn = (m) => warnings.push(m);
-  const toolsDir = join(root, '.tools');
   const toolsBin = join(toolsDir, 'bin');
   const crdRoot = join(toolsDir, 'crds');
   mkdirSync(toolsBin, { recursive: true });
