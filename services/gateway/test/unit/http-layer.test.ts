@@ -335,6 +335,7 @@ describe('gateway HTTP layer (fake identity)', () => {
       );
       expect(doc.components.securitySchemes.bearer).toBeDefined();
       expect(doc.components.schemas.ProblemDto).toBeDefined();
+      expect((doc.components.schemas.RegisterBody as { additionalProperties?: boolean }).additionalProperties).toBe(false);
       expect(doc.paths['/api/v1/users/me']!.get!.security).toEqual([{ bearer: [] }]);
       expect(Object.keys(doc.paths['/api/v1/auth/register']!.post!.responses)).toEqual(expect.arrayContaining(['201', '400', '409', '429']));
     });

@@ -37,6 +37,8 @@ export class JwtStrategy extends Strategy {
       issuer: options.issuer,
       audience: options.audience,
       ignoreExpiration: false,
+      // Small leeway for clock skew between identity and the gateway (as the platform verifier).
+      jsonWebTokenOptions: { clockTolerance: 5 },
       passReqToCallback: false,
       secretOrKeyProvider: (_req: Request, rawJwt: unknown, done: (err: unknown, key?: string) => void) => {
         let kid: string;

@@ -16,7 +16,12 @@ export function buildOpenApiDocument(app: INestApplication, publicBaseUrl: strin
     .addServer(publicBaseUrl)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from /api/v1/auth/login' })
     .build();
-  return SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto, FieldErrorDto] });
+  const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto, FieldErrorDto] });
+  // Request bodies reject unknown fields (forbidNonWhitelisted): say so in the schemas.
+  for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
+    if (name.endsWith('Body') && !('$ref' in schema)) schema.additionalProperties = false;
+  }
+  return document;
 }
 
 /**
