@@ -43,6 +43,12 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** How often a standby relay retries the lock (default 1000 ms). */
   lockRetryMs?: number;
+  /**
+   * Batches in flight (default 2): while batch k is being sent to Kafka, batch k+1 is already
+   * locked on a second connection. Sends stay strictly in order (k+1 is sent only after Kafka
+   * acknowledged k; if k fails, k+1 is rolled back unsent). 1 = one batch at a time.
+   */
+  pipelineDepth?: number;
   hooks?: OutboxRelayHooks;
 }
 
@@ -68,7 +74,7 @@ interface PendingRow {
 // Both run as simple (multi-statement) queries so a batch costs two database round trips:
 // BEGIN + lock the batch, then mark + COMMIT. Only integers and UUIDs read back from the table
 // are interpolated.
-const lockBatch = (limit: number): string => `
+const lockBatchSql = (limit: number): string => `
   BEGIN;
   SELECT id, aggregate_id, version, type, topic, data::text AS data,
          metadata->>'correlationId' AS correlation_id,
@@ -97,11 +103,14 @@ class LockLostError extends Error {
 /**
  * Publishes the outbox to Kafka. One relay per service is active (session advisory lock keyed
  * by the schema, held by the relay's own session); the others stand by and retry the lock. The
- * active relay wakes on LISTEN/NOTIFY (the insert trigger) and polls as a fallback; each batch is
- * one transaction on that same session:
- * lock unpublished rows (SKIP LOCKED), publish with an idempotent producer (acks=all), mark
- * them published, commit. A crash between publish and commit republishes the batch on the next
- * start: delivery is at-least-once, and consumers dedupe by event id.
+ * active relay wakes on LISTEN/NOTIFY (the insert trigger) and polls as a fallback. Each batch is
+ * one transaction on one of the relay's own connections (never the pool, so it does not queue
+ * behind request traffic): lock unpublished rows (SKIP LOCKED), publish with an idempotent
+ * producer (acks=all), mark them published, commit. Up to `pipelineDepth` batches are in
+ * flight, but they reach Kafka strictly in order. A crash between publish and commit
+ * republishes the batch on the next start: delivery is at-least-once, and consumers dedupe by
+ * event id. If the lock session fails, the relay stops and its connections are closed (which
+ * rolls back their batches) before it competes for the lock again.
  */
 export class OutboxRelay {
   private readonly log = getLogger('outbox-relay');
@@ -111,6 +120,7 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly lockRetryMs: number;
+  private readonly pipelineDepth: number;
 
   private state: RelayState = 'stopped';
   private running = false;
@@ -119,6 +129,9 @@ export class OutboxRelay {
 
   private session: pg.Client | undefined;
   private sessionError: string | undefined;
+  /** Connections the batches run on, opened while active. */
+  private lanes: pg.Client[] = [];
+  private laneError: string | undefined;
   private kafka: Kafka | undefined;
   private producer: Producer | undefined;
   private admin: Admin | undefined;
@@ -135,6 +148,7 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.lockRetryMs = options.lockRetryMs ?? 1000;
+    this.pipelineDepth = Math.max(1, Math.min(4, options.pipelineDepth ?? 2));
   }
 
   get status(): RelayState {
@@ -237,46 +251,108 @@ export class OutboxRelay {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await this.producer.connect();
+    this.laneError = undefined;
+    for (let i = 0; i < this.pipelineDepth; i++) this.lanes.push(await this.openLane());
     this.state = 'active';
     messagingMetrics.outboxRelayActive.set({ service: this.options.service }, 1);
     this.log.info({ service: this.options.service, schema: this.schema }, 'outbox relay active');
 
-    while (this.running) {
-      if (this.sessionError) throw new LockLostError(this.sessionError);
-      this.notified = false;
-      const published = await this.publishBatch();
-      await this.refreshBacklog(published);
-      if (published < this.batchSize) await this.waitForWork();
+    const inflight: Array<Promise<void> | undefined> = this.lanes.map(() => undefined);
+    const drain = async (): Promise<void> => {
+      for (let i = 0; i < inflight.length; i++) {
+        const p = inflight[i];
+        inflight[i] = undefined;
+        await p;
+      }
+    };
+    let lastSend: Promise<void> = Promise.resolve();
+    let lane = 0;
+    try {
+      while (this.running) {
+        this.assertHealthy();
+        // A lane runs one transaction at a time: wait for its previous batch (rethrows its failure).
+        const previous = inflight[lane];
+        inflight[lane] = undefined;
+        await previous;
+        this.notified = false;
+        const started = performance.now();
+        const client = this.lanes[lane]!;
+        const batch = await this.lockBatch(client);
+        if (batch.length === 0) {
+          await client.query('COMMIT');
+          await drain();
+          await this.refreshBacklog(0);
+          await this.waitForWork();
+          continue;
+        }
+        const gate = lastSend;
+        const sent = (async () => {
+          await gate; // Kafka acknowledged the previous batch: order is kept across batches.
+          this.assertHealthy();
+          await this.ensureTopics(batch);
+          await this.producer!.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(batch) });
+        })();
+        lastSend = sent;
+        sent.catch(() => undefined); // observed through `done` and the next batch's gate
+        const done = (async () => {
+          try {
+            await sent;
+            await this.options.hooks?.afterPublish?.(batch.map(refOf));
+            this.assertHealthy();
+            await client.query(markAndCommit(batch.map((e) => e.id)));
+          } catch (err) {
+            await client.query('ROLLBACK').catch(() => undefined);
+            throw err;
+          }
+          this.record(batch, started);
+        })();
+        done.catch(() => undefined); // awaited before the lane is reused or by drain()
+        inflight[lane] = done;
+        lane = (lane + 1) % this.lanes.length;
+        if (batch.length < this.batchSize) {
+          // Caught up: finish what is in flight, then sleep until something new commits.
+          await drain();
+          await this.refreshBacklog(batch.length);
+          await this.waitForWork();
+        } else {
+          await this.refreshBacklog(batch.length);
+        }
+      }
+      await drain();
+    } finally {
+      await Promise.allSettled(inflight);
     }
   }
 
-  /**
-   * One transaction on the relay's own session (the one holding the lock, so a relay that lost
-   * its lock cannot commit anything): lock a batch, publish it, mark it. Returns the rows published.
-   */
-  async publishBatch(): Promise<number> {
-    const producer = this.producer;
-    const session = this.session;
-    if (!producer || !session || this.state !== 'active') throw new Error('relay is not active');
-    const started = performance.now();
-    let batch: PendingRow[];
+  private assertHealthy(): void {
+    if (this.sessionError) throw new LockLostError(this.sessionError);
+    if (this.laneError) throw new Error(`relay connection failed: ${this.laneError}`);
+  }
+
+  private async openLane(): Promise<pg.Client> {
+    const client = new pg.Client({
+      connectionString: this.options.database.url,
+      options: searchPathOption(this.schema),
+      application_name: `${this.options.service}-outbox-relay`,
+    });
+    client.on('error', (err) => {
+      if (!this.lanes.includes(client)) return;
+      this.laneError = err.message;
+      this.wake?.();
+    });
+    await client.connect();
+    return client;
+  }
+
+  /** BEGIN and lock the next batch on `client` (rows locked by the other lane are skipped). */
+  private async lockBatch(client: pg.Client): Promise<PendingRow[]> {
     try {
-      const results = (await session.query(lockBatch(this.batchSize))) as unknown as Array<pg.QueryResult<PendingRow>>;
-      batch = results[1]!.rows;
-      if (batch.length > 0) {
-        await this.ensureTopics(batch);
-        await producer.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(batch) });
-        await this.options.hooks?.afterPublish?.(batch.map(refOf));
-        await session.query(markAndCommit(batch.map((e) => e.id)));
-      } else {
-        await session.query('COMMIT');
-      }
+      const results = (await client.query(lockBatchSql(this.batchSize))) as unknown as Array<pg.QueryResult<PendingRow>>;
+      return results[1]!.rows;
     } catch (err) {
-      await session.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     }
-    if (batch.length > 0) this.record(batch, started);
-    return batch.length;
   }
 
   private toTopicMessages(batch: readonly PendingRow[]): Array<{ topic: string; messages: Message[] }> {
@@ -372,10 +448,14 @@ export class OutboxRelay {
     const producer = this.producer;
     const admin = this.admin;
     const session = this.session;
+    const lanes = this.lanes;
     this.producer = undefined;
     this.admin = undefined;
     this.session = undefined;
+    this.lanes = [];
     this.knownTopics.clear();
+    // Ending a lane rolls back a batch it may still hold locked.
+    await Promise.allSettled(lanes.map((lane) => lane.end()));
     await Promise.allSettled([producer?.disconnect(), admin?.disconnect()]);
     if (session) {
       if (!this.sessionError) {

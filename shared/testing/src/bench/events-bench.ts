@@ -267,9 +267,13 @@ async function pipelineThroughput(setup: PipelineSetup, n: number): Promise<numb
   await consumer.waitUntilJoined();
   const relay = new OutboxRelay({ service: 'bench', kafka, database, batchSize: 1000 });
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   relay.start();
   await all;
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  log(`    bench process CPU: ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)}% of one core; load average ${os.loadavg()[0]!.toFixed(2)}`);
+  log(`    ${await histogramSummary('outbox_batch_duration_seconds', 'relay batches')}; ${await histogramSummary('kafka_consumer_handle_duration_seconds', 'consumer transactions')}`);
   await relay.stop();
   await consumer.stop();
   const effects: Array<{ n: string }> = await dataSource.query(`SELECT count(*) AS n FROM effects`);
