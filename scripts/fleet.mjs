@@ -1,14 +1,19 @@
 #!/usr/bin/env node
-// The fleet as local processes. `npm start` (scripts/start.mjs) runs it in the foreground;
-// `npm run fleet:down` stops a fleet left running (pid files in .data/run/fleet/);
-// `node scripts/fleet.mjs status` lists what runs.
+// The fleet as local processes (launching logic in lib/fleet-launcher.mjs):
+//   up      infrastructure, provisioning, migrations, every built service; foreground until
+//           Ctrl-C (npm start = bootstrap + build + this)
+//   down    stop a fleet left running (pid files in .data/run/fleet/)   (npm run fleet:down)
+//   status  what runs
 import { runCli, say, UserFacingError } from './lib/log.mjs';
 import { runningServices, stopFleet } from './lib/fleet-launcher.mjs';
 
 const command = process.argv[2];
 
 await runCli(async () => {
-  if (command === 'down') {
+  if (command === 'up') {
+    const { runFleetInForeground } = await import('./lib/fleet-foreground.mjs');
+    await runFleetInForeground();
+  } else if (command === 'down') {
     const stopped = await stopFleet();
     if (stopped === 0) say('fleet', 'nothing running');
   } else if (command === 'status') {
@@ -16,6 +21,6 @@ await runCli(async () => {
     if (running.length === 0) say('fleet', 'nothing running');
     for (const s of running) say('fleet', `${s.name}: pid ${s.pid}`);
   } else {
-    throw new UserFacingError('usage: node scripts/fleet.mjs down|status (start the fleet with `npm start`)');
+    throw new UserFacingError('usage: node scripts/fleet.mjs up|down|status (npm start builds first, then runs `up`)');
   }
 });
