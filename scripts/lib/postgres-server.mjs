@@ -1,14 +1,12 @@
 // The project's own PostgreSQL: initialised once in .data/postgres, started detached on
 // 127.0.0.1:55432, health-checked, stopped with a fast (clean) shutdown.
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { UserFacingError, say } from './log.mjs';
 import { captureChecked } from './exec.mjs';
 import { canConnect, pollUntil } from './net.mjs';
-import { canWrite, postgresOsUser } from './os-user.mjs';
-import { dataPaths } from './paths.mjs';
+import { canWrite, outsideFolder, postgresOsUser, reachableByServerUser } from './os-user.mjs';
+import { dataPaths, dataRoot } from './paths.mjs';
 import { locatePostgres } from './postgres-binaries.mjs';
 import { livePid, spawnDetached, stopProcess } from './processes.mjs';
 import { secret } from './secrets.mjs';
@@ -26,13 +24,20 @@ export function localAdminUrl(database = 'postgres') {
 }
 
 /**
- * Unix sockets have a ~107 byte path limit; a deep checkout would exceed it, so such paths move
- * to a short folder in the temp dir named after the data folder.
+ * .data/run/pg-socket, unless the path is too long for a unix socket (~107 bytes; a deep
+ * checkout) or the server's user cannot reach it (root's checkout under /root): then a folder
+ * outside, named after the checkout.
  */
 function socketDir() {
   const preferred = dataPaths().postgres.socket;
-  if (`${preferred}/.s.PGSQL.${postgresPort()}`.length <= 100) return preferred;
-  return join(tmpdir(), `storytelling-pg-${createHash('sha256').update(preferred).digest('hex').slice(0, 10)}`);
+  if (`${preferred}/.s.PGSQL.${postgresPort()}`.length <= 100 && reachableByServerUser(dirname(preferred))) return preferred;
+  return outsideFolder(dataRoot(), 'pg-socket');
+}
+
+/** .data/postgres, or where its symlink points when it had to live outside (see initialise). */
+function dataDir() {
+  const configured = dataPaths().postgres.data;
+  return existsSync(configured) ? realpathSync(configured) : configured;
 }
 
 /** @param {import('pg').ClientConfig} config @param {(client: import('pg').Client) => Promise<T>} fn @template T */
@@ -52,14 +57,14 @@ async function withClient(config, fn) {
 const socketConfig = () => ({ host: socketDir(), port: postgresPort(), user: SUPERUSER, database: 'postgres' });
 
 function postmasterPid() {
-  const { data } = dataPaths().postgres;
+  const data = dataDir();
   // postmaster.pid is Postgres's own pid file; its first line is the server's pid.
   return livePid(join(data, 'postmaster.pid'), data, { keepStale: true });
 }
 
 /** @returns {Promise<{ running: boolean, pid: number | null, port: number, dataDir: string, initialised: boolean, accepting: boolean }>} */
 export async function localPostgresStatus() {
-  const { data } = dataPaths().postgres;
+  const data = dataDir();
   const pid = postmasterPid();
   const accepting = pid !== null && (await withClient(socketConfig(), async (c) => c.query('select 1')).then(() => true, () => false));
   return { running: pid !== null, pid, port: postgresPort(), dataDir: data, initialised: existsSync(join(data, 'PG_VERSION')), accepting };
@@ -77,7 +82,8 @@ function ownedDir(user, dir, mode = 0o700) {
  * @param {import('./postgres-binaries.mjs').PostgresBinaries} binaries @param {import('./os-user.mjs').OsUser | null} user
  */
 async function initialise(binaries, user) {
-  const { data } = dataPaths().postgres;
+  const configured = dataPaths().postgres.data;
+  let data = dataDir();
   const versionFile = join(data, 'PG_VERSION');
   if (existsSync(versionFile)) {
     const dataMajor = Number.parseInt(readFileSync(versionFile, 'utf8'), 10);
@@ -90,7 +96,19 @@ async function initialise(binaries, user) {
     return false;
   }
   // A folder without PG_VERSION is the remains of an interrupted initdb: start over.
-  if (existsSync(data) && readdirSync(data).length > 0) rmSync(data, { recursive: true, force: true });
+  if (existsSync(data) && readdirSync(data).length > 0) {
+    rmSync(data, { recursive: true, force: true });
+    rmSync(configured, { force: true }); // the symlink, if it was one
+    data = configured;
+  }
+  if (!existsSync(configured) && !reachableByServerUser(dirname(configured))) {
+    // The server's user cannot enter the checkout: keep the data outside, linked from .data.
+    data = outsideFolder(dataRoot(), 'postgres');
+    ownedDir(user, data);
+    mkdirSync(dirname(configured), { recursive: true });
+    symlinkSync(data, configured);
+    say('postgres', `${user?.name} cannot reach ${dirname(configured)}; the data lives in ${data} (linked from ${configured})`);
+  }
   ownedDir(user, data);
   if (!canWrite(user, data)) {
     throw new UserFacingError(
@@ -135,7 +153,7 @@ function logTail(lines = 20) {
  * @returns {Promise<{ started: boolean, pid: number, version: string }>}
  */
 export async function startLocalPostgres() {
-  const paths = dataPaths().postgres;
+  const paths = { ...dataPaths().postgres, data: dataDir() };
   const running = postmasterPid();
   if (running !== null) {
     await pollUntil(() => withClient(socketConfig(), (c) => c.query('select 1')).then(() => true), { timeoutMs: 60_000, what: 'the running PostgreSQL to accept connections' });
@@ -152,6 +170,7 @@ export async function startLocalPostgres() {
   const binaries = await locatePostgres();
   const user = postgresOsUser();
   const fresh = await initialise(binaries, user);
+  paths.data = dataDir();
   ownedDir(user, socketDir());
   mkdirSync(dataPaths().logs, { recursive: true });
   const child = await spawnDetached(join(binaries.bin, 'postgres'), [
