@@ -5,7 +5,7 @@ import { say, UserFacingError } from './log.mjs';
 import { withLock } from './lock.mjs';
 import { adminUrl } from './provisioning.mjs';
 import { checkKafka, localBrokers, localKafkaStatus, startLocalKafka, stopLocalKafka } from './kafka-server.mjs';
-import { checkPostgres, localPostgresStatus, startLocalPostgres, stopLocalPostgres } from './postgres-server.mjs';
+import { checkPostgres, localPostgresStatus, postgresPort, startLocalPostgres, stopLocalPostgres } from './postgres-server.mjs';
 
 /** @returns {string[] | null} */
 export function externalBrokers() {
@@ -32,7 +32,7 @@ async function postgresUp() {
   }
   const started = Date.now();
   const result = await startLocalPostgres();
-  say('postgres', `${result.started ? 'started' : 'already running'} (PostgreSQL ${result.version}, pid ${result.pid}, 127.0.0.1:${(await localPostgresStatus()).port})${result.started ? ` in ${((Date.now() - started) / 1000).toFixed(1)}s` : ''}`);
+  say('postgres', `${result.started ? 'started' : 'already running'} (PostgreSQL ${result.version}, pid ${result.pid}, 127.0.0.1:${postgresPort()})${result.started ? ` in ${((Date.now() - started) / 1000).toFixed(1)}s` : ''}`);
   return { external: false, started: result.started };
 }
 

@@ -10,11 +10,9 @@ export class UserFacingError extends Error {
   }
 }
 
-const quiet = () => process.env.STORYTELLING_QUIET === '1';
-
 /** @param {string} topic @param {string} message */
 export function say(topic, message) {
-  if (!quiet()) process.stdout.write(`${topic.padEnd(10)} ${message}\n`);
+  process.stdout.write(`${topic.padEnd(10)} ${message}\n`);
 }
 
 /** @param {string} topic @param {string} message */
