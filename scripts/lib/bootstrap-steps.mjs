@@ -1,6 +1,6 @@
 // What a fresh clone needs before anything runs. Node built-ins only: this runs before
 // node_modules exists.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { UserFacingError, say } from './log.mjs';
@@ -75,6 +75,9 @@ export async function ensureDependencies() {
   say('bootstrap', `pnpm install --frozen-lockfile (${reason})`);
   // confirmModulesPurge=false: never stop to ask on a terminal-less CI runner.
   await runPnpm(pnpm, ['install', '--frozen-lockfile', '--config.confirmModulesPurge=false']);
+  // pnpm may leave its marker untouched when nothing changed; mark the install as current.
+  const marker = join(repoRoot, 'node_modules', '.modules.yaml');
+  if (existsSync(marker)) utimesSync(marker, new Date(), new Date());
   return pnpm;
 }
 
