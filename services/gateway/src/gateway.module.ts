@@ -1,11 +1,11 @@
 import { type BeforeApplicationShutdown, type DynamicModule, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { HealthCoreModule, ReadinessRegistry } from '@storytelling/platform';
+import { HealthCoreModule, ReadinessRegistry, createGrpcHealthProbe } from '@storytelling/platform';
 import { IDENTITY_PORT, type IdentityPort } from './application/identity.port.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { JwksKeyStore } from './infrastructure/auth/jwks-key-store.js';
 import { JwtStrategy } from './infrastructure/auth/jwt.strategy.js';
-import { createHealthProbe, createIdentityClient } from './infrastructure/identity/grpc-client.js';
+import { createIdentityClient } from './infrastructure/identity/grpc-client.js';
 import { GrpcIdentityAdapter } from './infrastructure/identity/grpc-identity.adapter.js';
 import { AdminController } from './interface/http/controllers/admin.controller.js';
 import { AuthController } from './interface/http/controllers/auth.controller.js';
@@ -50,7 +50,7 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
             options.identity ??
             new GrpcIdentityAdapter(
               createIdentityClient(config.identityGrpcUrl, config.grpcDeadlineMs),
-              createHealthProbe(config.identityGrpcUrl, Math.min(config.grpcDeadlineMs, 2000)),
+              createGrpcHealthProbe(config.identityGrpcUrl, Math.min(config.grpcDeadlineMs, 2000)),
             ),
         },
         {

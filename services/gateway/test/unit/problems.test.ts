@@ -27,7 +27,7 @@ describe('toProblem', () => {
     expect(reused.problem).toMatchObject({ status: 401, code: 'TOKEN_REUSED' });
     expect(reused.headers['WWW-Authenticate']).toMatch(/^Bearer/);
 
-    expect(toProblem(grpcError(16, 'bad', { 'x-error-code': 'TOKEN_INVALID' })).problem.code).toBe('INVALID_TOKEN');
+    expect(toProblem(grpcError(16, 'bad', { 'x-error-code': 'INVALID_TOKEN' })).problem.code).toBe('INVALID_TOKEN');
   });
 
   it('turns UNAVAILABLE and DEADLINE_EXCEEDED into 503 with Retry-After (honouring x-retry-after)', () => {

@@ -162,6 +162,10 @@ export async function bootstrapService<C extends BootstrapConfig>(options: Boots
       const microservice = app.connectMicroservice(serverOptions, { inheritAppConfig: false, deferInitialization: true });
       microservice.useGlobalInterceptors(new GrpcContextInterceptor(), new GrpcMetricsInterceptor((err) => toGrpcStatus(err).code));
       microservice.useGlobalFilters(new GrpcExceptionFilter());
+      // Deferred initialisation lets the globals above reach the handlers, but would make the
+      // microservice run every module's init/bootstrap hooks a second time (two relays, two
+      // consumers). The application runs them once, in listen().
+      (microservice as unknown as { setIsInitHookCalled(called: boolean): void }).setIsInitHookCalled(true);
       await app.startAllMicroservices();
     }
 

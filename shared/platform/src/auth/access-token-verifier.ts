@@ -51,7 +51,7 @@ const MAX_TOKEN_LENGTH = 8192;
 
 /** The token is missing, malformed, badly signed, for someone else, or expired. */
 function invalid(message: string): UnauthenticatedError {
-  return new UnauthenticatedError('TOKEN_INVALID', message);
+  return new UnauthenticatedError('INVALID_TOKEN', message);
 }
 
 /**
@@ -61,7 +61,7 @@ function invalid(message: string): UnauthenticatedError {
  * Keys are cached; an unknown `kid` (key rotation) refetches, rate-limited so a flood of forged
  * kids cannot hammer identity. If a refetch fails, the cached keys stay in use.
  *
- * Failures throw UnauthenticatedError (`TOKEN_INVALID` / `TOKEN_EXPIRED`, kind unauthenticated →
+ * Failures throw UnauthenticatedError (`INVALID_TOKEN` / `TOKEN_EXPIRED`, kind unauthenticated →
  * UNAUTHENTICATED → 401); no keys at all (identity unreachable on first use) throws
  * DomainError('unavailable', 'JWKS_UNAVAILABLE') → 503.
  */

@@ -6,3 +6,4 @@ export * from './grpc-context.interceptor.js';
 export * from './grpc-exception.filter.js';
 export * from './server-options.js';
 export * from './client.js';
+export * from './health-probe.js';

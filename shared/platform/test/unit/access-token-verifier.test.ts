@@ -87,7 +87,7 @@ describe('auth: AccessTokenVerifier', () => {
     const header = base64url.encode(JSON.stringify({ alg: 'none', kid: current.kid, typ: 'JWT' }));
     const payload = base64url.encode(JSON.stringify({ sub: 'u', role: 'admin', email: 'e', iss: ISSUER, aud: AUDIENCE, exp: 9999999999, iat: 1 }));
     const err = await rejection(verifier.verify(`${header}.${payload}.`));
-    expect(err.code).toBe('TOKEN_INVALID');
+    expect(err.code).toBe('INVALID_TOKEN');
     expect(err.message).toMatch(/algorithm none/);
   });
 
@@ -102,7 +102,7 @@ describe('auth: AccessTokenVerifier', () => {
       .setExpirationTime('15m')
       .sign(new TextEncoder().encode(spki));
     const err = await rejection(verifier.verify(token));
-    expect([err.code, err.kind]).toEqual(['TOKEN_INVALID', 'unauthenticated']);
+    expect([err.code, err.kind]).toEqual(['INVALID_TOKEN', 'unauthenticated']);
   });
 
   it('rejects a tampered payload', async () => {
@@ -111,12 +111,12 @@ describe('auth: AccessTokenVerifier', () => {
       JSON.stringify({ sub: '0190a000-0000-7000-8000-000000000001', role: 'super-admin', email: 'ada@example.com', iss: ISSUER, aud: AUDIENCE, iat: 1, exp: 9999999999 }),
     );
     const err = await rejection(verifier.verify(`${h}.${forged}.${s}`));
-    expect(err.code).toBe('TOKEN_INVALID');
+    expect(err.code).toBe('INVALID_TOKEN');
   });
 
   it('rejects the wrong issuer or audience', async () => {
-    expect((await rejection(verifier.verify(await sign(current, {}, { issuer: 'https://evil.example' })))).code).toBe('TOKEN_INVALID');
-    expect((await rejection(verifier.verify(await sign(current, {}, { audience: 'other-system' })))).code).toBe('TOKEN_INVALID');
+    expect((await rejection(verifier.verify(await sign(current, {}, { issuer: 'https://evil.example' })))).code).toBe('INVALID_TOKEN');
+    expect((await rejection(verifier.verify(await sign(current, {}, { audience: 'other-system' })))).code).toBe('INVALID_TOKEN');
   });
 
   it('rejects tokens without role or email, and garbage', async () => {
@@ -128,8 +128,8 @@ describe('auth: AccessTokenVerifier', () => {
       .setIssuedAt()
       .setExpirationTime('5m')
       .sign(current.privateKey);
-    expect((await rejection(verifier.verify(noRole))).code).toBe('TOKEN_INVALID');
-    expect((await rejection(verifier.verify('not-a-jwt'))).code).toBe('TOKEN_INVALID');
+    expect((await rejection(verifier.verify(noRole))).code).toBe('INVALID_TOKEN');
+    expect((await rejection(verifier.verify('not-a-jwt'))).code).toBe('INVALID_TOKEN');
     expect((await rejection(verifier.verify(''))).code).toBe('UNAUTHENTICATED');
   });
 
@@ -138,7 +138,7 @@ describe('auth: AccessTokenVerifier', () => {
     const stranger = await keyPair('unknown-kid');
     now += 31_000;
     const err = await rejection(verifier.verify(await sign(stranger)));
-    expect(err.code).toBe('TOKEN_INVALID');
+    expect(err.code).toBe('INVALID_TOKEN');
     expect(err.message).toMatch(/unknown/);
     expect(fetches).toBe(2);
     // A flood of unknown kids within the interval does not hit identity again.

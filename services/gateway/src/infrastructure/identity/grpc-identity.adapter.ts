@@ -12,7 +12,8 @@ import type {
   UserView,
 } from '../../application/identity.port.js';
 import { isRole, type Role } from '../../domain/roles.js';
-import type { HealthProbe, IdentityGrpcClient } from './grpc-client.js';
+import type { GrpcHealthProbe } from '@storytelling/platform';
+import type { IdentityGrpcClient } from './grpc-client.js';
 
 /** identity answered something the published contract does not allow: a 500, never shown. */
 export class ContractViolationError extends Error {
@@ -56,7 +57,7 @@ function toSession(res: identity.RegisterResponse | identity.LoginResponse): Aut
 export class GrpcIdentityAdapter implements IdentityPort {
   constructor(
     private readonly client: IdentityGrpcClient,
-    private readonly health: HealthProbe,
+    private readonly health: GrpcHealthProbe,
   ) {}
 
   async register(input: RegisterInput): Promise<AuthSession> {

@@ -118,14 +118,11 @@ export function toProblem(err: unknown, method = 'GET', path = '/'): ResolvedPro
   return { problem: problem(500, 'INTERNAL', INTERNAL_DETAIL), headers: {}, unexpected: true };
 }
 
-/** Codes services use that the public API spells differently. */
-const CODE_ALIASES: Readonly<Record<string, string>> = { TOKEN_INVALID: 'INVALID_TOKEN' };
-
 /** A failed gRPC call → the platform's mapping, with the gateway's type URIs, titles and headers. */
 function fromGrpc(err: unknown): ResolvedProblem {
   const mapped = grpcErrorToProblem(err, { typeBase: PROBLEM_TYPE_BASE, defaultRetryAfterSeconds: RETRY_AFTER_UNAVAILABLE_SECONDS });
   // One code for "a dependency is down, retry later", whatever the service called it.
-  const code = mapped.status === 503 ? 'SERVICE_UNAVAILABLE' : (CODE_ALIASES[mapped.code] ?? mapped.code);
+  const code = mapped.status === 503 ? 'SERVICE_UNAVAILABLE' : mapped.code;
   const headers: Record<string, string> = {};
   if (mapped.retryAfter !== undefined) headers['Retry-After'] = String(mapped.retryAfter);
   if (mapped.status === 401) headers['WWW-Authenticate'] = BEARER_CHALLENGE();
