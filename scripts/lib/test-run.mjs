@@ -3,8 +3,8 @@
 // mapper, so the code it runs must be loadable by Node as is (Node >= 20.19 require()s ES
 // modules without top-level await, such as these).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { infraDown, infraUp } from './infra.mjs';
 import { deleteTopicsAndGroups } from './kafka-topics.mjs';
 import { dataPaths } from './paths.mjs';
@@ -73,6 +73,16 @@ export function deleteStaleTopics(/** @type {string[]} */ brokers, /** @type {Se
   });
 }
 
+/** Logs of services started by tests (.data/logs/test/<runId>/) are kept a day for post-mortems. */
+function pruneTestLogs(now = Date.now()) {
+  const dir = join(dataPaths().logs, 'test');
+  if (!existsSync(dir)) return;
+  for (const runId of readdirSync(dir)) {
+    const created = runIdCreatedAt(runId);
+    if (created !== null && now - created > 24 * 60 * 60_000) rmSync(join(dir, runId), { recursive: true, force: true });
+  }
+}
+
 /**
  * @typedef {{ runId: string, databaseName: string, adminUrl: string, brokers: string[], topicPrefix: string }} TestRunState
  * @typedef {{ state: TestRunState, keeper: import('pg').Client, startedPostgres: boolean, startedKafka: boolean }} RunHandle
@@ -119,6 +129,7 @@ export async function setupTestRun() {
   const runId = newRunId();
   const databaseName = testDatabaseName(runId);
   const { dropped, live } = await dropStaleDatabases(runId);
+  pruneTestLogs();
   await ensureDatabase(databaseName);
   const { default: pg } = await import('pg');
   // This session marks the run as alive until teardown (see dropStaleDatabases).

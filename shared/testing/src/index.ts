@@ -5,6 +5,7 @@ export { freePort } from './free-port.js';
 export { waitUntil } from './wait-until.js';
 export { EventProbe, type CloudEventEnvelope, type EventProbeOptions, type ProbedEvent } from './event-probe.js';
 export { ensureTopics, withKafkaAdmin } from './kafka-admin.js';
+export { startFleetProcesses, type FleetProcesses, type FleetProcessesOptions, type RunningService } from './fleet-processes.js';
 export { TEST_ENV_VARIABLE, newRunId, runIdCreatedAt, testDatabaseName, topicPrefixFor } from '../../../scripts/lib/test-run.mjs';
 export {
   adminUrl,

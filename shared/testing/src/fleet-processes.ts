@@ -1,0 +1,165 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readFleet, type FleetService } from '../../../scripts/lib/fleet-manifest.mjs';
+import { withLock } from '../../../scripts/lib/lock.mjs';
+import { dataPaths, repoRoot } from '../../../scripts/lib/paths.mjs';
+import { grpcUrlVariable } from '../../../scripts/lib/service-env.mjs';
+import { freePort } from './free-port.js';
+import { serviceEnv } from './service-env.js';
+import { testEnvironment } from './test-environment.js';
+
+export interface FleetProcessesOptions {
+  /** Which fleet.json services to run (default: all). */
+  services?: string[];
+  /** Extra environment for every service (applied last). */
+  env?: Record<string, string>;
+  /** Per-service extra environment. */
+  serviceOverrides?: Record<string, Record<string, string>>;
+  /** How long each service may take to answer GET /ready with 200 (default 60 s). */
+  readyTimeoutMs?: number;
+  /** Where a service's compiled entry points are (default services/<name>/dist/src/<kind>.js). */
+  entry?: (service: string, kind: 'main' | 'migrate') => string;
+}
+
+export interface RunningService {
+  name: string;
+  pid: number;
+  httpUrl: string;
+  /** host:port of its gRPC server, when it has one. */
+  grpcAddress: string | null;
+  logFile: string;
+}
+
+export interface FleetProcesses {
+  services: Record<string, RunningService>;
+  /** `http://127.0.0.1:<port>` of the gateway, when it runs. */
+  gatewayUrl: string | null;
+  /** SIGTERM to every service, SIGKILL after 10 s. */
+  stop(): Promise<void>;
+}
+
+const defaultEntry = (service: string, kind: 'main' | 'migrate'): string => join(repoRoot, 'services', service, 'dist', 'src', `${kind}.js`);
+
+function logTail(file: string, lines = 30): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function run(entry: string, env: Record<string, string>, logFile: string): ChildProcess {
+  const fd = openSync(logFile, 'a');
+  try {
+    return spawn(process.execPath, ['--enable-source-maps', entry], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function exitOf(child: ChildProcess): Promise<number> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<string | null> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) return `exited (${child.exitCode ?? child.signalCode})`;
+    try {
+      const response = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) return null;
+      last = `GET /ready answered ${response.status}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await sleep(200);
+  }
+  return `not ready after ${timeoutMs} ms (${last})`;
+}
+
+async function stopAll(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = exitOf(child);
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }),
+  );
+}
+
+/**
+ * Runs fleet services as real processes for end-to-end tests, isolated from `npm start` and other
+ * runs: free ports, this run's database (migrated first, one run at a time) and topic prefix, the
+ * same environment builder as `npm start`. Needs the services compiled (`npm test` builds first;
+ * with `pnpm jest` alone, run `pnpm exec tsc -b` after changing service code).
+ */
+export async function startFleetProcesses(options: FleetProcessesOptions = {}): Promise<FleetProcesses> {
+  const env = testEnvironment();
+  const entry = options.entry ?? defaultEntry;
+  const fleet = readFleet();
+  const wanted = options.services ?? fleet.services.map((s) => s.name);
+  const selected: FleetService[] = wanted.map((name) => {
+    const service = fleet.services.find((s) => s.name === name);
+    if (!service) throw new Error(`startFleetProcesses: no service "${name}" in fleet.json`);
+    for (const kind of ['main', ...(service.schema ? ['migrate' as const] : [])] as const) {
+      if (!existsSync(entry(name, kind))) throw new Error(`startFleetProcesses: ${entry(name, kind)} is missing; build first (pnpm exec tsc -b)`);
+    }
+    return service;
+  });
+
+  const ports = new Map<string, { http: number; grpc: number | null }>();
+  for (const s of selected) ports.set(s.name, { http: await freePort(), grpc: s.grpcPort === null ? null : await freePort() });
+  const peers: Record<string, string> = {};
+  for (const [name, p] of ports) if (p.grpc !== null) peers[grpcUrlVariable(name)] = `127.0.0.1:${p.grpc}`;
+
+  const logDir = join(dataPaths().logs, 'test', env.runId);
+  mkdirSync(logDir, { recursive: true });
+  const envOf = (s: FleetService): Record<string, string> => {
+    const p = ports.get(s.name)!;
+    const own: Record<string, string> = { HTTP_PORT: String(p.http), ...peers };
+    if (p.grpc !== null) own.GRPC_PORT = String(p.grpc);
+    if (s.name === 'gateway') own.PUBLIC_BASE_URL = `http://127.0.0.1:${p.http}`;
+    return serviceEnv(s.name, { ...own, ...(options.env ?? {}), ...(options.serviceOverrides?.[s.name] ?? {}) });
+  };
+
+  // One migration at a time per run: concurrent test files would race on the migrations table.
+  await withLock(`migrate-${env.runId}`, async () => {
+    for (const s of selected.filter((x) => x.schema)) {
+      const logFile = join(logDir, `${s.name}.migrate.log`);
+      const code = await exitOf(run(entry(s.name, 'migrate'), envOf(s), logFile));
+      if (code !== 0) throw new Error(`migrations of ${s.name} failed (exit ${code}):\n${logTail(logFile)}`);
+    }
+  });
+
+  const children: ChildProcess[] = [];
+  const services: Record<string, RunningService> = {};
+  for (const s of selected) {
+    const p = ports.get(s.name)!;
+    const logFile = join(logDir, `${s.name}.log`);
+    const child = run(entry(s.name, 'main'), envOf(s), logFile);
+    children.push(child);
+    services[s.name] = { name: s.name, pid: child.pid ?? -1, httpUrl: `http://127.0.0.1:${p.http}`, grpcAddress: p.grpc === null ? null : `127.0.0.1:${p.grpc}`, logFile };
+  }
+  const timeoutMs = options.readyTimeoutMs ?? 60_000;
+  const problems = await Promise.all(selected.map(async (s, i) => {
+    const problem = await waitReady(services[s.name]!.httpUrl, children[i]!, timeoutMs);
+    return problem ? `${s.name}: ${problem}\n--- ${services[s.name]!.logFile} ---\n${logTail(services[s.name]!.logFile)}` : null;
+  }));
+  const failures = problems.filter((p): p is string => p !== null);
+  if (failures.length > 0) {
+    await stopAll(children);
+    throw new Error(`startFleetProcesses: not ready:\n${failures.join('\n\n')}`);
+  }
+  return {
+    services,
+    gatewayUrl: services.gateway?.httpUrl ?? null,
+    stop: () => stopAll(children),
+  };
+}
