@@ -33,8 +33,9 @@ export interface OutboxRelayOptions {
   service: string;
   kafka: KafkaConfig;
   /**
-   * The relay opens its own session from it: that session holds the advisory lock, LISTENs, and
-   * runs the batches, so the relay never waits behind request traffic for a pooled connection.
+   * The relay opens its own connections from it, never the service's pool: one session holds
+   * the advisory lock and LISTENs, `pipelineDepth` others run the batches, so the relay never
+   * waits behind request traffic for a pooled connection.
    */
   database: DatabaseConfig;
   /** Rows per batch (default 500). */
@@ -309,13 +310,12 @@ export class OutboxRelay {
         done.catch(() => undefined); // awaited before the lane is reused or by drain()
         inflight[lane] = done;
         lane = (lane + 1) % this.lanes.length;
-        if (batch.length < this.batchSize) {
-          // Caught up: finish what is in flight, then sleep until something new commits.
+        await this.refreshBacklog(batch.length);
+        if (batch.length < this.batchSize && !this.notified) {
+          // Caught up and nothing new committed meanwhile: finish what is in flight, then sleep
+          // until something does (or the poll interval passes).
           await drain();
-          await this.refreshBacklog(batch.length);
           await this.waitForWork();
-        } else {
-          await this.refreshBacklog(batch.length);
         }
       }
       await drain();

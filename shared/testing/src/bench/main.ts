@@ -14,6 +14,7 @@ const result = await runEventsBench({
   latencySeconds: num('BENCH_SECONDS', 10),
   partitions: num('BENCH_PARTITIONS', 6),
   phases: env.BENCH_PHASES ?? 'abc',
+  rounds: num('BENCH_ROUNDS', 3),
   writerPool: num('BENCH_WRITER_POOL', 10),
   consumerConcurrency: num('BENCH_CONSUMER_CONCURRENCY', num('BENCH_PARTITIONS', 6)),
 });
