@@ -19,7 +19,7 @@ describe('startFleetProcesses', () => {
     fleet = undefined;
   });
 
-  it('migrates, starts every service on free ports with this run's environment, and stops them', async () => {
+  it('migrates, starts every service on free ports with the run environment, and stops them', async () => {
     fleet = await startFleetProcesses({ entry, env: { EXTRA: 'yes' } });
     const identity = fleet.services.identity!;
     const gateway = fleet.services.gateway!;
