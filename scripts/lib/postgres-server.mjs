@@ -104,6 +104,7 @@ async function initialise(binaries, user) {
   if (!existsSync(configured) && !reachableByServerUser(dirname(configured))) {
     // The server's user cannot enter the checkout: keep the data outside, linked from .data.
     data = outsideFolder(dataRoot(), 'postgres');
+    rmSync(data, { recursive: true, force: true }); // left by a deleted .data: .data/ is the source of truth
     ownedDir(user, data);
     mkdirSync(dirname(configured), { recursive: true });
     symlinkSync(data, configured);
