@@ -28,18 +28,23 @@ export interface SigningKeySource {
   warn?: (message: string) => void;
 }
 
-/** Reads JWT_PRIVATE_KEY | JWT_PRIVATE_KEY_FILE, JWT_KEY_ID, JWT_PREVIOUS_PUBLIC_KEY_FILE, JWT_PREVIOUS_KEY_ID. */
-export function signingKeySourceFromEnv(env: NodeJS.ProcessEnv, warn?: (message: string) => void): SigningKeySource {
-  const inline = nonEmpty(env.JWT_PRIVATE_KEY);
-  const file = nonEmpty(env.JWT_PRIVATE_KEY_FILE);
-  if (inline && file) throw new Error('set JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE, not both');
-  const previousFile = nonEmpty(env.JWT_PREVIOUS_PUBLIC_KEY_FILE);
+/** The key settings of identity's configuration (JWT_PRIVATE_KEY may have come from JWT_PRIVATE_KEY_FILE). */
+export interface SigningKeyConfig {
+  NODE_ENV: string;
+  JWT_PRIVATE_KEY?: string | undefined;
+  JWT_KEY_ID?: string | undefined;
+  JWT_PREVIOUS_PUBLIC_KEY_FILE?: string | undefined;
+  JWT_PREVIOUS_KEY_ID?: string | undefined;
+}
+
+export function signingKeySource(config: SigningKeyConfig, warn?: (message: string) => void): SigningKeySource {
+  const previousFile = config.JWT_PREVIOUS_PUBLIC_KEY_FILE;
   return {
-    privateKeyPem: inline ?? (file ? readKeyFile(file, 'JWT_PRIVATE_KEY_FILE') : undefined),
-    keyId: nonEmpty(env.JWT_KEY_ID),
+    privateKeyPem: config.JWT_PRIVATE_KEY,
+    keyId: config.JWT_KEY_ID,
     previousPublicKeyPem: previousFile ? readKeyFile(previousFile, 'JWT_PREVIOUS_PUBLIC_KEY_FILE') : undefined,
-    previousKeyId: nonEmpty(env.JWT_PREVIOUS_KEY_ID),
-    production: env.NODE_ENV === 'production',
+    previousKeyId: config.JWT_PREVIOUS_KEY_ID,
+    production: config.NODE_ENV === 'production',
     ...(warn ? { warn } : {}),
   };
 }
@@ -120,8 +125,4 @@ function readKeyFile(path: string, variable: string): string {
   } catch (err) {
     throw new Error(`${variable}=${path} cannot be read: ${(err as Error).message}`);
   }
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value !== undefined && value.trim() !== '' ? value : undefined;
 }

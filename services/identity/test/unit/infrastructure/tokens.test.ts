@@ -7,7 +7,8 @@ import { SignJWT } from 'jose';
 import { Argon2PasswordHasher } from '../../../src/infrastructure/security/argon2-password-hasher.js';
 import { JwtAccessTokens } from '../../../src/infrastructure/security/jwt-access-tokens.js';
 import { OpaqueRefreshTokens } from '../../../src/infrastructure/security/opaque-refresh-tokens.js';
-import { loadSigningKeys, signingKeySourceFromEnv } from '../../../src/infrastructure/security/signing-keys.js';
+import { loadIdentityConfig } from '../../../src/config.js';
+import { loadSigningKeys, signingKeySource } from '../../../src/infrastructure/security/signing-keys.js';
 import { fixedClock } from '../../support/in-memory.js';
 
 const pem = () => {
@@ -42,13 +43,21 @@ describe('signing keys', () => {
     const { privatePem } = pem();
     const dir = mkdtempSync(join(tmpdir(), 'identity-keys-'));
     writeFileSync(join(dir, 'key.pem'), privatePem);
-    const fromFile = await loadSigningKeys(signingKeySourceFromEnv({ JWT_PRIVATE_KEY_FILE: join(dir, 'key.pem'), NODE_ENV: 'production' }));
-    const inline = await loadSigningKeys(signingKeySourceFromEnv({ JWT_PRIVATE_KEY: privatePem.replace(/\n/g, '\\n'), JWT_KEY_ID: 'k1' }));
+    const base = { HTTP_PORT: '0', GRPC_PORT: '0', DATABASE_URL: 'postgres://u:p@localhost/db', KAFKA_BROKERS: 'localhost:9092' };
+    const fromFile = await loadSigningKeys(
+      signingKeySource(loadIdentityConfig({ ...base, JWT_PRIVATE_KEY_FILE: join(dir, 'key.pem'), NODE_ENV: 'production' })),
+    );
+    const inline = await loadSigningKeys(
+      signingKeySource(loadIdentityConfig({ ...base, JWT_PRIVATE_KEY: privatePem.replace(/\n/g, '\\n'), JWT_KEY_ID: 'k1' })),
+    );
     expect(fromFile.ephemeral).toBe(false);
     expect(fromFile.current.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(inline.current.kid).toBe('k1');
     expect(inline.current.jwk.n).toBe(fromFile.current.jwk.n);
-    expect(() => signingKeySourceFromEnv({ JWT_PRIVATE_KEY: privatePem, JWT_PRIVATE_KEY_FILE: 'x' })).toThrow(/not both/);
+    expect(() => loadIdentityConfig({ ...base, SUPERADMIN_EMAIL: 'root@example.com' })).toThrow(/SUPERADMIN_PASSWORD: required/);
+    expect(() => loadIdentityConfig({ ...base, SUPERADMIN_EMAIL: 'nope', SUPERADMIN_PASSWORD: 'short' })).toThrow(
+      /SUPERADMIN_EMAIL: must be an email[\s\S]*SUPERADMIN_PASSWORD: must be at least 10/,
+    );
     await expect(loadSigningKeys({ production: false, privateKeyPem: 'garbage' })).rejects.toThrow(/not a readable PEM/);
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     await expect(loadSigningKeys({ production: false, privateKeyPem: small })).rejects.toThrow(/at least 2048/);

@@ -1,0 +1,60 @@
+import { ValidationError } from '@storytelling/kernel';
+import { ConfigError, int, loadConfig, serviceConfigSchema, str, type ConfigOf } from '@storytelling/platform';
+import { Email, assertAcceptablePassword } from './domain/index.js';
+
+/** Defaults the gateway (and every verifier) expects unless both sides are configured otherwise. */
+export const DEFAULT_JWT_ISSUER = 'storytelling-identity';
+export const DEFAULT_JWT_AUDIENCE = 'storytelling-api';
+
+/**
+ * identity's environment: the platform's service variables (HOST, HTTP_PORT, GRPC_PORT,
+ * DATABASE_URL, DATABASE_SCHEMA, KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, LOG_LEVEL, NODE_ENV, ...)
+ * plus token, key and first-super-admin settings. Secrets may be given as `<NAME>_FILE`.
+ */
+export const identityConfigSchema = {
+  ...serviceConfigSchema,
+  DATABASE_SCHEMA: str({ pattern: /^[a-z_][a-z0-9_]{0,62}$/ }).default('identity'),
+  JWT_PRIVATE_KEY: str({ minLength: 1 })
+    .secret()
+    .optional()
+    .describe('PEM RSA private key (>= 2048 bits) signing access tokens; or JWT_PRIVATE_KEY_FILE. Required in production'),
+  JWT_KEY_ID: str({ minLength: 1 }).optional().describe('kid of the signing key (default: its RFC 7638 thumbprint)'),
+  JWT_PREVIOUS_PUBLIC_KEY_FILE: str({ minLength: 1 })
+    .optional()
+    .describe('PEM public key of the previous signing key, still verified and published during a rotation'),
+  JWT_PREVIOUS_KEY_ID: str({ minLength: 1 }).optional().describe('kid of the previous key (default: its thumbprint)'),
+  JWT_ISSUER: str({ minLength: 1 }).default(DEFAULT_JWT_ISSUER).describe('iss of access tokens'),
+  JWT_AUDIENCE: str({ minLength: 1 }).default(DEFAULT_JWT_AUDIENCE).describe('aud of access tokens'),
+  ACCESS_TOKEN_TTL_SECONDS: int({ min: 60, max: 86_400 }).default(900),
+  REFRESH_TOKEN_TTL_SECONDS: int({ min: 300, max: 31_536_000 }).default(2_592_000),
+  SUPERADMIN_EMAIL: str({ minLength: 1 }).optional().describe('first super-admin, created on first start if absent'),
+  SUPERADMIN_PASSWORD: str({ minLength: 1 }).secret().optional().describe('password of the first super-admin (>= 10 characters)'),
+  ARGON2_MEMORY_KIB: int({ min: 8192, max: 1_048_576 }).default(65_536).describe('argon2id memory cost (KiB)'),
+  ARGON2_TIME_COST: int({ min: 1, max: 20 }).default(3).describe('argon2id iterations'),
+  ARGON2_PARALLELISM: int({ min: 1, max: 16 }).default(4).describe('argon2id lanes'),
+};
+
+export type IdentityConfig = ConfigOf<typeof identityConfigSchema>;
+
+/** loadConfig plus the rules that span variables; fails with every problem at once. */
+export function loadIdentityConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig {
+  const config = loadConfig(identityConfigSchema, { env, service: 'identity' });
+  const problems: { variable: string; problem: string }[] = [];
+  if (config.SUPERADMIN_EMAIL !== undefined || config.SUPERADMIN_PASSWORD !== undefined) {
+    if (config.SUPERADMIN_EMAIL === undefined) problems.push({ variable: 'SUPERADMIN_EMAIL', problem: 'required with SUPERADMIN_PASSWORD' });
+    else if (!Email.tryParse(config.SUPERADMIN_EMAIL)) problems.push({ variable: 'SUPERADMIN_EMAIL', problem: 'must be an email address' });
+    if (config.SUPERADMIN_PASSWORD === undefined) problems.push({ variable: 'SUPERADMIN_PASSWORD', problem: 'required with SUPERADMIN_EMAIL' });
+    else {
+      try {
+        assertAcceptablePassword(config.SUPERADMIN_PASSWORD);
+      } catch (err) {
+        problems.push({ variable: 'SUPERADMIN_PASSWORD', problem: err instanceof ValidationError ? err.fieldErrors[0]?.message ?? err.message : 'invalid' });
+      }
+    }
+  }
+  if (config.JWT_PREVIOUS_KEY_ID !== undefined && config.JWT_PREVIOUS_PUBLIC_KEY_FILE === undefined) {
+    problems.push({ variable: 'JWT_PREVIOUS_KEY_ID', problem: 'needs JWT_PREVIOUS_PUBLIC_KEY_FILE' });
+  }
+  if (problems.length > 0) throw new ConfigError(problems, 'identity');
+  return config;
+}

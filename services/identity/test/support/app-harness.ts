@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { PROTO_SERVICES, type identity } from '@storytelling/contracts';
+import { createGrpcClient, type GrpcClient, type ServiceHandle } from '@storytelling/platform';
+import { serviceEnv } from '@storytelling/testing';
+import { createIdentityApp } from '../../src/app.js';
+
+export type IdentityClient = GrpcClient<identity.IdentityServiceClient>;
+
+export interface RunningIdentity {
+  handle: ServiceHandle;
+  client: IdentityClient;
+  env: Record<string, string>;
+  superAdmin: { email: string; password: string };
+  close(): Promise<void>;
+}
+
+/**
+ * identity in-process on free ports, against this run's Postgres schema and topic prefix, with
+ * cheap argon2 parameters and a super-admin of its own.
+ */
+export async function startIdentity(overrides: Record<string, string> = {}): Promise<RunningIdentity> {
+  const superAdmin = { email: `root.${randomBytes(4).toString('hex')}@example.com`, password: 'root password 123' };
+  const env = serviceEnv('identity', {
+    HTTP_PORT: '0',
+    GRPC_PORT: '0',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    ARGON2_MEMORY_KIB: '8192',
+    ARGON2_TIME_COST: '1',
+    ARGON2_PARALLELISM: '1',
+    SUPERADMIN_EMAIL: superAdmin.email,
+    SUPERADMIN_PASSWORD: superAdmin.password,
+    ...overrides,
+  });
+  const handle = await createIdentityApp(env, { migrateOnStart: true, shutdownHooks: false });
+  const client = createGrpcClient<identity.IdentityServiceClient>(PROTO_SERVICES.identity, { url: handle.grpcUrl!, deadlineMs: 15_000 });
+  return {
+    handle,
+    client,
+    env,
+    superAdmin: { email: env.SUPERADMIN_EMAIL!, password: env.SUPERADMIN_PASSWORD! },
+    async close() {
+      client.close();
+      await handle.close();
+    },
+  };
+}
+
+export const bearer = (token: string) => ({ metadata: { authorization: `Bearer ${token}` } });
+
+export function uniqueEmail(name = 'user'): string {
+  return `${name}.${randomBytes(5).toString('hex')}@example.com`;
+}
+
+/** `<grpc status name>:<x-error-code>` of a failed call, or 'ok'. */
+export async function outcome(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (err) {
+    const e = err as { code?: number; metadata?: { get(k: string): unknown[] } };
+    if (typeof e.code !== 'number') throw err;
+    const code = e.metadata?.get('x-error-code')[0];
+    return `${STATUS_NAMES[e.code] ?? e.code}:${code === undefined ? '' : String(code)}`;
+  }
+}
+
+const STATUS_NAMES: Record<number, string> = {
+  0: 'OK',
+  1: 'CANCELLED',
+  2: 'UNKNOWN',
+  3: 'INVALID_ARGUMENT',
+  4: 'DEADLINE_EXCEEDED',
+  5: 'NOT_FOUND',
+  6: 'ALREADY_EXISTS',
+  7: 'PERMISSION_DENIED',
+  8: 'RESOURCE_EXHAUSTED',
+  9: 'FAILED_PRECONDITION',
+  10: 'ABORTED',
+  11: 'OUT_OF_RANGE',
+  12: 'UNIMPLEMENTED',
+  13: 'INTERNAL',
+  14: 'UNAVAILABLE',
+  15: 'DATA_LOSS',
+  16: 'UNAUTHENTICATED',
+};
