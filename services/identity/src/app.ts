@@ -1,9 +1,10 @@
 import { PROTO_SERVICES } from '@storytelling/contracts';
-import { bootstrapService, type ServiceHandle } from '@storytelling/platform';
+import { bootstrapService, getLogger, type ServiceHandle } from '@storytelling/platform';
 import { loadIdentityConfig } from './config.js';
 import { IdentityModule, type IdentityModuleOptions } from './identity.module.js';
+import { loadSigningKeys, signingKeySource } from './infrastructure/security/signing-keys.js';
 
-export interface CreateIdentityAppOptions extends IdentityModuleOptions {
+export interface CreateIdentityAppOptions extends Omit<IdentityModuleOptions, 'keys'> {
   /** Listen to SIGTERM/SIGINT (default true; in-process tests pass false). */
   shutdownHooks?: boolean;
 }
@@ -15,10 +16,14 @@ export interface CreateIdentityAppOptions extends IdentityModuleOptions {
  */
 export async function createIdentityApp(env: NodeJS.ProcessEnv = process.env, options: CreateIdentityAppOptions = {}): Promise<ServiceHandle> {
   const config = loadIdentityConfig(env);
+  // Keys before anything else: production without a key must not get as far as opening pools.
+  const log = getLogger('keys');
+  const keys = await loadSigningKeys(signingKeySource(config, (message) => log.warn(message)));
+  log.info({ kid: keys.current.kid, previous: keys.previous.map((k) => k.kid), ephemeral: keys.ephemeral }, 'signing keys loaded');
   const { shutdownHooks, ...moduleOptions } = options;
   return bootstrapService({
     name: 'identity',
-    module: IdentityModule.forRoot(config, moduleOptions),
+    module: IdentityModule.forRoot(config, { ...moduleOptions, keys }),
     config,
     grpc: { packages: PROTO_SERVICES.identity.package, protoFiles: [PROTO_SERVICES.identity.file] },
     ...(shutdownHooks === undefined ? {} : { shutdownHooks }),

@@ -2,7 +2,7 @@ import type { Clock } from '@storytelling/kernel';
 import { systemClock } from '@storytelling/kernel';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { MessagingModule, PersistenceModule, getLogger } from '@storytelling/platform';
+import { MessagingModule, PersistenceModule } from '@storytelling/platform';
 import { identityMigrations } from '../migrations/index.js';
 import {
   ACCESS_TOKEN_ISSUER,
@@ -23,13 +23,15 @@ import { TypeOrmIdentityUnitOfWork } from './infrastructure/persistence/unit-of-
 import { Argon2PasswordHasher } from './infrastructure/security/argon2-password-hasher.js';
 import { JwtAccessTokens } from './infrastructure/security/jwt-access-tokens.js';
 import { OpaqueRefreshTokens } from './infrastructure/security/opaque-refresh-tokens.js';
-import { loadSigningKeys, signingKeySource } from './infrastructure/security/signing-keys.js';
+import type { SigningKeys } from './infrastructure/security/signing-keys.js';
 import { SUPER_ADMIN_SEED, SuperAdminBootstrapper, type SuperAdminSeed } from './infrastructure/super-admin-bootstrapper.js';
 import { CallerResolver } from './interface/caller.js';
 import { IdentityGrpcController } from './interface/identity.grpc-controller.js';
 import { JwksHttpController } from './interface/jwks.http-controller.js';
 
 export interface IdentityModuleOptions {
+  /** Signing keys, already loaded (createIdentityApp loads them before anything else starts). */
+  keys: SigningKeys;
   /** Apply pending migrations at start (tests and local runs; deployments run migrate.js). */
   migrateOnStart?: boolean;
   /** Start the outbox relay in this process (default true). */
@@ -42,7 +44,7 @@ const JWT_ACCESS_TOKENS = Symbol('identity.JwtAccessTokens');
 /** The identity service: persistence + outbox, CQRS handlers, token adapters, gRPC and JWKS endpoints. */
 @Module({})
 export class IdentityModule {
-  static forRoot(config: IdentityConfig, options: IdentityModuleOptions = {}): DynamicModule {
+  static forRoot(config: IdentityConfig, options: IdentityModuleOptions): DynamicModule {
     const clock = options.clock ?? systemClock;
     const tokenSettings: TokenSettings = {
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
@@ -83,16 +85,11 @@ export class IdentityModule {
         { provide: REFRESH_TOKEN_SECRETS, useClass: OpaqueRefreshTokens },
         {
           provide: JWT_ACCESS_TOKENS,
-          useFactory: async () => {
-            const log = getLogger('keys');
-            const keys = await loadSigningKeys(signingKeySource(config, (message) => log.warn(message)));
-            log.info({ kid: keys.current.kid, previous: keys.previous.map((k) => k.kid), ephemeral: keys.ephemeral }, 'signing keys loaded');
-            return new JwtAccessTokens(
-              keys,
-              { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
-              clock,
-            );
-          },
+          useValue: new JwtAccessTokens(
+            options.keys,
+            { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
+            clock,
+          ),
         },
         { provide: ACCESS_TOKEN_ISSUER, useExisting: JWT_ACCESS_TOKENS },
         { provide: ACCESS_TOKEN_VERIFIER, useExisting: JWT_ACCESS_TOKENS },

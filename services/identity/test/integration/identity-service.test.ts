@@ -268,7 +268,7 @@ describe('identity service (in-process, real Postgres and Kafka)', () => {
       audience: DEFAULT_JWT_AUDIENCE,
     });
     expect(await verifier.verify(accessToken)).toMatchObject({ userId: user!.id, role: 'member', email: user!.email });
-    const jwks = await (await fetch(`${app.handle.httpUrl}/.well-known/jwks.json`)).json();
+    const jwks = (await (await fetch(`${app.handle.httpUrl}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
     expect(jwks).toEqual(await app.client.getJwks({}));
     expect(jwks.keys[0].kid).toBe(app.env.JWT_KEY_ID);
   });
