@@ -61,8 +61,9 @@ export class GetUsersQuery extends Query<UserView[]> {
 
 /**
  * Batch lookup for other services (display names for lists, emails for notifications). Unknown
- * ids are left out; order follows the request; duplicates collapse. Deactivated users are
- * included (with `active: false`) so callers can render "deactivated user" instead of guessing.
+ * ids are left out; order follows the request; duplicates collapse. Deactivated users are left
+ * out too: after UserDeactivated every context erases their personal data, and this query must
+ * not hand it back.
  */
 @QueryHandler(GetUsersQuery)
 export class GetUsersHandler implements IQueryHandler<GetUsersQuery> {
@@ -79,7 +80,7 @@ export class GetUsersHandler implements IQueryHandler<GetUsersQuery> {
     const byId = new Map(users.map((u) => [u.id, u]));
     return ids.flatMap((id) => {
       const u = byId.get(id);
-      return u ? [toUserView(u)] : [];
+      return u && u.active ? [toUserView(u)] : [];
     });
   }
 }

@@ -94,6 +94,17 @@ describe('reading users', () => {
     );
   });
 
+  it('GetUsers leaves deactivated users out', async () => {
+    const ann = await app.user('ann@example.com');
+    const bob = await app.user('bob@example.com');
+    await app.uow.run(async (repos) => {
+      const u = (await repos.users.findById(bob.user.id))!;
+      u.deactivate(null, 'gdpr');
+      await repos.users.save(u);
+    });
+    expect((await app.getUsers.execute(new GetUsersQuery([ann.user.id, bob.user.id]))).map((u) => u.id)).toEqual([ann.user.id]);
+  });
+
   it('a deactivated caller is unauthenticated', async () => {
     const ann = await app.user('ann@example.com');
     await app.uow.run(async (repos) => {
