@@ -184,6 +184,7 @@ async function rawThroughput(kafka: KafkaConfig, n: number, partitions: number, 
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
   await consumer.run({
+    autoCommit: false, // the baseline at its best: no offset commits at all
     partitionsConsumedConcurrently: partitions,
     eachBatch: async ({ batch }) => {
       received += batch.messages.length;
