@@ -6,7 +6,7 @@ import { readFleet, type FleetService } from '../../../scripts/lib/fleet-manifes
 import { withLock } from '../../../scripts/lib/lock.mjs';
 import { dataPaths, repoRoot } from '../../../scripts/lib/paths.mjs';
 import { grpcUrlVariable } from '../../../scripts/lib/service-env.mjs';
-import { freePort } from './free-port.js';
+import { freePort } from '@storytelling/platform';
 import { serviceEnv } from './service-env.js';
 import { testEnvironment } from './test-environment.js';
 

@@ -1,7 +1,7 @@
 // @storytelling/testing: the harness every service's tests use against real PostgreSQL and Kafka.
 export { testEnvironment, type TestEnvironment, type TestRunState } from './test-environment.js';
 export { serviceEnv } from './service-env.js';
-export { freePort } from './free-port.js';
+export { freePort } from '@storytelling/platform';
 export { waitUntil } from './wait-until.js';
 export { EventProbe, type CloudEventEnvelope, type EventProbeOptions, type ProbedEvent } from './event-probe.js';
 export { ensureTopics, withKafkaAdmin } from './kafka-admin.js';
