@@ -22,7 +22,8 @@ export interface ProblemOptions {
   defaultRetryAfterSeconds?: number;
 }
 
-const HTTP_BY_KIND: Readonly<Record<ErrorKind, number>> = {
+/** The HTTP status of each domain error kind (API.md status codes). */
+export const HTTP_STATUS_BY_KIND: Readonly<Record<ErrorKind, number>> = {
   validation: 400,
   unauthenticated: 401,
   forbidden: 403,
@@ -120,7 +121,7 @@ export function grpcErrorToProblem(err: unknown, options: ProblemOptions = {}): 
   }
   const kind = metadataValue(err.metadata, RpcMetadataKeys.errorKind);
   const code = metadataValue(err.metadata, RpcMetadataKeys.errorCode);
-  let status = kind !== undefined && kind in HTTP_BY_KIND ? HTTP_BY_KIND[kind as ErrorKind] : (HTTP_BY_STATUS[err.code] ?? 500);
+  let status = kind !== undefined && kind in HTTP_STATUS_BY_KIND ? HTTP_STATUS_BY_KIND[kind as ErrorKind] : (HTTP_BY_STATUS[err.code] ?? 500);
   if (kind === undefined && err.code === GrpcStatus.FAILED_PRECONDITION && code === 'VERSION_CONFLICT') status = 412;
 
   if (status === 503) {

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
-import { DomainError, type ErrorKind } from '@storytelling/kernel';
-import { grpcErrorToProblem, isGrpcError } from '@storytelling/platform';
+import { DomainError } from '@storytelling/kernel';
+import { grpcErrorToProblem, HTTP_STATUS_BY_KIND, isGrpcError } from '@storytelling/platform';
 import { ERROR_CODES } from './error-codes.js';
 import { BEARER_CHALLENGE, problem, PROBLEM_TYPE_BASE, ProblemException, type ProblemDetails } from './problem.js';
 
@@ -10,17 +10,6 @@ export interface ResolvedProblem {
   /** Unexpected: log it with its stack; the client gets no details. */
   unexpected: boolean;
 }
-
-const KIND_STATUS: Record<ErrorKind, number> = {
-  validation: 400,
-  unauthenticated: 401,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  precondition: 412,
-  business_rule: 422,
-  unavailable: 503,
-};
 
 const STATUS_CODE: Record<number, keyof typeof ERROR_CODES> = {
   400: 'VALIDATION_FAILED',
@@ -69,7 +58,7 @@ export function toProblem(err: unknown, method = 'GET', path = '/'): ResolvedPro
   }
   if (isGrpcError(err)) return fromGrpc(err);
   if (err instanceof DomainError) {
-    const status = KIND_STATUS[err.kind];
+    const status = HTTP_STATUS_BY_KIND[err.kind];
     const headers: Record<string, string> = {};
     if (status === 401) headers['WWW-Authenticate'] = BEARER_CHALLENGE();
     if (status === 503) headers['Retry-After'] = String(RETRY_AFTER_UNAVAILABLE_SECONDS);
