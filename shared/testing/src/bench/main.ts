@@ -15,6 +15,9 @@ const result = await runEventsBench({
   partitions: num('BENCH_PARTITIONS', 6),
   phases: env.BENCH_PHASES ?? 'abc',
   rounds: num('BENCH_ROUNDS', 3),
+  relayBatchSize: num('BENCH_RELAY_BATCH', 1000),
+  relayPipelineDepth: num('BENCH_RELAY_DEPTH', 2),
+  consumerMessagesPerTransaction: num('BENCH_CONSUMER_TX', 100),
   writerPool: num('BENCH_WRITER_POOL', 10),
   consumerConcurrency: num('BENCH_CONSUMER_CONCURRENCY', num('BENCH_PARTITIONS', 6)),
 });
