@@ -50,6 +50,8 @@ export interface BenchOptions {
   consumerMessagesPerTransaction?: number;
   /** How many times (a) and (b) alternate (default 3; medians reported). */
   rounds: number;
+  /** Events of the uncounted warm-up of (a) and (b) (default 10000; 0 = none). */
+  warmupEvents: number;
   /** Which of a, b, c to run (default all). */
   phases?: string;
 }
@@ -145,6 +147,12 @@ export async function runEventsBench(options: BenchOptions): Promise<BenchResult
     const withEffectRow: number[] = [];
     let run = 0;
     const cpu = (c: number | undefined): string => (c === undefined ? '' : ` (machine CPU ${c.toFixed(0)} µs/event)`);
+    if (options.warmupEvents > 0) {
+      // Not counted: JIT, connections, first topic metadata, cold caches.
+      if (phases.includes('a')) await rawThroughput(kafka, options.warmupEvents, options.partitions, ++run);
+      if (phases.includes('b')) await pipelineThroughput(setup, options.warmupEvents, ++run, 'row');
+      log(`    warm-up done (${options.warmupEvents} events each, not counted)`);
+    }
     for (let round = 1; round <= options.rounds; round++) {
       if (phases.includes('a')) {
         const { result, cpuMicrosPerEvent } = await rawThroughput(kafka, options.rawEvents, options.partitions, ++run);

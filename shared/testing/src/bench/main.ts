@@ -15,6 +15,7 @@ const result = await runEventsBench({
   partitions: num('BENCH_PARTITIONS', 6),
   phases: env.BENCH_PHASES ?? 'abc',
   rounds: num('BENCH_ROUNDS', 3),
+  warmupEvents: num('BENCH_WARMUP_EVENTS', 10_000),
   relayBatchSize: num('BENCH_RELAY_BATCH', 1000),
   relayPipelineDepth: num('BENCH_RELAY_DEPTH', 2),
   consumerMessagesPerTransaction: num('BENCH_CONSUMER_TX', 100),
