@@ -21,4 +21,7 @@ export * as commonOptions from './gen/storytelling/common/v1/options.js';
 export * as identity from './gen/storytelling/identity/v1/identity_service.js';
 export * as identityEvents from './gen/storytelling/identity/v1/events.js';
 
+export * as story from './gen/storytelling/story/v1/story_service.js';
+export * as storyEvents from './gen/storytelling/story/v1/events.js';
+
 export * from './proto-path.js';

@@ -50,6 +50,11 @@ export const PROTO_SERVICES = {
     service: 'IdentityService',
     file: 'storytelling/identity/v1/identity_service.proto',
   },
+  story: {
+    package: 'storytelling.story.v1',
+    service: 'StoryService',
+    file: 'storytelling/story/v1/story_service.proto',
+  },
 } as const satisfies Record<string, ProtoServiceRef>;
 
 export type ProtoServiceName = keyof typeof PROTO_SERVICES;
