@@ -7,13 +7,14 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { type Env, type GatewayConfig, loadGatewayConfig } from './config/gateway-config.js';
 import { GATEWAY_CONFIG, GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
+import { API_PREFIX } from './interface/http/api-prefix.js';
 import { accessLogMiddleware } from './interface/http/middleware/access-log.middleware.js';
 import { jsonBodyMiddleware } from './interface/http/middleware/json-body.middleware.js';
 import { CORRELATION_HEADER, requestContextMiddleware } from './interface/http/middleware/request-context.middleware.js';
 import { setupOpenApi } from './interface/http/openapi/openapi.js';
 import { expressProblemHandler, sendProblem, setAllowedMethodsResolver } from './interface/http/problem/problem.filter.js';
 
-export const API_PREFIX = 'api/v1';
+export { API_PREFIX } from './interface/http/api-prefix.js';
 /** Served at the root, outside /api/v1. */
 const ROOT_ROUTES = ['.well-known/jwks.json', 'health', 'ready', 'metrics'];
 
@@ -70,7 +71,15 @@ export async function createGatewayApp(env: Env, options: CreateGatewayAppOption
       maxAge: 600,
     });
   }
-  app.use(`/${API_PREFIX}`, jsonBodyMiddleware(config.bodyLimitBytes));
+  // A story's content (≤ 200,000 characters) needs more than BODY_LIMIT; only its two routes get it.
+  // Paths are matched like express routes: case-insensitive, optional trailing slash.
+  app.use(
+    `/${API_PREFIX}`,
+    jsonBodyMiddleware(config.bodyLimitBytes, [
+      { method: 'POST', path: /^\/stories\/?$/i, limitBytes: config.storyBodyLimitBytes },
+      { method: 'PATCH', path: /^\/stories\/[^/]+\/?$/i, limitBytes: config.storyBodyLimitBytes },
+    ]),
+  );
   app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_ROUTES });
   setupOpenApi(app, config.publicBaseUrl);
 

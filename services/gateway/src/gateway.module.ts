@@ -2,11 +2,16 @@ import { type BeforeApplicationShutdown, type DynamicModule, Inject, Module, typ
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { HealthCoreModule, ReadinessRegistry, createGrpcHealthProbe } from '@storytelling/platform';
 import { IDENTITY_PORT, type IdentityPort } from './application/identity.port.js';
+import { STORY_PORT, type StoryPort } from './application/story.port.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { JwksKeyStore } from './infrastructure/auth/jwks-key-store.js';
 import { JwtStrategy } from './infrastructure/auth/jwt.strategy.js';
 import { createIdentityClient } from './infrastructure/identity/grpc-client.js';
 import { GrpcIdentityAdapter } from './infrastructure/identity/grpc-identity.adapter.js';
+import { createStoryClient } from './infrastructure/story/grpc-client.js';
+import { GrpcStoryAdapter } from './infrastructure/story/grpc-story.adapter.js';
+import { AuthorsController } from './interface/http/controllers/authors.controller.js';
+import { StoriesController } from './interface/http/controllers/stories.controller.js';
 import { AdminController } from './interface/http/controllers/admin.controller.js';
 import { AuthController } from './interface/http/controllers/auth.controller.js';
 import { JwksController } from './interface/http/controllers/jwks.controller.js';
@@ -24,12 +29,15 @@ export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 export interface GatewayModuleOptions {
   /** Replaces the gRPC adapter (unit tests of the HTTP layer). */
   identity?: IdentityPort;
+  /** Replaces the story gRPC adapter (unit tests of the HTTP layer). */
+  story?: StoryPort;
 }
 
 @Module({})
 export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     @Inject(IDENTITY_PORT) private readonly identity: IdentityPort,
+    @Inject(STORY_PORT) private readonly story: StoryPort,
     private readonly readiness: ReadinessRegistry,
   ) {}
 
@@ -39,7 +47,16 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
       imports: [
         HealthCoreModule,
       ],
-      controllers: [AuthController, UsersController, AdminController, JwksController, GatewayHealthController, GatewayMetricsController],
+      controllers: [
+        AuthController,
+        UsersController,
+        AdminController,
+        StoriesController,
+        AuthorsController,
+        JwksController,
+        GatewayHealthController,
+        GatewayMetricsController,
+      ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: RATE_LIMITS, useValue: { authPerMinute: config.rateLimitAuthPerMinute, perMinute: config.rateLimitPerMinute } },
@@ -51,6 +68,15 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
             new GrpcIdentityAdapter(
               createIdentityClient(config.identityGrpcUrl, config.grpcDeadlineMs),
               createGrpcHealthProbe(config.identityGrpcUrl, Math.min(config.grpcDeadlineMs, 2000)),
+            ),
+        },
+        {
+          provide: STORY_PORT,
+          useFactory: (): StoryPort =>
+            options.story ??
+            new GrpcStoryAdapter(
+              createStoryClient(config.storyGrpcUrl, config.grpcDeadlineMs),
+              createGrpcHealthProbe(config.storyGrpcUrl, Math.min(config.grpcDeadlineMs, 2000)),
             ),
         },
         {
@@ -80,6 +106,7 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
 
   onModuleInit(): void {
     this.readiness.register({ name: 'identity', check: () => this.identity.checkHealth() });
+    this.readiness.register({ name: 'story', check: () => this.story.checkHealth() });
   }
 
   /** Not ready from the first moment of shutdown, so load balancers stop sending traffic. */
@@ -90,5 +117,6 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
   /** After the HTTP server has closed (in-flight requests answered): close the gRPC channels. */
   onApplicationShutdown(): void {
     this.identity.close();
+    this.story.close();
   }
 }

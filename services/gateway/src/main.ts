@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const config = gatewayConfigOf(app);
   await app.listen(config.httpPort, config.host);
-  log.info({ url: config.publicBaseUrl, docs: `${config.publicBaseUrl}/docs`, identity: config.identityGrpcUrl }, 'gateway listening');
+  log.info({ url: config.publicBaseUrl, docs: `${config.publicBaseUrl}/docs`, identity: config.identityGrpcUrl, story: config.storyGrpcUrl }, 'gateway listening');
 }
 
 main().catch((err: unknown) => {

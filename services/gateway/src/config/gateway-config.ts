@@ -15,11 +15,14 @@ export interface GatewayConfig {
   httpPort: number;
   publicBaseUrl: string;
   identityGrpcUrl: string;
+  storyGrpcUrl: string;
   grpcDeadlineMs: number;
   rateLimitAuthPerMinute: number;
   rateLimitPerMinute: number;
   /** JSON body limit in bytes (BODY_LIMIT, e.g. `100kb`). */
   bodyLimitBytes: number;
+  /** JSON body limit of the routes that carry a story's content (STORY_BODY_LIMIT, `1mb`). */
+  storyBodyLimitBytes: number;
   /** Exact origins allowed by CORS; `['*']` allows any origin; empty disables CORS. */
   corsOrigins: string[];
   /** Expected `iss` of access tokens (identity's JWT_ISSUER). */
@@ -80,10 +83,13 @@ export const gatewayConfigSchema = {
   ...baseConfigSchema,
   HTTP_PORT: port().default(8080).describe('the public API port'),
   IDENTITY_GRPC_URL: hostPort().default('127.0.0.1:7201').describe("identity's gRPC server"),
+  STORY_GRPC_URL: hostPort().default('127.0.0.1:7204').describe("story's gRPC server"),
   PUBLIC_BASE_URL: url(['http:', 'https:']).optional().describe('how clients reach the gateway (OpenAPI servers)'),
   RATE_LIMIT_AUTH_PER_MINUTE: int({ min: 1, max: 1_000_000 }).default(10),
   RATE_LIMIT_PER_MINUTE: int({ min: 1, max: 1_000_000 }).default(300),
   BODY_LIMIT: byteSize().default(100 * 1024),
+  // 200,000 characters of content are up to 800 kB of UTF-8, plus JSON escapes and the title.
+  STORY_BODY_LIMIT: byteSize().default(1024 * 1024).describe('body limit of POST /stories and PATCH /stories/:id'),
   CORS_ORIGINS: list(origin(), { minItems: 0 }).default([]),
   JWT_ISSUER: str({ minLength: 1 }).default(DEFAULT_JWT_ISSUER).describe('expected iss of access tokens'),
   JWT_AUDIENCE: str({ minLength: 1 }).default(DEFAULT_JWT_AUDIENCE).describe('expected aud of access tokens'),
@@ -101,10 +107,12 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     httpPort: c.HTTP_PORT,
     publicBaseUrl: base.replace(/\/+$/, ''),
     identityGrpcUrl: c.IDENTITY_GRPC_URL,
+    storyGrpcUrl: c.STORY_GRPC_URL,
     grpcDeadlineMs: c.GRPC_DEADLINE_MS,
     rateLimitAuthPerMinute: c.RATE_LIMIT_AUTH_PER_MINUTE,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: c.BODY_LIMIT,
+    storyBodyLimitBytes: c.STORY_BODY_LIMIT,
     corsOrigins: [...c.CORS_ORIGINS],
     jwtIssuer: c.JWT_ISSUER,
     jwtAudience: c.JWT_AUDIENCE,

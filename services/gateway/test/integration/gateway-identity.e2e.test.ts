@@ -12,6 +12,7 @@ import { EventProbe, serviceEnv } from '@storytelling/testing';
 import { createIdentityApp } from '../../../identity/src/app.js';
 import { createGatewayApp } from '../../src/app.js';
 import { newSigningKey, signAccessToken } from '../support/fake-identity.js';
+import { FakeStory } from '../support/fake-story.js';
 
 const PROBLEM = /^application\/problem\+json/;
 const USER_REGISTERED = 'storytelling.identity.user.registered.v1';
@@ -55,8 +56,9 @@ describe('gateway ⇄ identity (real services, Postgres, Kafka)', () => {
       RATE_LIMIT_AUTH_PER_MINUTE: '1000',
       RATE_LIMIT_PER_MINUTE: '1000',
     };
-    gateway = await createGatewayApp(gatewayEnv, { logger: false });
-    strictGateway = await createGatewayApp({ ...gatewayEnv, RATE_LIMIT_AUTH_PER_MINUTE: '3' }, { logger: false });
+    // The story routes have their own end-to-end test (gateway-story.e2e.test.ts); here story is a fake.
+    gateway = await createGatewayApp(gatewayEnv, { logger: false, story: new FakeStory() });
+    strictGateway = await createGatewayApp({ ...gatewayEnv, RATE_LIMIT_AUTH_PER_MINUTE: '3' }, { logger: false, story: new FakeStory() });
     http = gateway.getHttpServer();
   }, 120_000);
 
@@ -307,6 +309,11 @@ describe('gateway ⇄ identity (real services, Postgres, Kafka)', () => {
         '/api/v1/auth/register',
         '/api/v1/users/me',
         '/api/v1/users/{id}',
+        '/api/v1/stories',
+        '/api/v1/stories/{id}',
+        '/api/v1/stories/{id}/analysis',
+        '/api/v1/authors/{id}/follow',
+        '/api/v1/authors/{id}/followers',
       ].sort(),
     );
     const docs = await request(http).get('/docs');

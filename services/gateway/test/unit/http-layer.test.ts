@@ -330,6 +330,16 @@ describe('gateway HTTP layer (fake identity)', () => {
           'PUT /api/v1/admin/users/{id}/role',
           'GET /api/v1/admin/roles',
           'POST /api/v1/admin/roles/{role}/permissions',
+          'POST /api/v1/stories',
+          'GET /api/v1/stories',
+          'GET /api/v1/stories/{id}',
+          'PATCH /api/v1/stories/{id}',
+          'DELETE /api/v1/stories/{id}',
+          'POST /api/v1/stories/{id}/analysis',
+          'GET /api/v1/stories/{id}/analysis',
+          'POST /api/v1/authors/{id}/follow',
+          'DELETE /api/v1/authors/{id}/follow',
+          'GET /api/v1/authors/{id}/followers',
           'GET /.well-known/jwks.json',
         ].sort(),
       );
@@ -353,7 +363,7 @@ describe('gateway HTTP layer (fake identity)', () => {
       }
     });
 
-    it('serves /health and /ready (identity health), with security headers', async () => {
+    it('serves /health and /ready (identity and story health), with security headers', async () => {
       const health = await request(gw.server).get('/health');
       expect(health.status).toBe(200);
       expect(health.headers['x-content-type-options']).toBe('nosniff');
@@ -364,6 +374,11 @@ describe('gateway HTTP layer (fake identity)', () => {
       gw.identity.healthy = true;
       expect(down.status).toBe(503);
       expect(down.body.checks.identity.ok).toBe(false);
+      gw.story.healthy = false;
+      const storyDown = await request(gw.server).get('/ready');
+      gw.story.healthy = true;
+      expect(storyDown.status).toBe(503);
+      expect(storyDown.body.checks).toMatchObject({ identity: { ok: true }, story: { ok: false } });
     });
 
     it('serves Prometheus metrics with HTTP timings by route pattern', async () => {

@@ -15,10 +15,10 @@ import { isRole, type Role } from '../../domain/roles.js';
 import type { GrpcHealthProbe } from '@storytelling/platform';
 import type { IdentityGrpcClient } from './grpc-client.js';
 
-/** identity answered something the published contract does not allow: a 500, never shown. */
+/** A service answered something the published contract does not allow: a 500, never shown. */
 export class ContractViolationError extends Error {
-  constructor(what: string) {
-    super(`identity answered an invalid ${what}`);
+  constructor(what: string, service = 'identity') {
+    super(`${service} answered an invalid ${what}`);
     this.name = 'ContractViolationError';
   }
 }

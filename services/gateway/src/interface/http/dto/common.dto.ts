@@ -62,3 +62,9 @@ export class JwksDto {
   @ApiProperty({ type: () => [JwkDto] })
   keys!: JwkDto[];
 }
+
+/**
+ * Routes that take no body (POST /stories/:id/analysis, POST /authors/:id/follow) declare this,
+ * so a body with any field is an unknown field (400) rather than silently ignored.
+ */
+export class NoBody {}

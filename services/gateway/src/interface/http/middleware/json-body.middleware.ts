@@ -18,14 +18,25 @@ export function isJsonContentType(value: string | undefined): boolean {
   return JSON_TYPE.test(mediaType);
 }
 
+/** A route whose bodies may be larger than the default limit (e.g. a story's content). */
+export interface BodyLimitRoute {
+  method: string;
+  /** Matched against the path below the middleware's mount point (`req.path`). */
+  path: RegExp;
+  limitBytes: number;
+}
+
 /**
  * JSON body parsing for the API routes, with the errors the API promises: a body that is not
- * JSON → 415, larger than BODY_LIMIT → 413 (checked against Content-Length before reading),
+ * JSON → 415, larger than the limit → 413 (checked against Content-Length before reading),
  * unparsable → 400 MALFORMED_JSON. Compressed bodies are refused (415) rather than inflated.
  * Errors are answered here as problem+json, since this runs before Nest's routing.
+ * The limit is BODY_LIMIT, except on the `routes` given (first match wins).
  */
-export function jsonBodyMiddleware(limitBytes: number): RequestHandler {
-  const parse = express.json({ limit: limitBytes, strict: true, inflate: false, type: () => true });
+export function jsonBodyMiddleware(limitBytes: number, routes: readonly BodyLimitRoute[] = []): RequestHandler {
+  const parserFor = (limit: number) => express.json({ limit, strict: true, inflate: false, type: () => true });
+  const defaultParser = parserFor(limitBytes);
+  const special = routes.map((r) => ({ ...r, parse: parserFor(r.limitBytes) }));
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!BODY_METHODS.has(req.method) || !hasBody(req)) {
       next();
@@ -40,6 +51,7 @@ export function jsonBodyMiddleware(limitBytes: number): RequestHandler {
       return;
     }
     const context = currentContext();
+    const parse = special.find((r) => r.method === req.method && r.path.test(req.path))?.parse ?? defaultParser;
     parse(req, res, (err?: unknown) => {
       // raw-body resumes from stream events, outside the request's async context: re-enter it.
       const proceed = (): void => (err ? sendProblem(err, req, res) : next());

@@ -8,9 +8,11 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'Not allowed (FORBIDDEN, ...)',
   404: 'Absent or not visible to the caller',
   409: 'Conflict with the current state',
+  412: 'Stale If-Match version (VERSION_CONFLICT): reload and retry',
   413: 'Body larger than BODY_LIMIT (PAYLOAD_TOO_LARGE)',
   415: 'Body is not application/json (UNSUPPORTED_MEDIA_TYPE)',
   422: 'Breaks a business rule',
+  428: 'If-Match is required (PRECONDITION_REQUIRED)',
   429: 'Rate limited (RATE_LIMITED, with Retry-After)',
   503: 'A dependency is down (SERVICE_UNAVAILABLE, with Retry-After)',
 };

@@ -1,5 +1,5 @@
 /**
- * The stable error codes the gateway itself produces or passes through from identity. The
+ * The stable error codes the gateway itself produces or passes through from the services. The
  * catalogue is documented in docs/api-errors.md (a unit test keeps the two in step). Codes are
  * part of the public contract: never rename one, only add.
  */
@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed' },
   NOT_ACCEPTABLE: { status: 406, title: 'Not acceptable' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'Payload too large' },
+  PRECONDITION_REQUIRED: { status: 428, title: 'Precondition required' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   INTERNAL: { status: 500, title: 'Internal error' },
@@ -45,6 +46,13 @@ export const ERROR_CODES = {
   VERSION_CONFLICT: { status: 412, title: 'Version conflict' },
   LAST_SUPER_ADMIN: { status: 422, title: 'Last super-admin' },
   BUSINESS_RULE_VIOLATION: { status: 422, title: 'Business rule violated' },
+  // passed through from story (story decides)
+  STORY_NOT_FOUND: { status: 404, title: 'Story not found' },
+  AUTHOR_NOT_FOUND: { status: 404, title: 'Author not found' },
+  STORY_ARCHIVED: { status: 409, title: 'Story archived' },
+  STORY_PUBLISHED: { status: 409, title: 'Story published' },
+  STORY_CONTENT_EMPTY: { status: 422, title: 'Story content empty' },
+  CANNOT_FOLLOW_SELF: { status: 422, title: 'Cannot follow yourself' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type GatewayErrorCode = keyof typeof ERROR_CODES;

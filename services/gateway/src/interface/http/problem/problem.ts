@@ -34,6 +34,7 @@ const REASONS: Record<number, string> = {
   412: 'Precondition failed',
   413: 'Payload too large',
   415: 'Unsupported media type',
+  428: 'Precondition required',
   422: 'Unprocessable content',
   429: 'Too many requests',
   500: 'Internal error',

@@ -1,0 +1,130 @@
+import { uuidv7 } from '@storytelling/kernel';
+import { currentContext, type RequestContext } from '@storytelling/platform';
+import type {
+  AnalysisView,
+  CreateStoryInput,
+  FollowerView,
+  ListStoriesQuery,
+  Page,
+  PageRequest,
+  StoryPatch,
+  StoryPort,
+  StorySummaryView,
+  StoryView,
+} from '../../src/application/story.port.js';
+import { grpcError } from './fake-identity.js';
+
+/**
+ * In-memory stand-in for the story service behind the StoryPort, for tests of the HTTP layer:
+ * records every call with its request context and follows the service's rules loosely (author
+ * only, versions, idempotent follow). The real rules are exercised by the e2e tests.
+ */
+export class FakeStory implements StoryPort {
+  readonly stories = new Map<string, StoryView>();
+  readonly calls: { method: string; context: RequestContext | undefined; args: unknown[] }[] = [];
+  failWith: Error | undefined;
+  healthy = true;
+
+  private record(method: string, ...args: unknown[]): void {
+    const ctx = currentContext();
+    this.calls.push({ method, context: ctx ? { ...ctx } : undefined, args });
+    if (this.failWith) throw this.failWith;
+  }
+
+  private caller(): string {
+    const token = currentContext()?.bearerToken;
+    if (!token) throw grpcError(16, 'no token', 'UNAUTHENTICATED');
+    return (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+  }
+
+  private visible(id: string): StoryView {
+    const story = this.stories.get(id);
+    if (!story || (story.authorId !== this.caller() && story.status !== 'published')) throw grpcError(5, 'story not found', 'STORY_NOT_FOUND');
+    return story;
+  }
+
+  async createStory(input: CreateStoryInput): Promise<StoryView> {
+    this.record('createStory', input);
+    const now = new Date().toISOString();
+    const story: StoryView = {
+      id: uuidv7(),
+      title: input.title.trim(),
+      content: input.content,
+      authorId: this.caller(),
+      language: input.language ?? 'en',
+      status: 'draft',
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.stories.set(story.id, story);
+    return { ...story };
+  }
+
+  async getStory(id: string): Promise<StoryView> {
+    this.record('getStory', id);
+    return { ...this.visible(id) };
+  }
+
+  async listStories(query: ListStoriesQuery): Promise<Page<StorySummaryView>> {
+    this.record('listStories', query);
+    const me = this.caller();
+    const items = [...this.stories.values()]
+      .filter((s) => s.authorId === me || s.status === 'published')
+      .slice(0, query.limit)
+      .map(({ content, ...s }) => ({ ...s, excerpt: content.slice(0, 280), contentLength: content.length }));
+    return { items, nextCursor: null };
+  }
+
+  async updateStory(id: string, patch: StoryPatch, expectedVersion: number): Promise<StoryView> {
+    this.record('updateStory', id, patch, expectedVersion);
+    const story = this.visible(id);
+    if (story.version !== expectedVersion) throw grpcError(9, 'the story has changed', 'VERSION_CONFLICT');
+    Object.assign(story, patch, { version: story.version + 1, updatedAt: new Date().toISOString() });
+    return { ...story };
+  }
+
+  async archiveStory(id: string, expectedVersion?: number): Promise<void> {
+    this.record('archiveStory', id, expectedVersion);
+    const story = this.visible(id);
+    story.status = 'archived';
+  }
+
+  async requestAnalysis(storyId: string): Promise<AnalysisView> {
+    this.record('requestAnalysis', storyId);
+    this.visible(storyId);
+    return { status: 'analyzing', characters: [], emotions: [], completedAt: null };
+  }
+
+  async getAnalysis(storyId: string): Promise<AnalysisView> {
+    this.record('getAnalysis', storyId);
+    this.visible(storyId);
+    return {
+      status: 'analyzed',
+      characters: [{ id: uuidv7(), name: 'Mara', description: 'a keeper', personality: 'stubborn', role: 'protagonist', traits: ['brave'] }],
+      emotions: [{ emotion: 'joy', intensity: 7, context: 'the light', quote: 'It burns!', segmentIndex: 0 }],
+      completedAt: new Date().toISOString(),
+    };
+  }
+
+  async followAuthor(authorId: string): Promise<void> {
+    this.record('followAuthor', authorId);
+    if (authorId === this.caller()) throw grpcError(9, 'you cannot follow yourself', 'CANNOT_FOLLOW_SELF');
+  }
+
+  async unfollowAuthor(authorId: string): Promise<void> {
+    this.record('unfollowAuthor', authorId);
+  }
+
+  async listFollowers(authorId: string, page: PageRequest): Promise<Page<FollowerView>> {
+    this.record('listFollowers', authorId, page);
+    if (authorId !== this.caller()) throw grpcError(7, 'only the author sees their followers', 'FORBIDDEN');
+    return { items: [], nextCursor: null };
+  }
+
+  async checkHealth(): Promise<void> {
+    if (!this.healthy) throw new Error('story is down');
+  }
+
+  close(): void {}
+}
