@@ -28,10 +28,11 @@ describe('identity start-up', () => {
     try {
       expect(await outcome(second.client.login({ email, password: 'second start password' }))).toBe('UNAUTHENTICATED:INVALID_CREDENTIALS');
       expect((await second.client.login({ email, password })).user!.id).toBe(userId);
+      // Wait while `second` runs: its relay publishes this login's event; once closed, nothing would.
+      await probe.waitFor((e) => e.envelope.type === 'storytelling.identity.user.authenticated.v1' && e.envelope.subject === userId);
     } finally {
       await second.close();
     }
-    await probe.waitFor((e) => e.envelope.type === 'storytelling.identity.user.authenticated.v1' && e.envelope.subject === userId);
     const mine = probe.received.filter((e) => e.envelope.subject === userId).map((e) => e.envelope.type);
     expect(mine.filter((t) => t === 'storytelling.identity.user.registered.v1')).toHaveLength(1);
     expect(mine.filter((t) => t === 'storytelling.identity.user.role_assigned.v1')).toHaveLength(1);
