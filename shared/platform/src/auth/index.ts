@@ -1,2 +1,3 @@
 export * from './access-token-verifier.js';
 export * from './service-token.js';
+export * from './identity-jwks.js';
