@@ -1,0 +1,63 @@
+import { PROTO_SERVICES } from '@storytelling/contracts';
+import { bootstrapService, createIdentityTokenVerifier, type ServiceHandle } from '@storytelling/platform';
+import type { StoryAnalyser } from './application/index.js';
+import { loadStoryConfig, type StoryConfig } from './config.js';
+import { StoryModule, type StoryModuleOptions } from './story.module.js';
+
+export interface CreateStoryAppOptions extends Omit<StoryModuleOptions, 'analyser' | 'analyserName' | 'identity'> {
+  /** Replaces the adapter STORY_ANALYSER selects (tests). */
+  analyser?: StoryAnalyser;
+  /** Listen to SIGTERM/SIGINT (default true; in-process tests pass false). */
+  shutdownHooks?: boolean;
+}
+
+/** What stored analyses record as their producer. */
+export function analyserName(config: StoryConfig): string {
+  return config.STORY_ANALYSER === 'llm' ? `llm:${config.STORY_LLM_MODEL ?? 'unknown'}` : 'local';
+}
+
+/**
+ * The adapter STORY_ANALYSER selects, from `createStoryAnalyser(config)` in
+ * infrastructure/analysis/index.ts. TEMPORARY: loaded by a computed dynamic import until that
+ * factory is on main (it is built in parallel); then this becomes a static import.
+ */
+async function configuredAnalyser(config: StoryConfig): Promise<StoryAnalyser> {
+  const factory = './infrastructure/analysis/index.js';
+  const mod = (await import(factory)) as { createStoryAnalyser?: (config: StoryConfig) => StoryAnalyser };
+  if (typeof mod.createStoryAnalyser !== 'function') throw new Error('infrastructure/analysis/index.js does not export createStoryAnalyser');
+  return mod.createStoryAnalyser(config);
+}
+
+/**
+ * Boots story from an environment: HTTP (/health, /ready, /metrics) and gRPC
+ * (storytelling.story.v1.StoryService + grpc.health.v1), the identity.user.events consumer, the
+ * outbox relay and the analysis workers. HTTP_PORT=0 and GRPC_PORT=0 pick free ports, so tests
+ * run it in-process next to a running fleet.
+ */
+export async function createStoryApp(env: NodeJS.ProcessEnv = process.env, options: CreateStoryAppOptions = {}): Promise<ServiceHandle> {
+  const config = loadStoryConfig(env);
+  const { shutdownHooks, analyser, ...moduleOptions } = options;
+  const identity = createIdentityTokenVerifier({
+    identityUrl: config.IDENTITY_GRPC_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    deadlineMs: config.GRPC_DEADLINE_MS,
+  });
+  try {
+    return await bootstrapService({
+      name: 'story',
+      module: StoryModule.forRoot(config, {
+        ...moduleOptions,
+        analyser: analyser ?? (await configuredAnalyser(config)),
+        analyserName: analyser ? 'test' : analyserName(config),
+        identity,
+      }),
+      config,
+      grpc: { packages: PROTO_SERVICES.story.package, protoFiles: [PROTO_SERVICES.story.file] },
+      ...(shutdownHooks === undefined ? {} : { shutdownHooks }),
+    });
+  } catch (err) {
+    identity.close();
+    throw err;
+  }
+}

@@ -1,0 +1,44 @@
+import { BusinessRuleError, ConflictError, NotFoundError } from '@storytelling/kernel';
+
+/**
+ * The story context's stable error codes (API.md). The platform maps each kind to a gRPC status
+ * and the gateway to HTTP: not_found 404, conflict 409, business_rule 422, precondition 412.
+ */
+
+/** Absent, or not visible to the caller (never 403: that would confirm the id exists). */
+export class StoryNotFoundError extends NotFoundError {
+  constructor() {
+    super('story', 'STORY_NOT_FOUND');
+  }
+}
+
+export class StoryArchivedError extends ConflictError {
+  constructor() {
+    super('STORY_ARCHIVED', 'the story is archived');
+  }
+}
+
+/** Publishing is a saga of its own (not built yet); until then a published story's content is frozen. */
+export class StoryPublishedError extends ConflictError {
+  constructor() {
+    super('STORY_PUBLISHED', 'the content of a published story cannot change');
+  }
+}
+
+export class StoryContentEmptyError extends BusinessRuleError {
+  constructor() {
+    super('STORY_CONTENT_EMPTY', 'a story without content cannot be analysed');
+  }
+}
+
+export class AuthorNotFoundError extends NotFoundError {
+  constructor() {
+    super('author', 'AUTHOR_NOT_FOUND');
+  }
+}
+
+export class CannotFollowSelfError extends BusinessRuleError {
+  constructor() {
+    super('CANNOT_FOLLOW_SELF', 'an author cannot follow themself');
+  }
+}

@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import { PROTO_SERVICES, type identity, type story } from '@storytelling/contracts';
+import { createGrpcClient, type GrpcClient, type ServiceHandle } from '@storytelling/platform';
+import { serviceEnv, waitUntil } from '@storytelling/testing';
+import type { DataSource } from 'typeorm';
+import { createIdentityApp } from '../../../identity/src/app.js';
+import type { StoryAnalyser } from '../../src/application/index.js';
+import { createStoryApp } from '../../src/app.js';
+import { FakeStoryAnalyser } from './fake-analyser.js';
+
+export type StoryClient = GrpcClient<story.StoryServiceClient>;
+export type IdentityClient = GrpcClient<identity.IdentityServiceClient>;
+
+export interface RunningStack {
+  identity: ServiceHandle;
+  story: ServiceHandle;
+  identityClient: IdentityClient;
+  client: StoryClient;
+  analyser: FakeStoryAnalyser;
+  storyEnv: Record<string, string>;
+  /** identity's first super-admin (its SUPERADMIN_EMAIL / SUPERADMIN_PASSWORD). */
+  superAdmin: { email: string; password: string };
+  close(): Promise<void>;
+}
+
+/**
+ * identity and story in process on free ports, against this run's Postgres schemas and topic
+ * prefix: real tokens (story verifies them with identity's JWKS over gRPC) and real
+ * UserRegistered events for story's author ACL. The analyser is the test fake.
+ */
+export async function startStack(options: { storyEnv?: Record<string, string>; analyser?: StoryAnalyser } = {}): Promise<RunningStack> {
+  const superAdmin = { email: `root.${randomBytes(4).toString('hex')}@example.com`, password: 'root password 123' };
+  const identityHandle = await createIdentityApp(
+    serviceEnv('identity', {
+      SUPERADMIN_EMAIL: superAdmin.email,
+      SUPERADMIN_PASSWORD: superAdmin.password,
+      HTTP_PORT: '0',
+      GRPC_PORT: '0',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      ARGON2_MEMORY_KIB: '8192',
+      ARGON2_TIME_COST: '1',
+      ARGON2_PARALLELISM: '1',
+    }),
+    { migrateOnStart: true, shutdownHooks: false },
+  );
+  const analyser = options.analyser instanceof FakeStoryAnalyser ? options.analyser : new FakeStoryAnalyser();
+  const storyEnv = serviceEnv('story', {
+    HTTP_PORT: '0',
+    GRPC_PORT: '0',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    IDENTITY_GRPC_URL: identityHandle.grpcUrl!,
+    STORY_ANALYSIS_POLL_MS: '50',
+    STORY_ANALYSIS_RETRY_BASE_MS: '50',
+    STORY_ANALYSIS_TIMEOUT_MS: '2000',
+    STORY_ANALYSIS_LEASE_MS: '4000',
+    ...options.storyEnv,
+  });
+  let storyHandle: ServiceHandle;
+  try {
+    storyHandle = await createStoryApp(storyEnv, { migrateOnStart: true, shutdownHooks: false, analyser: options.analyser ?? analyser });
+  } catch (err) {
+    await identityHandle.close();
+    throw err;
+  }
+  const identityClient = createGrpcClient<identity.IdentityServiceClient>(PROTO_SERVICES.identity, { url: identityHandle.grpcUrl!, deadlineMs: 15_000 });
+  const client = createGrpcClient<story.StoryServiceClient>(PROTO_SERVICES.story, { url: storyHandle.grpcUrl!, deadlineMs: 15_000 });
+  return {
+    identity: identityHandle,
+    story: storyHandle,
+    identityClient,
+    client,
+    analyser,
+    storyEnv,
+    superAdmin,
+    async close() {
+      client.close();
+      identityClient.close();
+      await storyHandle.close();
+      await identityHandle.close();
+    },
+  };
+}
+
+export interface TestUser {
+  id: string;
+  token: string;
+  displayName: string;
+}
+
+/** Registers a user with identity; with `ds`, waits until story's ACL knows them as an author. */
+export async function registerUser(stack: RunningStack, displayName = 'Ann', ds?: DataSource): Promise<TestUser> {
+  const res = await stack.identityClient.register({
+    email: `${displayName.toLowerCase().replace(/\W/g, '')}.${randomBytes(5).toString('hex')}@example.com`,
+    password: 'correct horse battery',
+    displayName,
+  });
+  const user = { id: res.user!.id, token: res.accessToken, displayName };
+  if (ds) {
+    await waitUntil(async () => ((await ds.query(`SELECT 1 FROM authors WHERE id = $1`, [user.id])) as unknown[]).length > 0, 20_000);
+  }
+  return user;
+}
+
+export const as = (user: TestUser) => ({ metadata: { authorization: `Bearer ${user.token}` } });
+
+/** `<grpc status name>:<x-error-code>` of a failed call, or 'ok'. */
+export async function outcome(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (err) {
+    const e = err as { code?: number; metadata?: { get(k: string): unknown[] } };
+    if (typeof e.code !== 'number') throw err;
+    const code = e.metadata?.get('x-error-code')[0];
+    return `${STATUS_NAMES[e.code] ?? e.code}:${code === undefined ? '' : String(code)}`;
+  }
+}
+
+const STATUS_NAMES: Record<number, string> = {
+  0: 'OK',
+  3: 'INVALID_ARGUMENT',
+  4: 'DEADLINE_EXCEEDED',
+  5: 'NOT_FOUND',
+  6: 'ALREADY_EXISTS',
+  7: 'PERMISSION_DENIED',
+  9: 'FAILED_PRECONDITION',
+  10: 'ABORTED',
+  13: 'INTERNAL',
+  14: 'UNAVAILABLE',
+  16: 'UNAUTHENTICATED',
+};
