@@ -118,7 +118,7 @@ export class FakeStory implements StoryPort {
 
   async listFollowers(authorId: string, page: PageRequest): Promise<Page<FollowerView>> {
     this.record('listFollowers', authorId, page);
-    if (authorId !== this.caller()) throw grpcError(7, 'only the author sees their followers', 'FORBIDDEN');
+    if (authorId !== this.caller()) throw grpcError(7, 'only the author may list their followers', 'FOLLOWERS_PRIVATE');
     return { items: [], nextCursor: null };
   }
 

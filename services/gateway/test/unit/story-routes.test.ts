@@ -267,7 +267,7 @@ describe('story routes (fake story service)', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ items: [], nextCursor: null });
       expect(gw.story.calls.at(-1)!.args).toEqual([userId, { limit: 5 }]);
-      expectProblem(await get(`/api/v1/authors/${uuidv7()}/followers`), 403, 'FORBIDDEN');
+      expectProblem(await get(`/api/v1/authors/${uuidv7()}/followers`), 403, 'FOLLOWERS_PRIVATE');
       expect(fieldsOf(await get(`/api/v1/authors/${userId}/followers?limit=500`))).toEqual({ limit: 'must be an integer between 1 and 100' });
       expect(fieldsOf(await get(`/api/v1/authors/${userId}/followers?status=draft`))).toEqual({ status: 'is not an allowed field' });
     });

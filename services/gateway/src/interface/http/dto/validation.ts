@@ -15,8 +15,8 @@ export const NOT_BLANK = /\S/;
 /** Opaque refresh token: URL-safe characters only. */
 export const OPAQUE_TOKEN = /^[A-Za-z0-9._~+/=-]+$/;
 
-/** An opaque page cursor as the services issue them: base64url (padding tolerated), ≤ 512 chars. */
-export const CURSOR = /^[A-Za-z0-9_-]+={0,2}$/;
+/** An opaque page cursor as the services issue them: base64url without padding, ≤ 512 chars. */
+export const CURSOR = /^[A-Za-z0-9_-]+$/;
 export const CURSOR_MAX = 512;
 
 /**

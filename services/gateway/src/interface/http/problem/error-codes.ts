@@ -47,6 +47,9 @@ export const ERROR_CODES = {
   LAST_SUPER_ADMIN: { status: 422, title: 'Last super-admin' },
   BUSINESS_RULE_VIOLATION: { status: 422, title: 'Business rule violated' },
   // passed through from story (story decides)
+  INVALID_CURSOR: { status: 400, title: 'Invalid cursor' },
+  NOT_STORY_AUTHOR: { status: 403, title: 'Not the author' },
+  FOLLOWERS_PRIVATE: { status: 403, title: 'Followers are private' },
   STORY_NOT_FOUND: { status: 404, title: 'Story not found' },
   AUTHOR_NOT_FOUND: { status: 404, title: 'Author not found' },
   STORY_ARCHIVED: { status: 409, title: 'Story archived' },
