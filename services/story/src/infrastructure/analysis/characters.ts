@@ -15,7 +15,7 @@ import { isCapitalised, type Pacer, type Token } from './text.js';
  *    - common nouns from a curated list that stories use as characters ("the wolf", "her
  *      grandmother", "the huntsman", "el lobo"), lower or upper case, singular only.
  * 2. Keys. A mention whose last word is such a noun is that noun ("the Wolf", "wolf", "the big
- *    bad wolf", "the Big Bad Wolf" → wolf). Otherwise it is a name, keyed by its core: the words
+ *    bad wolf", "the Big Bad Wolf" → wolf; but "John Smith", with no article, is a name). Otherwise it is a name, keyed by its core: the words
  *    after titles and epithets ("Little Red-Cap" and "Red-Cap" → "red cap"; "Lady Mary" and
  *    "Mary" → "mary").
  * 3. Merging. A one-word name merges into the only longer name that starts or ends with it
@@ -296,7 +296,11 @@ export function extractOccurrences(sentence: number, text: string, tokens: reado
 
     const initial = isInitial(tokens, parts[0]!);
     let peeled = false;
+    let articled = false;
+    const before = tokens[parts[0]! - 1];
+    if (before?.word && words.articles.has(before.norm)) articled = true;
     while (parts.length > 0 && words.stopwords.has(tokens[parts[0]!]!.norm)) {
+      if (words.articles.has(tokens[parts[0]!]!.norm)) articled = true;
       parts.shift();
       peeled = true;
     }
@@ -313,7 +317,8 @@ export function extractOccurrences(sentence: number, text: string, tokens: reado
     const isNoun = (w: string): boolean => words.characterNouns.has(w) || words.genericNouns.has(w);
 
     let key: string;
-    if (!titled && isNoun(lastWord)) key = `noun:${lastWord}`;
+    // "Wolf", "the Big Bad Wolf", "A Famished Fox" are the noun; "John Smith" is a name.
+    if (!titled && isNoun(lastWord) && (norms.length === 1 || articled)) key = `noun:${lastWord}`;
     else if (!titled && lastWord.includes('-') && isNoun(lastHead) && norms.length === 1) key = `noun:${lastWord.replace(/-/g, ' ')}`;
     else {
       const core = [...norms];

@@ -1,7 +1,7 @@
 import type { AnalysedCharacter } from '../../application/ports/story-analyser.js';
 import type { CharacterRole } from '../../domain/character-role.js';
 import type { CharacterWords } from './character-words.js';
-import type { FoundCharacter, Occurrence } from './characters.js';
+import { MAX_CHARACTERS, type FoundCharacter, type Occurrence } from './characters.js';
 import type { SentenceEmotion } from './emotions.js';
 import type { Sentence } from './segmentation.js';
 import type { CompromiseTagger } from './tagger.js';
@@ -50,6 +50,7 @@ export async function profileCharacters(input: ProfileInput): Promise<AnalysedCh
   const characters: Working[] = input.characters.map((c) => ({ ...c, narrator: false }));
   addNarrator(input, characters);
   characters.sort((a, b) => b.prominence - a.prominence || b.mentions - a.mentions || a.firstSentence - b.firstSentence);
+  characters.splice(MAX_CHARACTERS);
 
   // Who is mentioned where, per sentence.
   const mentions = new Map<number, Mention[]>();

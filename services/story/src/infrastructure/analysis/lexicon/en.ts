@@ -87,7 +87,7 @@ export const english: LexiconSpec = {
     },
     love: {
       strong: ['adore', 'adoration', 'beloved', 'cherish', 'devoted', 'devotion', 'passion', 'passionate', 'worship', 'adoring'],
-      moderate: ['love', 'loving', 'lovingly', 'affection', 'affectionate', 'darling', 'sweetheart', 'tenderly', 'kiss', 'embrace', 'hug', 'fond', 'fondly', 'caress', 'dearest', 'cuddle', 'tenderness'],
+      moderate: ['=love', '=loves', '=loved', 'loving', 'lovingly', 'affection', 'affectionate', 'darling', 'sweetheart', 'tenderly', 'kiss', 'embrace', 'hug', 'fond', 'fondly', 'caress', 'dearest', 'cuddle', 'tenderness'],
       mild: ['dear', 'dearly', 'gentle', 'gently', 'sweet', 'friendship', 'comfort'],
     },
     curiosity: {
