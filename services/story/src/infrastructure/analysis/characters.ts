@@ -100,36 +100,61 @@ export async function findCharacters(input: FindCharactersInput): Promise<FoundC
   // Groups by key.
   const groups = new Map<string, Occurrence[]>();
   for (const occ of confident) push(groups, occ.key, occ);
+  await pacer?.tick();
   const uf = new UnionFind();
   for (const key of groups.keys()) uf.add(key);
   const nameCores = [...groups.keys()].filter((k) => k.startsWith('name:')).map((k) => ({ key: k, words: k.slice(5).split(' ') }));
+  // Multi-word names by first and by last word (keeps merging linear on texts with many names).
+  const byFirst = new Map<string, { key: string; words: string[] }[]>();
+  const byLast = new Map<string, { key: string; words: string[] }[]>();
+  const byCore = new Map<string, string>();
+  for (const n of nameCores) {
+    byCore.set(n.words.join(' '), n.key);
+    if (n.words.length < 2) continue;
+    push(byFirst, n.words[0]!, n);
+    push(byLast, n.words[n.words.length - 1]!, n);
+  }
+  const containersOf = (words: readonly string[]): { key: string; words: string[] }[] => {
+    const found = new Map<string, { key: string; words: string[] }>();
+    for (const b of byFirst.get(words[0]!) ?? []) if (b.words.length > words.length && startsWith(b.words, words)) found.set(b.key, b);
+    for (const b of byLast.get(words[words.length - 1]!) ?? []) if (b.words.length > words.length && endsWith(b.words, words)) found.set(b.key, b);
+    return [...found.values()];
+  };
 
   // One-word names into the only longer name starting or ending with them; tails/heads likewise.
+  let step = 0;
   for (const a of nameCores) {
-    const containers = nameCores.filter((b) => b.words.length > a.words.length && (startsWith(b.words, a.words) || endsWith(b.words, a.words)));
+    if (++step % 100 === 0) await pacer?.tick();
+    const containers = containersOf(a.words);
     if (containers.length === 1) uf.union(containers[0]!.key, a.key);
   }
   // Nouns into the only titled name built on them.
   const titledByKey = new Map<string, Set<string>>();
-  for (const occ of confident) if (occ.title !== undefined) addTo(titledByKey, occ.key, occ.title);
+  const titledByTitle = new Map<string, Set<string>>();
+  for (const occ of confident) {
+    if (occ.title === undefined) continue;
+    addTo(titledByKey, occ.key, occ.title);
+    addTo(titledByTitle, occ.title, occ.key);
+  }
   for (const key of groups.keys()) {
     if (!key.startsWith('noun:')) continue;
     const noun = key.slice(5);
-    const sameCore = nameCores.filter((n) => n.words.join(' ') === noun && titledByKey.has(n.key));
-    const sameTitle = nameCores.filter((n) => titledByKey.get(n.key)?.has(noun) === true);
-    if (sameCore.length === 1) uf.union(sameCore[0]!.key, key);
-    else if (sameTitle.length === 1) uf.union(sameTitle[0]!.key, key);
+    const sameCore = byCore.get(noun);
+    const sameTitle = [...(titledByTitle.get(noun) ?? [])];
+    if (sameCore !== undefined && titledByKey.has(sameCore)) uf.union(sameCore, key);
+    else if (sameTitle.length === 1) uf.union(sameTitle[0]!, key);
   }
 
   // Ambiguous (sentence-initial, one-word) mentions join a known name, or stand alone if the tagger says "person".
   const pendingAmbiguous = new Map<string, Occurrence[]>();
   for (const occ of ambiguous) {
+    if (++step % 100 === 0) await pacer?.tick();
     if (groups.has(occ.key)) {
       push(groups, occ.key, occ);
       continue;
     }
     const word = occ.key.slice(5);
-    const containers = nameCores.filter((n) => n.words.length > 1 && (n.words[0] === word || n.words[n.words.length - 1] === word));
+    const containers = containersOf([word]);
     const roots = new Set(containers.map((c) => uf.find(c.key)));
     if (roots.size === 1) {
       const target = containers[0]!.key;
@@ -142,6 +167,7 @@ export async function findCharacters(input: FindCharactersInput): Promise<FoundC
   // Merge groups by root.
   const merged = new Map<string, { keys: Set<string>; occurrences: Occurrence[] }>();
   for (const [key, occs] of groups) {
+    if (++step % 100 === 0) await pacer?.tick();
     const root = uf.find(key);
     let m = merged.get(root);
     if (!m) {
