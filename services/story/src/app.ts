@@ -1,7 +1,8 @@
 import { PROTO_SERVICES } from '@storytelling/contracts';
-import { bootstrapService, createIdentityTokenVerifier, type ServiceHandle } from '@storytelling/platform';
+import { bootstrapService, createIdentityTokenVerifier, getLogger, type ServiceHandle } from '@storytelling/platform';
 import type { StoryAnalyser } from './application/index.js';
 import { loadStoryConfig, type StoryConfig } from './config.js';
+import { createStoryAnalyser } from './infrastructure/analysis/index.js';
 import { StoryModule, type StoryModuleOptions } from './story.module.js';
 
 export interface CreateStoryAppOptions extends Omit<StoryModuleOptions, 'analyser' | 'analyserName' | 'identity'> {
@@ -14,18 +15,6 @@ export interface CreateStoryAppOptions extends Omit<StoryModuleOptions, 'analyse
 /** What stored analyses record as their producer. */
 export function analyserName(config: StoryConfig): string {
   return config.STORY_ANALYSER === 'llm' ? `llm:${config.STORY_LLM_MODEL ?? 'unknown'}` : 'local';
-}
-
-/**
- * The adapter STORY_ANALYSER selects, from `createStoryAnalyser(config)` in
- * infrastructure/analysis/index.ts. TEMPORARY: loaded by a computed dynamic import until that
- * factory is on main (it is built in parallel); then this becomes a static import.
- */
-async function configuredAnalyser(config: StoryConfig): Promise<StoryAnalyser> {
-  const factory = './infrastructure/analysis/index.js';
-  const mod = (await import(factory)) as { createStoryAnalyser?: (config: StoryConfig) => StoryAnalyser };
-  if (typeof mod.createStoryAnalyser !== 'function') throw new Error('infrastructure/analysis/index.js does not export createStoryAnalyser');
-  return mod.createStoryAnalyser(config);
 }
 
 /**
@@ -48,7 +37,7 @@ export async function createStoryApp(env: NodeJS.ProcessEnv = process.env, optio
       name: 'story',
       module: StoryModule.forRoot(config, {
         ...moduleOptions,
-        analyser: analyser ?? (await configuredAnalyser(config)),
+        analyser: analyser ?? createStoryAnalyser(config, { logger: getLogger('analyser') }),
         analyserName: analyser ? 'test' : analyserName(config),
         identity,
       }),

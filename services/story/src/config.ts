@@ -1,17 +1,16 @@
-import { ConfigError, hostPort, int, loadConfig, oneOf, serviceConfigSchema, str, url, type ConfigOf } from '@storytelling/platform';
+import { ConfigError, hostPort, int, loadConfig, serviceConfigSchema, str, type ConfigOf } from '@storytelling/platform';
+import { analyserConfigSchema, analyserSettingsFrom } from './infrastructure/analysis/index.js';
 
 /** identity's defaults for the access-token claims (its JWT_ISSUER / JWT_AUDIENCE). */
 export const DEFAULT_JWT_ISSUER = 'storytelling-identity';
 export const DEFAULT_JWT_AUDIENCE = 'storytelling-api';
 
-export const STORY_ANALYSERS = ['local', 'llm'] as const;
-export type StoryAnalyserKind = (typeof STORY_ANALYSERS)[number];
-
 /**
  * story's environment: the platform's service variables (HOST, HTTP_PORT, GRPC_PORT,
  * DATABASE_URL, DATABASE_SCHEMA, KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, LOG_LEVEL, NODE_ENV, ...)
- * plus where identity is (JWKS for verifying callers), the analyser adapter and the analysis
- * worker. Secrets may be given as `<NAME>_FILE`.
+ * plus where identity is (JWKS for verifying callers), the analyser adapter (STORY_ANALYSER,
+ * STORY_LLM_*: analyserConfigSchema, owned by infrastructure/analysis) and the analysis worker.
+ * Secrets may be given as `<NAME>_FILE`.
  */
 export const storyConfigSchema = {
   ...serviceConfigSchema,
@@ -19,13 +18,10 @@ export const storyConfigSchema = {
   IDENTITY_GRPC_URL: hostPort().default('127.0.0.1:7201').describe("identity's gRPC server (GetJwks, to verify callers' tokens)"),
   JWT_ISSUER: str({ minLength: 1 }).default(DEFAULT_JWT_ISSUER).describe('expected iss of access tokens'),
   JWT_AUDIENCE: str({ minLength: 1 }).default(DEFAULT_JWT_AUDIENCE).describe('expected aud of access tokens'),
-  STORY_ANALYSER: oneOf(STORY_ANALYSERS).default('local').describe('story analyser adapter: local (heuristic, offline) or llm (OpenAI-compatible API)'),
-  STORY_LLM_BASE_URL: url(['http:', 'https:']).optional().describe('base URL of the OpenAI-compatible API (with STORY_ANALYSER=llm), e.g. https://api.openai.com/v1'),
-  STORY_LLM_API_KEY: str({ minLength: 1 }).secret().optional().describe('API key of the LLM provider (bearer); or STORY_LLM_API_KEY_FILE'),
-  STORY_LLM_MODEL: str({ minLength: 1 }).optional().describe('model name for the LLM analyser'),
+  ...analyserConfigSchema,
   STORY_ANALYSIS_WORKERS: int({ min: 0, max: 32 }).default(2).describe('concurrent analysis jobs per replica (0: this replica runs none)'),
-  STORY_ANALYSIS_TIMEOUT_MS: int({ min: 100, max: 3_600_000 }).default(120_000).describe('time budget of one analyser call'),
-  STORY_ANALYSIS_LEASE_MS: int({ min: 200, max: 7_200_000 }).default(180_000).describe('how long a claimed job is reserved; after it another replica may take the job over'),
+  STORY_ANALYSIS_TIMEOUT_MS: int({ min: 100, max: 3_600_000 }).default(300_000).describe('time budget of one analyser call (an LLM adapter may retry and chunk inside it)'),
+  STORY_ANALYSIS_LEASE_MS: int({ min: 200, max: 7_200_000 }).default(360_000).describe('how long a claimed job is reserved; after it another replica may take the job over'),
   STORY_ANALYSIS_MAX_ATTEMPTS: int({ min: 1, max: 20 }).default(4).describe('analyser calls per job before the analysis fails'),
   STORY_ANALYSIS_RETRY_BASE_MS: int({ min: 10, max: 600_000 }).default(5_000).describe('first retry delay; doubles per attempt (jittered), at most 10 minutes'),
   STORY_ANALYSIS_POLL_MS: int({ min: 10, max: 60_000 }).default(1_000).describe('how often an idle worker looks for jobs'),
@@ -40,9 +36,11 @@ export function loadStoryConfig(env: NodeJS.ProcessEnv = process.env): StoryConf
   if (config.STORY_ANALYSIS_LEASE_MS <= config.STORY_ANALYSIS_TIMEOUT_MS) {
     problems.push({ variable: 'STORY_ANALYSIS_LEASE_MS', problem: 'must be longer than STORY_ANALYSIS_TIMEOUT_MS (a job must not be taken over while its call may still run)' });
   }
-  if (config.STORY_ANALYSER === 'llm') {
-    if (config.STORY_LLM_BASE_URL === undefined) problems.push({ variable: 'STORY_LLM_BASE_URL', problem: 'required with STORY_ANALYSER=llm' });
-    if (config.STORY_LLM_MODEL === undefined) problems.push({ variable: 'STORY_LLM_MODEL', problem: 'required with STORY_ANALYSER=llm' });
+  try {
+    analyserSettingsFrom(config);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
   }
   if (problems.length > 0) throw new ConfigError(problems, 'story');
   return config;

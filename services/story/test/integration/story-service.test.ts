@@ -2,7 +2,6 @@ import { storyEvents } from '@storytelling/contracts';
 import { EventProbe, waitUntil } from '@storytelling/testing';
 import type { DataSource } from 'typeorm';
 import { as, outcome, registerUser, startStack, type RunningStack, type TestUser } from '../support/app-harness.js';
-import { migratedDataSource } from '../support/db.js';
 
 const TALE = 'Mira kept the lighthouse. The storm came at night. The light held until dawn.';
 
@@ -15,14 +14,14 @@ describe('story service over gRPC (in process with identity, real Postgres and K
   let bob: TestUser;
 
   beforeAll(async () => {
-    [storyEvts, authorEvts] = await Promise.all([EventProbe.start('story.story.events'), EventProbe.start('story.author.events')]);
-    stack = await startStack();
-    ds = await migratedDataSource();
-    [ann, bob] = await Promise.all([registerUser(stack, 'Ann', ds), registerUser(stack, 'Bob', ds)]);
+    stack = await startStack('svc');
+    ds = stack.ds;
+    const topicPrefix = stack.sandbox.topicPrefix;
+    [storyEvts, authorEvts] = await Promise.all([EventProbe.start('story.story.events', { topicPrefix }), EventProbe.start('story.author.events', { topicPrefix })]);
+    [ann, bob] = await Promise.all([registerUser(stack, 'Ann'), registerUser(stack, 'Bob')]);
   });
 
   afterAll(async () => {
-    await ds?.destroy();
     await stack?.close();
     await Promise.all([storyEvts?.close(), authorEvts?.close()]);
   });
@@ -127,8 +126,8 @@ describe('story service over gRPC (in process with identity, real Postgres and K
   });
 
   it('lists: own stories in every status but archived, plus everybody’s published ones, newest first', async () => {
-    const carol = await registerUser(stack, 'Carol', ds);
-    const dave = await registerUser(stack, 'Dave', ds);
+    const carol = await registerUser(stack, 'Carol');
+    const dave = await registerUser(stack, 'Dave');
     const mine1 = (await create(carol, 'Carol one')).story!;
     const theirs = (await create(dave, 'Dave draft')).story!;
     const theirsPublished = (await create(dave, 'Dave published')).story!;
@@ -161,8 +160,8 @@ describe('story service over gRPC (in process with identity, real Postgres and K
   });
 
   it('follow / unfollow: idempotent, not yourself, unknown author 404; events on story.author.events; followers list for the author only', async () => {
-    const eve = await registerUser(stack, 'Eve', ds);
-    const fans = await Promise.all(['Fay', 'Gus', 'Hal'].map((n) => registerUser(stack, n, ds)));
+    const eve = await registerUser(stack, 'Eve');
+    const fans = await Promise.all(['Fay', 'Gus', 'Hal'].map((n) => registerUser(stack, n)));
     for (const fan of fans) await stack.client.followAuthor({ authorId: eve.id }, as(fan));
     await stack.client.followAuthor({ authorId: eve.id }, as(fans[0]!)); // again: nothing new
     expect(await outcome(stack.client.followAuthor({ authorId: eve.id }, as(eve)))).toBe('FAILED_PRECONDITION:CANNOT_FOLLOW_SELF');
@@ -201,8 +200,8 @@ describe('story service over gRPC (in process with identity, real Postgres and K
   });
 
   it('concurrent follows of one author all succeed (the author row serialises them)', async () => {
-    const star = await registerUser(stack, 'Star', ds);
-    const fans = await Promise.all(Array.from({ length: 8 }, (_, i) => registerUser(stack, `Fan${i}`, ds)));
+    const star = await registerUser(stack, 'Star');
+    const fans = await Promise.all(Array.from({ length: 8 }, (_, i) => registerUser(stack, `Fan${i}`)));
     await Promise.all(fans.map((f) => stack.client.followAuthor({ authorId: star.id }, as(f))));
     const list = await stack.client.listFollowers({ authorId: star.id, page: { limit: 100, cursor: '' } }, as(star));
     expect(list.followers).toHaveLength(8);

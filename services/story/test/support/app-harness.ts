@@ -6,7 +6,9 @@ import type { DataSource } from 'typeorm';
 import { createIdentityApp } from '../../../identity/src/app.js';
 import type { StoryAnalyser } from '../../src/application/index.js';
 import { createStoryApp } from '../../src/app.js';
+import { migratedDataSource } from './db.js';
 import { FakeStoryAnalyser } from './fake-analyser.js';
+import { createStorySandbox, type StorySandbox } from './sandbox.js';
 
 export type StoryClient = GrpcClient<story.StoryServiceClient>;
 export type IdentityClient = GrpcClient<identity.IdentityServiceClient>;
@@ -18,6 +20,10 @@ export interface RunningStack {
   client: StoryClient;
   analyser: FakeStoryAnalyser;
   storyEnv: Record<string, string>;
+  /** story's own schema and topic prefix (identity publishes under the same prefix). */
+  sandbox: StorySandbox;
+  /** A DataSource on story's schema (closed by close()). */
+  ds: DataSource;
   /** identity's first super-admin (its SUPERADMIN_EMAIL / SUPERADMIN_PASSWORD). */
   superAdmin: { email: string; password: string };
   close(): Promise<void>;
@@ -28,12 +34,14 @@ export interface RunningStack {
  * prefix: real tokens (story verifies them with identity's JWKS over gRPC) and real
  * UserRegistered events for story's author ACL. The analyser is the test fake.
  */
-export async function startStack(options: { storyEnv?: Record<string, string>; analyser?: StoryAnalyser } = {}): Promise<RunningStack> {
+export async function startStack(name: string, options: { storyEnv?: Record<string, string>; analyser?: StoryAnalyser } = {}): Promise<RunningStack> {
+  const sandbox = await createStorySandbox(name);
   const superAdmin = { email: `root.${randomBytes(4).toString('hex')}@example.com`, password: 'root password 123' };
   const identityHandle = await createIdentityApp(
     serviceEnv('identity', {
       SUPERADMIN_EMAIL: superAdmin.email,
       SUPERADMIN_PASSWORD: superAdmin.password,
+      ...sandbox.identityEnv,
       HTTP_PORT: '0',
       GRPC_PORT: '0',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -45,6 +53,7 @@ export async function startStack(options: { storyEnv?: Record<string, string>; a
   );
   const analyser = options.analyser instanceof FakeStoryAnalyser ? options.analyser : new FakeStoryAnalyser();
   const storyEnv = serviceEnv('story', {
+    ...sandbox.env,
     HTTP_PORT: '0',
     GRPC_PORT: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -62,6 +71,7 @@ export async function startStack(options: { storyEnv?: Record<string, string>; a
     await identityHandle.close();
     throw err;
   }
+  const ds = await migratedDataSource(sandbox);
   const identityClient = createGrpcClient<identity.IdentityServiceClient>(PROTO_SERVICES.identity, { url: identityHandle.grpcUrl!, deadlineMs: 15_000 });
   const client = createGrpcClient<story.StoryServiceClient>(PROTO_SERVICES.story, { url: storyHandle.grpcUrl!, deadlineMs: 15_000 });
   return {
@@ -72,8 +82,11 @@ export async function startStack(options: { storyEnv?: Record<string, string>; a
     analyser,
     storyEnv,
     superAdmin,
+    sandbox,
+    ds,
     async close() {
       client.close();
+      await ds.destroy();
       identityClient.close();
       await storyHandle.close();
       await identityHandle.close();
@@ -87,16 +100,16 @@ export interface TestUser {
   displayName: string;
 }
 
-/** Registers a user with identity; with `ds`, waits until story's ACL knows them as an author. */
-export async function registerUser(stack: RunningStack, displayName = 'Ann', ds?: DataSource): Promise<TestUser> {
+/** Registers a user with identity and (unless `wait` is false) waits until story's ACL knows them as an author. */
+export async function registerUser(stack: RunningStack, displayName = 'Ann', wait = true): Promise<TestUser> {
   const res = await stack.identityClient.register({
     email: `${displayName.toLowerCase().replace(/\W/g, '')}.${randomBytes(5).toString('hex')}@example.com`,
     password: 'correct horse battery',
     displayName,
   });
   const user = { id: res.user!.id, token: res.accessToken, displayName };
-  if (ds) {
-    await waitUntil(async () => ((await ds.query(`SELECT 1 FROM authors WHERE id = $1`, [user.id])) as unknown[]).length > 0, 20_000);
+  if (wait) {
+    await waitUntil(async () => ((await stack.ds.query(`SELECT 1 FROM authors WHERE id = $1`, [user.id])) as unknown[]).length > 0, 20_000);
   }
   return user;
 }
@@ -129,3 +142,47 @@ const STATUS_NAMES: Record<number, string> = {
   14: 'UNAVAILABLE',
   16: 'UNAUTHENTICATED',
 };
+
+export interface RunningStory {
+  story: ServiceHandle;
+  client: StoryClient;
+  analyser: FakeStoryAnalyser;
+  sandbox: StorySandbox;
+  ds: DataSource;
+  close(): Promise<void>;
+}
+
+/** story alone in its sandbox (no identity: for ACL and worker tests that never call its gRPC API with tokens). */
+export async function startStoryOnly(name: string, options: { storyEnv?: Record<string, string>; analyser?: FakeStoryAnalyser } = {}): Promise<RunningStory> {
+  const sandbox = await createStorySandbox(name);
+  const analyser = options.analyser ?? new FakeStoryAnalyser();
+  const story = await createStoryApp(
+    serviceEnv('story', {
+      ...sandbox.env,
+      HTTP_PORT: '0',
+      GRPC_PORT: '0',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      IDENTITY_GRPC_URL: '127.0.0.1:9', // never called
+      STORY_ANALYSIS_POLL_MS: '50',
+      STORY_ANALYSIS_RETRY_BASE_MS: '50',
+      STORY_ANALYSIS_TIMEOUT_MS: '2000',
+      STORY_ANALYSIS_LEASE_MS: '4000',
+      ...options.storyEnv,
+    }),
+    { migrateOnStart: true, shutdownHooks: false, analyser },
+  );
+  const ds = await migratedDataSource(sandbox);
+  const client = createGrpcClient<story.StoryServiceClient>(PROTO_SERVICES.story, { url: story.grpcUrl!, deadlineMs: 15_000 });
+  return {
+    story,
+    client,
+    analyser,
+    sandbox,
+    ds,
+    async close() {
+      client.close();
+      await ds.destroy();
+      await story.close();
+    },
+  };
+}

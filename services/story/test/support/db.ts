@@ -5,12 +5,15 @@ import { testEnvironment } from '@storytelling/testing';
 import type { DataSource } from 'typeorm';
 import { storyMigrations } from '../../migrations/index.js';
 import { STORY_ENTITIES } from '../../src/infrastructure/persistence/entities.js';
+import type { StorySandbox } from './sandbox.js';
 import { TypeOrmStoryUnitOfWork } from '../../src/infrastructure/persistence/unit-of-work.js';
 
-/** story's schema in this test run's database, migrated, as the story role. */
-export async function migratedDataSource(): Promise<DataSource> {
+/** story's schema in this test run's database (or a sandbox's), migrated, as its own role. */
+export async function migratedDataSource(sandbox?: StorySandbox): Promise<DataSource> {
   const ds = createDataSource(
-    { url: testEnvironment().databaseUrlFor('story'), schema: 'story', poolMax: 10 },
+    sandbox
+      ? { url: sandbox.env.DATABASE_URL, schema: sandbox.env.DATABASE_SCHEMA, poolMax: 10 }
+      : { url: testEnvironment().databaseUrlFor('story'), schema: 'story', poolMax: 10 },
     { entities: STORY_ENTITIES, migrations: storyMigrations, applicationName: 'story-test' },
   );
   await ds.initialize();

@@ -70,14 +70,16 @@ export class AnalysisJobProcessor {
     }
 
     let analysis: NormalisedAnalysis;
+    const timeout = AbortSignal.timeout(this.settings.timeoutMs);
     try {
-      const timeout = AbortSignal.timeout(this.settings.timeoutMs);
       const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
       const raw = await raceAbort(this.analyser.analyse({ title: story.title, content: story.content, language: story.language }, signal), signal);
       analysis = normaliseAnalysis(raw);
     } catch (err) {
       if (stop?.aborted) return this.release(job, workerId);
-      const failure = classify(err);
+      const failure: CallFailure = timeout.aborted
+        ? { code: 'ANALYSIS_TIMEOUT', message: `the analyser did not answer within ${this.settings.timeoutMs} ms`, retryable: true }
+        : classify(err);
       this.log.warn({ ...ids, attempt: job.attempts, code: failure.code, retryable: failure.retryable, err: failure.message }, 'analyser call failed');
       if (failure.retryable && job.attempts < this.settings.maxAttempts) return this.retry(job, workerId, failure);
       return this.fail(job, workerId, failure);
@@ -175,9 +177,6 @@ export function retryDelayMs(baseMs: number, attempt: number, random: () => numb
 function classify(err: unknown): CallFailure {
   if (err instanceof AnalyserError) return { code: err.code, message: safeMessage(err.message), retryable: err.retryable };
   if (err instanceof InvalidAnalysisError) return { code: err.code, message: safeMessage(err.message), retryable: false };
-  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return { code: 'ANALYSIS_TIMEOUT', message: 'the analyser did not answer in time', retryable: true };
-  }
   return { code: 'ANALYSER_FAILED', message: 'the analyser failed unexpectedly', retryable: true };
 }
 
@@ -187,9 +186,10 @@ function safeMessage(message: string): string {
 
 /** Rejects as soon as `signal` aborts, even if the adapter ignores it. */
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  const aborted = () => new Error('the analyser call was aborted', { cause: signal.reason });
+  if (signal.aborted) return Promise.reject(aborted());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    const onAbort = () => reject(aborted());
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(
       (v) => {

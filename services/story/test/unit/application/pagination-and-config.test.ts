@@ -63,7 +63,9 @@ describe('story config', () => {
 
   it('a lease not longer than the analyser timeout, and llm without URL and model, fail at start', () => {
     expect(() => loadStoryConfig({ ...base, STORY_ANALYSIS_TIMEOUT_MS: '5000', STORY_ANALYSIS_LEASE_MS: '5000' })).toThrow(ConfigError);
-    expect(() => loadStoryConfig({ ...base, STORY_ANALYSER: 'llm' })).toThrow(/STORY_LLM_BASE_URL/);
-    expect(loadStoryConfig({ ...base, STORY_ANALYSER: 'llm', STORY_LLM_BASE_URL: 'https://llm.example/v1', STORY_LLM_MODEL: 'm' }).STORY_ANALYSER).toBe('llm');
+    expect(() => loadStoryConfig({ ...base, STORY_ANALYSER: 'llm' })).toThrow(/STORY_LLM_BASE_URL[\s\S]*STORY_LLM_API_KEY[\s\S]*STORY_LLM_MODEL/);
+    expect(() => loadStoryConfig({ ...base, STORY_ANALYSER: 'llm', STORY_ANALYSIS_LEASE_MS: '1000', STORY_ANALYSIS_TIMEOUT_MS: '1000' })).toThrow(/4 problems/);
+    const llm = { ...base, STORY_ANALYSER: 'llm', STORY_LLM_BASE_URL: 'https://llm.example/v1', STORY_LLM_MODEL: 'm', STORY_LLM_API_KEY: 'k' };
+    expect(loadStoryConfig(llm).STORY_ANALYSER).toBe('llm');
   });
 });
