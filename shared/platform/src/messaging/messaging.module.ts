@@ -35,10 +35,12 @@ export interface MessagingModuleOptions {
   subscriptions?: MessagingSubscription[];
   /** Run the outbox relay in this process (default true). */
   relay?: boolean;
-  relayOptions?: Pick<OutboxRelayOptions, 'batchSize' | 'pollIntervalMs' | 'lockRetryMs'>;
+  relayOptions?: Pick<OutboxRelayOptions, 'batchSize' | 'pollIntervalMs' | 'lockRetryMs' | 'pipelineDepth'>;
   retry?: Partial<RetryPolicy>;
   partitionsConsumedConcurrently?: number;
   maxMessagesPerTransaction?: number;
+  /** How often the consumer commits processed offsets (default 1000 ms). */
+  commitIntervalMs?: number;
 }
 
 export const MESSAGING_OPTIONS = Symbol.for('storytelling.messaging.Options');
@@ -91,6 +93,7 @@ export class MessagingRuntime implements OnModuleInit, OnApplicationBootstrap, B
       ...(this.options.retry ? { retry: this.options.retry } : {}),
       ...(this.options.partitionsConsumedConcurrently ? { partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently } : {}),
       ...(this.options.maxMessagesPerTransaction ? { maxMessagesPerTransaction: this.options.maxMessagesPerTransaction } : {}),
+      ...(this.options.commitIntervalMs ? { commitIntervalMs: this.options.commitIntervalMs } : {}),
     });
     // Always started: it also creates the DLQ topic and answers the Kafka readiness check.
     await this.consumerInstance.start();
