@@ -15,18 +15,19 @@ import { isCapitalised, type Pacer, type Token } from './text.js';
  *    - common nouns from a curated list that stories use as characters ("the wolf", "her
  *      grandmother", "the huntsman", "el lobo"), lower or upper case, singular only.
  * 2. Keys. A mention whose last word is such a noun is that noun ("the Wolf", "wolf", "the big
- *    bad wolf", "the Big Bad Wolf" → wolf; but "John Smith", with no article, is a name). Otherwise it is a name, keyed by its core: the words
- *    after titles and epithets ("Little Red-Cap" and "Red-Cap" → "red cap"; "Lady Mary" and
- *    "Mary" → "mary").
+ *    bad wolf", "the Big Bad Wolf" → wolf; but "John Smith", with no article, is a name).
+ *    Otherwise it is a name, keyed by its core: the words after titles and epithets ("Little
+ *    Red-Cap" and "Red-Cap" → "red cap"; "Lady Mary" and "Mary" → "mary").
  * 3. Merging. A one-word name merges into the only longer name that starts or ends with it
  *    ("John" → "John Smith", "Smith" → "John Smith"; with two Johns it stays apart); a name that
  *    is the tail or head of exactly one longer name merges into it; a noun merges into the only
  *    titled name built on it ("fox" → "Mr. Fox", "the Queen" → "Queen Grimhilde").
  * 4. Acceptance. Titled names always count; nouns need 2 mentions (3 for generic ones: man,
  *    woman, girl, boy, child) unless written with a capital inside a sentence ("A Famished
- *    Fox", "the Wolf": personified, one mention is enough); other names need `compromise` to tag them as a person, or else two
- *    mentions and no sign of being a place, date, organisation or plural (English). Without a
- *    tagger (Spanish and other languages) two mentions suffice.
+ *    Fox", "the Wolf": personified, one mention is enough); other names need `compromise` to
+ *    tag them as a person, or else two mentions and no sign of being a place, date,
+ *    organisation or plural (English). Without a tagger (Spanish and other languages) two
+ *    mentions suffice.
  * 5. Ranking by prominence: mentions in narration count 1, inside quotation marks ½ (a
  *    grandmother addressed ten times in dialogue is less central than the girl the narration
  *    follows), and half that after a possessive ("her grandmother": someone defined through

@@ -184,6 +184,18 @@ describe('LocalStoryAnalyser: names and merging', () => {
     expect(byName(result, /mary/i).map((c) => c.name)).toEqual(['Mary Brown']);
   });
 
+  it('merges a title noun into the only titled name built on it', async () => {
+    const content =
+      'Queen Grimhilde looked into her mirror. The Queen was proud and jealous. Snow White sang in the forest. ' +
+      'The queen heard the song, and Snow White hid. Mr. Fox watched them. The fox smiled.';
+    const result = await analyse(content);
+    const queens = byName(result, /queen|grimhilde/i);
+    expect(queens.map((c) => c.name)).toEqual(['Queen Grimhilde']);
+    expect(queens[0]!.traits).toEqual(expect.arrayContaining(['proud', 'jealous']));
+    expect(byName(result, /fox/i).map((c) => c.name)).toEqual(['Mr. Fox']);
+    expect(byName(result, /snow white/i)).toHaveLength(1);
+  });
+
   it('keeps a first name apart when two full names share it', async () => {
     const content = 'John Smith and John Brown were neighbours. John Smith kept bees. John Brown kept goats. One day John came late.';
     const result = await analyse(content);
