@@ -34,7 +34,10 @@ export interface RunningStack {
  * prefix: real tokens (story verifies them with identity's JWKS over gRPC) and real
  * UserRegistered events for story's author ACL. The analyser is the test fake.
  */
-export async function startStack(name: string, options: { storyEnv?: Record<string, string>; analyser?: StoryAnalyser } = {}): Promise<RunningStack> {
+export async function startStack(
+  name: string,
+  options: { storyEnv?: Record<string, string>; analyser?: StoryAnalyser; /** the adapter STORY_ANALYSER selects, not the fake */ realAnalyser?: boolean } = {},
+): Promise<RunningStack> {
   const sandbox = await createStorySandbox(name);
   const superAdmin = { email: `root.${randomBytes(4).toString('hex')}@example.com`, password: 'root password 123' };
   const identityHandle = await createIdentityApp(
@@ -66,7 +69,11 @@ export async function startStack(name: string, options: { storyEnv?: Record<stri
   });
   let storyHandle: ServiceHandle;
   try {
-    storyHandle = await createStoryApp(storyEnv, { migrateOnStart: true, shutdownHooks: false, analyser: options.analyser ?? analyser });
+    storyHandle = await createStoryApp(storyEnv, {
+      migrateOnStart: true,
+      shutdownHooks: false,
+      ...(options.realAnalyser ? {} : { analyser: options.analyser ?? analyser }),
+    });
   } catch (err) {
     await identityHandle.close();
     throw err;
