@@ -43,7 +43,7 @@ export const english: LexiconSpec = {
       moderate: [
         'happy', 'happiness', 'joy', 'joyful', 'joyous', 'glad', 'gladness', 'delight', 'delighted', 'delightful', 'merry',
         'merriment', 'cheerful', 'pleased', 'pleasure', 'rejoice', 'laugh', 'laughter', 'smile', 'grin', 'gleeful', 'glee',
-        'jolly', 'cheer', 'contented', 'triumphant', 'joyfully', 'gladly', 'merrily', 'cheerfully', 'beam',
+        'jolly', 'cheer', 'contented', 'triumphant', 'joyfully', 'gladly', 'merrily', 'cheerfully',
       ],
       mild: ['pleasant', 'lovely', 'wonderful', 'enjoy', 'fun', 'amused', 'amusing', 'playful', 'satisfied', 'relieved', 'relief', 'hopeful', 'grateful', 'thankful', 'giggle', 'chuckle'],
     },
