@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { uuidv7 } from '@storytelling/kernel';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { getLogger } from '@storytelling/platform';
+import { getLogger, histogram } from '@storytelling/platform';
 import { AnalysisJobProcessor } from '../../application/analysis/analysis-job-processor.js';
 import type { AnalysisSettings, AnalysisWakeup } from '../../application/ports/index.js';
 import { ANALYSIS_SETTINGS } from '../../application/ports/index.js';
@@ -13,6 +13,12 @@ import { ANALYSIS_SETTINGS } from '../../application/ports/index.js';
  * table (SKIP LOCKED claims, leases) shares the work. On shutdown the loops stop claiming, an
  * analyser call in flight is aborted and its job handed back, then the pools close.
  */
+/** One worker turn that had a job, by outcome (analyzed, retry, failed, cancelled, released, lost). */
+const jobDuration = () =>
+  histogram('story_analysis_job_duration_seconds', 'Duration of one analysis job attempt (claim to commit), by outcome', ['outcome'], [
+    0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
+  ]);
+
 @Injectable()
 export class AnalysisWorkerRunner implements AnalysisWakeup, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = getLogger('analysis-worker');
@@ -45,8 +51,10 @@ export class AnalysisWorkerRunner implements AnalysisWakeup, OnApplicationBootst
   private async loop(workerId: string): Promise<void> {
     while (!this.stop.signal.aborted) {
       try {
+        const started = process.hrtime.bigint();
         const outcome = await this.processor.processNext(workerId, this.stop.signal);
         if (outcome.kind === 'idle') await this.sleep(this.settings.pollMs);
+        else jobDuration().observe({ outcome: outcome.kind }, Number(process.hrtime.bigint() - started) / 1e9);
       } catch (err) {
         this.log.error({ err, workerId }, 'analysis worker turn failed');
         await this.sleep(this.settings.pollMs);
