@@ -6,6 +6,7 @@ import { STORY_PORT, type StoryPort } from './application/story.port.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import { JwksKeyStore } from './infrastructure/auth/jwks-key-store.js';
 import { JwtStrategy } from './infrastructure/auth/jwt.strategy.js';
+import { VerifiedTokenCache } from './infrastructure/auth/verified-token-cache.js';
 import { createIdentityClient } from './infrastructure/identity/grpc-client.js';
 import { GrpcIdentityAdapter } from './infrastructure/identity/grpc-identity.adapter.js';
 import { createStoryClient } from './infrastructure/story/grpc-client.js';
@@ -92,6 +93,10 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
           provide: JwtStrategy,
           useFactory: (keys: JwksKeyStore) => new JwtStrategy(keys, { issuer: config.jwtIssuer, audience: config.jwtAudience }),
           inject: [JwksKeyStore],
+        },
+        {
+          provide: VerifiedTokenCache,
+          useFactory: () => new VerifiedTokenCache({ ttlMs: config.verifiedTokenCacheTtlMs, maxEntries: config.verifiedTokenCacheSize }),
         },
         // Global guards run in this order: who is calling → rate limit → must be signed in → role.
         { provide: APP_GUARD, useClass: AuthenticationGuard },

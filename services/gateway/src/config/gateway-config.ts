@@ -33,6 +33,10 @@ export interface GatewayConfig {
   jwksCacheTtlMs: number;
   /** Minimum interval between two JWKS fetches caused by unknown `kid`s. */
   jwksMinRefetchIntervalMs: number;
+  /** How long a verified access token is trusted without verifying it again (0: always verify). */
+  verifiedTokenCacheTtlMs: number;
+  /** Bound on the verified-token cache. */
+  verifiedTokenCacheSize: number;
   /** express `trust proxy` setting: false, true, a hop count, or a list of addresses/subnets. */
   trustProxy: boolean | number | string[];
   logLevel: string;
@@ -95,6 +99,8 @@ export const gatewayConfigSchema = {
   JWT_AUDIENCE: str({ minLength: 1 }).default(DEFAULT_JWT_AUDIENCE).describe('expected aud of access tokens'),
   JWKS_CACHE_TTL_MS: int({ min: 1000, max: 86_400_000 }).default(600_000),
   JWKS_MIN_REFETCH_INTERVAL_MS: int({ min: 0, max: 3_600_000 }).default(30_000),
+  VERIFIED_TOKEN_CACHE_TTL_MS: int({ min: 0, max: 300_000 }).default(60_000).describe('trust a verified access token this long before verifying it again (never past its exp; 0 disables)'),
+  VERIFIED_TOKEN_CACHE_SIZE: int({ min: 0, max: 1_000_000 }).default(10_000).describe('bound on cached verified tokens'),
   TRUST_PROXY: trustProxy().default(false),
 };
 
@@ -118,6 +124,8 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     jwtAudience: c.JWT_AUDIENCE,
     jwksCacheTtlMs: c.JWKS_CACHE_TTL_MS,
     jwksMinRefetchIntervalMs: c.JWKS_MIN_REFETCH_INTERVAL_MS,
+    verifiedTokenCacheTtlMs: c.VERIFIED_TOKEN_CACHE_TTL_MS,
+    verifiedTokenCacheSize: c.VERIFIED_TOKEN_CACHE_SIZE,
     trustProxy: c.TRUST_PROXY,
     logLevel: c.LOG_LEVEL,
   };

@@ -38,8 +38,9 @@ describe('JwksKeyStore', () => {
 
   it('fetches once and serves keys from the cache', async () => {
     const s = store();
-    const pem = await s.keyFor('k1');
-    expect(pem).toContain('BEGIN PUBLIC KEY');
+    const key = await s.keyFor('k1');
+    expect(key.asymmetricKeyType).toBe('rsa');
+    expect(key.type).toBe('public');
     await s.keyFor('k1');
     await s.keyFor('k1');
     expect(fetches).toBe(1);
@@ -50,7 +51,7 @@ describe('JwksKeyStore', () => {
     await s.keyFor('k1');
     jwks = { keys: [jwks.keys[0]!, await rsaJwk('k2')] };
     now += 10_000;
-    await expect(s.keyFor('k2')).resolves.toContain('BEGIN PUBLIC KEY');
+    await expect(s.keyFor('k2')).resolves.toMatchObject({ asymmetricKeyType: 'rsa' });
     expect(fetches).toBe(2);
     await expect(s.keyFor('forged-1')).rejects.toBeInstanceOf(UnknownSigningKeyError);
     await expect(s.keyFor('forged-2')).rejects.toBeInstanceOf(UnknownSigningKeyError);
@@ -65,7 +66,7 @@ describe('JwksKeyStore', () => {
     await s.keyFor('k1');
     now += 61_000;
     fail = true;
-    await expect(s.keyFor('k1')).resolves.toContain('BEGIN PUBLIC KEY');
+    await expect(s.keyFor('k1')).resolves.toMatchObject({ asymmetricKeyType: 'rsa' });
     expect(fetches).toBe(2);
   });
 
@@ -77,7 +78,7 @@ describe('JwksKeyStore', () => {
     expect(fetches).toBe(1);
     fail = false;
     now += 10_000;
-    await expect(s.keyFor('k1')).resolves.toContain('BEGIN PUBLIC KEY');
+    await expect(s.keyFor('k1')).resolves.toMatchObject({ asymmetricKeyType: 'rsa' });
   });
 
   it('keeps only RSA signing keys for RS256 and shares concurrent fetches', async () => {

@@ -1,4 +1,4 @@
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { getLogger } from '@storytelling/platform';
 import type { Jwks } from '../../application/identity.port.js';
 
@@ -30,11 +30,12 @@ export interface JwksKeyStoreOptions {
 
 /**
  * Verification keys for access tokens, fetched from identity (GetJwks over gRPC) and cached by
- * `kid` as PEM (what passport-jwt hands to jsonwebtoken). Only RSA signing keys for RS256 are
- * kept. Concurrent misses share one fetch.
+ * `kid` as parsed KeyObjects (what passport-jwt hands to jsonwebtoken; a PEM string would be
+ * parsed again on every verification). Only RSA signing keys for RS256 are kept. Concurrent
+ * misses share one fetch.
  */
 export class JwksKeyStore {
-  private keys = new Map<string, string>();
+  private keys = new Map<string, KeyObject>();
   private fetchedAt = Number.NEGATIVE_INFINITY;
   private lastAttemptAt = Number.NEGATIVE_INFINITY;
   private inflight: Promise<void> | undefined;
@@ -48,8 +49,8 @@ export class JwksKeyStore {
     this.now = options.now ?? Date.now;
   }
 
-  /** The PEM public key for `kid`. @throws UnknownSigningKeyError, JwksUnavailableError. */
-  async keyFor(kid: string): Promise<string> {
+  /** The public key for `kid`. @throws UnknownSigningKeyError, JwksUnavailableError. */
+  async keyFor(kid: string): Promise<KeyObject> {
     if (this.keys.size === 0) {
       // Nothing usable yet: fetch, but never more often than the refetch interval, so a down
       // identity is not hammered by every request (they answer 503 meanwhile).
@@ -103,14 +104,13 @@ export class JwksKeyStore {
 
   private async load(): Promise<void> {
     const jwks = await this.fetchJwks();
-    const next = new Map<string, string>();
+    const next = new Map<string, KeyObject>();
     for (const jwk of jwks.keys ?? []) {
       if (jwk.kty !== 'RSA' || !jwk.kid || !jwk.n || !jwk.e) continue;
       if (jwk.alg && jwk.alg !== 'RS256') continue;
       if (jwk.use && jwk.use !== 'sig') continue;
       try {
-        const pem = createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
-        next.set(jwk.kid, pem.toString());
+        next.set(jwk.kid, createPublicKey({ key: { kty: 'RSA', n: jwk.n, e: jwk.e }, format: 'jwk' }));
       } catch (err) {
         log.warn({ err, kid: jwk.kid }, 'ignoring an unusable JWK');
       }

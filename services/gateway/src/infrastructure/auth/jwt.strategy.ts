@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { Request } from 'express';
@@ -40,7 +41,7 @@ export class JwtStrategy extends Strategy {
       // Small leeway for clock skew between identity and the gateway (as the platform verifier).
       jsonWebTokenOptions: { clockTolerance: 5 },
       passReqToCallback: false,
-      secretOrKeyProvider: (_req: Request, rawJwt: unknown, done: (err: unknown, key?: string) => void) => {
+      secretOrKeyProvider: (_req: Request, rawJwt: unknown, done: (err: unknown, key?: string | Buffer) => void) => {
         let kid: string;
         try {
           if (typeof rawJwt !== 'string') throw new RejectedTokenError('token is not a string');
@@ -55,7 +56,9 @@ export class JwtStrategy extends Strategy {
           return;
         }
         keys.keyFor(kid).then(
-          (pem) => done(null, pem),
+          // jsonwebtoken (≥ 9) takes a KeyObject as is (it would parse a PEM string on every
+          // call); @types/passport-jwt only knows string | Buffer.
+          (key: KeyObject) => done(null, key as unknown as Buffer),
           (err: unknown) => done(err),
         );
       },
@@ -67,9 +70,9 @@ export class JwtStrategy extends Strategy {
   /** The verified payload → the caller; anything unexpected in it is an invalid token. */
   static toUser(payload: unknown): AuthenticatedUser | false {
     if (typeof payload !== 'object' || payload === null) return false;
-    const { sub, role, email } = payload as { sub?: unknown; role?: unknown; email?: unknown };
+    const { sub, role, email, exp } = payload as { sub?: unknown; role?: unknown; email?: unknown; exp?: unknown };
     if (typeof sub !== 'string' || sub.length === 0 || !isRole(role)) return false;
     // `token` is filled in by the guard, which has the raw header.
-    return { id: sub, role, ...(typeof email === 'string' ? { email } : {}), token: '' };
+    return { id: sub, role, ...(typeof email === 'string' ? { email } : {}), ...(typeof exp === 'number' ? { expiresAt: exp } : {}), token: '' };
   }
 }

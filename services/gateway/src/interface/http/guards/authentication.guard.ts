@@ -6,6 +6,7 @@ import type { Response } from 'express';
 import type { AuthenticatedUser } from '../../../infrastructure/auth/authenticated-user.js';
 import { JwksUnavailableError, UnknownSigningKeyError } from '../../../infrastructure/auth/jwks-key-store.js';
 import { extractBearer, JwtStrategy, RejectedTokenError } from '../../../infrastructure/auth/jwt.strategy.js';
+import { VerifiedTokenCache } from '../../../infrastructure/auth/verified-token-cache.js';
 import { ProblemException, unauthenticated } from '../problem/problem.js';
 import { RETRY_AFTER_UNAVAILABLE_SECONDS } from '../problem/to-problem.js';
 import { IS_PUBLIC } from './decorators.js';
@@ -30,20 +31,28 @@ export function authFailureToProblem(failure: unknown): ProblemException {
 /**
  * First global guard. On protected routes it verifies the bearer token (passport-jwt) and puts
  * the caller on `req.user` and the verified token in the request context (forwarded as gRPC
- * metadata). It never throws: a failure is kept on the request and thrown by
- * RequireAuthenticationGuard after the rate limiter has counted the request.
+ * metadata). A token verified shortly before is taken from the VerifiedTokenCache. It never
+ * throws: a failure is kept on the request and thrown by RequireAuthenticationGuard after the
+ * rate limiter has counted the request.
  */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(JwtStrategy) private readonly strategy: JwtStrategy,
+    @Inject(VerifiedTokenCache) private readonly verified: VerifiedTokenCache,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const req = context.switchToHttp().getRequest<GatewayRequest>();
+    const presented = extractBearer(req as never);
+    const known = presented ? this.verified.get(presented) : undefined;
+    if (presented && known) {
+      this.accept(req, known, presented);
+      return true;
+    }
     const res = context.switchToHttp().getResponse<Response>();
     const outcome = await new Promise<{ user?: AuthenticatedUser; failure?: unknown }>((resolve) => {
       const authenticate = passport.authenticate(
@@ -57,15 +66,19 @@ export class AuthenticationGuard implements CanActivate {
       ) as (req: unknown, res: unknown, next: (err?: unknown) => void) => void;
       authenticate(req, res, (err?: unknown) => resolve({ failure: err }));
     });
-    if (outcome.user) {
-      const token = extractBearer(req as never) ?? '';
-      req.user = { ...outcome.user, token };
-      const ctx = currentContext();
-      if (ctx) ctx.bearerToken = token;
+    if (outcome.user && presented) {
+      this.verified.set(presented, outcome.user);
+      this.accept(req, outcome.user, presented);
     } else {
-      req.authFailure = authFailureToProblem(outcome.failure);
+      req.authFailure = authFailureToProblem(outcome.user ? undefined : outcome.failure);
     }
     return true;
+  }
+
+  private accept(req: GatewayRequest, user: AuthenticatedUser, token: string): void {
+    req.user = { ...user, token };
+    const ctx = currentContext();
+    if (ctx) ctx.bearerToken = token;
   }
 }
 
