@@ -4,6 +4,10 @@
 // scratch database `storytelling_bench`, and runs the TypeScript sources through swc.
 // Tunables (environment): BENCH_RAW_EVENTS, BENCH_PIPELINE_EVENTS, BENCH_RATE, BENCH_SECONDS,
 // BENCH_PARTITIONS. The last line printed is the JSON result.
+// npm run bench:stories — gateway read path vs a bare http+pg baseline (stories-bench.ts). Builds
+// first (like `npm run build`: the fleet runs from compiled dist/), then runs identity, story and
+// gateway as processes on a scratch database `storytelling_bench_stories`. Tunables: see
+// shared/testing/src/bench/stories-main.ts.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -11,13 +15,18 @@ import { runCli, UserFacingError } from './lib/log.mjs';
 import { ensureDependencies } from './lib/bootstrap-steps.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const benches = { events: 'shared/testing/src/bench/main.ts' };
+const benches = { events: 'shared/testing/src/bench/main.ts', stories: 'shared/testing/src/bench/stories-main.ts' };
 const which = process.argv[2] ?? 'events';
 
 await runCli(async () => {
   const entry = benches[which];
   if (!entry) throw new UserFacingError(`usage: node scripts/bench.mjs ${Object.keys(benches).join('|')}`);
-  await ensureDependencies();
+  if (which === 'stories') {
+    const { bootstrap } = await import('./lib/bootstrap-steps.mjs');
+    await bootstrap({ build: true });
+  } else {
+    await ensureDependencies();
+  }
   const { infraUp } = await import('./lib/infra.mjs');
   const { adminUrl, ensureDatabase } = await import('./lib/provisioning.mjs');
   const infra = await infraUp();
