@@ -298,7 +298,13 @@ describe('gateway ⇄ story (real identity and story services, Postgres, Kafka)'
 
   it('follow and unfollow are idempotent; not yourself; followers are the author\'s own, with display names from identity events', async () => {
     const carol = await newMember('Carol');
-    expect((await as(bob).post(`/api/v1/authors/${carol.id}/follow`)).status).toBe(204);
+    // story learns about Carol from her UserRegistered event (identity → Kafka → author ACL);
+    // until it has, she is AUTHOR_NOT_FOUND there.
+    await waitUntil(async () => {
+      const res = await as(bob).post(`/api/v1/authors/${carol.id}/follow`);
+      if (res.status === 404) expectProblem(res, 404, 'AUTHOR_NOT_FOUND');
+      return res.status === 204;
+    }, 30_000, 100);
     expect((await as(bob).post(`/api/v1/authors/${carol.id}/follow`)).status).toBe(204);
     expect((await as(alice).post(`/api/v1/authors/${carol.id}/follow`)).status).toBe(204);
     expectProblem(await as(carol).post(`/api/v1/authors/${carol.id}/follow`), 422, 'CANNOT_FOLLOW_SELF');
