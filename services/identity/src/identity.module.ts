@@ -2,7 +2,8 @@ import type { Clock } from '@storytelling/kernel';
 import { systemClock } from '@storytelling/kernel';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { MessagingModule, PersistenceModule } from '@storytelling/platform';
+import { DataSource } from 'typeorm';
+import { EventStore, MessagingModule, PersistenceModule, UnitOfWork } from '@storytelling/platform';
 import { identityMigrations } from '../migrations/index.js';
 import {
   ACCESS_TOKEN_ISSUER,
@@ -19,7 +20,7 @@ import {
 } from './application/index.js';
 import type { IdentityConfig } from './config.js';
 import { IDENTITY_ENTITIES } from './infrastructure/persistence/entities.js';
-import { TypeOrmIdentityUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
+import { identityUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
 import { Argon2PasswordHasher } from './infrastructure/security/argon2-password-hasher.js';
 import { JwtAccessTokens } from './infrastructure/security/jwt-access-tokens.js';
 import { OpaqueRefreshTokens } from './infrastructure/security/opaque-refresh-tokens.js';
@@ -93,7 +94,7 @@ export class IdentityModule {
         },
         { provide: ACCESS_TOKEN_ISSUER, useExisting: JWT_ACCESS_TOKENS },
         { provide: ACCESS_TOKEN_VERIFIER, useExisting: JWT_ACCESS_TOKENS },
-        { provide: IDENTITY_UNIT_OF_WORK, useClass: TypeOrmIdentityUnitOfWork },
+        { provide: IDENTITY_UNIT_OF_WORK, useFactory: identityUnitOfWork, inject: [UnitOfWork, EventStore, DataSource, CLOCK] },
         Sessions,
         CallerResolver,
         SuperAdminBootstrapper,

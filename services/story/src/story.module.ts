@@ -2,7 +2,8 @@ import type { Clock } from '@storytelling/kernel';
 import { systemClock } from '@storytelling/kernel';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { AccessTokenVerifier, MessagingModule, PersistenceModule, type IdentityTokenVerifier } from '@storytelling/platform';
+import { DataSource } from 'typeorm';
+import { AccessTokenVerifier, EventStore, type IdentityTokenVerifier, MessagingModule, PersistenceModule, UnitOfWork } from '@storytelling/platform';
 import { storyMigrations } from '../migrations/index.js';
 import {
   ANALYSIS_SETTINGS,
@@ -19,7 +20,7 @@ import {
 import type { StoryConfig } from './config.js';
 import { IDENTITY_USER_TOPIC, UserEventsTranslator } from './infrastructure/acl/user-events.translator.js';
 import { STORY_ENTITIES } from './infrastructure/persistence/entities.js';
-import { TypeOrmStoryUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
+import { storyUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
 import { AnalysisWorkerRunner } from './infrastructure/worker/analysis-worker.js';
 import { CallerResolver } from './interface/caller.js';
 import { StoryGrpcController } from './interface/story.grpc-controller.js';
@@ -92,7 +93,7 @@ export class StoryModule {
         { provide: IDENTITY_TOKENS, useValue: options.identity },
         { provide: AccessTokenVerifier, useValue: options.identity.verifier },
         IdentityChannelCloser,
-        { provide: STORY_UNIT_OF_WORK, useClass: TypeOrmStoryUnitOfWork },
+        { provide: STORY_UNIT_OF_WORK, useFactory: storyUnitOfWork, inject: [UnitOfWork, EventStore, DataSource, CLOCK] },
         UserEventsTranslator,
         AnalysisJobProcessor,
         AnalysisWorkerRunner,

@@ -6,7 +6,7 @@ import { testEnvironment } from '@storytelling/testing';
 import type { DataSource } from 'typeorm';
 import { identityMigrations } from '../../migrations/index.js';
 import { IDENTITY_ENTITIES } from '../../src/infrastructure/persistence/entities.js';
-import { TypeOrmIdentityUnitOfWork } from '../../src/infrastructure/persistence/unit-of-work.js';
+import { identityUnitOfWork } from '../../src/infrastructure/persistence/unit-of-work.js';
 
 /** identity's schema in this test run's database, migrated, as the identity role. */
 export async function migratedDataSource(): Promise<DataSource> {
@@ -19,8 +19,8 @@ export async function migratedDataSource(): Promise<DataSource> {
   return ds;
 }
 
-export function postgresUnitOfWork(ds: DataSource, clock: Clock = systemClock): TypeOrmIdentityUnitOfWork {
-  return new TypeOrmIdentityUnitOfWork(new UnitOfWork(ds), new EventStore(), ds, clock);
+export function postgresUnitOfWork(ds: DataSource, clock: Clock = systemClock) {
+  return identityUnitOfWork(new UnitOfWork(ds), new EventStore(), ds, clock);
 }
 
 /** A unique email per test, so tests sharing the run's schema never collide. */

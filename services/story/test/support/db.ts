@@ -6,7 +6,7 @@ import type { DataSource } from 'typeorm';
 import { storyMigrations } from '../../migrations/index.js';
 import { STORY_ENTITIES } from '../../src/infrastructure/persistence/entities.js';
 import type { StorySandbox } from './sandbox.js';
-import { TypeOrmStoryUnitOfWork } from '../../src/infrastructure/persistence/unit-of-work.js';
+import { storyUnitOfWork } from '../../src/infrastructure/persistence/unit-of-work.js';
 
 /** story's schema in this test run's database (or a sandbox's), migrated, as its own role. */
 export async function migratedDataSource(sandbox?: StorySandbox): Promise<DataSource> {
@@ -21,8 +21,8 @@ export async function migratedDataSource(sandbox?: StorySandbox): Promise<DataSo
   return ds;
 }
 
-export function postgresUnitOfWork(ds: DataSource, clock: Clock = systemClock): TypeOrmStoryUnitOfWork {
-  return new TypeOrmStoryUnitOfWork(new UnitOfWork(ds), new EventStore(), ds, clock);
+export function postgresUnitOfWork(ds: DataSource, clock: Clock = systemClock) {
+  return storyUnitOfWork(new UnitOfWork(ds), new EventStore(), ds, clock);
 }
 
 /** Outbox rows of one aggregate, oldest first. */

@@ -14,3 +14,23 @@ export class UnitOfWork {
     return this.dataSource.transaction(work);
   }
 }
+
+/**
+ * A service's repositories bound to one transaction: what each application layer's unit-of-work
+ * port looks like. `reader` is the same repositories outside any transaction, for reads.
+ */
+export class RepositoryUnitOfWork<R> {
+  readonly reader: R;
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    dataSource: DataSource,
+    private readonly bind: (manager: EntityManager) => R,
+  ) {
+    this.reader = bind(dataSource.manager);
+  }
+
+  run<T>(work: (repos: R) => Promise<T>): Promise<T> {
+    return this.uow.run((tx) => work(this.bind(tx)));
+  }
+}

@@ -1,27 +1,11 @@
 import type { Clock } from '@storytelling/kernel';
-import { Inject, Injectable } from '@nestjs/common';
-import { EventStore, UnitOfWork } from '@storytelling/platform';
-import { DataSource } from 'typeorm';
+import { RepositoryUnitOfWork, type EventStore, type UnitOfWork } from '@storytelling/platform';
+import type { DataSource } from 'typeorm';
 import type { IdentityUnitOfWork } from '../../application/ports/index.js';
-import { CLOCK } from '../../application/ports/index.js';
 import type { IdentityRepositories } from '../../domain/index.js';
 import { typeOrmRepositories } from './repositories.js';
 
-/** The platform's UnitOfWork (one Postgres transaction) with identity's repositories bound to it. */
-@Injectable()
-export class TypeOrmIdentityUnitOfWork implements IdentityUnitOfWork {
-  readonly reader: IdentityRepositories;
-
-  constructor(
-    @Inject(UnitOfWork) private readonly uow: UnitOfWork,
-    @Inject(EventStore) private readonly events: EventStore,
-    @Inject(DataSource) dataSource: DataSource,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {
-    this.reader = typeOrmRepositories(dataSource.manager, events, clock);
-  }
-
-  run<T>(work: (repos: IdentityRepositories) => Promise<T>): Promise<T> {
-    return this.uow.run((tx) => work(typeOrmRepositories(tx, this.events, this.clock)));
-  }
+/** identity's repositories bound to the platform's UnitOfWork (one Postgres transaction). */
+export function identityUnitOfWork(uow: UnitOfWork, events: EventStore, dataSource: DataSource, clock: Clock): IdentityUnitOfWork {
+  return new RepositoryUnitOfWork<IdentityRepositories>(uow, dataSource, (tx) => typeOrmRepositories(tx, events, clock));
 }
