@@ -1,17 +1,8 @@
+import { EMOTIONS, type Emotion } from '../../../domain/emotion.js';
+
 /** The emotions a lexicon can score (`neutral` is the absence of a score, never a word list). */
-export const SCORED_EMOTIONS = [
-  'joy',
-  'sadness',
-  'anger',
-  'fear',
-  'surprise',
-  'disgust',
-  'contempt',
-  'love',
-  'curiosity',
-  'excitement',
-] as const;
-export type ScoredEmotion = (typeof SCORED_EMOTIONS)[number];
+export type ScoredEmotion = Exclude<Emotion, 'neutral'>;
+export const SCORED_EMOTIONS: readonly ScoredEmotion[] = EMOTIONS.filter((e): e is ScoredEmotion => e !== 'neutral');
 
 /** Strong words weigh 3, moderate 2, mild 1. */
 export interface EmotionWords {
