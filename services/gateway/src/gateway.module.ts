@@ -1,12 +1,12 @@
 import { type BeforeApplicationShutdown, type DynamicModule, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { HealthCoreModule, ReadinessRegistry, createGrpcHealthProbe } from '@storytelling/platform';
+import { HealthCoreModule, ReadinessRegistry, VerifiedTokenCache, createGrpcHealthProbe } from '@storytelling/platform';
 import { IDENTITY_PORT, type IdentityPort } from './application/identity.port.js';
 import { STORY_PORT, type StoryPort } from './application/story.port.js';
 import type { GatewayConfig } from './config/gateway-config.js';
+import type { AuthenticatedUser } from './infrastructure/auth/authenticated-user.js';
 import { JwksKeyStore } from './infrastructure/auth/jwks-key-store.js';
 import { JwtStrategy } from './infrastructure/auth/jwt.strategy.js';
-import { VerifiedTokenCache } from './infrastructure/auth/verified-token-cache.js';
 import { createIdentityClient } from './infrastructure/identity/grpc-client.js';
 import { GrpcIdentityAdapter } from './infrastructure/identity/grpc-identity.adapter.js';
 import { createStoryClient } from './infrastructure/story/grpc-client.js';
@@ -96,7 +96,7 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
         },
         {
           provide: VerifiedTokenCache,
-          useFactory: () => new VerifiedTokenCache({ ttlMs: config.verifiedTokenCacheTtlMs, maxEntries: config.verifiedTokenCacheSize }),
+          useFactory: () => new VerifiedTokenCache<AuthenticatedUser>({ ttlMs: config.verifiedTokenCacheTtlMs, maxEntries: config.verifiedTokenCacheSize }),
         },
         // Global guards run in this order: who is calling → rate limit → must be signed in → role.
         { provide: APP_GUARD, useClass: AuthenticationGuard },

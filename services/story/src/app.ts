@@ -31,6 +31,7 @@ export async function createStoryApp(env: NodeJS.ProcessEnv = process.env, optio
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     deadlineMs: config.GRPC_DEADLINE_MS,
+    verifiedTokenCache: { ttlMs: config.VERIFIED_TOKEN_CACHE_TTL_MS, maxEntries: config.VERIFIED_TOKEN_CACHE_SIZE },
   });
   try {
     return await bootstrapService({

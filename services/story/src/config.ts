@@ -1,4 +1,4 @@
-import { ConfigError, hostPort, int, loadConfig, serviceConfigSchema, str, type ConfigOf } from '@storytelling/platform';
+import { ConfigError, hostPort, int, loadConfig, serviceConfigSchema, str, verifiedTokenCacheConfigSchema, type ConfigOf } from '@storytelling/platform';
 import { analyserConfigSchema, analyserSettingsFrom } from './infrastructure/analysis/index.js';
 
 /** identity's defaults for the access-token claims (its JWT_ISSUER / JWT_AUDIENCE). */
@@ -18,6 +18,7 @@ export const storyConfigSchema = {
   IDENTITY_GRPC_URL: hostPort().default('127.0.0.1:7201').describe("identity's gRPC server (GetJwks, to verify callers' tokens)"),
   JWT_ISSUER: str({ minLength: 1 }).default(DEFAULT_JWT_ISSUER).describe('expected iss of access tokens'),
   JWT_AUDIENCE: str({ minLength: 1 }).default(DEFAULT_JWT_AUDIENCE).describe('expected aud of access tokens'),
+  ...verifiedTokenCacheConfigSchema,
   ...analyserConfigSchema,
   STORY_ANALYSIS_WORKERS: int({ min: 0, max: 32 }).default(2).describe('concurrent analysis jobs per replica (0: this replica runs none)'),
   STORY_ANALYSIS_TIMEOUT_MS: int({ min: 100, max: 3_600_000 }).default(300_000).describe('time budget of one analyser call (an LLM adapter may retry and chunk inside it)'),

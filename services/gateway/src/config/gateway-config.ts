@@ -4,7 +4,7 @@
  *
  * Built on the platform's `loadConfig` + `baseConfigSchema`.
  */
-import { baseConfigSchema, ConfigVar, hostPort, int, list, loadConfig, port, str, url } from '@storytelling/platform';
+import { baseConfigSchema, ConfigVar, hostPort, int, list, loadConfig, port, str, url, verifiedTokenCacheConfigSchema } from '@storytelling/platform';
 
 /** identity's defaults for the access-token claims (its JWT_ISSUER / JWT_AUDIENCE). */
 export const DEFAULT_JWT_ISSUER = 'storytelling-identity';
@@ -99,8 +99,7 @@ export const gatewayConfigSchema = {
   JWT_AUDIENCE: str({ minLength: 1 }).default(DEFAULT_JWT_AUDIENCE).describe('expected aud of access tokens'),
   JWKS_CACHE_TTL_MS: int({ min: 1000, max: 86_400_000 }).default(600_000),
   JWKS_MIN_REFETCH_INTERVAL_MS: int({ min: 0, max: 3_600_000 }).default(30_000),
-  VERIFIED_TOKEN_CACHE_TTL_MS: int({ min: 0, max: 300_000 }).default(60_000).describe('trust a verified access token this long before verifying it again (never past its exp; 0 disables)'),
-  VERIFIED_TOKEN_CACHE_SIZE: int({ min: 0, max: 1_000_000 }).default(10_000).describe('bound on cached verified tokens'),
+  ...verifiedTokenCacheConfigSchema,
   TRUST_PROXY: trustProxy().default(false),
 };
 

@@ -2,6 +2,7 @@ import { decodeProtectedHeader, errors as joseErrors, importJWK, jwtVerify, type
 import { DomainError, UnauthenticatedError } from '@storytelling/kernel';
 import { currentContext } from '../context/request-context.js';
 import { getLogger } from '../logging/logger.js';
+import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
 
 /** One public JWK as identity publishes it (GetJwks / /.well-known/jwks.json). */
 export interface JsonWebKeyLike {
@@ -43,6 +44,12 @@ export interface AccessTokenVerifierOptions {
   cacheTtlMs?: number;
   /** A token with an unknown `kid` triggers a refetch at most this often (ms). Default 30 s. */
   minRefetchIntervalMs?: number;
+  /**
+   * Remember verified tokens (by hash) for up to `ttlMs`, never past their `exp`, at most
+   * `maxEntries` (VERIFIED_TOKEN_CACHE_TTL_MS / VERIFIED_TOKEN_CACHE_SIZE). Absent or ttl 0: every
+   * call verifies. Failures are never cached.
+   */
+  verifiedTokenCache?: Omit<VerifiedTokenCacheOptions, 'now'>;
   /** Clock (ms since epoch), for tests. */
   now?: () => number;
 }
@@ -73,13 +80,27 @@ export class AccessTokenVerifier {
   private readonly imported = new Map<string, Awaited<ReturnType<typeof importJWK>>>();
   private readonly now: () => number;
   private readonly log = getLogger('auth');
+  private readonly verified: VerifiedTokenCache<AccessTokenClaims> | undefined;
 
   constructor(private readonly options: AccessTokenVerifierOptions) {
     this.now = options.now ?? Date.now;
+    const cache = options.verifiedTokenCache ? new VerifiedTokenCache<AccessTokenClaims>({ ...options.verifiedTokenCache, now: this.now }) : undefined;
+    this.verified = cache?.enabled ? cache : undefined;
   }
 
   async verify(token: string): Promise<AccessTokenClaims> {
     if (typeof token !== 'string' || token.length === 0) throw new UnauthenticatedError('UNAUTHENTICATED', 'authentication required');
+    if (this.verified && token.length <= MAX_TOKEN_LENGTH) {
+      const known = this.verified.get(token);
+      if (known) return { ...known };
+      const claims = await this.verifyUncached(token);
+      this.verified.set(token, { ...claims }, claims.expiresAt.getTime());
+      return claims;
+    }
+    return this.verifyUncached(token);
+  }
+
+  private async verifyUncached(token: string): Promise<AccessTokenClaims> {
     if (token.length > MAX_TOKEN_LENGTH || token.split('.').length !== 3) throw invalid('malformed token');
 
     let header: ReturnType<typeof decodeProtectedHeader>;
@@ -123,6 +144,7 @@ export class AccessTokenVerifier {
     this.fetchedAt = Number.NEGATIVE_INFINITY;
     this.lastAttemptAt = Number.NEGATIVE_INFINITY;
     this.imported.clear();
+    this.verified?.clear();
   }
 
   private async keyFor(kid: string): Promise<Awaited<ReturnType<typeof importJWK>>> {

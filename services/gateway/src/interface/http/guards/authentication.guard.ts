@@ -1,12 +1,11 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { currentContext } from '@storytelling/platform';
+import { currentContext, VerifiedTokenCache } from '@storytelling/platform';
 import passport from 'passport';
 import type { Response } from 'express';
 import type { AuthenticatedUser } from '../../../infrastructure/auth/authenticated-user.js';
 import { JwksUnavailableError, UnknownSigningKeyError } from '../../../infrastructure/auth/jwks-key-store.js';
 import { extractBearer, JwtStrategy, RejectedTokenError } from '../../../infrastructure/auth/jwt.strategy.js';
-import { VerifiedTokenCache } from '../../../infrastructure/auth/verified-token-cache.js';
 import { ProblemException, unauthenticated } from '../problem/problem.js';
 import { RETRY_AFTER_UNAVAILABLE_SECONDS } from '../problem/to-problem.js';
 import { IS_PUBLIC } from './decorators.js';
@@ -31,7 +30,7 @@ export function authFailureToProblem(failure: unknown): ProblemException {
 /**
  * First global guard. On protected routes it verifies the bearer token (passport-jwt) and puts
  * the caller on `req.user` and the verified token in the request context (forwarded as gRPC
- * metadata). A token verified shortly before is taken from the VerifiedTokenCache. It never
+ * metadata). A token verified shortly before is taken from the platform's VerifiedTokenCache (by hash). It never
  * throws: a failure is kept on the request and thrown by RequireAuthenticationGuard after the
  * rate limiter has counted the request.
  */
@@ -40,7 +39,7 @@ export class AuthenticationGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     @Inject(JwtStrategy) private readonly strategy: JwtStrategy,
-    @Inject(VerifiedTokenCache) private readonly verified: VerifiedTokenCache,
+    @Inject(VerifiedTokenCache) private readonly verified: VerifiedTokenCache<AuthenticatedUser>,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -67,7 +66,7 @@ export class AuthenticationGuard implements CanActivate {
       authenticate(req, res, (err?: unknown) => resolve({ failure: err }));
     });
     if (outcome.user && presented) {
-      this.verified.set(presented, outcome.user);
+      this.verified.set(presented, outcome.user, outcome.user.expiresAt !== undefined ? outcome.user.expiresAt * 1000 : undefined);
       this.accept(req, outcome.user, presented);
     } else {
       req.authFailure = authFailureToProblem(outcome.user ? undefined : outcome.failure);
