@@ -40,6 +40,24 @@ function rowsOf<T>(result: unknown): T[] {
   return result as T[];
 }
 
+/** A `stories` row as node-postgres returns it (timestamptz → Date, integer → number). */
+interface StoryByIdRow {
+  id: string;
+  author_id: string;
+  title: string;
+  content: string;
+  content_hash: string;
+  language: string;
+  status: string;
+  published_at: Date | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const FIND_STORY_BY_ID = `SELECT id, author_id, title, content, content_hash, language, status, published_at, version, created_at, updated_at
+                            FROM stories WHERE id = $1`;
+
 export class TypeOrmStoryRepository implements StoryRepository {
   constructor(
     private readonly em: EntityManager,
@@ -47,8 +65,14 @@ export class TypeOrmStoryRepository implements StoryRepository {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * One primary-key read as a raw parameterised query (GetStory's hot path): TypeORM's
+   * findOneBy builds a query builder, aliases every column and maps an entity on each call,
+   * which cost more CPU than the read itself (docs/benchmarks.md, bench:stories).
+   */
   async findById(id: string): Promise<Story | undefined> {
-    const r = await this.em.findOneBy(StoryRecord, { id });
+    const rows: StoryByIdRow[] = await this.em.query(FIND_STORY_BY_ID, [id]);
+    const r = rows[0];
     return r ? this.hydrate(r) : undefined;
   }
 
@@ -86,19 +110,19 @@ export class TypeOrmStoryRepository implements StoryRepository {
     };
   }
 
-  private hydrate(r: StoryRecord): Story {
+  private hydrate(r: StoryByIdRow): Story {
     return Story.rehydrate(
       {
         id: r.id,
-        authorId: r.authorId,
+        authorId: r.author_id,
         title: r.title,
         content: r.content,
-        contentHash: r.contentHash,
+        contentHash: r.content_hash,
         language: r.language,
         status: statusOf(r.status),
-        publishedAt: r.publishedAt,
-        createdAt: r.createdAt,
-        updatedAt: r.updatedAt,
+        publishedAt: r.published_at,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
         version: r.version,
       },
       this.clock,
