@@ -88,6 +88,17 @@ describe('request helpers', () => {
     expect(nextTraceparent('garbage')).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   });
 
+  it('starts distinct traces and spans across refills of the random pool', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 1000; i++) {
+      const [, trace, span] = nextTraceparent(undefined).split('-') as [string, string, string, string];
+      expect(trace).toMatch(/^[0-9a-f]{32}$/);
+      expect(span).toMatch(/^[0-9a-f]{16}$/);
+      seen.add(trace).add(span);
+    }
+    expect(seen.size).toBe(2000);
+  });
+
   it('recognises JSON content types', () => {
     expect(isJsonContentType('application/json')).toBe(true);
     expect(isJsonContentType('application/json; charset=utf-8')).toBe(true);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { int } from '../config/schema.js';
 
 export interface VerifiedTokenCacheOptions {
@@ -71,7 +71,8 @@ export class VerifiedTokenCache<T> {
   }
 
   private static keyOf(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
+    // One-shot (Node ≥ 20.12): no Hash object per call.
+    return hash('sha256', token, 'base64url');
   }
 }
 

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { uuidv7 } from '@storytelling/kernel';
 import { runWithContext, type RequestContext } from '@storytelling/platform';
 import type { NextFunction, Request, Response } from 'express';
@@ -13,14 +13,31 @@ export function acceptCorrelationId(value: unknown): string | undefined {
   return typeof value === 'string' && SANE_CORRELATION_ID.test(value) ? value : undefined;
 }
 
+/**
+ * Random hex from a pool refilled from the CSPRNG 4 KiB at a time (as crypto.randomUUID does):
+ * two randomBytes() calls per request (span + trace id) were a visible per-request cost
+ * (docs/benchmarks.md, bench:stories). Trace ids are identifiers, not secrets.
+ */
+const RANDOM_POOL = Buffer.allocUnsafe(4096);
+let randomOffset = RANDOM_POOL.length;
+function randomHex(bytes: number): string {
+  if (randomOffset + bytes > RANDOM_POOL.length) {
+    randomFillSync(RANDOM_POOL);
+    randomOffset = 0;
+  }
+  const hex = RANDOM_POOL.toString('hex', randomOffset, randomOffset + bytes);
+  randomOffset += bytes;
+  return hex;
+}
+
 /** W3C trace context: keep a valid incoming trace id, start a new span; otherwise start a trace. */
 export function nextTraceparent(incoming: unknown): string {
-  const span = randomBytes(8).toString('hex');
+  const span = randomHex(8);
   if (typeof incoming === 'string') {
     const m = TRACEPARENT.exec(incoming.trim());
     if (m && !/^0+$/.test(m[1]!) && !/^0+$/.test(m[2]!)) return `00-${m[1]}-${span}-${m[3]}`;
   }
-  return `00-${randomBytes(16).toString('hex')}-${span}-01`;
+  return `00-${randomHex(16)}-${span}-01`;
 }
 
 /**
