@@ -8,7 +8,7 @@ import type { INestApplication } from '@nestjs/common';
 import { importPKCS8, SignJWT } from 'jose';
 import request from 'supertest';
 import type { ServiceHandle } from '@storytelling/platform';
-import { EventProbe, serviceEnv } from '@storytelling/testing';
+import { EventProbe, serviceEnv, waitUntil } from '@storytelling/testing';
 import { createIdentityApp } from '../../../identity/src/app.js';
 import { createGatewayApp } from '../../src/app.js';
 import { newSigningKey, signAccessToken } from '../support/fake-identity.js';
@@ -320,8 +320,11 @@ describe('gateway ⇄ identity (real services, Postgres, Kafka)', () => {
     expect(docs.status).toBe(200);
     expect(docs.text).toContain('swagger-ui');
     expect((await request(http).get('/health')).status).toBe(200);
-    const ready = await request(http).get('/ready');
-    expect(ready.status).toBe(200);
+    // Readiness is eventual: identity's gRPC health follows its own readiness once it has been read.
+    const ready = await waitUntil(async () => {
+      const res = await request(http).get('/ready');
+      return res.status === 200 ? res : undefined;
+    }, 15_000);
     expect(ready.body.checks.identity.ok).toBe(true);
   });
 

@@ -365,7 +365,11 @@ describe('gateway ⇄ story (real identity and story services, Postgres, Kafka)'
   }, 30_000);
 
   it('is ready only with story up, and answers 503 when story is down', async () => {
-    const ready = await request(http).get('/ready');
+    // Readiness is eventual: peers' gRPC health follows their own readiness once it has been read.
+    const ready = await waitUntil(async () => {
+      const res = await request(http).get('/ready');
+      return res.status === 200 ? res : undefined;
+    }, 15_000);
     expect(ready.status).toBe(200);
     expect(ready.body.checks.story.ok).toBe(true);
     const { id } = await createStory(alice, 'Before the outage');
