@@ -16,3 +16,4 @@ export {
   servicesWithSchema,
   type SchemaOwner,
 } from '../../../scripts/lib/provisioning.mjs';
+export { grpcOutcome } from './grpc-outcome.js';

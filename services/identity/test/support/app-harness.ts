@@ -51,35 +51,4 @@ export function uniqueEmail(name = 'user'): string {
   return `${name}.${randomBytes(5).toString('hex')}@example.com`;
 }
 
-/** `<grpc status name>:<x-error-code>` of a failed call, or 'ok'. */
-export async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    const e = err as { code?: number; metadata?: { get(k: string): unknown[] } };
-    if (typeof e.code !== 'number') throw err;
-    const code = e.metadata?.get('x-error-code')[0];
-    return `${STATUS_NAMES[e.code] ?? e.code}:${code === undefined ? '' : String(code)}`;
-  }
-}
-
-const STATUS_NAMES: Record<number, string> = {
-  0: 'OK',
-  1: 'CANCELLED',
-  2: 'UNKNOWN',
-  3: 'INVALID_ARGUMENT',
-  4: 'DEADLINE_EXCEEDED',
-  5: 'NOT_FOUND',
-  6: 'ALREADY_EXISTS',
-  7: 'PERMISSION_DENIED',
-  8: 'RESOURCE_EXHAUSTED',
-  9: 'FAILED_PRECONDITION',
-  10: 'ABORTED',
-  11: 'OUT_OF_RANGE',
-  12: 'UNIMPLEMENTED',
-  13: 'INTERNAL',
-  14: 'UNAVAILABLE',
-  15: 'DATA_LOSS',
-  16: 'UNAUTHENTICATED',
-};
+export { grpcOutcome as outcome } from '@storytelling/testing';

@@ -123,32 +123,7 @@ export async function registerUser(stack: RunningStack, displayName = 'Ann', wai
 
 export const as = (user: TestUser) => ({ metadata: { authorization: `Bearer ${user.token}` } });
 
-/** `<grpc status name>:<x-error-code>` of a failed call, or 'ok'. */
-export async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    const e = err as { code?: number; metadata?: { get(k: string): unknown[] } };
-    if (typeof e.code !== 'number') throw err;
-    const code = e.metadata?.get('x-error-code')[0];
-    return `${STATUS_NAMES[e.code] ?? e.code}:${code === undefined ? '' : String(code)}`;
-  }
-}
-
-const STATUS_NAMES: Record<number, string> = {
-  0: 'OK',
-  3: 'INVALID_ARGUMENT',
-  4: 'DEADLINE_EXCEEDED',
-  5: 'NOT_FOUND',
-  6: 'ALREADY_EXISTS',
-  7: 'PERMISSION_DENIED',
-  9: 'FAILED_PRECONDITION',
-  10: 'ABORTED',
-  13: 'INTERNAL',
-  14: 'UNAVAILABLE',
-  16: 'UNAUTHENTICATED',
-};
+export { grpcOutcome as outcome } from '@storytelling/testing';
 
 export interface RunningStory {
   story: ServiceHandle;
