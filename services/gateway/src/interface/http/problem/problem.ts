@@ -1,14 +1,12 @@
 import type { FieldError } from '@storytelling/kernel';
+import type { ProblemDetails as PlatformProblemDetails } from '@storytelling/platform';
 import { ERROR_CODES, isKnownCode } from './error-codes.js';
 
-/** RFC 9457 problem details as the public API answers them (API.md § Conventions). */
-export interface ProblemDetails {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  errors?: FieldError[];
+/**
+ * RFC 9457 problem details as the public API answers them (API.md § Conventions): the platform's
+ * shape (Retry-After travels as a header, not in the body) plus where and in which request.
+ */
+export interface ProblemDetails extends Omit<PlatformProblemDetails, 'retryAfter'> {
   /** The request path the problem occurred on. */
   instance?: string;
   /** The request's correlation id (also in the `x-correlation-id` header). */
