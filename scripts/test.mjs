@@ -3,8 +3,8 @@
 // (every */test/tsconfig.json), the domain dependency rule, the deployment checks (when
 // present), then jest against real PostgreSQL and Kafka (shared/testing's global setup starts
 // them). Exits non-zero on the first failure.
-import { existsSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { runCli, say, UserFacingError } from './lib/log.mjs';
 import { bootstrap } from './lib/bootstrap-steps.mjs';
 import { runInherited } from './lib/exec.mjs';
@@ -36,10 +36,21 @@ await runCli(async () => {
   await step('check:domain', [join(repoRoot, 'scripts', 'check-domain-imports.mjs')]);
   const deployCheck = join(repoRoot, 'scripts', 'deploy-check.mjs');
   if (existsSync(deployCheck)) await step('deploy:check', [deployCheck]);
-  await step('jest', [
+  // jest's JSON report gives the plain closing line CI readers look for ("N passed, N failed").
+  const report = join(repoRoot, '.data', 'test-results', 'jest.json');
+  mkdirSync(dirname(report), { recursive: true });
+  rmSync(report, { force: true });
+  say('test', 'jest');
+  const code = await runInherited(process.execPath, [
     '--experimental-vm-modules', '--no-warnings=ExperimentalWarning',
     join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'),
+    '--json', `--outputFile=${report}`,
     ...process.argv.slice(2),
-  ]);
+  ], { cwd: repoRoot });
+  if (existsSync(report)) {
+    const r = JSON.parse(readFileSync(report, 'utf8'));
+    console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed`);
+  }
+  if (code !== 0) throw new UserFacingError(`jest failed (exit ${code})`);
   say('test', `all green in ${Math.round((Date.now() - started) / 1000)}s`);
 });
