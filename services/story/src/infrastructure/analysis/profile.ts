@@ -396,8 +396,9 @@ function assignRoles(input: ProfileInput, characters: readonly Working[], traits
   if (top !== undefined) {
     const minMentions = Math.max(2, 0.4 * characters[top]!.mentions);
     if (top === topVillain) {
-      const alternative = ranked.find((i) => i !== top && characters[i]!.mentions >= minMentions);
-      if (alternative !== undefined) protagonist = alternative;
+      // A character the text marks as villainous is its antagonist, not its protagonist by default,
+      // even when nobody else is mentioned enough to take the lead.
+      protagonist = ranked.find((i) => i !== top && characters[i]!.mentions >= minMentions);
     }
     const titleWords = new Set(fold(input.title).split(/[^\p{L}\p{M}]+/u).filter((w) => w.length > 1));
     const named = ranked.find(

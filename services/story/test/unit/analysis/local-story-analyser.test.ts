@@ -228,6 +228,14 @@ describe('LocalStoryAnalyser: names and merging', () => {
     expect(witch.role).toBe('antagonist');
     expect(witch.traits).toEqual(expect.arrayContaining(['wicked', 'cruel']));
   });
+
+  it('keeps a villain the antagonist even when it is the only character named', async () => {
+    const content = 'Once upon a time there was a dear little girl. The wicked Wolf met her in the wood. The Wolf swallowed the grandmother.';
+    const result = await analyse(content);
+    const wolf = byName(result, /wolf/i)[0]!;
+    expect(wolf.role).toBe('antagonist');
+    expect(result.characters.filter((c) => c.role === 'protagonist')).toHaveLength(0);
+  });
 });
 
 describe('LocalStoryAnalyser: narrators', () => {
