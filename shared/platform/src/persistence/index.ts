@@ -4,3 +4,4 @@ export * from './migrations/platform-migrations.js';
 export * from './run-migrations.js';
 export * from './unit-of-work.js';
 export * from './persistence.module.js';
+export * from './versioned-record.js';

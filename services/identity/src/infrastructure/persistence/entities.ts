@@ -1,3 +1,4 @@
+import { VersionedRecord } from '@storytelling/platform';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
@@ -5,7 +6,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * records: the repositories translate them to and from the domain aggregates.
  */
 @Entity({ name: 'users' })
-export class UserRecord {
+export class UserRecord extends VersionedRecord {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
@@ -35,15 +36,6 @@ export class UserRecord {
 
   @Column({ name: 'is_active', type: 'boolean' })
   isActive!: boolean;
-
-  @Column({ type: 'integer' })
-  version!: number;
-
-  @Column({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @Column({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }
 
 @Entity({ name: 'user_oauth_links' })

@@ -1,3 +1,4 @@
+import { VersionedRecord } from '@storytelling/platform';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
@@ -5,7 +6,7 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * records: the repositories translate them to and from the domain aggregates.
  */
 @Entity({ name: 'stories' })
-export class StoryRecord {
+export class StoryRecord extends VersionedRecord {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
@@ -29,19 +30,10 @@ export class StoryRecord {
 
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true })
   publishedAt!: Date | null;
-
-  @Column({ type: 'integer' })
-  version!: number;
-
-  @Column({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @Column({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }
 
 @Entity({ name: 'authors' })
-export class AuthorRecord {
+export class AuthorRecord extends VersionedRecord {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
@@ -53,15 +45,6 @@ export class AuthorRecord {
 
   @Column({ name: 'identity_version', type: 'integer' })
   identityVersion!: number;
-
-  @Column({ type: 'integer' })
-  version!: number;
-
-  @Column({ name: 'created_at', type: 'timestamptz' })
-  createdAt!: Date;
-
-  @Column({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt!: Date;
 }
 
 @Entity({ name: 'story_followers' })
