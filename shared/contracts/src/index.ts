@@ -24,4 +24,15 @@ export * as identityEvents from './gen/storytelling/identity/v1/events.js';
 export * as story from './gen/storytelling/story/v1/story_service.js';
 export * as storyEvents from './gen/storytelling/story/v1/events.js';
 
+export * as subscription from './gen/storytelling/subscription/v1/subscription_service.js';
+export * as subscriptionEvents from './gen/storytelling/subscription/v1/events.js';
+export * as subscriptionCommands from './gen/storytelling/subscription/v1/commands.js';
+
+export * as payments from './gen/storytelling/payments/v1/payments_service.js';
+export * as paymentsEvents from './gen/storytelling/payments/v1/events.js';
+export * as paymentsCommands from './gen/storytelling/payments/v1/commands.js';
+
+export * as notification from './gen/storytelling/notification/v1/notification_service.js';
+export * as notificationEvents from './gen/storytelling/notification/v1/events.js';
+
 export * from './proto-path.js';

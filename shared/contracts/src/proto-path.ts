@@ -55,6 +55,21 @@ export const PROTO_SERVICES = {
     service: 'StoryService',
     file: 'storytelling/story/v1/story_service.proto',
   },
+  subscription: {
+    package: 'storytelling.subscription.v1',
+    service: 'SubscriptionService',
+    file: 'storytelling/subscription/v1/subscription_service.proto',
+  },
+  payments: {
+    package: 'storytelling.payments.v1',
+    service: 'PaymentsService',
+    file: 'storytelling/payments/v1/payments_service.proto',
+  },
+  notification: {
+    package: 'storytelling.notification.v1',
+    service: 'NotificationService',
+    file: 'storytelling/notification/v1/notification_service.proto',
+  },
 } as const satisfies Record<string, ProtoServiceRef>;
 
 export type ProtoServiceName = keyof typeof PROTO_SERVICES;
