@@ -10,6 +10,18 @@ export interface RequestContext {
   traceparent?: string;
   /** The caller's bearer token, forwarded to downstream gRPC calls. */
   bearerToken?: string;
+  /**
+   * The client's `Idempotency-Key` (gateway header → gRPC metadata `idempotency-key`), read by
+   * withIdempotency in the service that owns the effect (docs/adr/0015-idempotency-keys.md).
+   */
+  idempotencyKey?: string;
+}
+
+/** 1..255 visible ASCII characters: what an Idempotency-Key may be (API.md). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+export function isValidIdempotencyKey(value: unknown): value is string {
+  return typeof value === 'string' && IDEMPOTENCY_KEY_PATTERN.test(value);
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

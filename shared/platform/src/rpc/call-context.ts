@@ -1,5 +1,5 @@
 import { uuidv7 } from '@storytelling/kernel';
-import { currentContext, type RequestContext } from '../context/request-context.js';
+import { currentContext, isValidIdempotencyKey, type RequestContext } from '../context/request-context.js';
 import { grpc, metadataValue, RpcMetadataKeys, type GrpcMetadata } from './grpc.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -8,7 +8,8 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
  * Outgoing call metadata from a request context: `authorization: Bearer <token>`,
- * `x-correlation-id`, `x-causation-id`, `traceparent`. Values already in `metadata` win.
+ * `x-correlation-id`, `x-causation-id`, `traceparent`, `idempotency-key`. Values already in
+ * `metadata` win.
  */
 export function metadataFromContext(context: RequestContext | undefined = currentContext(), metadata: GrpcMetadata = new grpc.Metadata()): GrpcMetadata {
   if (!context) return metadata;
@@ -19,24 +20,28 @@ export function metadataFromContext(context: RequestContext | undefined = curren
   setIfAbsent(RpcMetadataKeys.correlationId, context.correlationId);
   setIfAbsent(RpcMetadataKeys.causationId, context.causationId);
   setIfAbsent(RpcMetadataKeys.traceparent, context.traceparent);
+  setIfAbsent(RpcMetadataKeys.idempotencyKey, context.idempotencyKey);
   return metadata;
 }
 
 /**
  * The request context of an incoming call. A missing or malformed correlation id (anything that
- * could smuggle text into logs) is replaced by a fresh UUIDv7; a malformed traceparent is dropped.
+ * could smuggle text into logs) is replaced by a fresh UUIDv7; a malformed traceparent or
+ * idempotency key is dropped (the gateway already refused it with 400).
  */
 export function contextFromMetadata(metadata: GrpcMetadata | undefined): RequestContext {
   const correlation = metadataValue(metadata, RpcMetadataKeys.correlationId);
   const causation = metadataValue(metadata, RpcMetadataKeys.causationId);
   const traceparent = metadataValue(metadata, RpcMetadataKeys.traceparent);
   const bearer = bearerTokenFrom(metadataValue(metadata, RpcMetadataKeys.authorization));
+  const idempotencyKey = metadataValue(metadata, RpcMetadataKeys.idempotencyKey);
   const context: RequestContext = {
     correlationId: correlation !== undefined && CORRELATION_ID.test(correlation) ? correlation : uuidv7(),
   };
   if (causation !== undefined && CORRELATION_ID.test(causation)) context.causationId = causation;
   if (traceparent !== undefined && TRACEPARENT.test(traceparent)) context.traceparent = traceparent;
   if (bearer !== undefined) context.bearerToken = bearer;
+  if (isValidIdempotencyKey(idempotencyKey)) context.idempotencyKey = idempotencyKey;
   return context;
 }
 

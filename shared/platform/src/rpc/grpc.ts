@@ -22,6 +22,8 @@ export const RpcMetadataKeys = {
   correlationId: 'x-correlation-id',
   causationId: 'x-causation-id',
   traceparent: 'traceparent',
+  /** The client's Idempotency-Key, for the service that owns the effect. */
+  idempotencyKey: 'idempotency-key',
 } as const;
 
 /** Structural check: grpc-js may be loaded twice (e.g. NestJS requires it, tests import it), so no instanceof. */

@@ -40,6 +40,17 @@ describe('rpc: correlation metadata round trip', () => {
     expect(ctx.bearerToken).toBeUndefined();
   });
 
+  it('carries a valid Idempotency-Key and drops an invalid one', () => {
+    const md = runWithContext({ correlationId: 'c', idempotencyKey: 'order-42:retry' }, () => metadataFromContext());
+    expect(md.get('idempotency-key')).toEqual(['order-42:retry']);
+    expect(contextFromMetadata(md).idempotencyKey).toBe('order-42:retry');
+    for (const bad of ['', 'has space', 'x'.repeat(256), 'a"{}"b c']) {
+      const m = new grpcJs.Metadata();
+      m.set('idempotency-key', bad);
+      expect(contextFromMetadata(m).idempotencyKey).toBeUndefined();
+    }
+  });
+
   it('parses bearer authorization values', () => {
     expect(bearerTokenFrom('Bearer x.y.z')).toBe('x.y.z');
     expect(bearerTokenFrom('bearer   x.y.z ')).toBe('x.y.z');

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { PlatformIdempotencyKeys1000000000004 } from '../../idempotency/migration.js';
 
 /**
  * Tables every service has, created by the first migrations of its list
@@ -81,4 +82,5 @@ export class PlatformInbox1000000000002 implements MigrationInterface {
 }
 
 /** Every service's migration list starts with these, in this order. */
-export const platformMigrations = [PlatformOutbox1000000000001, PlatformInbox1000000000002] as const;
+// (1000000000003 stays reserved for the saga tables named above.)
+export const platformMigrations = [PlatformOutbox1000000000001, PlatformInbox1000000000002, PlatformIdempotencyKeys1000000000004] as const;

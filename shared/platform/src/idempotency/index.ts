@@ -1,0 +1,3 @@
+export * from './idempotency.js';
+export * from './migration.js';
+export * from './sweeper.js';
