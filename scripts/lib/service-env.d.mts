@@ -8,3 +8,6 @@ export interface ServiceEnvOptions {
   overrides?: Record<string, string>;
 }
 export function buildServiceEnv(serviceName: string, options: ServiceEnvOptions): Record<string, string>;
+export const SERVICE_TOKEN_CALLERS: string[];
+export function serviceTokenSecret(service: string): string;
+export function serviceCredentials(callers?: string[]): string;

@@ -3,7 +3,8 @@
 import { readFleet } from './fleet-manifest.mjs';
 import { ensureIdentityKey } from './identity-keys.mjs';
 import { databaseUrlFor } from './provisioning.mjs';
-import { ensureSecret } from './secrets.mjs';
+import { createHash } from 'node:crypto';
+import { ensureSecret, generatePassword } from './secrets.mjs';
 
 export const SUPERADMIN_EMAIL = 'admin@storytelling.local';
 const HOST = '127.0.0.1';
@@ -12,6 +13,22 @@ const HOST = '127.0.0.1';
 export function superadminCredentials() {
   const { value, created } = ensureSecret('superadmin:password');
   return { email: SUPERADMIN_EMAIL, password: value, created };
+}
+
+/**
+ * Services that call other services with service tokens (docs/adr/0016-service-tokens.md). Adding
+ * a caller is one line here (plus its SERVICE_TOKEN_SECRET in compose and helm secretEnv).
+ */
+export const SERVICE_TOKEN_CALLERS = ['notification', 'subscription', 'payments'];
+
+/** A caller's local SERVICE_TOKEN_SECRET (generated once). @param {string} service */
+export function serviceTokenSecret(service) {
+  return ensureSecret(`service-token:${service}`, () => generatePassword(32)).value;
+}
+
+/** identity's SERVICE_CREDENTIALS for the given callers: `name:sha256(secret)` entries. @param {string[]} [callers] */
+export function serviceCredentials(callers = SERVICE_TOKEN_CALLERS) {
+  return callers.map((name) => `${name}:${createHash('sha256').update(serviceTokenSecret(name)).digest('hex')}`).join(',');
 }
 
 /** `IDENTITY_GRPC_URL` for `identity`. @param {string} service */
@@ -54,7 +71,9 @@ export function buildServiceEnv(serviceName, options) {
     env.JWT_KEY_ID = key.keyId;
     env.SUPERADMIN_EMAIL = admin.email;
     env.SUPERADMIN_PASSWORD = admin.password;
+    env.SERVICE_CREDENTIALS = serviceCredentials();
   }
+  if (SERVICE_TOKEN_CALLERS.includes(service.name)) env.SERVICE_TOKEN_SECRET = serviceTokenSecret(service.name);
   if (service.name === 'gateway') env.PUBLIC_BASE_URL = `http://${HOST}:${service.httpPort}`;
   return { ...env, ...(options.overrides ?? {}) };
 }

@@ -1,6 +1,7 @@
 import { ValidationError } from '@storytelling/kernel';
 import { ConfigError, int, loadConfig, serviceConfigSchema, str, type ConfigOf } from '@storytelling/platform';
 import { Email, assertAcceptablePassword } from './domain/index.js';
+import { parseServiceCredentials } from './infrastructure/security/service-credentials.js';
 
 /** Defaults the gateway (and every verifier) expects unless both sides are configured otherwise. */
 export const DEFAULT_JWT_ISSUER = 'storytelling-identity';
@@ -29,6 +30,11 @@ export const identityConfigSchema = {
   REFRESH_TOKEN_TTL_SECONDS: int({ min: 300, max: 31_536_000 }).default(2_592_000),
   SUPERADMIN_EMAIL: str({ minLength: 1 }).optional().describe('first super-admin, created on first start if absent'),
   SUPERADMIN_PASSWORD: str({ minLength: 1 }).secret().optional().describe('password of the first super-admin (>= 10 characters)'),
+  SERVICE_CREDENTIALS: str()
+    .secret()
+    .optional()
+    .describe('fleet services that may get service tokens: `<service>:<sha256 hex of its SERVICE_TOKEN_SECRET>`, comma-separated; or SERVICE_CREDENTIALS_FILE'),
+  SERVICE_TOKEN_TTL_SECONDS: int({ min: 30, max: 3600 }).default(300).describe('lifetime of service tokens'),
   ARGON2_MEMORY_KIB: int({ min: 8192, max: 1_048_576 }).default(65_536).describe('argon2id memory cost (KiB)'),
   ARGON2_TIME_COST: int({ min: 1, max: 20 }).default(3).describe('argon2id iterations'),
   ARGON2_PARALLELISM: int({ min: 1, max: 16 }).default(4).describe('argon2id lanes'),
@@ -54,6 +60,11 @@ export function loadIdentityConfig(env: NodeJS.ProcessEnv = process.env): Identi
   }
   if (config.JWT_PREVIOUS_KEY_ID !== undefined && config.JWT_PREVIOUS_PUBLIC_KEY_FILE === undefined) {
     problems.push({ variable: 'JWT_PREVIOUS_KEY_ID', problem: 'needs JWT_PREVIOUS_PUBLIC_KEY_FILE' });
+  }
+  try {
+    parseServiceCredentials(config.SERVICE_CREDENTIALS);
+  } catch (err) {
+    problems.push({ variable: 'SERVICE_CREDENTIALS', problem: err instanceof Error ? err.message : 'invalid' });
   }
   if (problems.length > 0) throw new ConfigError(problems, 'identity');
   return config;

@@ -8,6 +8,8 @@ import { identityMigrations } from '../migrations/index.js';
 import {
   ACCESS_TOKEN_ISSUER,
   ACCESS_TOKEN_VERIFIER,
+  SERVICE_CREDENTIALS,
+  SERVICE_TOKEN_ISSUER,
   CLOCK,
   COMMAND_HANDLERS,
   IDENTITY_UNIT_OF_WORK,
@@ -23,6 +25,7 @@ import { IDENTITY_ENTITIES } from './infrastructure/persistence/entities.js';
 import { identityUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
 import { Argon2PasswordHasher } from './infrastructure/security/argon2-password-hasher.js';
 import { JwtAccessTokens } from './infrastructure/security/jwt-access-tokens.js';
+import { ConfiguredServiceCredentials, parseServiceCredentials } from './infrastructure/security/service-credentials.js';
 import { OpaqueRefreshTokens } from './infrastructure/security/opaque-refresh-tokens.js';
 import type { SigningKeys } from './infrastructure/security/signing-keys.js';
 import { SUPER_ADMIN_SEED, SuperAdminBootstrapper, type SuperAdminSeed } from './infrastructure/super-admin-bootstrapper.js';
@@ -88,12 +91,19 @@ export class IdentityModule {
           provide: JWT_ACCESS_TOKENS,
           useValue: new JwtAccessTokens(
             options.keys,
-            { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS },
+            {
+              issuer: config.JWT_ISSUER,
+              audience: config.JWT_AUDIENCE,
+              accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+              serviceTokenTtlSeconds: config.SERVICE_TOKEN_TTL_SECONDS,
+            },
             clock,
           ),
         },
         { provide: ACCESS_TOKEN_ISSUER, useExisting: JWT_ACCESS_TOKENS },
         { provide: ACCESS_TOKEN_VERIFIER, useExisting: JWT_ACCESS_TOKENS },
+        { provide: SERVICE_TOKEN_ISSUER, useExisting: JWT_ACCESS_TOKENS },
+        { provide: SERVICE_CREDENTIALS, useValue: new ConfiguredServiceCredentials(parseServiceCredentials(config.SERVICE_CREDENTIALS)) },
         { provide: IDENTITY_UNIT_OF_WORK, useFactory: identityUnitOfWork, inject: [UnitOfWork, EventStore, DataSource, CLOCK] },
         Sessions,
         CallerResolver,

@@ -12,6 +12,9 @@ export interface CreateStoryAppOptions extends Omit<StoryModuleOptions, 'analyse
   shutdownHooks?: boolean;
 }
 
+/** The `aud` of service tokens meant for story. */
+export const STORY_SERVICE_AUDIENCE = 'story';
+
 /** What stored analyses record as their producer. */
 export function analyserName(config: StoryConfig): string {
   return config.STORY_ANALYSER === 'llm' ? `llm:${config.STORY_LLM_MODEL ?? 'unknown'}` : 'local';
@@ -29,7 +32,8 @@ export async function createStoryApp(env: NodeJS.ProcessEnv = process.env, optio
   const identity = createIdentityTokenVerifier({
     identityUrl: config.IDENTITY_GRPC_URL,
     issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
+    // Users' access tokens, and service tokens issued for story (docs/adr/0016-service-tokens.md).
+    audience: [config.JWT_AUDIENCE, STORY_SERVICE_AUDIENCE],
     deadlineMs: config.GRPC_DEADLINE_MS,
     verifiedTokenCache: { ttlMs: config.VERIFIED_TOKEN_CACHE_TTL_MS, maxEntries: config.VERIFIED_TOKEN_CACHE_SIZE },
   });

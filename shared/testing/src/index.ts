@@ -1,6 +1,7 @@
 // @storytelling/testing: the harness every service's tests use against real PostgreSQL and Kafka.
 export { testEnvironment, type TestEnvironment, type TestRunState } from './test-environment.js';
 export { serviceEnv } from './service-env.js';
+export { SERVICE_TOKEN_CALLERS, serviceCredentials, serviceTokenSecret } from '../../../scripts/lib/service-env.mjs';
 export { freePort } from '@storytelling/platform';
 export { waitUntil } from './wait-until.js';
 export { EventProbe, type CloudEventEnvelope, type EventProbeOptions, type ProbedEvent } from './event-probe.js';

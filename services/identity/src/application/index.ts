@@ -2,6 +2,7 @@ export * from './actor.js';
 export * from './commands/assign-role.js';
 export * from './commands/bootstrap-super-admin.js';
 export * from './commands/grant-permission.js';
+export * from './commands/issue-service-token.js';
 export * from './commands/login.js';
 export * from './commands/logout.js';
 export * from './commands/refresh.js';
@@ -17,6 +18,7 @@ export * from './views.js';
 import { AssignRoleHandler } from './commands/assign-role.js';
 import { BootstrapSuperAdminHandler } from './commands/bootstrap-super-admin.js';
 import { GrantPermissionHandler } from './commands/grant-permission.js';
+import { IssueServiceTokenHandler } from './commands/issue-service-token.js';
 import { LoginHandler } from './commands/login.js';
 import { LogoutHandler } from './commands/logout.js';
 import { RefreshHandler } from './commands/refresh.js';
@@ -34,5 +36,6 @@ export const COMMAND_HANDLERS = [
   AssignRoleHandler,
   GrantPermissionHandler,
   BootstrapSuperAdminHandler,
+  IssueServiceTokenHandler,
 ];
 export const QUERY_HANDLERS = [GetMeHandler, GetUserHandler, GetUsersHandler, ListRolesHandler, CheckPermissionHandler, GetJwksHandler];

@@ -10,6 +10,7 @@ import {
   GetUserQuery,
   GetUsersQuery,
   GrantPermissionCommand,
+  IssueServiceTokenCommand,
   ListRolesQuery,
   LoginCommand,
   LogoutCommand,
@@ -120,6 +121,11 @@ export class IdentityGrpcController implements identity.IdentityServiceControlle
     const subject = request.subjectUserId ? request.subjectUserId : caller.userId;
     const answer = await this.queries.execute(new CheckPermissionQuery(subject, request.resource, request.action, caller.userId));
     return { allowed: answer.allowed, role: answer.role ?? '' };
+  }
+
+  async issueServiceToken(request: identity.IssueServiceTokenRequest): Promise<identity.IssueServiceTokenResponse> {
+    const issued = await this.commands.execute(new IssueServiceTokenCommand(request.service, request.secret, request.audience));
+    return { accessToken: issued.token, expiresIn: issued.expiresIn };
   }
 
   async getJwks(): Promise<identity.GetJwksResponse> {

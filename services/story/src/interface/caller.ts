@@ -1,6 +1,6 @@
-import { UnauthenticatedError } from '@storytelling/kernel';
+import { ForbiddenError, UnauthenticatedError } from '@storytelling/kernel';
 import { Inject, Injectable } from '@nestjs/common';
-import { AccessTokenVerifier } from '@storytelling/platform';
+import { AccessTokenVerifier, SERVICE_TOKEN_ROLE } from '@storytelling/platform';
 import type { Viewer } from '../domain/index.js';
 
 /** The part of @grpc/grpc-js `Metadata` this layer reads. */
@@ -16,7 +16,18 @@ export interface MetadataLike {
 export class CallerResolver {
   constructor(@Inject(AccessTokenVerifier) private readonly verifier: AccessTokenVerifier) {}
 
+  /**
+   * A person (member, admin, ...). A service token (`role: service`, audience `story`) is refused
+   * here: services only reach the RPCs that call `requireUserOrService`.
+   */
   async require(metadata: MetadataLike | undefined): Promise<Viewer> {
+    const viewer = await this.requireUserOrService(metadata);
+    if (viewer.role === SERVICE_TOKEN_ROLE) throw new ForbiddenError('a service token cannot act for a user', 'SERVICE_NOT_ALLOWED');
+    return viewer;
+  }
+
+  /** A person or another fleet service (docs/adr/0016-service-tokens.md). */
+  async requireUserOrService(metadata: MetadataLike | undefined): Promise<Viewer> {
     const token = bearerToken(metadata);
     if (!token) throw new UnauthenticatedError('UNAUTHENTICATED', 'a bearer access token is required');
     const claims = await this.verifier.verify(token);

@@ -101,7 +101,7 @@ export class StoryGrpcController implements story.StoryServiceController {
   }
 
   async listFollowers(request: story.ListFollowersRequest, metadata?: MetadataLike): Promise<story.ListFollowersResponse> {
-    const caller = await this.callers.require(metadata);
+    const caller = await this.callers.requireUserOrService(metadata);
     const page = await this.queries.execute(new ListFollowersQuery(caller, request.authorId, pageRequest(request.page)));
     return {
       followers: page.items.map((f) => ({ userId: f.userId, displayName: f.displayName, followedAt: f.followedAt.toISOString() })),

@@ -5,3 +5,4 @@ export * from './refresh-token-secrets.js';
 export * from './settings.js';
 export * from './tokens.js';
 export * from './unit-of-work.js';
+export * from './service-tokens.js';

@@ -7,7 +7,9 @@ import type {
   AccessTokenSubject,
   AccessTokenVerifier,
   IssuedAccessToken,
+  IssuedServiceToken,
   JsonWebKeySet,
+  ServiceTokenIssuer,
   VerifiedCaller,
 } from '../../application/ports/index.js';
 import { isRoleName } from '../../domain/index.js';
@@ -17,6 +19,8 @@ export interface JwtSettings {
   issuer: string;
   audience: string;
   accessTokenTtlSeconds: number;
+  /** Lifetime of service tokens (SERVICE_TOKEN_TTL_SECONDS); default 300. */
+  serviceTokenTtlSeconds?: number;
 }
 
 const ALG = 'RS256';
@@ -27,7 +31,7 @@ const CLOCK_TOLERANCE_SECONDS = 5;
  * iss, aud, iat, exp, jti. They are self-contained: anyone with the JWKS verifies them without
  * calling identity, which is why they are short-lived (15 minutes by default).
  */
-export class JwtAccessTokens implements AccessTokenIssuer, AccessTokenVerifier {
+export class JwtAccessTokens implements AccessTokenIssuer, AccessTokenVerifier, ServiceTokenIssuer {
   constructor(
     private readonly keys: SigningKeys,
     private readonly settings: JwtSettings,
@@ -42,6 +46,26 @@ export class JwtAccessTokens implements AccessTokenIssuer, AccessTokenVerifier {
       .setSubject(subject.userId)
       .setIssuer(this.settings.issuer)
       .setAudience(this.settings.audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttl)
+      .setJti(uuidv7())
+      .sign(this.keys.current.privateKey);
+    return { token, expiresIn: ttl };
+  }
+
+  /**
+   * A service token: same key, issuer and JWKS as access tokens; `sub: service:<name>`,
+   * `role: service`, empty `email`, and `aud` = the callee, so it is refused by the gateway
+   * (audience storytelling-api) and by every service other than the one it was asked for.
+   */
+  async issueServiceToken(service: string, audience: string): Promise<IssuedServiceToken> {
+    const now = Math.floor(this.clock.now().getTime() / 1000);
+    const ttl = this.settings.serviceTokenTtlSeconds ?? 300;
+    const token = await new SignJWT({ role: 'service', email: '' })
+      .setProtectedHeader({ alg: ALG, kid: this.keys.current.kid, typ: 'JWT' })
+      .setSubject(`service:${service}`)
+      .setIssuer(this.settings.issuer)
+      .setAudience(audience)
       .setIssuedAt(now)
       .setExpirationTime(now + ttl)
       .setJti(uuidv7())
