@@ -1,0 +1,83 @@
+import { PROTO_SERVICES } from '@storytelling/contracts';
+import { bootstrapService, createIdentityTokenVerifier, noServiceToken, type ServiceHandle, type ServiceTokenSource } from '@storytelling/platform';
+import type { EmailSender, FollowerDirectory, SmsSender } from './application/index.js';
+import { loadNotificationConfig, type NotificationConfig } from './config.js';
+import { FileEmailSender, SmtpEmailSender } from './infrastructure/channels/email.js';
+import { FileSmsSender, TwilioSmsSender } from './infrastructure/channels/sms.js';
+import { GrpcFollowerDirectory } from './infrastructure/story/grpc-follower-directory.js';
+import { HandlebarsTemplateRenderer } from './infrastructure/templates/handlebars-renderer.js';
+import { NotificationModule, type NotificationModuleOptions } from './notification.module.js';
+
+export interface CreateNotificationAppOptions extends Partial<Pick<NotificationModuleOptions, 'migrateOnStart' | 'relay' | 'sender' | 'clock' | 'consumerRetry'>> {
+  /** Replace the adapters the configuration selects (tests). */
+  email?: EmailSender;
+  sms?: SmsSender;
+  followers?: FollowerDirectory;
+  /** Tokens for calls to story (ListFollowers). */
+  serviceTokens?: ServiceTokenSource;
+  shutdownHooks?: boolean;
+}
+
+/** The email adapter the configuration selects: SMTP when SMTP_URL is set, else the .eml file sink. */
+export function emailSenderFor(config: NotificationConfig): EmailSender {
+  return config.SMTP_URL ? new SmtpEmailSender(config.SMTP_URL, config.MAIL_FROM) : new FileEmailSender(config.MAIL_DIR, config.MAIL_FROM);
+}
+
+/** The SMS adapter: Twilio's Messages API, or JSON files under SMS_DIR. */
+export function smsSenderFor(config: NotificationConfig): SmsSender {
+  if (config.SMS_PROVIDER === 'twilio') {
+    return new TwilioSmsSender({ baseUrl: config.TWILIO_BASE_URL, accountSid: config.TWILIO_ACCOUNT_SID!, authToken: config.TWILIO_AUTH_TOKEN!, from: config.TWILIO_FROM! });
+  }
+  return new FileSmsSender(config.SMS_DIR);
+}
+
+/**
+ * Boots notification: HTTP (/health, /ready, /metrics), gRPC (NotificationService + health), the
+ * consumers of identity/story/payments/subscription events, the outbox relay and the sender loop.
+ */
+export async function createNotificationApp(env: NodeJS.ProcessEnv = process.env, options: CreateNotificationAppOptions = {}): Promise<ServiceHandle> {
+  const config = loadNotificationConfig(env);
+  const { shutdownHooks, email, sms, followers, serviceTokens, ...moduleOptions } = options;
+  const identity = createIdentityTokenVerifier({
+    identityUrl: config.IDENTITY_GRPC_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    deadlineMs: config.GRPC_DEADLINE_MS,
+    verifiedTokenCache: { ttlMs: config.VERIFIED_TOKEN_CACHE_TTL_MS, maxEntries: config.VERIFIED_TOKEN_CACHE_SIZE },
+  });
+  const closers: Array<() => void> = [];
+  let emailSender: EmailSender;
+  if (email) emailSender = email;
+  else {
+    const configured = emailSenderFor(config);
+    if (configured instanceof SmtpEmailSender) closers.push(() => configured.close());
+    emailSender = configured;
+  }
+  let directory = followers;
+  if (!directory) {
+    const grpcDirectory = new GrpcFollowerDirectory(config.STORY_GRPC_URL, serviceTokens ?? noServiceToken, config.GRPC_DEADLINE_MS);
+    closers.push(() => grpcDirectory.close());
+    directory = grpcDirectory;
+  }
+  try {
+    return await bootstrapService({
+      name: 'notification',
+      module: NotificationModule.forRoot(config, {
+        ...moduleOptions,
+        identity,
+        email: emailSender,
+        sms: sms ?? smsSenderFor(config),
+        templates: new HandlebarsTemplateRenderer(config.PUBLIC_WEB_URL),
+        followers: directory,
+        closers,
+      }),
+      config,
+      grpc: { packages: PROTO_SERVICES.notification.package, protoFiles: [PROTO_SERVICES.notification.file] },
+      ...(shutdownHooks === undefined ? {} : { shutdownHooks }),
+    });
+  } catch (err) {
+    identity.close();
+    for (const close of closers) close();
+    throw err;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './pagination.js';
+export * from './planner.js';
+export * from './ports/index.js';
+export * from './queries.js';
+export * from './sender.js';

@@ -1,0 +1,110 @@
+import type { Clock } from '@storytelling/kernel';
+import { uuidv7 } from '@storytelling/kernel';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CHANNELS_BY_TYPE,
+  isUrgent,
+  releaseTime,
+  templateLanguage,
+  wants,
+  type NotificationType,
+  type Recipient,
+} from '../domain/index.js';
+import { CLOCK, TEMPLATE_RENDERER, type DeliveryRecord, type NotificationRepositories, type TemplateData, type TemplateRenderer } from './ports/index.js';
+
+export interface NotifyRequest {
+  recipientId: string;
+  type: NotificationType;
+  /** The event that caused it: with the recipient and channel, the delivery's unique key. */
+  sourceEventId: string;
+  data: TemplateData;
+}
+
+export type NotifyOutcome = 'created' | 'duplicate' | 'unknown_recipient' | 'inactive' | 'no_channel';
+
+/** Where a notification of this type points, relative to PUBLIC_WEB_URL. */
+export function linkPath(type: NotificationType, data: TemplateData): string {
+  switch (type) {
+    case 'welcome':
+      return '/stories';
+    case 'story_published':
+      return `/stories/${encodeURIComponent(String(data.storyId ?? ''))}`;
+    case 'payment_failed':
+      return '/account/billing';
+    case 'subscription_activated':
+    case 'quota_exceeded':
+      return '/account/subscription';
+  }
+}
+
+/**
+ * Turns "recipient X should hear about event E" into a notification and one delivery per channel
+ * the recipient wants, inside the caller's transaction (the consumer's inbox transaction), so a
+ * redelivered event finds the (source event, recipient) row and writes nothing. In-app is stored
+ * (= delivered) at once; email and SMS are `pending`, or `scheduled` until quiet hours end
+ * (urgent types ignore quiet hours). The sender loop sends them.
+ */
+@Injectable()
+export class NotificationPlanner {
+  constructor(
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(TEMPLATE_RENDERER) private readonly templates: TemplateRenderer,
+  ) {}
+
+  async notify(repos: NotificationRepositories, request: NotifyRequest): Promise<NotifyOutcome> {
+    const recipient = await repos.recipients.find(request.recipientId);
+    if (!recipient) return 'unknown_recipient';
+    if (!recipient.active) return 'inactive';
+    return this.notifyRecipient(repos, recipient, request);
+  }
+
+  async notifyRecipient(repos: NotificationRepositories, recipient: Recipient, request: NotifyRequest): Promise<NotifyOutcome> {
+    const now = this.clock.now();
+    const channels = CHANNELS_BY_TYPE[request.type].filter((c) => wants(recipient.preferences, request.type, c) && (c !== 'email' || recipient.email !== null));
+    if (channels.length === 0) return 'no_channel';
+    const notificationId = uuidv7();
+    const inApp = channels.includes('in_app');
+    const rendered = inApp
+      ? this.templates.render(request.type, templateLanguage(recipient.language), {
+          ...request.data,
+          displayName: recipient.displayName ?? '',
+          linkPath: linkPath(request.type, request.data),
+        })
+      : null;
+    const release = isUrgent(request.type) ? now : releaseTime(now, recipient.preferences.quietHours);
+    const deliveries: DeliveryRecord[] = channels.map((channel) => ({
+      id: uuidv7(),
+      notificationId,
+      recipientId: recipient.id,
+      type: request.type,
+      channel,
+      sourceEventId: request.sourceEventId,
+      status: channel === 'in_app' ? 'sent' : release.getTime() > now.getTime() ? 'scheduled' : 'pending',
+      attempts: channel === 'in_app' ? 1 : 0,
+      lastError: null,
+      providerMessageId: null,
+      nextAttemptAt: channel === 'in_app' ? null : release,
+      sentAt: channel === 'in_app' ? now : null,
+      createdAt: now,
+    }));
+    const created = await repos.notifications.create(
+      {
+        id: notificationId,
+        recipientId: recipient.id,
+        type: request.type,
+        sourceEventId: request.sourceEventId,
+        data: request.data,
+        inApp,
+        title: rendered?.title ?? null,
+        body: rendered?.body ?? null,
+        link: rendered?.link ?? null,
+        readAt: null,
+        createdAt: now,
+      },
+      deliveries,
+    );
+    if (!created) return 'duplicate';
+    for (const d of deliveries) if (d.channel === 'in_app') await repos.events.sent(d, `in_app:${notificationId}`, 1, now);
+    return 'created';
+  }
+}

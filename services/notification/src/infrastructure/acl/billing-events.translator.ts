@@ -1,0 +1,84 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EventStore, getLogger, type CloudEvent, type EventHandler } from '@storytelling/platform';
+import type { EntityManager } from 'typeorm';
+import { NotificationPlanner, type NotifyRequest } from '../../application/planner.js';
+import { formatMinor, integerField, requireUuidField, stringField } from './event-data.js';
+import { sqlRepositories } from '../persistence/repositories.js';
+
+export const PAYMENT_TOPIC = 'payments.payment.events';
+export const SUBSCRIPTION_TOPIC = 'subscription.subscription.events';
+export const USAGE_TOPIC = 'subscription.usage.events';
+
+export const BILLING_EVENTS = {
+  paymentFailed: 'storytelling.payments.payment.failed.v1',
+  subscriptionActivated: 'storytelling.subscription.subscription.activated.v1',
+  quotaExceeded: 'storytelling.subscription.usage.quota_exceeded.v1',
+} as const;
+
+/** A recipient identity has not told us about yet: retried (identity's event is usually just behind). */
+export class RecipientNotYetKnownError extends Error {
+  constructor(userId: string) {
+    super(`recipient ${userId} is not known yet`);
+    this.name = 'RecipientNotYetKnownError';
+  }
+}
+
+/**
+ * Anti-corruption layer for payments and subscription: PaymentFailed (urgent), SubscriptionActivated
+ * and QuotaExceeded become a notification for the subscriber, with only the values the templates
+ * show. Other events on these topics are ignored.
+ */
+@Injectable()
+export class BillingEventsTranslator implements EventHandler {
+  private readonly log = getLogger('acl');
+
+  constructor(
+    @Inject(EventStore) private readonly events: EventStore,
+    @Inject(NotificationPlanner) private readonly planner: NotificationPlanner,
+  ) {}
+
+  async handle(event: CloudEvent, tx: EntityManager): Promise<void> {
+    const request = this.request(event);
+    if (!request) return;
+    const outcome = await this.planner.notify(sqlRepositories(tx, this.events), request);
+    if (outcome === 'unknown_recipient') throw new RecipientNotYetKnownError(request.recipientId);
+    this.log.debug({ eventId: event.id, type: request.type, outcome }, 'billing notification planned');
+  }
+
+  private request(event: CloudEvent): NotifyRequest | undefined {
+    switch (event.type) {
+      case BILLING_EVENTS.paymentFailed:
+        return {
+          recipientId: requireUuidField(event, 'userId'),
+          type: 'payment_failed',
+          sourceEventId: event.id,
+          data: {
+            amount: formatMinor(integerField(event, 'amountMinor')),
+            currency: stringField(event, 'currency').toUpperCase(),
+            message: stringField(event, 'message') || stringField(event, 'reason'),
+          },
+        };
+      case BILLING_EVENTS.subscriptionActivated:
+        return {
+          recipientId: requireUuidField(event, 'userId'),
+          type: 'subscription_activated',
+          sourceEventId: event.id,
+          data: { tier: stringField(event, 'tier'), periodEnd: stringField(event, 'currentPeriodEnd').slice(0, 10) },
+        };
+      case BILLING_EVENTS.quotaExceeded:
+        return {
+          recipientId: requireUuidField(event, 'userId'),
+          type: 'quota_exceeded',
+          sourceEventId: event.id,
+          data: {
+            tier: stringField(event, 'tier'),
+            resource: stringField(event, 'resource'),
+            used: integerField(event, 'used'),
+            limit: integerField(event, 'limit'),
+          },
+        };
+      default:
+        return undefined;
+    }
+  }
+}
