@@ -1,0 +1,74 @@
+import type { Clock } from '@storytelling/kernel';
+import { Inject, Injectable } from '@nestjs/common';
+import { currentContext, runWithContext } from '@storytelling/platform';
+import { providerNotFound, type Payment, type ProviderEvent } from '../domain/index.js';
+import { CLOCK, PAYMENTS_UNIT_OF_WORK, WEBHOOK_VERIFIERS, type PaymentsStore, type PaymentsUnitOfWork, type WebhookVerifier } from './ports/index.js';
+
+export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored';
+
+export interface WebhookInput {
+  provider: string;
+  payload: Buffer;
+  headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * A provider webhook: verified (signature + timestamp tolerance), deduplicated by the provider's
+ * event id (the event row and its effect commit together), then applied to the payment only
+ * forward (pending → succeeded|failed → refunded): an event overtaken by a later one is kept
+ * but changes nothing. Events are emitted only on a real transition.
+ */
+@Injectable()
+export class HandleWebhookHandler {
+  constructor(
+    @Inject(PAYMENTS_UNIT_OF_WORK) private readonly uow: PaymentsUnitOfWork,
+    @Inject(WEBHOOK_VERIFIERS) private readonly verifiers: ReadonlyMap<string, WebhookVerifier>,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(input: WebhookInput): Promise<WebhookOutcome> {
+    const verifier = this.verifiers.get(input.provider);
+    if (!verifier) throw providerNotFound(input.provider);
+    const receivedAt = this.clock.now();
+    const event = verifier.verify({ payload: input.payload, headers: input.headers, receivedAt });
+    return this.uow.run(async (store) => {
+      const fresh = await store.recordProviderEvent({
+        provider: input.provider,
+        eventId: event.id,
+        type: event.type,
+        paymentId: event.paymentId ?? null,
+        payload: JSON.parse(input.payload.toString('utf8')) as unknown,
+        receivedAt,
+      });
+      if (!fresh) return 'duplicate';
+      const payment = await this.paymentOf(store, input.provider, event);
+      const applied = payment ? apply(payment, event) : false;
+      // The events a webhook causes belong to the payment's saga, like the command's replies.
+      if (payment && applied) await runWithContext({ ...currentContext(), correlationId: payment.snapshot.sagaId }, () => store.save(payment));
+      const outcome: WebhookOutcome = applied ? 'applied' : 'ignored';
+      await store.setProviderEventOutcome(input.provider, event.id, outcome, payment?.id ?? null);
+      return outcome;
+    });
+  }
+
+  private async paymentOf(store: PaymentsStore, provider: string, event: ProviderEvent): Promise<Payment | undefined> {
+    if (event.kind === 'other') return undefined;
+    const byId = event.paymentId ? await store.findPayment(event.paymentId, { lock: true }) : undefined;
+    const payment = byId ?? (event.providerPaymentId ? await store.findPaymentByProviderId(provider, event.providerPaymentId, { lock: true }) : undefined);
+    // A payment made through another provider is not this provider's to change.
+    return payment && payment.snapshot.provider === provider ? payment : undefined;
+  }
+}
+
+function apply(payment: Payment, event: ProviderEvent): boolean {
+  switch (event.kind) {
+    case 'payment_succeeded':
+      return payment.applyProviderSuccess(event.providerPaymentId);
+    case 'payment_failed':
+      return payment.applyProviderFailure(event.reason, event.message, event.providerPaymentId);
+    case 'refunded':
+      return payment.applyProviderRefundTotal(event.totalRefundedMinor, event.providerPaymentId, event.providerRefundId);
+    default:
+      return false;
+  }
+}

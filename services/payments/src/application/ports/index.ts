@@ -1,0 +1,2 @@
+export * from './payment-provider.js';
+export * from './payments-store.js';

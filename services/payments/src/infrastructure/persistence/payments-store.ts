@@ -1,0 +1,175 @@
+import { VersionConflictError, type Clock } from '@storytelling/kernel';
+import type { EventStore } from '@storytelling/platform';
+import type { EntityManager } from 'typeorm';
+import type { Keyset, PaymentsStore, RefundRecord, StoredProviderEvent } from '../../application/ports/index.js';
+import { PAYMENT_AGGREGATE_TYPE, Payment, type FailureReason, type PaymentStatus } from '../../domain/index.js';
+
+interface PaymentRow {
+  id: string;
+  user_id: string;
+  subscription_id: string;
+  saga_id: string;
+  amount_minor: string;
+  currency: string;
+  provider: string;
+  provider_payment_id: string | null;
+  status: string;
+  failure_reason: string | null;
+  failure_message: string | null;
+  refunded_minor: string;
+  description: string;
+  settled_at: Date | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+interface RefundRowData {
+  id: string;
+  payment_id: string;
+  saga_id: string | null;
+  amount_minor: string;
+  status: string;
+  provider_refund_id: string | null;
+  reason: string;
+}
+
+const COLUMNS = `id, user_id, subscription_id, saga_id, amount_minor, currency, provider, provider_payment_id, status,
+  failure_reason, failure_message, refunded_minor, description, settled_at, version, created_at, updated_at`;
+
+/** PaymentsStore over one EntityManager: a transaction's, or the DataSource's (each statement on its own). */
+export class SqlPaymentsStore implements PaymentsStore {
+  constructor(
+    private readonly tx: EntityManager,
+    private readonly events: EventStore,
+    private readonly clock: Clock,
+  ) {}
+
+  async findPayment(id: string, options: { lock?: boolean } = {}): Promise<Payment | undefined> {
+    const rows: PaymentRow[] = await this.tx.query(`SELECT ${COLUMNS} FROM payments WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`, [id]);
+    return rows[0] && this.toPayment(rows[0]);
+  }
+
+  async findPaymentByProviderId(provider: string, providerPaymentId: string, options: { lock?: boolean } = {}): Promise<Payment | undefined> {
+    const rows: PaymentRow[] = await this.tx.query(
+      `SELECT ${COLUMNS} FROM payments WHERE provider = $1 AND provider_payment_id = $2${options.lock ? ' FOR UPDATE' : ''}`,
+      [provider, providerPaymentId],
+    );
+    return rows[0] && this.toPayment(rows[0]);
+  }
+
+  async insertPendingIfAbsent(payment: Payment): Promise<boolean> {
+    const s = payment.snapshot;
+    const rows: unknown[] = await this.tx.query(
+      `INSERT INTO payments (id, user_id, subscription_id, saga_id, amount_minor, currency, provider, status, description, version, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, 0, $9, $9)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [s.id, s.userId, s.subscriptionId, s.sagaId, s.amount.amountMinor, s.amount.currency, s.provider, s.description, s.createdAt],
+    );
+    return rows.length === 1;
+  }
+
+  async save(payment: Payment): Promise<void> {
+    const s = payment.snapshot;
+    const result: [unknown[], number] = await this.tx.query(
+      `UPDATE payments SET provider_payment_id = $3, status = $4, failure_reason = $5, failure_message = $6, refunded_minor = $7,
+         settled_at = $8, version = $9, updated_at = $10
+       WHERE id = $1 AND version = $2`,
+      [s.id, payment.loadedVersion, s.providerPaymentId, s.status, s.failureReason, s.failureMessage, s.refundedMinor, s.settledAt, payment.version, s.updatedAt],
+    );
+    if (result[1] !== 1) throw new VersionConflictError(s.id, payment.loadedVersion);
+    await this.events.append(this.tx, payment, PAYMENT_AGGREGATE_TYPE);
+  }
+
+  async listByUser(userId: string, limit: number, after?: Keyset): Promise<Payment[]> {
+    const rows: PaymentRow[] = after
+      ? await this.tx.query(
+          `SELECT ${COLUMNS} FROM payments WHERE user_id = $1 AND (created_at, id) < ($2, $3) ORDER BY created_at DESC, id DESC LIMIT $4`,
+          [userId, after.at, after.id, limit],
+        )
+      : await this.tx.query(`SELECT ${COLUMNS} FROM payments WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, [userId, limit]);
+    return rows.map((r) => this.toPayment(r));
+  }
+
+  async findRefund(paymentId: string, sagaId: string): Promise<RefundRecord | undefined> {
+    const rows: RefundRowData[] = await this.tx.query(
+      `SELECT id, payment_id, saga_id, amount_minor, status, provider_refund_id, reason FROM refunds WHERE payment_id = $1 AND saga_id = $2`,
+      [paymentId, sagaId],
+    );
+    const r = rows[0];
+    return (
+      r && {
+        id: r.id,
+        paymentId: r.payment_id,
+        sagaId: r.saga_id,
+        amountMinor: Number(r.amount_minor),
+        status: r.status === 'succeeded' ? 'succeeded' : 'pending',
+        providerRefundId: r.provider_refund_id,
+        reason: r.reason,
+      }
+    );
+  }
+
+  async insertRefundIfAbsent(refund: RefundRecord): Promise<void> {
+    const now = this.clock.now();
+    await this.tx.query(
+      `INSERT INTO refunds (id, payment_id, saga_id, amount_minor, status, reason, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6) ON CONFLICT (payment_id, saga_id) DO NOTHING`,
+      [refund.id, refund.paymentId, refund.sagaId, refund.amountMinor, refund.reason.slice(0, 500), now],
+    );
+  }
+
+  async markRefundSucceeded(id: string, providerRefundId: string): Promise<void> {
+    await this.tx.query(`UPDATE refunds SET status = 'succeeded', provider_refund_id = $2, updated_at = $3 WHERE id = $1`, [id, providerRefundId, this.clock.now()]);
+  }
+
+  async succeededRefundTotal(paymentId: string): Promise<number> {
+    const rows: Array<{ total: string }> = await this.tx.query(
+      `SELECT coalesce(sum(amount_minor), 0)::text AS total FROM refunds WHERE payment_id = $1 AND status = 'succeeded'`,
+      [paymentId],
+    );
+    return Number(rows[0]?.total ?? 0);
+  }
+
+  async recordProviderEvent(event: StoredProviderEvent): Promise<boolean> {
+    const rows: unknown[] = await this.tx.query(
+      `INSERT INTO provider_events (provider, event_id, type, payment_id, payload, received_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6) ON CONFLICT (provider, event_id) DO NOTHING RETURNING event_id`,
+      [event.provider, event.eventId, event.type.slice(0, 128), event.paymentId, JSON.stringify(event.payload), event.receivedAt],
+    );
+    return rows.length === 1;
+  }
+
+  async setProviderEventOutcome(provider: string, eventId: string, outcome: string, paymentId: string | null): Promise<void> {
+    await this.tx.query(`UPDATE provider_events SET outcome = $3, payment_id = coalesce($4, payment_id) WHERE provider = $1 AND event_id = $2`, [
+      provider,
+      eventId,
+      outcome,
+      paymentId,
+    ]);
+  }
+
+  private toPayment(r: PaymentRow): Payment {
+    return Payment.restore(
+      {
+        id: r.id,
+        userId: r.user_id,
+        subscriptionId: r.subscription_id,
+        sagaId: r.saga_id,
+        amount: { amountMinor: Number(r.amount_minor), currency: r.currency.trim() },
+        provider: r.provider,
+        providerPaymentId: r.provider_payment_id,
+        status: r.status as PaymentStatus,
+        failureReason: r.failure_reason as FailureReason | null,
+        failureMessage: r.failure_message,
+        refundedMinor: Number(r.refunded_minor),
+        description: r.description,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        settledAt: r.settled_at,
+      },
+      r.version,
+      this.clock,
+    );
+  }
+}
