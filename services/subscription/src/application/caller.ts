@@ -1,0 +1,18 @@
+import { ForbiddenError } from '@storytelling/kernel';
+
+/** Who is asking (from the verified bearer token). */
+export interface Caller {
+  userId: string;
+  role: string;
+}
+
+/** Roles that may read another user's subscription and usage (subscription_service.proto). */
+const READ_ANYONE = new Set(['service', 'admin', 'super-admin', 'customer-support']);
+
+/** The user a query is about: empty = the caller; someone else only for the roles above. */
+export function subjectOf(caller: Caller, requestedUserId: string | undefined): string {
+  const target = requestedUserId?.trim().toLowerCase();
+  if (!target || target === caller.userId) return caller.userId;
+  if (!READ_ANYONE.has(caller.role)) throw new ForbiddenError("another user's subscription is private", 'SUBSCRIPTION_PRIVATE');
+  return target;
+}

@@ -1,0 +1,86 @@
+import type { Clock } from '@storytelling/kernel';
+import { SagaKeyTakenError, getLogger } from '@storytelling/platform';
+import { periodEnd, priceFor, type Tier } from '../domain/index.js';
+import type { SubscriptionRepositories, SubscriptionUnitOfWork } from './ports/index.js';
+import type { PaidSubscriptionSaga } from './saga/paid-subscription-saga.js';
+
+/** What the scheduler claims per pass, and how many passes at most (a long-stopped fleet catches up in a few). */
+const BATCH = 50;
+
+/**
+ * Period ends (the renewal scheduler): subscriptions whose period is over are claimed with
+ * FOR UPDATE SKIP LOCKED (replicas split them) and, in their own transaction each:
+ * free → next period; cancel-at-period-end → free (SubscriptionCancelled); scheduled change →
+ * applied (TierDowngraded); paid → the paid-subscription saga charges the next period, started
+ * with the business key `renewal:<subscription>:<period end>` so it can never run twice.
+ */
+export class RenewalService {
+  private readonly log = getLogger('renewals');
+
+  constructor(
+    private readonly uow: SubscriptionUnitOfWork,
+    private readonly saga: PaidSubscriptionSaga,
+    private readonly clock: Clock,
+  ) {}
+
+  /** @returns how many period ends were handled. */
+  async runOnce(): Promise<number> {
+    let handled = 0;
+    for (;;) {
+      const n = await this.uow.run(async (repos) => {
+        const ids: Array<{ id: string }> = await this.claimDue(repos);
+        for (const { id } of ids) await this.closePeriod(repos, id);
+        return ids.length;
+      });
+      handled += n;
+      if (n < BATCH) return handled;
+    }
+  }
+
+  private claimDue(repos: SubscriptionRepositories): Promise<Array<{ id: string }>> {
+    return repos.subscriptions.claimDue(this.clock.now(), BATCH);
+  }
+
+  private async closePeriod(repos: SubscriptionRepositories, id: string): Promise<void> {
+    const sub = await repos.subscriptions.findById(id, { lock: true });
+    if (!sub || !sub.dueAt(this.clock.now())) return;
+    const tiers = await repos.tiers.all();
+    const byId = (tierId: string): Tier => {
+      const t = tiers.find((x) => x.id === tierId);
+      if (!t) throw new Error(`unknown tier ${tierId}`);
+      return t;
+    };
+    const oldEnd = sub.state.currentPeriodEnd;
+    const renew = sub.closePeriod(byId);
+    if (!renew) {
+      await repos.subscriptions.save(sub);
+      return;
+    }
+    const method = sub.state.paymentMethod;
+    if (!method) {
+      // Nothing to charge: the paid tier lapses to free.
+      sub.lapseToFree();
+      await repos.subscriptions.save(sub);
+      return;
+    }
+    try {
+      await this.saga.begin(repos, sub, {
+        kind: 'renewal',
+        tier: renew.tier,
+        cycle: renew.cycle,
+        amountMinor: priceFor(renew.tier, renew.cycle),
+        currency: renew.tier.currency,
+        periodStart: oldEnd,
+        periodEnd: periodEnd(oldEnd, renew.cycle),
+        paymentMethod: method,
+        key: `renewal:${sub.id}:${oldEnd.toISOString()}`,
+      });
+    } catch (err) {
+      if (err instanceof SagaKeyTakenError) {
+        this.log.warn({ subscriptionId: sub.id, sagaId: err.existingId }, 'renewal for this period already started');
+        return;
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import type { PendingChange, Subscription, Tier, UsageResource } from '../domain/index.js';
+import { USAGE_RESOURCES, limitOf } from '../domain/index.js';
+import type { CounterValues } from './ports/index.js';
+
+export interface ResourceUsageView {
+  resource: UsageResource;
+  used: number;
+  reserved: number;
+  limit: number | null;
+}
+
+export interface SubscriptionView {
+  id: string;
+  userId: string;
+  tier: string;
+  status: string;
+  billingCycle: string;
+  currentPeriodStart: Date;
+  currentPeriodEnd: Date;
+  cancelAtPeriodEnd: boolean;
+  usage: ResourceUsageView[];
+  pendingChange: PendingChange | null;
+  version: number;
+}
+
+export function usageViews(tier: Tier, counters: Record<UsageResource, CounterValues>): ResourceUsageView[] {
+  return USAGE_RESOURCES.map((resource) => ({ resource, used: counters[resource].used, reserved: counters[resource].reserved, limit: limitOf(tier.limits, resource) }));
+}
+
+export function toSubscriptionView(sub: Subscription, usage: ResourceUsageView[]): SubscriptionView {
+  const s = sub.state;
+  return {
+    id: s.id,
+    userId: s.userId,
+    tier: s.tier,
+    status: s.status,
+    billingCycle: s.billingCycle,
+    currentPeriodStart: s.currentPeriodStart,
+    currentPeriodEnd: s.currentPeriodEnd,
+    cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+    usage,
+    pendingChange: s.pendingChange,
+    version: sub.version,
+  };
+}

@@ -1,0 +1,7 @@
+export * from './errors.js';
+export * from './events.js';
+export * from './period.js';
+export * from './repositories.js';
+export * from './subscription.js';
+export * from './tier.js';
+export * from './usage.js';
