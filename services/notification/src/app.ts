@@ -1,5 +1,5 @@
 import { PROTO_SERVICES } from '@storytelling/contracts';
-import { bootstrapService, createIdentityTokenVerifier, noServiceToken, type ServiceHandle, type ServiceTokenSource } from '@storytelling/platform';
+import { bootstrapService, createIdentityTokenVerifier, createServiceTokenSource, getLogger, noServiceToken, type ServiceHandle, type ServiceTokenSource } from '@storytelling/platform';
 import type { EmailSender, FollowerDirectory, SmsSender } from './application/index.js';
 import { loadNotificationConfig, type NotificationConfig } from './config.js';
 import { FileEmailSender, SmtpEmailSender } from './infrastructure/channels/email.js';
@@ -13,7 +13,7 @@ export interface CreateNotificationAppOptions extends Partial<Pick<NotificationM
   email?: EmailSender;
   sms?: SmsSender;
   followers?: FollowerDirectory;
-  /** Tokens for calls to story (ListFollowers). */
+  /** Tokens for calls to story (ListFollowers); default: identity-issued from SERVICE_TOKEN_SECRET. */
   serviceTokens?: ServiceTokenSource;
   shutdownHooks?: boolean;
 }
@@ -55,7 +55,14 @@ export async function createNotificationApp(env: NodeJS.ProcessEnv = process.env
   }
   let directory = followers;
   if (!directory) {
-    const grpcDirectory = new GrpcFollowerDirectory(config.STORY_GRPC_URL, serviceTokens ?? noServiceToken, config.GRPC_DEADLINE_MS);
+    let tokens = serviceTokens;
+    if (!tokens && config.SERVICE_TOKEN_SECRET) {
+      const source = createServiceTokenSource({ identityUrl: config.IDENTITY_GRPC_URL, service: 'notification', secret: config.SERVICE_TOKEN_SECRET, deadlineMs: config.GRPC_DEADLINE_MS });
+      closers.push(() => source.close());
+      tokens = source;
+    }
+    if (!tokens) getLogger('main').warn('no SERVICE_TOKEN_SECRET: story will refuse ListFollowers, StoryPublished fan-out fails (and dead-letters)');
+    const grpcDirectory = new GrpcFollowerDirectory(config.STORY_GRPC_URL, tokens ?? noServiceToken, config.GRPC_DEADLINE_MS);
     closers.push(() => grpcDirectory.close());
     directory = grpcDirectory;
   }

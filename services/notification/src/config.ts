@@ -1,4 +1,4 @@
-import { ConfigError, hostPort, int, loadConfig, serviceConfigSchema, str, verifiedTokenCacheConfigSchema, type ConfigOf } from '@storytelling/platform';
+import { ConfigError, hostPort, int, loadConfig, serviceConfigSchema, serviceTokenConfigSchema, str, verifiedTokenCacheConfigSchema, type ConfigOf } from '@storytelling/platform';
 
 /**
  * notification's environment: the platform's service variables, where identity (JWKS) and story
@@ -13,6 +13,7 @@ export const notificationConfigSchema = {
   JWT_ISSUER: str({ minLength: 1 }).default('storytelling-identity').describe('expected iss of access tokens'),
   JWT_AUDIENCE: str({ minLength: 1 }).default('storytelling-api').describe('expected aud of access tokens'),
   ...verifiedTokenCacheConfigSchema,
+  ...serviceTokenConfigSchema,
   PUBLIC_WEB_URL: str({ pattern: /^https?:\/\/\S+$/ }).default('http://127.0.0.1:8080').describe('base URL of links in notifications'),
   SMTP_URL: str({ pattern: /^smtps?:\/\/\S+$/ }).optional().secret().describe('SMTP server (smtp://user:pass@host:port); unset: .eml files under MAIL_DIR'),
   MAIL_FROM: str({ minLength: 3 }).default('Storytelling <no-reply@storytelling.local>').describe('From header of emails'),
