@@ -59,7 +59,8 @@ export class PaymentCommandsConsumer implements EventHandler {
         }
       } catch (err) {
         if (err instanceof DomainError && err.kind === 'validation') throw new MalformedMessageError(`${event.type} ${event.id}: ${err.message}`);
-        if (err instanceof DomainError || err instanceof ChargeMismatchError || err instanceof ProviderRejectedError) {
+        if (err instanceof DomainError) throw new NonRetryableError(`${event.type} ${event.id}: ${err.code}: ${err.message}`, { cause: err });
+        if (err instanceof ChargeMismatchError || err instanceof ProviderRejectedError) {
           throw new NonRetryableError(`${event.type} ${event.id}: ${err.message}`, { cause: err });
         }
         throw err;

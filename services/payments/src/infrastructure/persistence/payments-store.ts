@@ -37,7 +37,12 @@ interface RefundRowData {
 const COLUMNS = `id, user_id, subscription_id, saga_id, amount_minor, currency, provider, provider_payment_id, status,
   failure_reason, failure_message, refunded_minor, description, settled_at, version, created_at, updated_at`;
 
-/** PaymentsStore over one EntityManager: a transaction's, or the DataSource's (each statement on its own). */
+/**
+ * PaymentsStore over one EntityManager: a transaction's, or the DataSource's (each statement on its own).
+ * Payments are locked FOR NO KEY UPDATE, not FOR UPDATE: a refund row inserted in its own
+ * transaction takes FOR KEY SHARE on its payment (the foreign key) while the command's transaction
+ * holds the payment; FOR UPDATE would make the two wait on each other forever.
+ */
 export class SqlPaymentsStore implements PaymentsStore {
   constructor(
     private readonly tx: EntityManager,
@@ -46,13 +51,13 @@ export class SqlPaymentsStore implements PaymentsStore {
   ) {}
 
   async findPayment(id: string, options: { lock?: boolean } = {}): Promise<Payment | undefined> {
-    const rows: PaymentRow[] = await this.tx.query(`SELECT ${COLUMNS} FROM payments WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`, [id]);
+    const rows: PaymentRow[] = await this.tx.query(`SELECT ${COLUMNS} FROM payments WHERE id = $1${options.lock ? ' FOR NO KEY UPDATE' : ''}`, [id]);
     return rows[0] && this.toPayment(rows[0]);
   }
 
   async findPaymentByProviderId(provider: string, providerPaymentId: string, options: { lock?: boolean } = {}): Promise<Payment | undefined> {
     const rows: PaymentRow[] = await this.tx.query(
-      `SELECT ${COLUMNS} FROM payments WHERE provider = $1 AND provider_payment_id = $2${options.lock ? ' FOR UPDATE' : ''}`,
+      `SELECT ${COLUMNS} FROM payments WHERE provider = $1 AND provider_payment_id = $2${options.lock ? ' FOR NO KEY UPDATE' : ''}`,
       [provider, providerPaymentId],
     );
     return rows[0] && this.toPayment(rows[0]);
