@@ -3,9 +3,10 @@ import { bootstrapService, createIdentityTokenVerifier, getLogger, type ServiceH
 import type { StoryAnalyser } from './application/index.js';
 import { loadStoryConfig, type StoryConfig } from './config.js';
 import { createStoryAnalyser } from './infrastructure/analysis/index.js';
+import { GrpcStoryQuota } from './infrastructure/subscription/grpc-story-quota.js';
 import { StoryModule, type StoryModuleOptions } from './story.module.js';
 
-export interface CreateStoryAppOptions extends Omit<StoryModuleOptions, 'analyser' | 'analyserName' | 'identity'> {
+export interface CreateStoryAppOptions extends Omit<StoryModuleOptions, 'analyser' | 'analyserName' | 'identity' | 'quota'> {
   /** Replaces the adapter STORY_ANALYSER selects (tests). */
   analyser?: StoryAnalyser;
   /** Listen to SIGTERM/SIGINT (default true; in-process tests pass false). */
@@ -37,6 +38,7 @@ export async function createStoryApp(env: NodeJS.ProcessEnv = process.env, optio
     deadlineMs: config.GRPC_DEADLINE_MS,
     verifiedTokenCache: { ttlMs: config.VERIFIED_TOKEN_CACHE_TTL_MS, maxEntries: config.VERIFIED_TOKEN_CACHE_SIZE },
   });
+  const quota = new GrpcStoryQuota({ url: config.SUBSCRIPTION_GRPC_URL, deadlineMs: config.GRPC_DEADLINE_MS });
   try {
     return await bootstrapService({
       name: 'story',
@@ -45,6 +47,7 @@ export async function createStoryApp(env: NodeJS.ProcessEnv = process.env, optio
         analyser: analyser ?? createStoryAnalyser(config, { logger: getLogger('analyser') }),
         analyserName: analyser ? 'test' : analyserName(config),
         identity,
+        quota,
       }),
       config,
       grpc: { packages: PROTO_SERVICES.story.package, protoFiles: [PROTO_SERVICES.story.file] },
@@ -52,6 +55,7 @@ export async function createStoryApp(env: NodeJS.ProcessEnv = process.env, optio
     });
   } catch (err) {
     identity.close();
+    quota.close();
     throw err;
   }
 }

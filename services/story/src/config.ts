@@ -8,7 +8,7 @@ export const DEFAULT_JWT_AUDIENCE = 'storytelling-api';
 /**
  * story's environment: the platform's service variables (HOST, HTTP_PORT, GRPC_PORT,
  * DATABASE_URL, DATABASE_SCHEMA, KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, LOG_LEVEL, NODE_ENV, ...)
- * plus where identity is (JWKS for verifying callers), the analyser adapter (STORY_ANALYSER,
+ * plus where identity is (JWKS for verifying callers), where subscription is (storiesPerMonth), the analyser adapter (STORY_ANALYSER,
  * STORY_LLM_*: analyserConfigSchema, owned by infrastructure/analysis) and the analysis worker.
  * Secrets may be given as `<NAME>_FILE`.
  */
@@ -16,6 +16,7 @@ export const storyConfigSchema = {
   ...serviceConfigSchema,
   DATABASE_SCHEMA: str({ pattern: /^[a-z_][a-z0-9_]{0,62}$/ }).default('story'),
   IDENTITY_GRPC_URL: hostPort().default('127.0.0.1:7201').describe("identity's gRPC server (GetJwks, to verify callers' tokens)"),
+  SUBSCRIPTION_GRPC_URL: hostPort().default('127.0.0.1:7202').describe("subscription's gRPC server (CheckQuota before creating a story)"),
   JWT_ISSUER: str({ minLength: 1 }).default(DEFAULT_JWT_ISSUER).describe('expected iss of access tokens'),
   JWT_AUDIENCE: str({ minLength: 1 }).default(DEFAULT_JWT_AUDIENCE).describe('expected aud of access tokens'),
   ...verifiedTokenCacheConfigSchema,

@@ -3,7 +3,7 @@ import { systemClock } from '@storytelling/kernel';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AccessTokenVerifier, EventStore, type IdentityTokenVerifier, MessagingModule, PersistenceModule, UnitOfWork } from '@storytelling/platform';
+import { AccessTokenVerifier, EventStore, IdempotencyKeySweeper, type IdentityTokenVerifier, MessagingModule, PersistenceModule, UnitOfWork } from '@storytelling/platform';
 import { storyMigrations } from '../migrations/index.js';
 import {
   ANALYSIS_SETTINGS,
@@ -13,7 +13,9 @@ import {
   COMMAND_HANDLERS,
   QUERY_HANDLERS,
   STORY_ANALYSER,
+  STORY_QUOTA,
   STORY_UNIT_OF_WORK,
+  type StoryQuota,
   type AnalysisSettings,
   type StoryAnalyser,
 } from './application/index.js';
@@ -27,12 +29,16 @@ import { StoryGrpcController } from './interface/story.grpc-controller.js';
 
 const IDENTITY_TOKENS = Symbol('story.IdentityTokenVerifier');
 
-/** Closes the gRPC channel to identity once the application has shut down. */
+/** Closes the gRPC channels to identity and subscription once the application has shut down. */
 @Injectable()
 class IdentityChannelCloser implements OnApplicationShutdown {
-  constructor(@Inject(IDENTITY_TOKENS) private readonly identity: IdentityTokenVerifier) {}
+  constructor(
+    @Inject(IDENTITY_TOKENS) private readonly identity: IdentityTokenVerifier,
+    @Inject(STORY_QUOTA) private readonly quota: StoryQuota & { close?(): void },
+  ) {}
   onApplicationShutdown(): void {
     this.identity.close();
+    this.quota.close?.();
   }
 }
 
@@ -43,6 +49,8 @@ export interface StoryModuleOptions {
   analyserName: string;
   /** Verifies callers' access tokens against identity's JWKS (createStoryApp builds it; closed on shutdown). */
   identity: IdentityTokenVerifier;
+  /** subscription's storiesPerMonth check (createStoryApp builds it from SUBSCRIPTION_GRPC_URL; closed on shutdown). */
+  quota: StoryQuota & { close?(): void };
   /** Apply pending migrations at start (tests and local runs; deployments run migrate.js). */
   migrateOnStart?: boolean;
   /** Start the outbox relay in this process (default true). */
@@ -91,6 +99,8 @@ export class StoryModule {
         { provide: ANALYSIS_SETTINGS, useValue: settings },
         { provide: STORY_ANALYSER, useValue: options.analyser },
         { provide: IDENTITY_TOKENS, useValue: options.identity },
+        { provide: STORY_QUOTA, useValue: options.quota },
+        IdempotencyKeySweeper,
         { provide: AccessTokenVerifier, useValue: options.identity.verifier },
         IdentityChannelCloser,
         { provide: STORY_UNIT_OF_WORK, useFactory: storyUnitOfWork, inject: [UnitOfWork, EventStore, DataSource, CLOCK] },

@@ -18,3 +18,4 @@ export {
   type SchemaOwner,
 } from '../../../scripts/lib/provisioning.mjs';
 export { grpcOutcome } from './grpc-outcome.js';
+export { startGrpcTestServer, type FakeUnaryHandler, type GrpcTestServer } from './grpc-test-server.js';

@@ -173,6 +173,11 @@ export class InMemoryUnitOfWork implements IdentityUnitOfWork {
     return reposFor(this.tables, this.clock);
   }
 
+  /** Idempotency keys are the platform's (tested against Postgres); here the work just runs. */
+  runIdempotent<T>(_request: unknown, work: (repos: IdentityRepositories) => Promise<T>): Promise<T> {
+    return this.run(work);
+  }
+
   run<T>(work: (repos: IdentityRepositories) => Promise<T>): Promise<T> {
     const next = this.queue.then(async () => {
       const draft = cloneTables(this.tables);

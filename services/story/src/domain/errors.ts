@@ -42,3 +42,10 @@ export class CannotFollowSelfError extends BusinessRuleError {
     super('CANNOT_FOLLOW_SELF', 'an author cannot follow themself');
   }
 }
+
+/** This month's storiesPerMonth of the author's tier are used (subscription decides the limit). */
+export class QuotaExceededError extends BusinessRuleError {
+  constructor(limit?: number) {
+    super('QUOTA_EXCEEDED', limit === undefined ? 'the monthly story quota is used' : `the monthly limit of ${limit} stories is reached`);
+  }
+}

@@ -11,6 +11,10 @@ export interface StoryRepository {
   add(story: Story): Promise<void>;
   /** Updates at `story.loadedVersion`. @throws VersionConflictError when another writer moved it on. */
   save(story: Story): Promise<void>;
+  /** Serialises creations by one author until the transaction ends (the quota check counts under it). */
+  lockCreationsBy(authorId: string): Promise<void>;
+  /** Stories the author created at or after `since`, archived ones included (a creation uses quota). */
+  countCreatedSince(authorId: string, since: Date): Promise<number>;
 }
 
 export interface AuthorRepository {

@@ -17,6 +17,7 @@ import {
 import { FakeStoryAnalyser } from '../support/fake-analyser.js';
 import { migratedDataSource, outboxOf, postgresUnitOfWork } from '../support/db.js';
 import { createStorySandbox } from '../support/sandbox.js';
+import { UNLIMITED_QUOTA } from '../support/fake-subscription.js';
 
 const AUTHOR = { userId: '0190a0d0-0000-7000-8000-00000000a001', role: 'member' };
 const TALE = 'Mira kept the lighthouse. The storm came at night. The light held until dawn.';
@@ -51,7 +52,7 @@ describe('analysis jobs and workers (real Postgres)', () => {
 
   const processor = (analyser: FakeStoryAnalyser, overrides: Partial<AnalysisSettings> = {}) =>
     new AnalysisJobProcessor(uow, analyser, { ...settings, ...overrides }, systemClock);
-  const create = (content = TALE): Promise<StoryView> => new CreateStoryHandler(uow, systemClock).execute(new CreateStoryCommand(AUTHOR, 'The Lighthouse', content));
+  const create = (content = TALE): Promise<StoryView> => new CreateStoryHandler(uow, systemClock, UNLIMITED_QUOTA).execute(new CreateStoryCommand(AUTHOR, 'The Lighthouse', content));
   const request = (storyId: string) => new RequestAnalysisHandler(uow, systemClock, { notify: () => void wakeups++ }).execute(new RequestAnalysisCommand(AUTHOR, storyId));
   const edit = (storyId: string, content: string) => new UpdateStoryHandler(uow, systemClock).execute(new UpdateStoryCommand(AUTHOR, storyId, { content }));
   const analysis = (storyId: string) => new GetAnalysisHandler(uow).execute(new GetAnalysisQuery(AUTHOR, storyId));

@@ -11,6 +11,7 @@ import {
 } from '../../src/application/index.js';
 import { migratedDataSource, postgresUnitOfWork } from '../support/db.js';
 import { createStorySandbox } from '../support/sandbox.js';
+import { UNLIMITED_QUOTA } from '../support/fake-subscription.js';
 
 const READER = { userId: '0190a0d0-0000-7000-8000-00000000b001', role: 'member' };
 
@@ -29,7 +30,7 @@ describe('keyset pagination (real Postgres)', () => {
 
   /** A published story by a random author (publishing does not exist yet: set the status directly). */
   async function publishedStory(n: number): Promise<string> {
-    const story = await new CreateStoryHandler(uow, systemClock).execute(
+    const story = await new CreateStoryHandler(uow, systemClock, UNLIMITED_QUOTA).execute(
       new CreateStoryCommand({ userId: uuidv7(), role: 'member' }, `Story number ${n}`, `Body ${n}`),
     );
     await ds.query(`UPDATE stories SET status = 'published' WHERE id = $1`, [story.id]);
@@ -78,7 +79,7 @@ describe('keyset pagination (real Postgres)', () => {
     const author = { userId: uuidv7(), role: 'member' };
     const ids: string[] = [];
     for (let i = 0; i < 9; i++) {
-      const s = await new CreateStoryHandler(uow, systemClock).execute(new CreateStoryCommand(author, `Tie ${i}`, ''));
+      const s = await new CreateStoryHandler(uow, systemClock, UNLIMITED_QUOTA).execute(new CreateStoryCommand(author, `Tie ${i}`, ''));
       ids.push(s.id);
     }
     await ds.query(`UPDATE stories SET created_at = '2026-01-01T00:00:00.000Z' WHERE author_id = $1`, [author.userId]);

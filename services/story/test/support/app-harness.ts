@@ -8,6 +8,7 @@ import type { StoryAnalyser } from '../../src/application/index.js';
 import { createStoryApp } from '../../src/app.js';
 import { migratedDataSource } from './db.js';
 import { FakeStoryAnalyser } from './fake-analyser.js';
+import { FakeSubscriptionServer } from './fake-subscription.js';
 import { createStorySandbox, type StorySandbox } from './sandbox.js';
 
 export type StoryClient = GrpcClient<story.StoryServiceClient>;
@@ -19,6 +20,8 @@ export interface RunningStack {
   identityClient: IdentityClient;
   client: StoryClient;
   analyser: FakeStoryAnalyser;
+  /** subscription's CheckQuota as story sees it (unlimited unless a test sets a limit). */
+  subscription: FakeSubscriptionServer;
   storyEnv: Record<string, string>;
   /** story's own schema and topic prefix (identity publishes under the same prefix). */
   sandbox: StorySandbox;
@@ -55,12 +58,14 @@ export async function startStack(
     { migrateOnStart: true, shutdownHooks: false },
   );
   const analyser = options.analyser instanceof FakeStoryAnalyser ? options.analyser : new FakeStoryAnalyser();
+  const subscription = await new FakeSubscriptionServer().start();
   const storyEnv = serviceEnv('story', {
     ...sandbox.env,
     HTTP_PORT: '0',
     GRPC_PORT: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     IDENTITY_GRPC_URL: identityHandle.grpcUrl!,
+    SUBSCRIPTION_GRPC_URL: subscription.url,
     STORY_ANALYSIS_POLL_MS: '50',
     STORY_ANALYSIS_RETRY_BASE_MS: '50',
     STORY_ANALYSIS_TIMEOUT_MS: '2000',
@@ -76,6 +81,7 @@ export async function startStack(
     });
   } catch (err) {
     await identityHandle.close();
+    await subscription.stop();
     throw err;
   }
   const ds = await migratedDataSource(sandbox);
@@ -87,6 +93,7 @@ export async function startStack(
     identityClient,
     client,
     analyser,
+    subscription,
     storyEnv,
     superAdmin,
     sandbox,
@@ -97,6 +104,7 @@ export async function startStack(
       identityClient.close();
       await storyHandle.close();
       await identityHandle.close();
+      await subscription.stop();
     },
   };
 }
@@ -145,6 +153,7 @@ export async function startStoryOnly(name: string, options: { storyEnv?: Record<
       GRPC_PORT: '0',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       IDENTITY_GRPC_URL: '127.0.0.1:9', // never called
+      SUBSCRIPTION_GRPC_URL: '127.0.0.1:9', // never called (no story is created over gRPC)
       STORY_ANALYSIS_POLL_MS: '50',
       STORY_ANALYSIS_RETRY_BASE_MS: '50',
       STORY_ANALYSIS_TIMEOUT_MS: '2000',

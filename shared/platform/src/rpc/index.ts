@@ -7,3 +7,4 @@ export * from './grpc-exception.filter.js';
 export * from './server-options.js';
 export * from './client.js';
 export * from './health-probe.js';
+export * from './service-definition.js';

@@ -1,3 +1,4 @@
+import type { IdempotencyOptions, IdempotentRequest } from '@storytelling/platform';
 import type { IdentityRepositories } from '../../domain/index.js';
 
 /**
@@ -7,6 +8,11 @@ import type { IdentityRepositories } from '../../domain/index.js';
  */
 export interface IdentityUnitOfWork {
   run<T>(work: (repos: IdentityRepositories) => Promise<T>): Promise<T>;
+  /**
+   * Like `run`, guarded by the request's Idempotency-Key (platform withIdempotency, same
+   * transaction): a replay returns the first result without running `work`.
+   */
+  runIdempotent<T>(request: IdempotentRequest, work: (repos: IdentityRepositories) => Promise<T>, options?: IdempotencyOptions<T>): Promise<T>;
   /** Repositories outside any transaction, for reads. */
   readonly reader: IdentityRepositories;
 }

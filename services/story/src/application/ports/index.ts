@@ -4,3 +4,4 @@ export * from './clock.js';
 export * from './read-model.js';
 export * from './story-analyser.js';
 export * from './unit-of-work.js';
+export * from './story-quota.js';

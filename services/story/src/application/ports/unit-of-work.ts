@@ -1,3 +1,4 @@
+import type { IdempotencyOptions, IdempotentRequest } from '@storytelling/platform';
 import type { AuthorRepository, FollowRepository, StoryRepository } from '../../domain/index.js';
 import type { AnalysisJobStore } from './analysis-jobs.js';
 import type { AnalysisStore } from './analysis-store.js';
@@ -18,6 +19,11 @@ export interface StoryRepositories {
  */
 export interface StoryUnitOfWork {
   run<T>(work: (repos: StoryRepositories) => Promise<T>): Promise<T>;
+  /**
+   * Like `run`, guarded by the request's Idempotency-Key (platform withIdempotency, same
+   * transaction): a replay returns the first result without running `work`.
+   */
+  runIdempotent<T>(request: IdempotentRequest, work: (repos: StoryRepositories) => Promise<T>, options?: IdempotencyOptions<T>): Promise<T>;
   /** Repositories outside any transaction (each statement commits on its own), for reads and job claims. */
   readonly reader: StoryRepositories;
 }

@@ -58,6 +58,9 @@ interface StoryByIdRow {
 const FIND_STORY_BY_ID = `SELECT id, author_id, title, content, content_hash, language, status, published_at, version, created_at, updated_at
                             FROM stories WHERE id = $1`;
 
+/** First key of story's per-author creation lock (pg_advisory_xact_lock(int4, int4)). */
+const CREATION_LOCK_CLASS = 0x5707;
+
 export class TypeOrmStoryRepository implements StoryRepository {
   constructor(
     private readonly em: EntityManager,
@@ -74,6 +77,17 @@ export class TypeOrmStoryRepository implements StoryRepository {
     const rows: StoryByIdRow[] = await this.em.query(FIND_STORY_BY_ID, [id]);
     const r = rows[0];
     return r ? this.hydrate(r) : undefined;
+  }
+
+  async lockCreationsBy(authorId: string): Promise<void> {
+    // Transaction-scoped advisory lock in a key space of its own (two int4 keys: never the
+    // outbox relay's single bigint key).
+    await this.em.query(`SELECT pg_advisory_xact_lock(${CREATION_LOCK_CLASS}, hashtext($1))`, [authorId]);
+  }
+
+  async countCreatedSince(authorId: string, since: Date): Promise<number> {
+    const rows: Array<{ n: string }> = await this.em.query(`SELECT count(*) AS n FROM stories WHERE author_id = $1 AND created_at >= $2`, [authorId, since]);
+    return Number(rows[0]?.n ?? 0);
   }
 
   async add(story: Story): Promise<void> {
