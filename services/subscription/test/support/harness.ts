@@ -94,14 +94,16 @@ export async function startSubscription(sandbox: Sandbox, options: { clock: Fixe
 export interface RunningIdentity {
   handle: ServiceHandle;
   client: IdentityClient;
+  superAdmin: { email: string; password: string };
   close(): Promise<void>;
 }
 
 export async function startIdentity(sandbox: Sandbox): Promise<RunningIdentity> {
+  const superAdmin = { email: `root.${randomBytes(4).toString('hex')}@example.com`, password: 'root password 123' };
   const handle = await createIdentityApp(
     serviceEnv('identity', {
-      SUPERADMIN_EMAIL: `root.${randomBytes(4).toString('hex')}@example.com`,
-      SUPERADMIN_PASSWORD: 'root password 123',
+      SUPERADMIN_EMAIL: superAdmin.email,
+      SUPERADMIN_PASSWORD: superAdmin.password,
       ...sandbox.identityEnv,
       HTTP_PORT: '0',
       GRPC_PORT: '0',
@@ -116,6 +118,7 @@ export async function startIdentity(sandbox: Sandbox): Promise<RunningIdentity> 
   return {
     handle,
     client,
+    superAdmin,
     async close() {
       client.close();
       await handle.close();
