@@ -10,7 +10,7 @@ import { paymentsMigrations } from '../../migrations/index.js';
 import type { PaymentProvider } from '../../src/application/index.js';
 import { createPaymentsApp } from '../../src/app.js';
 import { PAYMENTS_ENTITIES } from '../../src/infrastructure/persistence/entities.js';
-import { createPaymentsSandbox, type PaymentsSandbox } from './sandbox.js';
+import type { PaymentsSandbox } from './sandbox.js';
 
 export type PaymentsClient = GrpcClient<payments.PaymentsServiceClient>;
 export type IdentityClient = GrpcClient<identity.IdentityServiceClient>;
