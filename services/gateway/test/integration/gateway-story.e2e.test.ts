@@ -15,6 +15,7 @@ import { serviceEnv, waitUntil } from '@storytelling/testing';
 import { createIdentityApp } from '../../../identity/src/app.js';
 import { createStoryApp } from '../../../story/src/app.js';
 import { createGatewayApp } from '../../src/app.js';
+import { startQuotaPeer, type QuotaPeer } from '../support/quota-peer.js';
 
 const PROBLEM = /^application\/problem\+json/;
 type Res = request.Response;
@@ -45,6 +46,7 @@ interface Member {
 describe('gateway ⇄ story (real identity and story services, Postgres, Kafka)', () => {
   let identity: ServiceHandle;
   let story: ServiceHandle;
+  let subscription: QuotaPeer;
   let gateway: INestApplication;
   let http: ReturnType<INestApplication['getHttpServer']>;
   let alice: Member;
@@ -55,12 +57,14 @@ describe('gateway ⇄ story (real identity and story services, Postgres, Kafka)'
       serviceEnv('identity', { HTTP_PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1' }),
       { migrateOnStart: true, shutdownHooks: false },
     );
+    subscription = await startQuotaPeer();
     story = await createStoryApp(
       serviceEnv('story', {
         HTTP_PORT: '0',
         GRPC_PORT: '0',
         LOG_LEVEL: 'warn',
         IDENTITY_GRPC_URL: identity.grpcUrl!,
+        SUBSCRIPTION_GRPC_URL: subscription.url,
         STORY_ANALYSIS_POLL_MS: '100',
       }),
       { migrateOnStart: true, shutdownHooks: false },
@@ -86,6 +90,7 @@ describe('gateway ⇄ story (real identity and story services, Postgres, Kafka)'
     await gateway?.close();
     await story?.close();
     await identity?.close();
+    await subscription?.stop();
   });
 
   async function newMember(name: string): Promise<Member> {

@@ -110,6 +110,32 @@ describe('gateway HTTP layer (fake identity)', () => {
     });
   });
 
+  describe('Idempotency-Key', () => {
+    const body = () => ({ email: `k.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`, password: 'correct horse battery', displayName: 'Kay' });
+
+    it('forwards a valid key of a POST in the request context (→ gRPC metadata idempotency-key)', async () => {
+      const res = await request(gw.server).post('/api/v1/auth/register').set('idempotency-key', 'reg-0190a0d0:1').send(body());
+      expect(res.status).toBe(201);
+      const call = gw.identity.calls.find((c) => c.method === 'register');
+      expect(call?.context?.idempotencyKey).toBe('reg-0190a0d0:1');
+    });
+
+    it('refuses a malformed key with 400 INVALID_IDEMPOTENCY_KEY before the service is called', async () => {
+      for (const bad of ['', 'has space', 'x'.repeat(256), 'clé']) {
+        const res = await request(gw.server).post('/api/v1/auth/register').set('idempotency-key', bad).send(body());
+        expectProblem(res, 400, 'INVALID_IDEMPOTENCY_KEY');
+        expect(res.body.errors).toEqual([{ field: 'Idempotency-Key', message: expect.any(String) }]);
+        expect(res.headers['x-correlation-id']).toBe(res.body.correlationId);
+      }
+      expect(gw.identity.calls.filter((c) => c.method === 'register')).toHaveLength(0);
+    });
+
+    it('is not forwarded without the header', async () => {
+      await request(gw.server).post('/api/v1/auth/register').send(body());
+      expect(gw.identity.calls.find((c) => c.method === 'register')?.context?.idempotencyKey).toBeUndefined();
+    });
+  });
+
   describe('validation', () => {
     it('lists every field problem of a bad register body', async () => {
       const res = await request(gw.server).post('/api/v1/auth/register').send({ email: 'not-an-email', password: 'short', displayName: '' });
@@ -340,6 +366,10 @@ describe('gateway HTTP layer (fake identity)', () => {
           'POST /api/v1/authors/{id}/follow',
           'DELETE /api/v1/authors/{id}/follow',
           'GET /api/v1/authors/{id}/followers',
+          'GET /api/v1/notifications',
+          'POST /api/v1/notifications/{id}/read',
+          'GET /api/v1/notification-preferences',
+          'PUT /api/v1/notification-preferences',
           'GET /.well-known/jwks.json',
         ].sort(),
       );

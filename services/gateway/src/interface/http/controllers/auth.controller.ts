@@ -6,6 +6,7 @@ import { NoQuery } from '../dto/common.dto.js';
 import { Public } from '../guards/decorators.js';
 import { RateLimit } from '../guards/rate-limit.guard.js';
 import { ApiProblems } from '../openapi/api-problems.decorator.js';
+import { ApiIdempotencyKey } from '../openapi/idempotency-key.decorator.js';
 
 /** /auth: the strict `auth` rate limit applies to the whole group (per client IP). */
 @ApiTags('auth')
@@ -17,7 +18,8 @@ export class AuthController {
   @Post('register')
   @Public()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create an account (member) and sign in' })
+  @ApiOperation({ summary: 'Create an account (member) and sign in', description: 'With an Idempotency-Key, a repeat returns the same account with a fresh session.' })
+  @ApiIdempotencyKey()
   @ApiCreatedResponse({ type: AuthSessionDto })
   @ApiProblems(400, 409, 413, 415)
   register(@Body() body: RegisterBody, @Query() _query: NoQuery): Promise<AuthSessionDto> {

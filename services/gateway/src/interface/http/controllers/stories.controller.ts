@@ -19,6 +19,7 @@ import { RateLimit } from '../guards/rate-limit.guard.js';
 import { ApiProblems } from '../openapi/api-problems.decorator.js';
 import { validationFailed } from '../pipes/validation.pipe.js';
 import { etagOf, expectedVersion } from '../preconditions.js';
+import { ApiIdempotencyKey } from '../openapi/idempotency-key.decorator.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 const storyPath = (id: string): string => `${API_BASE_PATH}/stories/${id}`;
@@ -39,9 +40,14 @@ export class StoriesController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create a draft story', description: 'The caller is the author. Bodies up to STORY_BODY_LIMIT (1 MB) are accepted here.' })
+  @ApiOperation({
+    summary: 'Create a draft story',
+    description:
+      'The caller is the author. Bodies up to STORY_BODY_LIMIT (1 MB) are accepted here. Counts against the tier\'s storiesPerMonth (422 QUOTA_EXCEEDED when used up; 503 when the quota cannot be checked).',
+  })
+  @ApiIdempotencyKey()
   @ApiCreatedResponse({ description: 'The new draft', type: StoryDto, headers: { ...LOCATION('The new story'), ...ETAG_HEADER } })
-  @ApiProblems(400, 401, 413, 415)
+  @ApiProblems(400, 401, 409, 413, 415, 422)
   async create(@Body() body: CreateStoryBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: Response): Promise<StoryDto> {
     const story = await this.stories.createStory({
       title: body.title,

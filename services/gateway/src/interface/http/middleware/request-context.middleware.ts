@@ -1,9 +1,11 @@
 import { randomFillSync } from 'node:crypto';
 import { uuidv7 } from '@storytelling/kernel';
-import { runWithContext, type RequestContext } from '@storytelling/platform';
+import { isValidIdempotencyKey, runWithContext, type RequestContext } from '@storytelling/platform';
+import { ProblemException } from '../problem/problem.js';
 import type { NextFunction, Request, Response } from 'express';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
 
 /** A client's correlation id is accepted when it is short and made of safe characters. */
 const SANE_CORRELATION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -45,10 +47,23 @@ export function nextTraceparent(incoming: unknown): string {
  * the response (errors included, since the header is set before anything can fail) and runs the
  * rest of the request inside the platform request context, so logs and outgoing gRPC metadata
  * carry it. The bearer token is added to the context by the auth guard once it is verified.
+ * A POST's `Idempotency-Key` goes into the context too (→ gRPC metadata `idempotency-key`); the
+ * service that owns the effect honours it (docs/adr/0015-idempotency-keys.md). A malformed one is
+ * 400 INVALID_IDEMPOTENCY_KEY before anything runs.
  */
 export function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
   const correlationId = acceptCorrelationId(req.headers[CORRELATION_HEADER]) ?? uuidv7();
   res.setHeader(CORRELATION_HEADER, correlationId);
   const context: RequestContext = { correlationId, traceparent: nextTraceparent(req.headers.traceparent) };
+  const idempotencyKey = req.method === 'POST' ? req.headers[IDEMPOTENCY_KEY_HEADER] : undefined;
+  if (idempotencyKey !== undefined) {
+    if (!isValidIdempotencyKey(idempotencyKey)) {
+      runWithContext(context, () =>
+        next(ProblemException.of('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', {}, [{ field: 'Idempotency-Key', message: 'must be 1..255 visible ASCII characters' }])),
+      );
+      return;
+    }
+    context.idempotencyKey = idempotencyKey;
+  }
   runWithContext(context, () => next());
 }

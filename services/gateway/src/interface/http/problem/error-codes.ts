@@ -27,6 +27,9 @@ export const ERROR_CODES = {
   INTERNAL: { status: 500, title: 'Internal error' },
   NOT_IMPLEMENTED: { status: 501, title: 'Not implemented' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  INVALID_IDEMPOTENCY_KEY: { status: 400, title: 'Invalid Idempotency-Key' },
+  // decided by the service that owns the effect (docs/adr/0015-idempotency-keys.md)
+  IDEMPOTENCY_KEY_REUSED: { status: 409, title: 'Idempotency-Key reused' },
   // passed through from identity (identity decides; the gateway maps the gRPC status)
   INVALID_EMAIL: { status: 400, title: 'Invalid email' },
   INVALID_PASSWORD: { status: 400, title: 'Invalid password' },
@@ -56,6 +59,10 @@ export const ERROR_CODES = {
   STORY_PUBLISHED: { status: 409, title: 'Story published' },
   STORY_CONTENT_EMPTY: { status: 422, title: 'Story content empty' },
   CANNOT_FOLLOW_SELF: { status: 422, title: 'Cannot follow yourself' },
+  QUOTA_EXCEEDED: { status: 422, title: 'Quota exceeded' },
+  // passed through from notification (notification decides)
+  NOTIFICATION_NOT_FOUND: { status: 404, title: 'Notification not found' },
+  RECIPIENT_NOT_FOUND: { status: 404, title: 'Recipient not found' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type GatewayErrorCode = keyof typeof ERROR_CODES;
