@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { HealthCoreModule, ReadinessRegistry, VerifiedTokenCache, createGrpcHealthProbe } from '@storytelling/platform';
 import { IDENTITY_PORT, type IdentityPort } from './application/identity.port.js';
 import { STORY_PORT, type StoryPort } from './application/story.port.js';
+import { NOTIFICATION_PORT, type NotificationPort } from './application/notification.port.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import type { AuthenticatedUser } from './infrastructure/auth/authenticated-user.js';
 import { JwksKeyStore } from './infrastructure/auth/jwks-key-store.js';
@@ -11,6 +12,9 @@ import { createIdentityClient } from './infrastructure/identity/grpc-client.js';
 import { GrpcIdentityAdapter } from './infrastructure/identity/grpc-identity.adapter.js';
 import { createStoryClient } from './infrastructure/story/grpc-client.js';
 import { GrpcStoryAdapter } from './infrastructure/story/grpc-story.adapter.js';
+import { createNotificationClient } from './infrastructure/notification/grpc-client.js';
+import { GrpcNotificationAdapter } from './infrastructure/notification/grpc-notification.adapter.js';
+import { NotificationPreferencesController, NotificationsController } from './interface/http/controllers/notifications.controller.js';
 import { AuthorsController } from './interface/http/controllers/authors.controller.js';
 import { StoriesController } from './interface/http/controllers/stories.controller.js';
 import { AdminController } from './interface/http/controllers/admin.controller.js';
@@ -32,6 +36,8 @@ export interface GatewayModuleOptions {
   identity?: IdentityPort;
   /** Replaces the story gRPC adapter (unit tests of the HTTP layer). */
   story?: StoryPort;
+  /** Replaces the notification gRPC adapter (unit tests of the HTTP layer). */
+  notification?: NotificationPort;
 }
 
 @Module({})
@@ -39,6 +45,7 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
   constructor(
     @Inject(IDENTITY_PORT) private readonly identity: IdentityPort,
     @Inject(STORY_PORT) private readonly story: StoryPort,
+    @Inject(NOTIFICATION_PORT) private readonly notification: NotificationPort,
     private readonly readiness: ReadinessRegistry,
   ) {}
 
@@ -54,6 +61,8 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
         AdminController,
         StoriesController,
         AuthorsController,
+        NotificationsController,
+        NotificationPreferencesController,
         JwksController,
         GatewayHealthController,
         GatewayMetricsController,
@@ -78,6 +87,15 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
             new GrpcStoryAdapter(
               createStoryClient(config.storyGrpcUrl, config.grpcDeadlineMs),
               createGrpcHealthProbe(config.storyGrpcUrl, Math.min(config.grpcDeadlineMs, 2000)),
+            ),
+        },
+        {
+          provide: NOTIFICATION_PORT,
+          useFactory: (): NotificationPort =>
+            options.notification ??
+            new GrpcNotificationAdapter(
+              createNotificationClient(config.notificationGrpcUrl, config.grpcDeadlineMs),
+              createGrpcHealthProbe(config.notificationGrpcUrl, Math.min(config.grpcDeadlineMs, 2000)),
             ),
         },
         {
@@ -112,6 +130,7 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
   onModuleInit(): void {
     this.readiness.register({ name: 'identity', check: () => this.identity.checkHealth() });
     this.readiness.register({ name: 'story', check: () => this.story.checkHealth() });
+    this.readiness.register({ name: 'notification', check: () => this.notification.checkHealth() });
   }
 
   /** Not ready from the first moment of shutdown, so load balancers stop sending traffic. */
@@ -123,5 +142,6 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
   onApplicationShutdown(): void {
     this.identity.close();
     this.story.close();
+    this.notification.close();
   }
 }

@@ -16,6 +16,7 @@ export interface GatewayConfig {
   publicBaseUrl: string;
   identityGrpcUrl: string;
   storyGrpcUrl: string;
+  notificationGrpcUrl: string;
   grpcDeadlineMs: number;
   rateLimitAuthPerMinute: number;
   rateLimitPerMinute: number;
@@ -88,6 +89,7 @@ export const gatewayConfigSchema = {
   HTTP_PORT: port().default(8080).describe('the public API port'),
   IDENTITY_GRPC_URL: hostPort().default('127.0.0.1:7201').describe("identity's gRPC server"),
   STORY_GRPC_URL: hostPort().default('127.0.0.1:7204').describe("story's gRPC server"),
+  NOTIFICATION_GRPC_URL: hostPort().default('127.0.0.1:7208').describe("notification's gRPC server"),
   PUBLIC_BASE_URL: url(['http:', 'https:']).optional().describe('how clients reach the gateway (OpenAPI servers)'),
   RATE_LIMIT_AUTH_PER_MINUTE: int({ min: 1, max: 1_000_000 }).default(10),
   RATE_LIMIT_PER_MINUTE: int({ min: 1, max: 1_000_000 }).default(300),
@@ -113,6 +115,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     publicBaseUrl: base.replace(/\/+$/, ''),
     identityGrpcUrl: c.IDENTITY_GRPC_URL,
     storyGrpcUrl: c.STORY_GRPC_URL,
+    notificationGrpcUrl: c.NOTIFICATION_GRPC_URL,
     grpcDeadlineMs: c.GRPC_DEADLINE_MS,
     rateLimitAuthPerMinute: c.RATE_LIMIT_AUTH_PER_MINUTE,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
