@@ -151,16 +151,33 @@ function toTier(r: TierRow): Tier {
   };
 }
 
-/** The seeded catalogue; it changes only by migration, so the process caches it. */
-export class SqlTierCatalog implements TierCatalog {
+/**
+ * The seeded catalogue; it changes only by migration, so the process caches it. The first load
+ * runs on the connection of whoever asks (a transaction never waits for a second pool connection).
+ */
+export class TierCache {
   private cached: Promise<Tier[]> | undefined;
 
-  constructor(private readonly manager: EntityManager) {}
+  load(manager: EntityManager): Promise<Tier[]> {
+    if (!this.cached) {
+      const loading = manager.query(`SELECT * FROM tiers ORDER BY rank`).then((rows: TierRow[]) => rows.map(toTier));
+      this.cached = loading;
+      loading.catch(() => {
+        if (this.cached === loading) this.cached = undefined;
+      });
+    }
+    return this.cached;
+  }
+}
+
+export class SqlTierCatalog implements TierCatalog {
+  constructor(
+    private readonly manager: EntityManager,
+    private readonly cache: TierCache,
+  ) {}
 
   all(): Promise<Tier[]> {
-    this.cached ??= this.manager.query(`SELECT * FROM tiers ORDER BY rank`).then((rows: TierRow[]) => rows.map(toTier));
-    this.cached.catch(() => (this.cached = undefined));
-    return this.cached;
+    return this.cache.load(this.manager);
   }
 
   async get(id: string): Promise<Tier | undefined> {
@@ -311,10 +328,10 @@ export function sagaPort(tx: EntityManager, store: SagaStore): SagaPort {
   };
 }
 
-export function sqlRepositories(tx: EntityManager, deps: { events: EventStore; clock: Clock; sagas: SagaStore; tiers: SqlTierCatalog }): SubscriptionRepositories {
+export function sqlRepositories(tx: EntityManager, deps: { events: EventStore; clock: Clock; sagas: SagaStore; tiers: TierCache }): SubscriptionRepositories {
   return {
     subscriptions: new SqlSubscriptionRepository(tx, deps.events, deps.clock),
-    tiers: deps.tiers,
+    tiers: new SqlTierCatalog(tx, deps.tiers),
     usage: new SqlUsageLedger(tx, deps.events, deps.clock),
     sagas: sagaPort(tx, deps.sagas),
     idempotent: (request, work) => withIdempotency(tx, request, work),

@@ -2,10 +2,10 @@ import type { Clock } from '@storytelling/kernel';
 import { RepositoryUnitOfWork, type EventStore, type SagaStore, type UnitOfWork } from '@storytelling/platform';
 import type { DataSource } from 'typeorm';
 import type { SubscriptionUnitOfWork } from '../../application/ports/index.js';
-import { SqlTierCatalog, sqlRepositories } from './repositories.js';
+import { TierCache, sqlRepositories } from './repositories.js';
 
 /** subscription's repositories bound to the platform's UnitOfWork (one Postgres transaction). */
 export function subscriptionUnitOfWork(uow: UnitOfWork, events: EventStore, dataSource: DataSource, clock: Clock, sagas: SagaStore): SubscriptionUnitOfWork {
-  const tiers = new SqlTierCatalog(dataSource.manager);
+  const tiers = new TierCache();
   return new RepositoryUnitOfWork(uow, dataSource, (tx) => sqlRepositories(tx, { events, clock, sagas, tiers }));
 }
