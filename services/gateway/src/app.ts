@@ -10,6 +10,7 @@ import { GATEWAY_CONFIG, GatewayModule, type GatewayModuleOptions } from './gate
 import { API_PREFIX } from './interface/http/api-prefix.js';
 import { accessLogMiddleware } from './interface/http/middleware/access-log.middleware.js';
 import { jsonBodyMiddleware } from './interface/http/middleware/json-body.middleware.js';
+import { rawWebhookBodyMiddleware } from './interface/http/middleware/raw-webhook-body.middleware.js';
 import { CORRELATION_HEADER, requestContextMiddleware } from './interface/http/middleware/request-context.middleware.js';
 import { setupOpenApi } from './interface/http/openapi/openapi.js';
 import { expressProblemHandler, sendProblem, setAllowedMethodsResolver } from './interface/http/problem/problem.filter.js';
@@ -73,12 +74,15 @@ export async function createGatewayApp(env: Env, options: CreateGatewayAppOption
   }
   // A story's content (≤ 200,000 characters) needs more than BODY_LIMIT; only its two routes get it.
   // Paths are matched like express routes: case-insensitive, optional trailing slash.
+  // Payment webhooks are signed over their raw bytes: their route reads the body raw instead.
   app.use(
     `/${API_PREFIX}`,
-    jsonBodyMiddleware(config.bodyLimitBytes, [
-      { method: 'POST', path: /^\/stories\/?$/i, limitBytes: config.storyBodyLimitBytes },
-      { method: 'PATCH', path: /^\/stories\/[^/]+\/?$/i, limitBytes: config.storyBodyLimitBytes },
-    ]),
+    rawWebhookBodyMiddleware(
+      jsonBodyMiddleware(config.bodyLimitBytes, [
+        { method: 'POST', path: /^\/stories\/?$/i, limitBytes: config.storyBodyLimitBytes },
+        { method: 'PATCH', path: /^\/stories\/[^/]+\/?$/i, limitBytes: config.storyBodyLimitBytes },
+      ]),
+    ),
   );
   app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_ROUTES });
   setupOpenApi(app, config.publicBaseUrl);

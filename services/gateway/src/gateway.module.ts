@@ -4,6 +4,7 @@ import { HealthCoreModule, ReadinessRegistry, VerifiedTokenCache, createGrpcHeal
 import { IDENTITY_PORT, type IdentityPort } from './application/identity.port.js';
 import { STORY_PORT, type StoryPort } from './application/story.port.js';
 import { NOTIFICATION_PORT, type NotificationPort } from './application/notification.port.js';
+import { PAYMENTS_PORT, type PaymentsPort } from './application/payments.port.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import type { AuthenticatedUser } from './infrastructure/auth/authenticated-user.js';
 import { JwksKeyStore } from './infrastructure/auth/jwks-key-store.js';
@@ -14,6 +15,9 @@ import { createStoryClient } from './infrastructure/story/grpc-client.js';
 import { GrpcStoryAdapter } from './infrastructure/story/grpc-story.adapter.js';
 import { createNotificationClient } from './infrastructure/notification/grpc-client.js';
 import { GrpcNotificationAdapter } from './infrastructure/notification/grpc-notification.adapter.js';
+import { createPaymentsClient } from './infrastructure/payments/grpc-client.js';
+import { GrpcPaymentsAdapter } from './infrastructure/payments/grpc-payments.adapter.js';
+import { PaymentsController } from './interface/http/controllers/payments.controller.js';
 import { NotificationPreferencesController, NotificationsController } from './interface/http/controllers/notifications.controller.js';
 import { AuthorsController } from './interface/http/controllers/authors.controller.js';
 import { StoriesController } from './interface/http/controllers/stories.controller.js';
@@ -38,6 +42,8 @@ export interface GatewayModuleOptions {
   story?: StoryPort;
   /** Replaces the notification gRPC adapter (unit tests of the HTTP layer). */
   notification?: NotificationPort;
+  /** Replaces the payments gRPC adapter (unit tests of the HTTP layer). */
+  payments?: PaymentsPort;
 }
 
 @Module({})
@@ -46,6 +52,7 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
     @Inject(IDENTITY_PORT) private readonly identity: IdentityPort,
     @Inject(STORY_PORT) private readonly story: StoryPort,
     @Inject(NOTIFICATION_PORT) private readonly notification: NotificationPort,
+    @Inject(PAYMENTS_PORT) private readonly payments: PaymentsPort,
     private readonly readiness: ReadinessRegistry,
   ) {}
 
@@ -63,6 +70,7 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
         AuthorsController,
         NotificationsController,
         NotificationPreferencesController,
+        PaymentsController,
         JwksController,
         GatewayHealthController,
         GatewayMetricsController,
@@ -99,6 +107,15 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
             ),
         },
         {
+          provide: PAYMENTS_PORT,
+          useFactory: (): PaymentsPort =>
+            options.payments ??
+            new GrpcPaymentsAdapter(
+              createPaymentsClient(config.paymentsGrpcUrl, config.grpcDeadlineMs),
+              createGrpcHealthProbe(config.paymentsGrpcUrl, Math.min(config.grpcDeadlineMs, 2000)),
+            ),
+        },
+        {
           provide: JwksKeyStore,
           useFactory: (identity: IdentityPort) =>
             new JwksKeyStore(() => identity.getJwks(), {
@@ -131,6 +148,7 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
     this.readiness.register({ name: 'identity', check: () => this.identity.checkHealth() });
     this.readiness.register({ name: 'story', check: () => this.story.checkHealth() });
     this.readiness.register({ name: 'notification', check: () => this.notification.checkHealth() });
+    this.readiness.register({ name: 'payments', check: () => this.payments.checkHealth() });
   }
 
   /** Not ready from the first moment of shutdown, so load balancers stop sending traffic. */
@@ -143,5 +161,6 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
     this.identity.close();
     this.story.close();
     this.notification.close();
+    this.payments.close();
   }
 }

@@ -3,12 +3,14 @@ import { createGatewayApp } from '../../src/app.js';
 import { AUDIENCE, FakeIdentity, ISSUER } from './fake-identity.js';
 import { FakeStory } from './fake-story.js';
 import { FakeNotification } from './fake-notification.js';
+import { FakePayments } from './fake-payments.js';
 
 export interface FakeGateway {
   app: INestApplication;
   identity: FakeIdentity;
   story: FakeStory;
   notification: FakeNotification;
+  payments: FakePayments;
   server: ReturnType<INestApplication['getHttpServer']>;
 }
 
@@ -16,9 +18,10 @@ export async function fakeGateway(env: Record<string, string> = {}, identity?: F
   const fake = identity ?? (await FakeIdentity.create());
   const fakeStory = story ?? new FakeStory();
   const fakeNotification = new FakeNotification();
+  const fakePayments = new FakePayments();
   const app = await createGatewayApp(
     { HTTP_PORT: '0', JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, LOG_LEVEL: 'silent', PUBLIC_BASE_URL: 'http://gateway.test', ...env },
-    { identity: fake, story: fakeStory, notification: fakeNotification, logger: false },
+    { identity: fake, story: fakeStory, notification: fakeNotification, payments: fakePayments, logger: false },
   );
-  return { app, identity: fake, story: fakeStory, notification: fakeNotification, server: app.getHttpServer() };
+  return { app, identity: fake, story: fakeStory, notification: fakeNotification, payments: fakePayments, server: app.getHttpServer() };
 }

@@ -370,6 +370,8 @@ describe('gateway HTTP layer (fake identity)', () => {
           'POST /api/v1/notifications/{id}/read',
           'GET /api/v1/notification-preferences',
           'PUT /api/v1/notification-preferences',
+          'GET /api/v1/payments',
+          'POST /api/v1/payments/webhooks/{provider}',
           'GET /.well-known/jwks.json',
         ].sort(),
       );

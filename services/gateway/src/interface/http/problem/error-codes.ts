@@ -63,6 +63,11 @@ export const ERROR_CODES = {
   // passed through from notification (notification decides)
   NOTIFICATION_NOT_FOUND: { status: 404, title: 'Notification not found' },
   RECIPIENT_NOT_FOUND: { status: 404, title: 'Recipient not found' },
+  // passed through from payments (payments decides; a bad webhook signature is 400, docs/adr/0012-payment-webhooks.md)
+  PAYMENT_NOT_FOUND: { status: 404, title: 'Payment not found' },
+  PAYMENT_PROVIDER_NOT_FOUND: { status: 404, title: 'Payment provider not found' },
+  WEBHOOK_SIGNATURE_INVALID: { status: 400, title: 'Webhook signature invalid' },
+  WEBHOOK_PAYLOAD_INVALID: { status: 400, title: 'Webhook payload invalid' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type GatewayErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,84 @@
+import { createHmac } from 'node:crypto';
+import { uuidv7 } from '@storytelling/kernel';
+import { currentContext, type RequestContext } from '@storytelling/platform';
+import { WebhookSignatureRejectedError, type PaymentView, type PaymentsPort } from '../../src/application/payments.port.js';
+import type { Page, PageRequest } from '../../src/application/story.port.js';
+import { grpcError } from './fake-identity.js';
+
+export const FAKE_WEBHOOK_SECRET = 'fake-sandbox-secret';
+
+/**
+ * In-memory stand-in for the payments service behind the PaymentsPort, for tests of the HTTP
+ * layer: per-caller history with a cursor, and webhooks checked like the service does (the
+ * sandbox's `sandbox-signature` over the raw bytes) so a test sees exactly which bytes and headers
+ * the gateway forwarded. The real rules run in gateway-payments.e2e.test.ts.
+ */
+export class FakePayments implements PaymentsPort {
+  readonly payments: Array<PaymentView & { owner: string }> = [];
+  readonly calls: { method: string; context: RequestContext | undefined; args: unknown[] }[] = [];
+  readonly webhooks: Array<{ provider: string; payload: Buffer; headers: Record<string, string> }> = [];
+  failWith: Error | undefined;
+  healthy = true;
+
+  private record(method: string, ...args: unknown[]): void {
+    const ctx = currentContext();
+    this.calls.push({ method, context: ctx ? { ...ctx } : undefined, args });
+    if (this.failWith) throw this.failWith;
+  }
+
+  private caller(): string {
+    const token = currentContext()?.bearerToken;
+    if (!token) throw grpcError(16, 'no token', 'UNAUTHENTICATED');
+    return (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+  }
+
+  add(owner: string, amountMinor: number, status: PaymentView['status'] = 'succeeded'): PaymentView {
+    const now = new Date().toISOString();
+    const payment = {
+      owner,
+      id: uuidv7(),
+      subscriptionId: uuidv7(),
+      amountMinor,
+      currency: 'USD',
+      amount: `${Math.floor(amountMinor / 100)}.${String(amountMinor % 100).padStart(2, '0')}`,
+      status,
+      provider: 'sandbox',
+      failureReason: status === 'failed' ? 'card_declined' : null,
+      refundedMinor: 0,
+      description: 'gold, monthly',
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.payments.unshift(payment);
+    return payment;
+  }
+
+  async listPayments(page: PageRequest): Promise<Page<PaymentView>> {
+    this.record('listPayments', page);
+    const mine = this.payments.filter((p) => p.owner === this.caller());
+    const start = page.cursor ? mine.findIndex((p) => p.id === page.cursor) + 1 : 0;
+    const slice = mine.slice(start, start + page.limit);
+    const more = start + page.limit < mine.length;
+    return { items: slice.map(({ owner: _owner, ...p }) => p), nextCursor: more ? slice[slice.length - 1]!.id : null };
+  }
+
+  async handleWebhook(provider: string, payload: Buffer, headers: Readonly<Record<string, string>>): Promise<void> {
+    this.record('handleWebhook', provider);
+    if (provider !== 'sandbox') throw grpcError(5, `payment provider "${provider}" not found`, 'PAYMENT_PROVIDER_NOT_FOUND');
+    const header = headers['sandbox-signature'] ?? '';
+    const t = /t=(\d+)/.exec(header)?.[1];
+    const expected = t ? createHmac('sha256', FAKE_WEBHOOK_SECRET).update(`${t}.`).update(payload).digest('hex') : undefined;
+    if (!expected || !header.includes(`v1=${expected}`)) throw new WebhookSignatureRejectedError('no signature matches');
+    this.webhooks.push({ provider, payload: Buffer.from(payload), headers: { ...headers } });
+  }
+
+  async checkHealth(): Promise<void> {
+    if (!this.healthy) throw new Error('payments down');
+  }
+
+  close(): void {}
+}
+
+export function sandboxSignature(payload: Buffer | string, secret = FAKE_WEBHOOK_SECRET, t = Math.floor(Date.now() / 1000)): string {
+  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.`).update(payload).digest('hex')}`;
+}
