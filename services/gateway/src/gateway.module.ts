@@ -5,6 +5,7 @@ import { IDENTITY_PORT, type IdentityPort } from './application/identity.port.js
 import { STORY_PORT, type StoryPort } from './application/story.port.js';
 import { NOTIFICATION_PORT, type NotificationPort } from './application/notification.port.js';
 import { PAYMENTS_PORT, type PaymentsPort } from './application/payments.port.js';
+import { SUBSCRIPTION_PORT, type SubscriptionPort } from './application/subscription.port.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import type { AuthenticatedUser } from './infrastructure/auth/authenticated-user.js';
 import { JwksKeyStore } from './infrastructure/auth/jwks-key-store.js';
@@ -17,6 +18,9 @@ import { createNotificationClient } from './infrastructure/notification/grpc-cli
 import { GrpcNotificationAdapter } from './infrastructure/notification/grpc-notification.adapter.js';
 import { createPaymentsClient } from './infrastructure/payments/grpc-client.js';
 import { GrpcPaymentsAdapter } from './infrastructure/payments/grpc-payments.adapter.js';
+import { createSubscriptionClient } from './infrastructure/subscription/grpc-client.js';
+import { GrpcSubscriptionAdapter } from './infrastructure/subscription/grpc-subscription.adapter.js';
+import { SubscriptionController } from './interface/http/controllers/subscription.controller.js';
 import { PaymentsController } from './interface/http/controllers/payments.controller.js';
 import { NotificationPreferencesController, NotificationsController } from './interface/http/controllers/notifications.controller.js';
 import { AuthorsController } from './interface/http/controllers/authors.controller.js';
@@ -44,6 +48,8 @@ export interface GatewayModuleOptions {
   notification?: NotificationPort;
   /** Replaces the payments gRPC adapter (unit tests of the HTTP layer). */
   payments?: PaymentsPort;
+  /** Replaces the subscription gRPC adapter (unit tests of the HTTP layer). */
+  subscription?: SubscriptionPort;
 }
 
 @Module({})
@@ -53,6 +59,7 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
     @Inject(STORY_PORT) private readonly story: StoryPort,
     @Inject(NOTIFICATION_PORT) private readonly notification: NotificationPort,
     @Inject(PAYMENTS_PORT) private readonly payments: PaymentsPort,
+    @Inject(SUBSCRIPTION_PORT) private readonly subscription: SubscriptionPort,
     private readonly readiness: ReadinessRegistry,
   ) {}
 
@@ -71,6 +78,7 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
         NotificationsController,
         NotificationPreferencesController,
         PaymentsController,
+        SubscriptionController,
         JwksController,
         GatewayHealthController,
         GatewayMetricsController,
@@ -116,6 +124,15 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
             ),
         },
         {
+          provide: SUBSCRIPTION_PORT,
+          useFactory: (): SubscriptionPort =>
+            options.subscription ??
+            new GrpcSubscriptionAdapter(
+              createSubscriptionClient(config.subscriptionGrpcUrl, config.grpcDeadlineMs),
+              createGrpcHealthProbe(config.subscriptionGrpcUrl, Math.min(config.grpcDeadlineMs, 2000)),
+            ),
+        },
+        {
           provide: JwksKeyStore,
           useFactory: (identity: IdentityPort) =>
             new JwksKeyStore(() => identity.getJwks(), {
@@ -149,6 +166,7 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
     this.readiness.register({ name: 'story', check: () => this.story.checkHealth() });
     this.readiness.register({ name: 'notification', check: () => this.notification.checkHealth() });
     this.readiness.register({ name: 'payments', check: () => this.payments.checkHealth() });
+    this.readiness.register({ name: 'subscription', check: () => this.subscription.checkHealth() });
   }
 
   /** Not ready from the first moment of shutdown, so load balancers stop sending traffic. */
@@ -162,5 +180,6 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
     this.story.close();
     this.notification.close();
     this.payments.close();
+    this.subscription.close();
   }
 }

@@ -18,6 +18,7 @@ export interface GatewayConfig {
   storyGrpcUrl: string;
   notificationGrpcUrl: string;
   paymentsGrpcUrl: string;
+  subscriptionGrpcUrl: string;
   grpcDeadlineMs: number;
   rateLimitAuthPerMinute: number;
   rateLimitPerMinute: number;
@@ -92,6 +93,7 @@ export const gatewayConfigSchema = {
   STORY_GRPC_URL: hostPort().default('127.0.0.1:7204').describe("story's gRPC server"),
   NOTIFICATION_GRPC_URL: hostPort().default('127.0.0.1:7208').describe("notification's gRPC server"),
   PAYMENTS_GRPC_URL: hostPort().default('127.0.0.1:7203').describe("payments' gRPC server"),
+  SUBSCRIPTION_GRPC_URL: hostPort().default('127.0.0.1:7202').describe("subscription's gRPC server"),
   PUBLIC_BASE_URL: url(['http:', 'https:']).optional().describe('how clients reach the gateway (OpenAPI servers)'),
   RATE_LIMIT_AUTH_PER_MINUTE: int({ min: 1, max: 1_000_000 }).default(10),
   RATE_LIMIT_PER_MINUTE: int({ min: 1, max: 1_000_000 }).default(300),
@@ -119,6 +121,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     storyGrpcUrl: c.STORY_GRPC_URL,
     notificationGrpcUrl: c.NOTIFICATION_GRPC_URL,
     paymentsGrpcUrl: c.PAYMENTS_GRPC_URL,
+    subscriptionGrpcUrl: c.SUBSCRIPTION_GRPC_URL,
     grpcDeadlineMs: c.GRPC_DEADLINE_MS,
     rateLimitAuthPerMinute: c.RATE_LIMIT_AUTH_PER_MINUTE,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,

@@ -4,6 +4,7 @@ import { AUDIENCE, FakeIdentity, ISSUER } from './fake-identity.js';
 import { FakeStory } from './fake-story.js';
 import { FakeNotification } from './fake-notification.js';
 import { FakePayments } from './fake-payments.js';
+import { FakeSubscription } from './fake-subscription.js';
 
 export interface FakeGateway {
   app: INestApplication;
@@ -11,6 +12,7 @@ export interface FakeGateway {
   story: FakeStory;
   notification: FakeNotification;
   payments: FakePayments;
+  subscription: FakeSubscription;
   server: ReturnType<INestApplication['getHttpServer']>;
 }
 
@@ -19,9 +21,10 @@ export async function fakeGateway(env: Record<string, string> = {}, identity?: F
   const fakeStory = story ?? new FakeStory();
   const fakeNotification = new FakeNotification();
   const fakePayments = new FakePayments();
+  const fakeSubscription = new FakeSubscription();
   const app = await createGatewayApp(
     { HTTP_PORT: '0', JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, LOG_LEVEL: 'silent', PUBLIC_BASE_URL: 'http://gateway.test', ...env },
-    { identity: fake, story: fakeStory, notification: fakeNotification, payments: fakePayments, logger: false },
+    { identity: fake, story: fakeStory, notification: fakeNotification, payments: fakePayments, subscription: fakeSubscription, logger: false },
   );
-  return { app, identity: fake, story: fakeStory, notification: fakeNotification, payments: fakePayments, server: app.getHttpServer() };
+  return { app, identity: fake, story: fakeStory, notification: fakeNotification, payments: fakePayments, subscription: fakeSubscription, server: app.getHttpServer() };
 }

@@ -63,6 +63,14 @@ export const ERROR_CODES = {
   // passed through from notification (notification decides)
   NOTIFICATION_NOT_FOUND: { status: 404, title: 'Notification not found' },
   RECIPIENT_NOT_FOUND: { status: 404, title: 'Recipient not found' },
+  // passed through from subscription (subscription decides)
+  SUBSCRIPTION_NOT_FOUND: { status: 404, title: 'Subscription not found' },
+  TIER_NOT_FOUND: { status: 404, title: 'Tier not found' },
+  SUBSCRIPTION_CHANGE_PENDING: { status: 409, title: 'Subscription change pending' },
+  ALREADY_SUBSCRIBED: { status: 422, title: 'Already subscribed' },
+  TIER_NOT_PURCHASABLE: { status: 422, title: 'Tier not purchasable' },
+  SUBSCRIPTION_NOT_CANCELLABLE: { status: 422, title: 'Subscription not cancellable' },
+  SUBSCRIPTION_INACTIVE: { status: 422, title: 'Subscription inactive' },
   // passed through from payments (payments decides; a bad webhook signature is 400, docs/adr/0012-payment-webhooks.md)
   PAYMENT_NOT_FOUND: { status: 404, title: 'Payment not found' },
   PAYMENT_PROVIDER_NOT_FOUND: { status: 404, title: 'Payment provider not found' },
