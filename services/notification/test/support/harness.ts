@@ -38,6 +38,8 @@ export interface StackOptions {
   notificationEnv?: Record<string, string>;
   serviceTokens?: ServiceTokenSource;
   followers?: FollowerDirectory;
+  /** Run notification's sender loop (default true); false: the test drives DeliverySender.runOnce. */
+  sender?: boolean;
 }
 
 const quiet = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', HTTP_PORT: '0', GRPC_PORT: '0' };
@@ -106,6 +108,7 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
         consumerRetry: { attempts: 2, initialDelayMs: 50, maxDelayMs: 100 },
         ...(options.serviceTokens ? { serviceTokens: options.serviceTokens } : {}),
         ...(options.followers ? { followers: options.followers } : {}),
+        ...(options.sender === false ? { sender: false } : {}),
       },
     );
     closers.push(() => notificationHandle.close());

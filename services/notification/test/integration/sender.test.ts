@@ -1,0 +1,85 @@
+import { uuidv7 } from '@storytelling/kernel';
+import { EventStore } from '@storytelling/platform';
+import { waitUntil } from '@storytelling/testing';
+import { DeliverySender } from '../../src/application/sender.js';
+import { createNotificationApp } from '../../src/app.js';
+import { sqlRepositories } from '../../src/infrastructure/persistence/repositories.js';
+import { deliveriesOf, registerUser, startStack, type Stack } from '../support/harness.js';
+import { TestKafka } from '../support/kafka.js';
+
+const PAYMENT_FAILED = 'storytelling.payments.payment.failed.v1';
+
+/**
+ * The sender without its loop: the test runs rounds itself, as one or several replicas would,
+ * and plays a replica that crashes between claiming a delivery and recording its outcome.
+ */
+describe('notification sender (real Postgres, Kafka, SMTP)', () => {
+  let stack: Stack;
+  let kafka: TestKafka;
+  let sender: DeliverySender;
+
+  beforeAll(async () => {
+    stack = await startStack('sender', { sender: false, notificationEnv: { NOTIFICATION_SEND_BATCH: '4' } });
+    kafka = await TestKafka.start(stack.sandbox);
+    sender = stack.notification.app.get(DeliverySender);
+  });
+
+  afterAll(async () => {
+    await kafka?.close();
+    await stack?.close();
+  });
+
+  it('serves /health and /ready (database, Kafka)', async () => {
+    expect((await fetch(`${stack.notification.httpUrl}/health`)).status).toBe(200);
+    const ready = await fetch(`${stack.notification.httpUrl}/ready`);
+    expect(ready.status).toBe(200);
+    expect(JSON.stringify(await ready.json())).toMatch(/database[\s\S]*kafka|kafka[\s\S]*database/);
+  });
+
+  it('a crash after the claim neither loses nor duplicates: the lease expires, one send, one row', async () => {
+    const ann = await registerUser(stack, 'Ann');
+    const email = async () => (await deliveriesOf(stack, ann.id)).find((d) => d.channel === 'email')!;
+    expect((await email()).status).toBe('pending');
+    // A replica claims the due deliveries (the sender's own claim) and dies before sending.
+    const now = stack.clock.now();
+    const claimed = await sqlRepositories(stack.ds.manager, new EventStore()).deliveries.claimDue(now, new Date(now.getTime() + 30_000), 10);
+    // (identity's super-admin got a welcome too: assertions are about Ann's delivery.)
+    expect(claimed.find((d) => d.recipientId === ann.id)).toMatchObject({ channel: 'email', attempts: 1 });
+    await sender.runOnce(); // leased: not due
+    expect(await email()).toMatchObject({ status: 'pending', attempts: 1 });
+    expect(stack.smtp.to(ann.email)).toHaveLength(0);
+    stack.clock.advance(30_000);
+    expect((await sender.runOnce()).sent).toBeGreaterThanOrEqual(1);
+    await sender.runOnce();
+    expect(await email()).toMatchObject({ status: 'sent', attempts: 2 });
+    await waitUntil(() => stack.smtp.to(ann.email).length === 1);
+  });
+
+  it('concurrent rounds (replicas) claim disjoint batches: every delivery sent exactly once', async () => {
+    const bob = await registerUser(stack, 'Bob');
+    await sender.runOnce(); // the welcome
+    const events: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      events.push(
+        await kafka.publish('payments.payment.events', PAYMENT_FAILED, uuidv7(), { paymentId: uuidv7(), userId: bob.id, amountMinor: String(100 + i), currency: 'EUR', reason: 'card_declined', message: 'declined' }),
+      );
+    }
+    await waitUntil(async () => (await deliveriesOf(stack, bob.id)).filter((d) => d.channel === 'email' && d.status === 'pending').length === 10, 20_000);
+    const rounds = await Promise.all([sender.runOnce(), sender.runOnce(), sender.runOnce()]);
+    expect(rounds.every((r) => r.sent <= 4)).toBe(true);
+    while ((await sender.runOnce()).sent > 0);
+    const rows = (await deliveriesOf(stack, bob.id)).filter((d) => d.channel === 'email');
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual(Array.from({ length: 11 }, () => ['sent', 1]));
+    await waitUntil(() => stack.smtp.to(bob.email).length === 11);
+    const ids = stack.smtp.to(bob.email).map((m) => m.messageId);
+    expect(new Set(ids).size).toBe(11);
+  });
+
+  it('refuses to start with an invalid configuration, naming every problem', async () => {
+    const base = { HTTP_PORT: '0', GRPC_PORT: '0', DATABASE_URL: 'postgres://n:x@127.0.0.1:1/none', KAFKA_BROKERS: '127.0.0.1:1' };
+    await expect(createNotificationApp({ ...base, SMTP_URL: 'http://mail', NOTIFICATION_MAX_ATTEMPTS: 'many', PUBLIC_WEB_URL: 'ftp://x' }, { shutdownHooks: false })).rejects.toThrow(
+      /NOTIFICATION_MAX_ATTEMPTS[\s\S]*PUBLIC_WEB_URL[\s\S]*SMTP_URL|SMTP_URL/,
+    );
+    await expect(createNotificationApp({ ...base, SMS_PROVIDER: 'twilio' }, { shutdownHooks: false })).rejects.toThrow(/TWILIO_ACCOUNT_SID[\s\S]*TWILIO_AUTH_TOKEN[\s\S]*TWILIO_FROM/);
+  });
+});
