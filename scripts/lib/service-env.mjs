@@ -75,5 +75,7 @@ export function buildServiceEnv(serviceName, options) {
   }
   if (SERVICE_TOKEN_CALLERS.includes(service.name)) env.SERVICE_TOKEN_SECRET = serviceTokenSecret(service.name);
   if (service.name === 'gateway') env.PUBLIC_BASE_URL = `http://${HOST}:${service.httpPort}`;
+  // Local sandbox webhooks are signed with this (docs/payments.md); generated once, kept in .data/secrets.json.
+  if (service.name === 'payments') env.SANDBOX_WEBHOOK_SECRET = ensureSecret('payments:sandbox-webhook-secret').value;
   return { ...env, ...(options.overrides ?? {}) };
 }
