@@ -3,6 +3,7 @@ import { bootstrapService, createIdentityTokenVerifier, createServiceTokenSource
 import type { EmailSender, FollowerDirectory, SmsSender } from './application/index.js';
 import { loadNotificationConfig, type NotificationConfig } from './config.js';
 import { FileEmailSender, SmtpEmailSender } from './infrastructure/channels/email.js';
+import { metered } from './infrastructure/channels/metered.js';
 import { FileSmsSender, TwilioSmsSender } from './infrastructure/channels/sms.js';
 import { GrpcFollowerDirectory } from './infrastructure/story/grpc-follower-directory.js';
 import { HandlebarsTemplateRenderer } from './infrastructure/templates/handlebars-renderer.js';
@@ -72,8 +73,8 @@ export async function createNotificationApp(env: NodeJS.ProcessEnv = process.env
       module: NotificationModule.forRoot(config, {
         ...moduleOptions,
         identity,
-        email: emailSender,
-        sms: sms ?? smsSenderFor(config),
+        email: metered('email', emailSender),
+        sms: metered('sms', sms ?? smsSenderFor(config)),
         templates: new HandlebarsTemplateRenderer(config.PUBLIC_WEB_URL),
         followers: directory,
         closers,

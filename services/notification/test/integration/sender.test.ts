@@ -73,6 +73,8 @@ describe('notification sender (real Postgres, Kafka, SMTP)', () => {
     await waitUntil(() => stack.smtp.to(bob.email).length === 11);
     const ids = stack.smtp.to(bob.email).map((m) => m.messageId);
     expect(new Set(ids).size).toBe(11);
+    const metrics = await (await fetch(`${stack.notification.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/notification_send_duration_seconds_count\{channel="email",outcome="sent"\} [1-9]/);
   });
 
   it('refuses to start with an invalid configuration, naming every problem', async () => {
