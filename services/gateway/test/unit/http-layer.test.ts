@@ -372,6 +372,10 @@ describe('gateway HTTP layer (fake identity)', () => {
           'PUT /api/v1/notification-preferences',
           'GET /api/v1/payments',
           'POST /api/v1/payments/webhooks/{provider}',
+          'GET /api/v1/subscription/tiers',
+          'GET /api/v1/subscription',
+          'POST /api/v1/subscription',
+          'POST /api/v1/subscription/cancel',
           'GET /.well-known/jwks.json',
         ].sort(),
       );
