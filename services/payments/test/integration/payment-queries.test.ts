@@ -65,4 +65,12 @@ describe('ListPayments and GetPayment', () => {
     expect(await outcome(client.getPayment({ paymentId: uuidv7() }, as(ann)))).toBe('NOT_FOUND:PAYMENT_NOT_FOUND');
     expect(await outcome(client.listPayments({ userId: '' }))).toBe('UNAUTHENTICATED:UNAUTHENTICATED');
   });
+
+  it("support roles may read another user's payments", async () => {
+    const login = await identity.client.login({ email: identity.superAdmin.email, password: identity.superAdmin.password });
+    const admin = { id: login.user!.id, token: login.accessToken };
+    const { payments } = await client.listPayments({ userId: ann.id }, as(admin));
+    expect(payments.map((p) => p.id).sort()).toEqual([...annPayments].sort());
+    expect((await client.getPayment({ paymentId: annPayments[1]! }, as(admin))).payment).toMatchObject({ userId: ann.id, status: 'failed' });
+  });
 });

@@ -127,15 +127,18 @@ export class CommandSender {
 export interface IdentityStack {
   handle: ServiceHandle;
   client: IdentityClient;
+  /** identity's first super-admin (SUPERADMIN_EMAIL / SUPERADMIN_PASSWORD). */
+  superAdmin: { email: string; password: string };
   close(): Promise<void>;
 }
 
 /** identity in process (for real access tokens), in the sandbox's identity schema. */
 export async function startIdentity(sandbox: PaymentsSandbox): Promise<IdentityStack> {
+  const superAdmin = { email: `root.${randomBytes(4).toString('hex')}@example.com`, password: 'root password 123' };
   const handle = await createIdentityApp(
     serviceEnv('identity', {
-      SUPERADMIN_EMAIL: `root.${randomBytes(4).toString('hex')}@example.com`,
-      SUPERADMIN_PASSWORD: 'root password 123',
+      SUPERADMIN_EMAIL: superAdmin.email,
+      SUPERADMIN_PASSWORD: superAdmin.password,
       ...sandbox.identityEnv,
       HTTP_PORT: '0',
       GRPC_PORT: '0',
@@ -150,6 +153,7 @@ export async function startIdentity(sandbox: PaymentsSandbox): Promise<IdentityS
   return {
     handle,
     client,
+    superAdmin,
     async close() {
       client.close();
       await handle.close();

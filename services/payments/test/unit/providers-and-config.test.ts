@@ -1,5 +1,6 @@
 import { ConfigError } from '@storytelling/platform';
 import Stripe from 'stripe';
+import { createPaymentsApp } from '../../src/app.js';
 import { loadPaymentsConfig } from '../../src/config.js';
 import {
   SandboxPaymentProvider,
@@ -26,6 +27,10 @@ describe('config', () => {
     expect(() => loadPaymentsConfig({ ...baseEnv, PAYMENTS_PROVIDER: 'stripe' })).toThrow(/STRIPE_SECRET_KEY/);
     expect(() => loadPaymentsConfig({ ...baseEnv, PAYMENTS_PROVIDER: 'paypal' })).toThrow(/PAYMENTS_PROVIDER/);
     expect(loadPaymentsConfig({ ...baseEnv, PAYMENTS_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_test_1' }).PAYMENTS_PROVIDER).toBe('stripe');
+  });
+
+  it('the service refuses to start with stripe and no key, before touching the database', async () => {
+    await expect(createPaymentsApp({ ...baseEnv, PAYMENTS_PROVIDER: 'stripe' }, { shutdownHooks: false })).rejects.toThrow(/STRIPE_SECRET_KEY/);
   });
 
   it('accepts webhooks only from providers whose secret is configured', () => {
