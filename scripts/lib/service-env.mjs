@@ -5,6 +5,8 @@ import { ensureIdentityKey } from './identity-keys.mjs';
 import { databaseUrlFor } from './provisioning.mjs';
 import { createHash } from 'node:crypto';
 import { ensureSecret, generatePassword } from './secrets.mjs';
+import { join } from 'node:path';
+import { dataPaths } from './paths.mjs';
 
 export const SUPERADMIN_EMAIL = 'admin@storytelling.local';
 const HOST = '127.0.0.1';
@@ -77,5 +79,10 @@ export function buildServiceEnv(serviceName, options) {
   if (service.name === 'gateway') env.PUBLIC_BASE_URL = `http://${HOST}:${service.httpPort}`;
   // Local sandbox webhooks are signed with this (docs/payments.md); generated once, kept in .data/secrets.json.
   if (service.name === 'payments') env.SANDBOX_WEBHOOK_SECRET = ensureSecret('payments:sandbox-webhook-secret').value;
+  // notification's file sinks (no SMTP_URL, SMS_PROVIDER=file): .data/mail/*.eml and .data/sms/*.json of the repository.
+  if (service.name === 'notification') {
+    env.MAIL_DIR = join(dataPaths().root, 'mail');
+    env.SMS_DIR = join(dataPaths().root, 'sms');
+  }
   return { ...env, ...(options.overrides ?? {}) };
 }
