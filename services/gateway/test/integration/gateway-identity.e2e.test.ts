@@ -314,6 +314,8 @@ describe('gateway ⇄ identity (real services, Postgres, Kafka)', () => {
         '/api/v1/stories/{id}/analysis',
         '/api/v1/authors/{id}/follow',
         '/api/v1/authors/{id}/followers',
+        '/api/v1/payments',
+        '/api/v1/payments/webhooks/{provider}',
       ].sort(),
     );
     const docs = await request(http).get('/docs');
