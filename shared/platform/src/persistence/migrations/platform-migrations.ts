@@ -7,8 +7,8 @@ import { PlatformIdempotencyKeys1000000000004 } from '../../idempotency/migratio
  * TypeORM, which orders migrations by the 13-digit suffix of their name, always runs these
  * first. Names are unqualified: migrations run with search_path = the service schema.
  *
- * Never edit a migration that has shipped; add a new one (the saga tables will be
- * `PlatformSagas1000000000003`).
+ * Never edit a migration that has shipped; add a new one. The saga tables are opt-in:
+ * `sagaMigrations` (saga/saga-migrations.ts), listed after these by services that run sagas.
  */
 
 /** The event log that is also the transactional outbox (ARCHITECTURE.md §3). */
