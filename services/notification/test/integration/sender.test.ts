@@ -4,7 +4,8 @@ import { waitUntil } from '@storytelling/testing';
 import { DeliverySender } from '../../src/application/sender.js';
 import { createNotificationApp } from '../../src/app.js';
 import { sqlRepositories } from '../../src/infrastructure/persistence/repositories.js';
-import { deliveriesOf, registerUser, startStack, type Stack } from '../support/harness.js';
+import { as, deliveriesOf, registerUser, startStack, type Stack } from '../support/harness.js';
+import { fakeTwilio, type FakeTwilio } from '../support/fake-twilio.js';
 import { TestKafka } from '../support/kafka.js';
 
 const PAYMENT_FAILED = 'storytelling.payments.payment.failed.v1';
@@ -17,9 +18,14 @@ describe('notification sender (real Postgres, Kafka, SMTP)', () => {
   let stack: Stack;
   let kafka: TestKafka;
   let sender: DeliverySender;
+  let twilio: FakeTwilio;
 
   beforeAll(async () => {
-    stack = await startStack('sender', { sender: false, notificationEnv: { NOTIFICATION_SEND_BATCH: '4' } });
+    twilio = await fakeTwilio();
+    stack = await startStack('sender', {
+      sender: false,
+      notificationEnv: { NOTIFICATION_SEND_BATCH: '4', SMS_PROVIDER: 'twilio', TWILIO_BASE_URL: twilio.url, TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+15005550006' },
+    });
     kafka = await TestKafka.start(stack.sandbox);
     sender = stack.notification.app.get(DeliverySender);
   });
@@ -27,6 +33,7 @@ describe('notification sender (real Postgres, Kafka, SMTP)', () => {
   afterAll(async () => {
     await kafka?.close();
     await stack?.close();
+    await twilio?.close();
   });
 
   it('serves /health and /ready (database, Kafka)', async () => {
@@ -75,6 +82,25 @@ describe('notification sender (real Postgres, Kafka, SMTP)', () => {
     expect(new Set(ids).size).toBe(11);
     const metrics = await (await fetch(`${stack.notification.httpUrl}/metrics`)).text();
     expect(metrics).toMatch(/notification_send_duration_seconds_count\{channel="email",outcome="sent"\} [1-9]/);
+  });
+
+  it('SMS through the Twilio adapter for a user who gave a phone; a provider outage retries', async () => {
+    const cy = await registerUser(stack, 'Cy', 'es');
+    await stack.client.updatePreferences({ preferences: { email: false, sms: true, inApp: false, mutedTypes: [], phone: '+34600111222' } }, as(cy.token));
+    twilio.setDown(true);
+    const eventId = await kafka.publish('payments.payment.events', PAYMENT_FAILED, uuidv7(), { paymentId: uuidv7(), userId: cy.id, amountMinor: '1250', currency: 'eur', reason: 'card_declined', message: 'Tarjeta rechazada' });
+    const sms = async () => (await deliveriesOf(stack, cy.id)).find((d) => d.source_event_id === eventId);
+    await waitUntil(async () => (await sms())?.channel === 'sms', 20_000);
+    expect((await deliveriesOf(stack, cy.id)).filter((d) => d.source_event_id === eventId).map((d) => d.channel)).toEqual(['sms']);
+    await sender.runOnce();
+    expect(await sms()).toMatchObject({ status: 'pending', attempts: 1, last_error: expect.stringMatching(/SmsProviderError: SMS provider answered 503/) });
+    twilio.setDown(false);
+    stack.clock.advance(60_000);
+    await sender.runOnce();
+    expect(await sms()).toMatchObject({ status: 'sent', attempts: 2 });
+    const sent = twilio.received.filter((r) => r.form.get('To') === '+34600111222');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.form.get('Body')).toBe('Storytelling: tu pago de 12.50 EUR ha fallado. Actualiza tu método de pago: https://stories.example.test/account/billing');
   });
 
   it('refuses to start with an invalid configuration, naming every problem', async () => {
