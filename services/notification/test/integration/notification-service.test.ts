@@ -245,6 +245,22 @@ describe('notification (real Postgres, Kafka, SMTP; identity in process)', () =>
     expect(await outcome(stack.client.getPreferences({}, as(ivy.token)))).toBe('NOT_FOUND:RECIPIENT_NOT_FOUND');
   });
 
+  it('UserProfileUpdated changes name and language for what is sent next; older versions are ignored', async () => {
+    const joe = await registerUser(stack, 'Joe');
+    await waitUntil(() => stack.smtp.to(joe.email).length === 1, 20_000);
+    const PROFILE = 'storytelling.identity.user.profile_updated.v1';
+    const newer = await kafka.publish('identity.user.events', PROFILE, joe.id, { userId: joe.id, displayName: 'José', language: 'es', changedFields: ['displayName', 'language'] }, { version: 40 });
+    const older = await kafka.publish('identity.user.events', PROFILE, joe.id, { userId: joe.id, displayName: 'Old Joe', language: 'en' }, { version: 39 });
+    await processed(newer);
+    await processed(older);
+    expect(await stack.ds.query(`SELECT display_name, language, identity_version FROM recipients WHERE id = $1`, [joe.id])).toEqual([{ display_name: 'José', language: 'es', identity_version: 40 }]);
+    await paymentFailed(joe);
+    await waitUntil(() => stack.smtp.to(joe.email).length === 2, 20_000);
+    const mail = stack.smtp.to(joe.email)[1]!;
+    expect(mail.subject).toBe('No hemos podido procesar tu pago');
+    expect(mail.text).toContain('Hola José:');
+  });
+
   it('malformed events and events for unknown recipients go to dlq.notification', async () => {
     const before = kafka.deadLetters.length;
     await kafka.sendRaw('payments.payment.events', 'k', 'not json');
