@@ -3,6 +3,9 @@ import { bootstrapService, createIdentityTokenVerifier, type ServiceHandle } fro
 import { loadSubscriptionConfig } from './config.js';
 import { SubscriptionModule, type SubscriptionModuleOptions } from './subscription.module.js';
 
+/** The `aud` of service tokens meant for subscription (docs/adr/0016-service-tokens.md). */
+export const SUBSCRIPTION_SERVICE_AUDIENCE = 'subscription';
+
 export interface CreateSubscriptionAppOptions extends Omit<SubscriptionModuleOptions, 'identity'> {
   /** Listen to SIGTERM/SIGINT (default true; in-process tests pass false). */
   shutdownHooks?: boolean;
@@ -19,7 +22,8 @@ export async function createSubscriptionApp(env: NodeJS.ProcessEnv = process.env
   const identity = createIdentityTokenVerifier({
     identityUrl: config.IDENTITY_GRPC_URL,
     issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
+    // users' access tokens, and service tokens issued for subscription (role service: CheckQuota/GetUsage for anyone)
+    audience: [config.JWT_AUDIENCE, SUBSCRIPTION_SERVICE_AUDIENCE],
     deadlineMs: config.GRPC_DEADLINE_MS,
     verifiedTokenCache: { ttlMs: config.VERIFIED_TOKEN_CACHE_TTL_MS, maxEntries: config.VERIFIED_TOKEN_CACHE_SIZE },
   });

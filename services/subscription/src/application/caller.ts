@@ -1,4 +1,4 @@
-import { ForbiddenError } from '@storytelling/kernel';
+import { ForbiddenError, ValidationError } from '@storytelling/kernel';
 
 /** Who is asking (from the verified bearer token). */
 export interface Caller {
@@ -12,6 +12,7 @@ const READ_ANYONE = new Set(['service', 'admin', 'super-admin', 'customer-suppor
 /** The user a query is about: empty = the caller; someone else only for the roles above. */
 export function subjectOf(caller: Caller, requestedUserId: string | undefined): string {
   const target = requestedUserId?.trim().toLowerCase();
+  if (!target && caller.role === 'service') throw new ValidationError('a service must name the user', [{ field: 'userId', message: 'required for service callers' }]);
   if (!target || target === caller.userId) return caller.userId;
   if (!READ_ANYONE.has(caller.role)) throw new ForbiddenError("another user's subscription is private", 'SUBSCRIPTION_PRIVATE');
   return target;

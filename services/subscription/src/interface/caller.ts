@@ -17,8 +17,8 @@ export class CallerResolver {
   constructor(@Inject(AccessTokenVerifier) private readonly verifier: AccessTokenVerifier) {}
 
   /**
-   * A person (member, admin, ...). A service token (`role: service`, audience `story`) is refused
-   * here: services only reach the RPCs that call `requireUserOrService`.
+   * A person (member, admin, ...). A service token (`role: service`, audience `subscription`) is
+   * refused here: services only reach the queries that call `requireUserOrService`.
    */
   async require(metadata: MetadataLike | undefined): Promise<Caller> {
     const viewer = await this.requireUserOrService(metadata);

@@ -23,18 +23,18 @@ export class SubscriptionGrpcController implements subscription.SubscriptionServ
   }
 
   async getSubscription(request: subscription.GetSubscriptionRequest, metadata?: MetadataLike): Promise<subscription.GetSubscriptionResponse> {
-    const caller = await this.callers.require(metadata);
+    const caller = await this.callers.requireUserOrService(metadata);
     return { subscription: toProtoSubscription(await this.service.get(caller, request.userId)) };
   }
 
   async getUsage(request: subscription.GetUsageRequest, metadata?: MetadataLike): Promise<subscription.GetUsageResponse> {
-    const caller = await this.callers.require(metadata);
+    const caller = await this.callers.requireUserOrService(metadata);
     const u = await this.service.usage(caller, request.userId);
     return { subscriptionId: u.subscriptionId, tier: u.tier, periodStart: u.window.start.toISOString(), periodEnd: u.window.end.toISOString(), usage: u.usage.map(toProtoUsage) };
   }
 
   async checkQuota(request: subscription.CheckQuotaRequest, metadata?: MetadataLike): Promise<subscription.CheckQuotaResponse> {
-    const caller = await this.callers.require(metadata);
+    const caller = await this.callers.requireUserOrService(metadata);
     const q = await this.service.checkQuota(caller, { userId: request.userId, resource: request.resource, amount: request.amount });
     return {
       allowed: q.allowed,

@@ -1,6 +1,6 @@
 import { FixedClock } from '@storytelling/kernel';
-import { runWithContext } from '@storytelling/platform';
-import { EventProbe, waitUntil, type ProbedEvent } from '@storytelling/testing';
+import { createServiceTokenSource, runWithContext } from '@storytelling/platform';
+import { EventProbe, serviceEnv, waitUntil, type ProbedEvent } from '@storytelling/testing';
 import type { DataSource } from 'typeorm';
 import {
   Publisher,
@@ -224,6 +224,18 @@ describe('paid-subscription saga (identity + subscription in process; the test p
     const admin = await identity.client.login(identity.superAdmin);
     const seen = await app.client.getSubscription({ userId: users.ann!.id }, { metadata: { authorization: `Bearer ${admin.accessToken}` } });
     expect(seen.subscription!.userId).toBe(users.ann!.id);
+    // a service token issued for subscription (role service) may ask about anyone; one for another callee is refused
+    const tokens = createServiceTokenSource({ identityUrl: identity.handle.grpcUrl!, service: 'notification', secret: serviceEnv('notification').SERVICE_TOKEN_SECRET! });
+    try {
+      const forUs = { metadata: { authorization: `Bearer ${await tokens.token('subscription')}` } };
+      expect(await app.client.checkQuota({ userId: users.ann!.id, resource: 'stories', amount: 1 }, forUs)).toMatchObject({ allowed: true, tier: expect.any(String) });
+      const forStory = { metadata: { authorization: `Bearer ${await tokens.token('story')}` } };
+      expect(await outcome(app.client.checkQuota({ userId: '', resource: 'stories', amount: 1 }, forUs))).toBe('INVALID_ARGUMENT:VALIDATION_FAILED');
+      expect(await outcome(app.client.changeSubscription({ tierId: 'gold', billingCycle: 'monthly', paymentMethod: { token: 'tok_visa' } }, forUs))).toBe('PERMISSION_DENIED:SERVICE_NOT_ALLOWED');
+      expect(await outcome(app.client.checkQuota({ userId: users.ann!.id, resource: 'stories', amount: 1 }, forStory))).toBe('UNAUTHENTICATED:INVALID_TOKEN');
+    } finally {
+      tokens.close();
+    }
   });
 
   it('period end: paid renews through the saga (once, however often the scheduler runs), downgrades and cancellations apply, free rolls over', async () => {
