@@ -41,8 +41,3 @@ export function bearerToken(metadata: MetadataLike | undefined): string | undefi
   const match = value ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
   return match?.[1];
 }
-
-/** The caller if a bearer token is present (ListTiers is public). */
-export function hasBearer(metadata: MetadataLike | undefined): boolean {
-  return bearerToken(metadata) !== undefined;
-}
