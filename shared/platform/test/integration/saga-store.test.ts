@@ -4,7 +4,7 @@ import { FixedClock, VersionConflictError, uuidv7 } from '@storytelling/kernel';
 import type { EntityManager } from 'typeorm';
 import { runWithContext } from '../../src/context/request-context.js';
 import { EventStore } from '../../src/messaging/event-store.js';
-import { runMigrations } from '../../src/persistence/index.js';
+import { createDataSource, platformMigrations, runMigrations } from '../../src/persistence/index.js';
 import { IllegalSagaTransitionError, SagaDeadlinePoller, SagaKeyTakenError, SagaStore, sagaMigrations, type SagaInstance } from '../../src/saga/index.js';
 import { createSandbox, type Sandbox } from './messaging-fixtures.js';
 
@@ -19,11 +19,14 @@ describe('saga engine (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     sb = await createSandbox('saga');
-    const ds = await sb.openDataSource(4);
     // The sandbox ran the platform migrations; the saga tables are the opt-in addition.
-    (ds.options.migrations as unknown[]).push(...sagaMigrations);
-    await ds.buildMetadatas();
-    await runMigrations(ds);
+    const ds = createDataSource(sb.database, { migrations: [...platformMigrations, ...sagaMigrations] });
+    await ds.initialize();
+    try {
+      await runMigrations(ds);
+    } finally {
+      await ds.destroy();
+    }
   });
   afterAll(async () => {
     await sb?.close();
