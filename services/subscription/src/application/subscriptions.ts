@@ -130,6 +130,15 @@ export class SubscriptionService {
         if (plan.kind === 'scheduled') {
           sub.schedule(target.id, cycle);
           await repos.subscriptions.save(sub);
+        } else if (plan.amountMinor === 0) {
+          // Nothing to charge (an upgrade in the period's last moments, or a credit covering the
+          // new cycle): the change applies at once, without a payment.
+          sub.activate(
+            { tier: target.id, billingCycle: cycle, periodStart: plan.periodStart, periodEnd: plan.periodEnd, paymentId: '', amountMinor: 0, currency: plan.currency, renewal: false },
+            current,
+            target,
+          );
+          await repos.subscriptions.save(sub);
         } else {
           await this.saga.begin(repos, sub, {
             kind: 'change',

@@ -44,7 +44,7 @@ describe('paid-subscription saga (identity + subscription in process; the test p
       EventProbe.start('subscription.subscription.events', { topicPrefix: sandbox.topicPrefix }),
     ]);
     payments = new PaymentsDouble(commands, publisher);
-    for (const name of ['ann', 'bob', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal', 'ivy', 'jon', 'kim']) users[name] = await registerUser(identity, ds, name);
+    for (const name of ['ann', 'bob', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal', 'ivy', 'jon', 'kim', 'lea']) users[name] = await registerUser(identity, ds, name);
   });
 
   afterAll(async () => {
@@ -281,5 +281,20 @@ describe('paid-subscription saga (identity + subscription in process; the test p
     expect(await subOf(ivy)).toMatchObject({ tier: 'free', status: 'active', currentPeriodStart: scheduled.currentPeriodEnd });
     expect((await events.waitFor((e) => e.envelope.type.endsWith('.cancelled.v1') && e.envelope.subject === scheduled.id)).envelope.data).toMatchObject({ reason: 'renewal_failed' });
     await waitUntil(async () => (await app.scheduler.tick()).renewals === 0, 10_000);
+  });
+
+  it('an upgrade with nothing left to charge (the period ends in a moment) applies at once, without a payment', async () => {
+    const lea = users.lea!;
+    await makePaid(lea, 'silver');
+    const before = await subOf(lea);
+    clock.set(new Date(new Date(before.currentPeriodEnd).getTime() - 1));
+    const mark = payments.mark();
+    const { subscription } = await change(lea, 'gold');
+    expect(subscription).toMatchObject({ tier: 'gold', status: 'active', currentPeriodEnd: before.currentPeriodEnd });
+    expect(subscription!.pendingChange ?? undefined).toBeUndefined();
+    const activated = await events.waitFor((e) => e.envelope.type.endsWith('.activated.v1') && e.envelope.subject === before.id && (e.envelope.data as { tier: string }).tier === 'gold');
+    expect(activated.envelope.data).toMatchObject({ tier: 'gold', currency: 'USD' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(commands.received.slice(mark).filter((e) => (e.envelope.data as ChargeCommand).subscriptionId === before.id)).toHaveLength(0);
   });
 });
