@@ -157,7 +157,7 @@ export class PaidSubscriptionSaga {
     await repos.sagas.update(saga, { status: 'compensated', log: { name: 'refund', status: 'completed' } });
   }
 
-  /** A step passed its deadline: a charge without an answer is abandoned (and refunded should it succeed); an unanswered refund fails the saga for an operator. */
+  /** A step passed its deadline: a charge without an answer is abandoned (refunded only if it later succeeds); an unanswered refund fails the saga for an operator. */
   async onDeadline(repos: SubscriptionRepositories, saga: Saga): Promise<void> {
     if (saga.status === 'running' && saga.step === 'charge') {
       const sub = await repos.subscriptions.findById(saga.state.subscriptionId, { lock: true });
@@ -166,11 +166,20 @@ export class PaidSubscriptionSaga {
         else sub.paymentFailed(saga.id, saga.state.paymentId, 'payment_timeout');
         await repos.subscriptions.save(sub);
       }
-      const timedOut = await repos.sagas.update(saga, { log: { name: 'charge', status: 'timed_out', error: 'no answer from payments before the deadline' } });
-      return this.compensate(repos, timedOut, 'charge deadline passed', 'charge_timeout');
+      // Do not refund blindly: payments may never have seen the charge, and a refund of an unknown
+      // payment has nothing to act on. Wait for the charge's late outcome instead: PaymentProcessed
+      // then triggers the refund (onPaymentProcessed), PaymentFailed ends the saga compensated.
+      await repos.sagas.update(saga, {
+        status: 'compensating',
+        step: 'refund',
+        deadlineAt: new Date(this.clock.now().getTime() + this.settings.refundTimeoutMs),
+        log: { name: 'charge', status: 'timed_out', error: 'no answer from payments before the deadline; a late charge will be refunded' },
+      });
+      return;
     }
     if (saga.status === 'compensating') {
-      await repos.sagas.update(saga, { status: 'failed', log: { name: 'refund', status: 'timed_out', error: 'refund not confirmed before the deadline' } });
+      const error = saga.state.refundRequested ? 'refund not confirmed before the deadline' : 'the abandoned charge never reported an outcome';
+      await repos.sagas.update(saga, { status: 'failed', log: { name: 'refund', status: 'timed_out', error } });
     }
   }
 
