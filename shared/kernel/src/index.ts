@@ -3,3 +3,4 @@ export * from './clock.js';
 export * from './domain-event.js';
 export * from './errors.js';
 export * from './ids.js';
+export * from './pagination.js';

@@ -1,4 +1,3 @@
-export * from './pagination.js';
 export * from './planner.js';
 export * from './ports/index.js';
 export * from './queries.js';

@@ -2,7 +2,7 @@ import type { Clock } from '@storytelling/kernel';
 import { ForbiddenError, NotFoundError, ValidationError, isUuid } from '@storytelling/kernel';
 import { Inject, Injectable } from '@nestjs/common';
 import { validatePreferences, type Preferences, type PreferencesInput } from '../domain/index.js';
-import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from './pagination.js';
+import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from '@storytelling/kernel';
 import { CLOCK, NOTIFICATION_UNIT_OF_WORK, type DeliveryRecord, type NotificationRecord, type NotificationUnitOfWork } from './ports/index.js';
 
 /** Who calls (from the verified bearer token). */

@@ -1,10 +1,7 @@
-import { ForbiddenError, ValidationError, isUuid } from '@storytelling/kernel';
+import { ForbiddenError, ValidationError, decodeCursor, isUuid, pageSize, toPage, type Page } from '@storytelling/kernel';
 import { Inject, Injectable } from '@nestjs/common';
 import { formatDecimal, paymentNotFound, type Payment } from '../domain/index.js';
-import { PAYMENTS_UNIT_OF_WORK, type Keyset, type PaymentsUnitOfWork } from './ports/index.js';
-
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+import { PAYMENTS_UNIT_OF_WORK, type PaymentsUnitOfWork } from './ports/index.js';
 
 /** Who calls (from the verified bearer token). */
 export interface Caller {
@@ -32,10 +29,7 @@ export interface PaymentView {
   updatedAt: string;
 }
 
-export interface PaymentPage {
-  items: PaymentView[];
-  nextCursor?: string;
-}
+export type PaymentPage = Page<PaymentView>;
 
 @Injectable()
 export class PaymentQueries {
@@ -48,10 +42,7 @@ export class PaymentQueries {
     if (!isUuid(userId)) throw new ValidationError('invalid user id', [{ field: 'userId', message: 'must be a UUID' }]);
     const limit = pageSize(request.limit);
     const rows = await this.uow.reader.listByUser(userId, limit + 1, decodeCursor(request.cursor));
-    const more = rows.length > limit;
-    const items = (more ? rows.slice(0, limit) : rows).map(toView);
-    const last = items[items.length - 1];
-    return more && last ? { items, nextCursor: encodeCursor({ at: new Date(last.createdAt), id: last.id }) } : { items };
+    return toPage(rows, limit, (p) => ({ at: p.snapshot.createdAt, id: p.id }), toView);
   }
 
   /** One payment: its owner (or a support role) sees it; anyone else gets NOT_FOUND, as if it did not exist. */
@@ -83,33 +74,3 @@ export function toView(payment: Payment): PaymentView {
   };
 }
 
-export function pageSize(limit: number | undefined): number {
-  if (limit === undefined || limit === 0) return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new ValidationError('invalid limit', [{ field: 'limit', message: `must be an integer from 1 to ${MAX_PAGE_SIZE}` }]);
-  }
-  return limit;
-}
-
-/** Opaque cursor: base64url of `[<ISO created_at of the last item>, <its id>]` (same scheme as story's lists). */
-export function encodeCursor(keyset: Keyset): string {
-  return Buffer.from(JSON.stringify([keyset.at.toISOString(), keyset.id]), 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string | undefined): Keyset | undefined {
-  if (cursor === undefined || cursor === '') return undefined;
-  const invalid = () => new ValidationError('invalid cursor', [{ field: 'cursor', message: 'is not a cursor this list returned' }], 'INVALID_CURSOR');
-  if (cursor.length > 200 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
-  const [at, id] = parsed as unknown[];
-  if (typeof at !== 'string' || !isUuid(id)) throw invalid();
-  const time = new Date(at);
-  if (Number.isNaN(time.getTime()) || time.toISOString() !== at) throw invalid();
-  return { at: time, id: id.toLowerCase() };
-}

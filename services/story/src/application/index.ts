@@ -4,7 +4,6 @@ export * from './analysis/analysis-view.js';
 export * from './commands/follows.js';
 export * from './commands/request-analysis.js';
 export * from './commands/stories.js';
-export * from './pagination.js';
 export * from './ports/index.js';
 export * from './queries/analysis.js';
 export * from './queries/followers.js';

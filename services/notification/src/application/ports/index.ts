@@ -1,5 +1,5 @@
 import type { Channel, DeliveryStatus, Language, NotificationType, Preferences, Recipient } from '../../domain/index.js';
-import type { Keyset } from '../pagination.js';
+import type { Keyset } from '@storytelling/kernel';
 
 /** Values a template may use besides the recipient's name (from the source event; no addresses). */
 export type TemplateData = Record<string, string | number>;

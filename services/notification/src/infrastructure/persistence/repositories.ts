@@ -1,7 +1,7 @@
 import { uuidv7 } from '@storytelling/kernel';
 import type { EventStore } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
-import type { Keyset } from '../../application/pagination.js';
+import type { Keyset } from '@storytelling/kernel';
 import type {
   DeliveryRecord,
   DeliveryRepository,

@@ -1,9 +1,5 @@
+import type { Keyset } from '@storytelling/kernel';
 import type { Payment } from '../../domain/index.js';
-
-export interface Keyset {
-  at: Date;
-  id: string;
-}
 
 export interface RefundRecord {
   id: string;

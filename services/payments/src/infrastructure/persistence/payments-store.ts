@@ -1,7 +1,8 @@
 import { VersionConflictError, type Clock } from '@storytelling/kernel';
 import type { EventStore } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
-import type { Keyset, PaymentsStore, RefundRecord, StoredProviderEvent } from '../../application/ports/index.js';
+import type { Keyset } from '@storytelling/kernel';
+import type { PaymentsStore, RefundRecord, StoredProviderEvent } from '../../application/ports/index.js';
 import { PAYMENT_AGGREGATE_TYPE, Payment, type FailureReason, type PaymentStatus } from '../../domain/index.js';
 
 interface PaymentRow {

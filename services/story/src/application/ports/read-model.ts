@@ -1,10 +1,6 @@
+import type { Keyset } from '@storytelling/kernel';
 import type { StoryStatus } from '../../domain/index.js';
 
-/** A position in a newest-first list: the (time, id) of the last item of the previous page. */
-export interface Keyset {
-  at: Date;
-  id: string;
-}
 
 export interface StoryRow {
   id: string;

@@ -3,7 +3,7 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { Viewer } from '../../domain/index.js';
 import { AuthorNotFoundError } from '../../domain/index.js';
-import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from '../pagination.js';
+import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from '@storytelling/kernel';
 import type { StoryUnitOfWork } from '../ports/index.js';
 import { STORY_UNIT_OF_WORK } from '../ports/index.js';
 import { requireUuid } from '../validation.js';

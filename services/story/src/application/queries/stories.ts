@@ -4,7 +4,7 @@ import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import type { StoryStatus, Viewer } from '../../domain/index.js';
 import { isStoryStatus } from '../../domain/index.js';
 import { loadVisibleStory } from '../access.js';
-import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from '../pagination.js';
+import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from '@storytelling/kernel';
 import type { StoryListFilter, StoryUnitOfWork } from '../ports/index.js';
 import { STORY_UNIT_OF_WORK } from '../ports/index.js';
 import { requireUuid } from '../validation.js';

@@ -1,4 +1,4 @@
-import type { Clock } from '@storytelling/kernel';
+import type { Clock, Keyset } from '@storytelling/kernel';
 import { VersionConflictError } from '@storytelling/kernel';
 import type { EventStore } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
@@ -8,7 +8,6 @@ import type {
   AnalysisStore,
   FollowerRow,
   JobFailure,
-  Keyset,
   NewAnalysisJob,
   StoredAnalysis,
   StoryListFilter,

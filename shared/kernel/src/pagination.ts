@@ -1,4 +1,11 @@
-import { ValidationError, isUuid } from '@storytelling/kernel';
+import { ValidationError } from './errors.js';
+import { isUuid } from './ids.js';
+
+/**
+ * Keyset pagination shared by every list of the fleet (API.md: `?limit=` 1..100, default 20;
+ * `?cursor=`; `{items, nextCursor}`). Lists are newest first by (time, id).
+ */
+
 /** A position in a newest-first list: (time, id). */
 export interface Keyset {
   at: Date;
