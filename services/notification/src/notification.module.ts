@@ -2,7 +2,7 @@ import type { Clock } from '@storytelling/kernel';
 import { systemClock } from '@storytelling/kernel';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AccessTokenVerifier, EventStore, MessagingModule, PersistenceModule, UnitOfWork, type IdentityTokenVerifier, type RetryPolicy } from '@storytelling/platform';
+import { AccessTokenVerifier, EventStore, MessagingModule, PersistenceModule, UnitOfWork, type IdentityTokenVerifier, type RetryPolicy, CallerResolver } from '@storytelling/platform';
 import { notificationMigrations } from '../migrations/index.js';
 import {
   CLOCK,
@@ -27,7 +27,6 @@ import { StoryEventsTranslator, STORY_TOPIC } from './infrastructure/acl/story-e
 import { IDENTITY_USER_TOPIC, UserEventsTranslator } from './infrastructure/acl/user-events.translator.js';
 import { SENDER_ENABLED, SenderWorker } from './infrastructure/delivery/sender-worker.js';
 import { notificationUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
-import { CallerResolver } from './interface/caller.js';
 import { NotificationGrpcController } from './interface/notification.grpc-controller.js';
 
 const CLOSERS = Symbol('notification.Closers');

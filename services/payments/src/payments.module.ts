@@ -2,7 +2,7 @@ import type { Clock } from '@storytelling/kernel';
 import { systemClock } from '@storytelling/kernel';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AccessTokenVerifier, EventStore, type IdentityTokenVerifier, MessagingModule, PersistenceModule, type RetryPolicy, UnitOfWork } from '@storytelling/platform';
+import { AccessTokenVerifier, EventStore, type IdentityTokenVerifier, MessagingModule, PersistenceModule, type RetryPolicy, UnitOfWork, CallerResolver } from '@storytelling/platform';
 import { paymentsMigrations } from '../migrations/index.js';
 import {
   CLOCK,
@@ -20,7 +20,6 @@ import type { PaymentsConfig } from './config.js';
 import { PAYMENTS_COMMANDS_TOPIC, PaymentCommandsConsumer } from './infrastructure/messaging/payment-commands.consumer.js';
 import { PAYMENTS_ENTITIES } from './infrastructure/persistence/entities.js';
 import { paymentsUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
-import { CallerResolver } from './interface/caller.js';
 import { PaymentsGrpcController } from './interface/payments.grpc-controller.js';
 
 const IDENTITY_TOKENS = Symbol('payments.IdentityTokenVerifier');

@@ -3,7 +3,7 @@ import { systemClock } from '@storytelling/kernel';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AccessTokenVerifier, EventStore, IdempotencyKeySweeper, type IdentityTokenVerifier, MessagingModule, PersistenceModule, UnitOfWork } from '@storytelling/platform';
+import { AccessTokenVerifier, EventStore, IdempotencyKeySweeper, type IdentityTokenVerifier, MessagingModule, PersistenceModule, UnitOfWork, CallerResolver } from '@storytelling/platform';
 import { storyMigrations } from '../migrations/index.js';
 import {
   ANALYSIS_SETTINGS,
@@ -24,7 +24,6 @@ import { IDENTITY_USER_TOPIC, UserEventsTranslator } from './infrastructure/acl/
 import { STORY_ENTITIES } from './infrastructure/persistence/entities.js';
 import { storyUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
 import { AnalysisWorkerRunner } from './infrastructure/worker/analysis-worker.js';
-import { CallerResolver } from './interface/caller.js';
 import { StoryGrpcController } from './interface/story.grpc-controller.js';
 
 const IDENTITY_TOKENS = Symbol('story.IdentityTokenVerifier');

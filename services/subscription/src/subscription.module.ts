@@ -2,7 +2,7 @@ import type { Clock } from '@storytelling/kernel';
 import { systemClock } from '@storytelling/kernel';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AccessTokenVerifier, EventStore, MessagingModule, PersistenceModule, SagaStore, UnitOfWork, type IdentityTokenVerifier } from '@storytelling/platform';
+import { AccessTokenVerifier, EventStore, MessagingModule, PersistenceModule, SagaStore, UnitOfWork, type IdentityTokenVerifier, CallerResolver } from '@storytelling/platform';
 import { subscriptionMigrations } from '../migrations/index.js';
 import { CLOCK, SUBSCRIPTION_SETTINGS, SUBSCRIPTION_UNIT_OF_WORK, type SubscriptionSettings, type SubscriptionUnitOfWork } from './application/ports/index.js';
 import { RenewalService } from './application/renewals.js';
@@ -18,7 +18,6 @@ import { SUBSCRIPTION_COMMANDS_TOPIC, UsageCommandsHandler } from './infrastruct
 import { SUBSCRIPTION_ENTITIES } from './infrastructure/persistence/entities.js';
 import { subscriptionUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
 import { SubscriptionScheduler } from './infrastructure/scheduling/subscription-scheduler.js';
-import { CallerResolver } from './interface/caller.js';
 import { SubscriptionGrpcController } from './interface/subscription.grpc-controller.js';
 
 const IDENTITY_TOKENS = Symbol('subscription.IdentityTokenVerifier');

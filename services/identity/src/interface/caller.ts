@@ -1,12 +1,8 @@
 import { UnauthenticatedError } from '@storytelling/kernel';
 import { Inject, Injectable } from '@nestjs/common';
+import { bearerToken, type MetadataLike } from '@storytelling/platform';
 import type { AccessTokenVerifier, VerifiedCaller } from '../application/ports/index.js';
 import { ACCESS_TOKEN_VERIFIER } from '../application/ports/index.js';
-
-/** The part of @grpc/grpc-js `Metadata` this layer reads (keeps grpc-js out of identity's dependencies). */
-export interface MetadataLike {
-  get(key: string): Array<string | Buffer>;
-}
 
 /**
  * Who is calling: read from `authorization: Bearer <access token>` in the call metadata and
@@ -23,9 +19,4 @@ export class CallerResolver {
   }
 }
 
-export function bearerToken(metadata: MetadataLike | undefined): string | undefined {
-  const raw = metadata?.get('authorization')[0];
-  const value = typeof raw === 'string' ? raw : raw?.toString('utf8');
-  const match = value ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
-  return match?.[1];
-}
+export type { MetadataLike };

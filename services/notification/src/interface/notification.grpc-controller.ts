@@ -1,8 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
+import { CallerResolver, type MetadataLike } from '@storytelling/platform';
 import { notification } from '@storytelling/contracts';
 import { NotificationQueries, type DeliveryRecord, type NotificationRecord } from '../application/index.js';
 import type { Preferences, PreferencesInput } from '../domain/index.js';
-import { CallerResolver, type MetadataLike } from './caller.js';
 
 /**
  * notification's gRPC surface (proto/storytelling/notification/v1/notification_service.proto).

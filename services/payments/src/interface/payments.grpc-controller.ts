@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
+import { CallerResolver, type MetadataLike } from '@storytelling/platform';
 import { payments } from '@storytelling/contracts';
 import { HandleWebhookHandler, PaymentQueries, type PaymentView } from '../application/index.js';
-import { CallerResolver, type MetadataLike } from './caller.js';
 
 /** Headers a webhook verifier may need; everything else the gateway forwards is dropped. */
 const WEBHOOK_HEADER_LIMIT = 50;

@@ -1,4 +1,6 @@
+import type { Page } from '@storytelling/kernel';
 import { Controller, Inject } from '@nestjs/common';
+import { CallerResolver, type MetadataLike } from '@storytelling/platform';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { story } from '@storytelling/contracts';
 import {
@@ -14,12 +16,10 @@ import {
   UnfollowAuthorCommand,
   UpdateStoryCommand,
   type AnalysisView,
-  type Page,
   type StorySummaryView,
   type StoryView,
 } from '../application/index.js';
 import type { StoredCharacter, StoryChanges } from '../domain/index.js';
-import { CallerResolver, type MetadataLike } from './caller.js';
 
 /**
  * story's gRPC surface. It implements the generated controller interface, so the compiler checks

@@ -1,9 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
+import { CallerResolver, type MetadataLike } from '@storytelling/platform';
 import { subscription } from '@storytelling/contracts';
 import { decimalPrice, type Tier } from '../domain/index.js';
 import { SubscriptionService } from '../application/subscriptions.js';
 import type { ResourceUsageView, SubscriptionView } from '../application/views.js';
-import { CallerResolver, type MetadataLike } from './caller.js';
 
 /**
  * subscription's gRPC surface (proto/storytelling/subscription/v1/subscription_service.proto).
