@@ -147,6 +147,9 @@ class FakeIdentityController implements identity.IdentityServiceController {
   checkPermission(): never {
     return unimplemented();
   }
+  issueServiceToken(): never {
+    return unimplemented();
+  }
 
   getJwks(): identity.GetJwksResponse {
     return { keys: [{ kty: 'RSA', kid: 'k1', use: 'sig', alg: 'RS256', n: 'AQAB', e: 'AQAB' }] };
