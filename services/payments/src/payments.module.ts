@@ -1,17 +1,16 @@
 import type { Clock } from '@storytelling/kernel';
 import { systemClock } from '@storytelling/kernel';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { AccessTokenVerifier, EventStore, type IdentityTokenVerifier, MessagingModule, PersistenceModule, type RetryPolicy, UnitOfWork, CallerResolver } from '@storytelling/platform';
 import { paymentsMigrations } from '../migrations/index.js';
 import {
   CLOCK,
-  ChargePaymentHandler,
-  HandleWebhookHandler,
+  COMMAND_HANDLERS,
   PAYMENT_PROVIDER,
   PAYMENTS_UNIT_OF_WORK,
-  PaymentQueries,
-  RefundPaymentHandler,
+  QUERY_HANDLERS,
   WEBHOOK_VERIFIERS,
   type PaymentProvider,
   type WebhookVerifier,
@@ -45,13 +44,14 @@ export interface PaymentsModuleOptions {
   retry?: Partial<RetryPolicy>;
 }
 
-/** The payments service: persistence + outbox, the payments.commands consumer, webhooks and queries over gRPC. */
+/** The payments service: persistence + outbox, the payments.commands consumer, CQRS handlers, webhooks and queries over gRPC. */
 @Module({})
 export class PaymentsModule {
   static forRoot(config: PaymentsConfig, options: PaymentsModuleOptions): DynamicModule {
     return {
       module: PaymentsModule,
       imports: [
+        CqrsModule.forRoot(),
         PersistenceModule.forRoot({
           database: { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA },
           entities: PAYMENTS_ENTITIES,
@@ -79,12 +79,10 @@ export class PaymentsModule {
         { provide: AccessTokenVerifier, useValue: options.identity.verifier },
         IdentityChannelCloser,
         { provide: PAYMENTS_UNIT_OF_WORK, useFactory: paymentsUnitOfWork, inject: [UnitOfWork, EventStore, DataSource, CLOCK] },
-        ChargePaymentHandler,
-        RefundPaymentHandler,
-        HandleWebhookHandler,
-        PaymentQueries,
         PaymentCommandsConsumer,
         CallerResolver,
+        ...COMMAND_HANDLERS,
+        ...QUERY_HANDLERS,
       ],
     };
   }

@@ -1,9 +1,11 @@
 import type { Clock } from '@storytelling/kernel';
-import { Inject, Injectable } from '@nestjs/common';
-import { Payment, money, type NewCharge } from '../domain/index.js';
-import { CLOCK, PAYMENT_PROVIDER, PAYMENTS_UNIT_OF_WORK, type PaymentProvider, type PaymentsStore, type PaymentsUnitOfWork } from './ports/index.js';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Payment, money, type NewCharge } from '../../domain/index.js';
+import { CLOCK, PAYMENT_PROVIDER, PAYMENTS_UNIT_OF_WORK, type PaymentProvider, type PaymentsStore, type PaymentsUnitOfWork } from '../ports/index.js';
 
-export interface ChargeCommand {
+/** What a ChargePayment command carries (translated from the payments.commands envelope). */
+export interface ChargeDetails {
   /** The command's envelope id (the reply's causation). */
   commandId: string;
   sagaId: string;
@@ -14,6 +16,12 @@ export interface ChargeCommand {
   currency: string;
   paymentMethod: string;
   description: string;
+}
+
+export class ChargePaymentCommand extends Command<Payment> {
+  constructor(readonly charge: ChargeDetails) {
+    super();
+  }
 }
 
 /** The command names an existing payment with other facts: a sender bug, not something to retry. */
@@ -33,16 +41,25 @@ export class ChargeMismatchError extends Error {
  * A crash between 2 and 3 leaves the payment pending; the redelivered command repeats 2 and 3.
  * A settled payment answers again with its stored outcome, without calling the provider.
  * Provider outages throw (the consumer retries, then dead-letters); declines are outcomes.
+ *
+ * The consumer calls `execute(command, store)` with the store bound to its inbox transaction: the
+ * CommandBus carries only the command, not a transaction, and step 3 must commit with the inbox
+ * row. Through the bus (no store) the outcome commits in a transaction of the handler's own.
  */
-@Injectable()
-export class ChargePaymentHandler {
+@CommandHandler(ChargePaymentCommand)
+export class ChargePaymentHandler implements ICommandHandler<ChargePaymentCommand> {
   constructor(
     @Inject(PAYMENTS_UNIT_OF_WORK) private readonly uow: PaymentsUnitOfWork,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(command: ChargeCommand, store: PaymentsStore): Promise<Payment> {
+  async execute({ charge: command }: ChargePaymentCommand, store?: PaymentsStore): Promise<Payment> {
+    if (!store) return this.uow.run((own) => this.charge(command, own));
+    return this.charge(command, store);
+  }
+
+  private async charge(command: ChargeDetails, store: PaymentsStore): Promise<Payment> {
     const charge: NewCharge = {
       id: command.paymentId,
       userId: command.userId,

@@ -1,15 +1,22 @@
 import type { Clock } from '@storytelling/kernel';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { currentContext, runWithContext } from '@storytelling/platform';
-import { providerNotFound, type Payment, type ProviderEvent } from '../domain/index.js';
-import { CLOCK, PAYMENTS_UNIT_OF_WORK, WEBHOOK_VERIFIERS, type PaymentsStore, type PaymentsUnitOfWork, type WebhookVerifier } from './ports/index.js';
+import { providerNotFound, type Payment, type ProviderEvent } from '../../domain/index.js';
+import { CLOCK, PAYMENTS_UNIT_OF_WORK, WEBHOOK_VERIFIERS, type PaymentsStore, type PaymentsUnitOfWork, type WebhookVerifier } from '../ports/index.js';
 
 export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored';
 
-export interface WebhookInput {
-  provider: string;
-  payload: Buffer;
-  headers: Readonly<Record<string, string>>;
+export class HandleWebhookCommand extends Command<WebhookOutcome> {
+  constructor(
+    readonly provider: string,
+    /** The raw body, exactly as received (the signature covers these bytes). */
+    readonly payload: Buffer,
+    /** Lower-case header names. */
+    readonly headers: Readonly<Record<string, string>>,
+  ) {
+    super();
+  }
 }
 
 /**
@@ -18,15 +25,15 @@ export interface WebhookInput {
  * forward (pending → succeeded|failed → refunded): an event overtaken by a later one is kept
  * but changes nothing. Events are emitted only on a real transition.
  */
-@Injectable()
-export class HandleWebhookHandler {
+@CommandHandler(HandleWebhookCommand)
+export class HandleWebhookHandler implements ICommandHandler<HandleWebhookCommand> {
   constructor(
     @Inject(PAYMENTS_UNIT_OF_WORK) private readonly uow: PaymentsUnitOfWork,
     @Inject(WEBHOOK_VERIFIERS) private readonly verifiers: ReadonlyMap<string, WebhookVerifier>,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async execute(input: WebhookInput): Promise<WebhookOutcome> {
+  async execute(input: HandleWebhookCommand): Promise<WebhookOutcome> {
     const verifier = this.verifiers.get(input.provider);
     if (!verifier) throw providerNotFound(input.provider);
     const receivedAt = this.clock.now();

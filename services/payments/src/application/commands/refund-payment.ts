@@ -1,9 +1,11 @@
 import { uuidv7 } from '@storytelling/kernel';
-import { Inject, Injectable } from '@nestjs/common';
-import { paymentNotFound, type Payment } from '../domain/index.js';
-import { PAYMENT_PROVIDER, PAYMENTS_UNIT_OF_WORK, type PaymentProvider, type PaymentsStore, type PaymentsUnitOfWork, type RefundRecord } from './ports/index.js';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { paymentNotFound, type Payment } from '../../domain/index.js';
+import { PAYMENT_PROVIDER, PAYMENTS_UNIT_OF_WORK, type PaymentProvider, type PaymentsStore, type PaymentsUnitOfWork, type RefundRecord } from '../ports/index.js';
 
-export interface RefundCommand {
+/** What a RefundPayment command carries (translated from the payments.commands envelope). */
+export interface RefundDetails {
   commandId: string;
   sagaId: string;
   paymentId: string;
@@ -12,21 +14,35 @@ export interface RefundCommand {
   reason: string;
 }
 
+export class RefundPaymentCommand extends Command<Payment> {
+  constructor(readonly refund: RefundDetails) {
+    super();
+  }
+}
+
 /**
  * RefundPayment, idempotent per (payment, saga): one saga gets at most one refund of a payment.
  * Same shape as a charge: the refund is recorded `pending` in its own transaction first, its id is
  * the provider's idempotency key, the outcome commits with the consumer's inbox row, and a
  * refund already made is answered again (PaymentRefunded) without calling the provider.
  * Only succeeded payments are refunded, partially or fully (DomainError PAYMENT_NOT_REFUNDABLE).
+ *
+ * Like ChargePayment, the consumer calls `execute(command, store)` with its inbox transaction's
+ * store (the CommandBus cannot carry it); without one the handler opens its own transaction.
  */
-@Injectable()
-export class RefundPaymentHandler {
+@CommandHandler(RefundPaymentCommand)
+export class RefundPaymentHandler implements ICommandHandler<RefundPaymentCommand> {
   constructor(
     @Inject(PAYMENTS_UNIT_OF_WORK) private readonly uow: PaymentsUnitOfWork,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
   ) {}
 
-  async execute(command: RefundCommand, store: PaymentsStore): Promise<Payment> {
+  async execute({ refund: command }: RefundPaymentCommand, store?: PaymentsStore): Promise<Payment> {
+    if (!store) return this.uow.run((own) => this.refund(command, own));
+    return this.refund(command, store);
+  }
+
+  private async refund(command: RefundDetails, store: PaymentsStore): Promise<Payment> {
     const payment = await store.findPayment(command.paymentId, { lock: true });
     if (!payment) throw paymentNotFound();
     let refund = await store.findRefund(payment.id, command.sagaId);

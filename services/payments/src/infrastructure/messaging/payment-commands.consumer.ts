@@ -6,11 +6,13 @@ import type { EntityManager } from 'typeorm';
 import {
   CLOCK,
   ChargeMismatchError,
+  ChargePaymentCommand,
   ChargePaymentHandler,
   ProviderRejectedError,
+  RefundPaymentCommand,
   RefundPaymentHandler,
-  type ChargeCommand,
-  type RefundCommand,
+  type ChargeDetails,
+  type RefundDetails,
 } from '../../application/index.js';
 import { paymentsStoreIn } from '../persistence/unit-of-work.js';
 
@@ -31,6 +33,10 @@ export const PAYMENTS_COMMANDS_TOPIC = 'payments.commands';
  *   refusing the request → NonRetryableError (dead letter);
  * - provider outages and database errors → thrown as is: retried, then dead-lettered.
  * The module consumes one message per transaction (a provider call sits inside it).
+ *
+ * The handlers are called directly, not through the CommandBus: the bus carries only the command,
+ * and the outcome must commit in this transaction, with the inbox row (ADR 0011's crash safety:
+ * the pending row commits on its own before the provider call, the outcome with the inbox row).
  */
 @Injectable()
 export class PaymentCommandsConsumer implements EventHandler {
@@ -51,10 +57,10 @@ export class PaymentCommandsConsumer implements EventHandler {
       const store = paymentsStoreIn(tx, this.events, this.clock);
       try {
         if (event.type === PAYMENT_COMMANDS.charge) {
-          const payment = await this.charges.execute(chargeCommand(event), store);
+          const payment = await this.charges.execute(new ChargePaymentCommand(chargeCommand(event)), store);
           this.log.info({ paymentId: payment.id, status: payment.status, sagaId: event.subject }, 'charge handled');
         } else {
-          const payment = await this.refunds.execute(refundCommand(event), store);
+          const payment = await this.refunds.execute(new RefundPaymentCommand(refundCommand(event)), store);
           this.log.info({ paymentId: payment.id, refundedMinor: payment.snapshot.refundedMinor, sagaId: event.subject }, 'refund handled');
         }
       } catch (err) {
@@ -69,7 +75,7 @@ export class PaymentCommandsConsumer implements EventHandler {
   }
 }
 
-function chargeCommand(event: CloudEvent): ChargeCommand {
+function chargeCommand(event: CloudEvent): ChargeDetails {
   const data = paymentsCommands.ChargePayment.fromJSON(event.data);
   const problems: string[] = [];
   if (!isUuid(data.paymentId)) problems.push('paymentId must be a UUID');
@@ -93,7 +99,7 @@ function chargeCommand(event: CloudEvent): ChargeCommand {
   };
 }
 
-function refundCommand(event: CloudEvent): RefundCommand {
+function refundCommand(event: CloudEvent): RefundDetails {
   const data = paymentsCommands.RefundPayment.fromJSON(event.data);
   const problems: string[] = [];
   if (!isUuid(data.paymentId)) problems.push('paymentId must be a UUID');
