@@ -1,14 +1,22 @@
 import type { Clock } from '@storytelling/kernel';
 import { systemClock } from '@storytelling/kernel';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { AccessTokenVerifier, EventStore, MessagingModule, PersistenceModule, SagaStore, UnitOfWork, type IdentityTokenVerifier, CallerResolver } from '@storytelling/platform';
 import { subscriptionMigrations } from '../migrations/index.js';
-import { CLOCK, SUBSCRIPTION_SETTINGS, SUBSCRIPTION_UNIT_OF_WORK, type SubscriptionSettings, type SubscriptionUnitOfWork } from './application/ports/index.js';
-import { RenewalService } from './application/renewals.js';
-import { PaidSubscriptionSaga } from './application/saga/paid-subscription-saga.js';
-import { SubscriptionService } from './application/subscriptions.js';
-import { UsageService } from './application/usage.js';
+import {
+  CLOCK,
+  COMMAND_HANDLERS,
+  PaidSubscriptionSaga,
+  QUERY_HANDLERS,
+  RenewalService,
+  SUBSCRIPTION_SETTINGS,
+  SUBSCRIPTION_UNIT_OF_WORK,
+  UsageService,
+  type SubscriptionSettings,
+  type SubscriptionUnitOfWork,
+} from './application/index.js';
 import type { SubscriptionConfig } from './config.js';
 import { STORY_TOPIC, StoryEventsTranslator } from './infrastructure/acl/story-events.translator.js';
 import { IDENTITY_USER_TOPIC, UserEventsTranslator } from './infrastructure/acl/user-events.translator.js';
@@ -41,7 +49,8 @@ export interface SubscriptionModuleOptions {
 
 /**
  * The subscription service: persistence + outbox + saga tables, the consumers (identity ACL,
- * payments replies, usage commands, StoryCreated counting), the scheduler and the gRPC endpoint.
+ * payments replies, usage commands, StoryCreated counting), CQRS handlers, the scheduler and the
+ * gRPC endpoint.
  */
 @Module({})
 export class SubscriptionModule {
@@ -56,6 +65,7 @@ export class SubscriptionModule {
     return {
       module: SubscriptionModule,
       imports: [
+        CqrsModule.forRoot(),
         PersistenceModule.forRoot({
           database: { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA },
           entities: SUBSCRIPTION_ENTITIES,
@@ -91,11 +101,6 @@ export class SubscriptionModule {
         { provide: PaidSubscriptionSaga, useFactory: () => new PaidSubscriptionSaga(settings, clock) },
         { provide: UsageService, useFactory: () => new UsageService(settings, clock) },
         {
-          provide: SubscriptionService,
-          useFactory: (uow: SubscriptionUnitOfWork, saga: PaidSubscriptionSaga) => new SubscriptionService(uow, saga, clock),
-          inject: [SUBSCRIPTION_UNIT_OF_WORK, PaidSubscriptionSaga],
-        },
-        {
           provide: RenewalService,
           useFactory: (uow: SubscriptionUnitOfWork, saga: PaidSubscriptionSaga) => new RenewalService(uow, saga, clock),
           inject: [SUBSCRIPTION_UNIT_OF_WORK, PaidSubscriptionSaga],
@@ -107,6 +112,8 @@ export class SubscriptionModule {
         UsageCommandsHandler,
         SubscriptionScheduler,
         CallerResolver,
+        ...COMMAND_HANDLERS,
+        ...QUERY_HANDLERS,
       ],
     };
   }

@@ -1,10 +1,5 @@
 import { ForbiddenError, ValidationError } from '@storytelling/kernel';
-
-/** Who is asking (from the verified bearer token). */
-export interface Caller {
-  userId: string;
-  role: string;
-}
+import type { Caller } from '@storytelling/platform';
 
 /** Roles that may read another user's subscription and usage (subscription_service.proto). */
 const READ_ANYONE = new Set(['service', 'admin', 'super-admin', 'customer-support']);

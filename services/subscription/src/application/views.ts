@@ -1,4 +1,4 @@
-import type { PendingChange, Subscription, Tier, UsageResource } from '../domain/index.js';
+import type { PendingChange, Subscription, Tier, UsageResource, Window } from '../domain/index.js';
 import { USAGE_RESOURCES, limitOf } from '../domain/index.js';
 import type { CounterValues } from './ports/index.js';
 
@@ -21,6 +21,24 @@ export interface SubscriptionView {
   usage: ResourceUsageView[];
   pendingChange: PendingChange | null;
   version: number;
+}
+
+/** CheckQuota's answer: may `amount` more be used in the current window? */
+export interface QuotaAnswer {
+  allowed: boolean;
+  used: number;
+  reserved: number;
+  limit: number | null;
+  tier: string;
+  window: Window;
+}
+
+/** GetUsage's answer: the counters of the current usage window. */
+export interface UsageAnswer {
+  subscriptionId: string;
+  tier: string;
+  window: Window;
+  usage: ResourceUsageView[];
 }
 
 export function usageViews(tier: Tier, counters: Record<UsageResource, CounterValues>): ResourceUsageView[] {

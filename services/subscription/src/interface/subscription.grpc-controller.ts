@@ -1,41 +1,51 @@
 import { Controller, Inject } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { CallerResolver, type MetadataLike } from '@storytelling/platform';
 import { subscription } from '@storytelling/contracts';
 import { decimalPrice, type Tier } from '../domain/index.js';
-import { SubscriptionService } from '../application/subscriptions.js';
-import type { ResourceUsageView, SubscriptionView } from '../application/views.js';
+import {
+  CancelSubscriptionCommand,
+  ChangeSubscriptionCommand,
+  CheckQuotaQuery,
+  GetSubscriptionQuery,
+  GetUsageQuery,
+  ListTiersQuery,
+  type ResourceUsageView,
+  type SubscriptionView,
+} from '../application/index.js';
 
 /**
  * subscription's gRPC surface (proto/storytelling/subscription/v1/subscription_service.proto).
- * Every method but ListTiers resolves the caller from the bearer token first; errors are kernel
- * DomainErrors that the platform's gRPC filter maps to status codes.
+ * Every method but ListTiers resolves the caller from the bearer token first, then runs a command
+ * or query; errors are kernel DomainErrors that the platform's gRPC filter maps to status codes.
  */
 @Controller()
 @subscription.SubscriptionServiceControllerMethods()
 export class SubscriptionGrpcController implements subscription.SubscriptionServiceController {
   constructor(
-    @Inject(SubscriptionService) private readonly service: SubscriptionService,
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(CallerResolver) private readonly callers: CallerResolver,
   ) {}
 
   async listTiers(): Promise<subscription.ListTiersResponse> {
-    return { tiers: (await this.service.listTiers()).map(toProtoTier) };
+    return { tiers: (await this.queries.execute(new ListTiersQuery())).map(toProtoTier) };
   }
 
   async getSubscription(request: subscription.GetSubscriptionRequest, metadata?: MetadataLike): Promise<subscription.GetSubscriptionResponse> {
     const caller = await this.callers.requireUserOrService(metadata);
-    return { subscription: toProtoSubscription(await this.service.get(caller, request.userId)) };
+    return { subscription: toProtoSubscription(await this.queries.execute(new GetSubscriptionQuery(caller, request.userId))) };
   }
 
   async getUsage(request: subscription.GetUsageRequest, metadata?: MetadataLike): Promise<subscription.GetUsageResponse> {
     const caller = await this.callers.requireUserOrService(metadata);
-    const u = await this.service.usage(caller, request.userId);
+    const u = await this.queries.execute(new GetUsageQuery(caller, request.userId));
     return { subscriptionId: u.subscriptionId, tier: u.tier, periodStart: u.window.start.toISOString(), periodEnd: u.window.end.toISOString(), usage: u.usage.map(toProtoUsage) };
   }
 
   async checkQuota(request: subscription.CheckQuotaRequest, metadata?: MetadataLike): Promise<subscription.CheckQuotaResponse> {
     const caller = await this.callers.requireUserOrService(metadata);
-    const q = await this.service.checkQuota(caller, { userId: request.userId, resource: request.resource, amount: request.amount });
+    const q = await this.queries.execute(new CheckQuotaQuery(caller, { userId: request.userId, resource: request.resource, amount: request.amount }));
     return {
       allowed: q.allowed,
       used: q.used,
@@ -49,13 +59,13 @@ export class SubscriptionGrpcController implements subscription.SubscriptionServ
 
   async changeSubscription(request: subscription.ChangeSubscriptionRequest, metadata?: MetadataLike): Promise<subscription.ChangeSubscriptionResponse> {
     const caller = await this.callers.require(metadata);
-    const view = await this.service.change(caller, { tierId: request.tierId, billingCycle: request.billingCycle, paymentToken: request.paymentMethod?.token });
+    const view = await this.commands.execute(new ChangeSubscriptionCommand(caller, { tierId: request.tierId, billingCycle: request.billingCycle, paymentToken: request.paymentMethod?.token }));
     return { subscription: toProtoSubscription(view) };
   }
 
   async cancelSubscription(_request: subscription.CancelSubscriptionRequest, metadata?: MetadataLike): Promise<subscription.CancelSubscriptionResponse> {
     const caller = await this.callers.require(metadata);
-    return { subscription: toProtoSubscription(await this.service.cancel(caller)) };
+    return { subscription: toProtoSubscription(await this.commands.execute(new CancelSubscriptionCommand(caller))) };
   }
 }
 

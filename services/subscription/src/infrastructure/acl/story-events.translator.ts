@@ -2,7 +2,7 @@ import { isUuid } from '@storytelling/kernel';
 import { Inject, Injectable } from '@nestjs/common';
 import { MalformedMessageError, type CloudEvent, type EventHandler } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
-import { UsageService } from '../../application/usage.js';
+import { CountUsageCommand, CountUsageHandler } from '../../application/index.js';
 import { RepositoryBinder } from '../messaging/repository-binder.js';
 import { parseTime } from './user-events.translator.js';
 
@@ -13,12 +13,13 @@ export const STORY_CREATED = 'storytelling.story.story.created.v1';
  * Stories are counted from StoryCreated (issue 4): +1 committed `stories` for the author's
  * subscription in the usage window of the story's creation time. Exactly once per event by the
  * consumer's inbox (same transaction). The quota is enforced by story before it creates
- * (CheckQuota); a count past the limit is reported with QuotaExceeded, never refused.
+ * (CheckQuota); a count past the limit is reported with QuotaExceeded, never refused. The
+ * command runs in the consumer's transaction (executeIn).
  */
 @Injectable()
 export class StoryEventsTranslator implements EventHandler {
   constructor(
-    @Inject(UsageService) private readonly usage: UsageService,
+    @Inject(CountUsageHandler) private readonly count: CountUsageHandler,
     @Inject(RepositoryBinder) private readonly repos: RepositoryBinder,
   ) {}
 
@@ -28,6 +29,6 @@ export class StoryEventsTranslator implements EventHandler {
     if (!isUuid(authorId)) throw new MalformedMessageError(`${event.type} ${event.id} has no valid authorId`);
     const at = parseTime(event.data.createdAt) ?? parseTime(event.time);
     if (!at) throw new MalformedMessageError(`${event.type} ${event.id} has no creation time`);
-    await this.usage.count(this.repos.bind(tx), authorId.toLowerCase(), 'stories', at);
+    await this.count.executeIn(this.repos.bind(tx), new CountUsageCommand(authorId.toLowerCase(), 'stories', at));
   }
 }

@@ -2,7 +2,7 @@ import { isUuid, uuidv7 } from '@storytelling/kernel';
 import { Inject, Injectable } from '@nestjs/common';
 import { MalformedMessageError, type CloudEvent, type EventHandler } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
-import { SubscriptionService } from '../../application/subscriptions.js';
+import { DeactivateSubscriptionCommand, DeactivateSubscriptionHandler, StartFreeSubscriptionCommand, StartFreeSubscriptionHandler } from '../../application/index.js';
 import { RepositoryBinder } from '../messaging/repository-binder.js';
 
 export const IDENTITY_USER_TOPIC = 'identity.user.events';
@@ -22,18 +22,20 @@ export const IDENTITY_USER_EVENTS = {
 @Injectable()
 export class UserEventsTranslator implements EventHandler {
   constructor(
-    @Inject(SubscriptionService) private readonly subscriptions: SubscriptionService,
+    @Inject(StartFreeSubscriptionHandler) private readonly startFree: StartFreeSubscriptionHandler,
+    @Inject(DeactivateSubscriptionHandler) private readonly deactivate: DeactivateSubscriptionHandler,
     @Inject(RepositoryBinder) private readonly repos: RepositoryBinder,
   ) {}
 
+  // The commands run in the consumer's transaction (executeIn), with its inbox row.
   async handle(event: CloudEvent, tx: EntityManager): Promise<void> {
     if (event.type === IDENTITY_USER_EVENTS.registered) {
       const userId = this.userId(event);
       const at = parseTime(event.data.registeredAt) ?? parseTime(event.time);
       if (!at) throw new MalformedMessageError(`${event.type} ${event.id} has no registration time`);
-      await this.subscriptions.createFree(this.repos.bind(tx), uuidv7(), userId, at);
+      await this.startFree.executeIn(this.repos.bind(tx), new StartFreeSubscriptionCommand(uuidv7(), userId, at));
     } else if (event.type === IDENTITY_USER_EVENTS.deactivated) {
-      await this.subscriptions.deactivate(this.repos.bind(tx), this.userId(event));
+      await this.deactivate.executeIn(this.repos.bind(tx), new DeactivateSubscriptionCommand(this.userId(event)));
     }
   }
 

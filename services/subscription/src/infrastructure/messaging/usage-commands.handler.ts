@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MalformedMessageError, currentContext, runWithContext, type CloudEvent, type EventHandler } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
-import { UsageService } from '../../application/usage.js';
+import {
+  CommitUsageCommand,
+  CommitUsageHandler,
+  ReleaseUsageCommand,
+  ReleaseUsageHandler,
+  ReserveUsageCommand,
+  ReserveUsageHandler,
+} from '../../application/index.js';
 import { RepositoryBinder } from './repository-binder.js';
 
 export const SUBSCRIPTION_COMMANDS_TOPIC = 'subscription.commands';
@@ -14,12 +21,15 @@ export const UsageCommandTypes = {
 /**
  * subscription.commands: ReserveUsage / CommitUsage / ReleaseUsage from other contexts' sagas.
  * Replies carry the command id as causationid (the consumer's context) and the sender's saga
- * id as correlationid (taken from the command: its subject, or saga_id in the payload).
+ * id as correlationid (taken from the command: its subject, or saga_id in the payload). Each
+ * runs in the consumer's transaction (executeIn), so the reply commits with the inbox row.
  */
 @Injectable()
 export class UsageCommandsHandler implements EventHandler {
   constructor(
-    @Inject(UsageService) private readonly usage: UsageService,
+    @Inject(ReserveUsageHandler) private readonly reserve: ReserveUsageHandler,
+    @Inject(CommitUsageHandler) private readonly commit: CommitUsageHandler,
+    @Inject(ReleaseUsageHandler) private readonly release: ReleaseUsageHandler,
     @Inject(RepositoryBinder) private readonly repos: RepositoryBinder,
   ) {}
 
@@ -33,16 +43,19 @@ export class UsageCommandsHandler implements EventHandler {
     await runWithContext({ ...parent, correlationId: sagaId, causationId: event.id }, async () => {
       const repos = this.repos.bind(tx);
       if (kind === 'reserve') {
-        await this.usage.reserve(repos, {
-          sagaId,
-          reservationId: data.reservationId as string,
-          userId: typeof data.userId === 'string' ? data.userId : '',
-          resource: data.resource,
-          amount: data.amount,
-          ttlSeconds: data.ttlSeconds,
-        });
-      } else if (kind === 'commit') await this.usage.commit(repos, data.reservationId);
-      else await this.usage.release(repos, data.reservationId);
+        await this.reserve.executeIn(
+          repos,
+          new ReserveUsageCommand({
+            sagaId,
+            reservationId: data.reservationId as string,
+            userId: typeof data.userId === 'string' ? data.userId : '',
+            resource: data.resource,
+            amount: data.amount,
+            ttlSeconds: data.ttlSeconds,
+          }),
+        );
+      } else if (kind === 'commit') await this.commit.executeIn(repos, new CommitUsageCommand(data.reservationId));
+      else await this.release.executeIn(repos, new ReleaseUsageCommand(data.reservationId));
     });
   }
 }

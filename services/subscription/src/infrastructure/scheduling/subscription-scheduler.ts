@@ -1,10 +1,18 @@
 import type { Clock } from '@storytelling/kernel';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { SagaDeadlinePoller, SagaStore, UnitOfWork, getLogger } from '@storytelling/platform';
-import { CLOCK, SUBSCRIPTION_SETTINGS, SUBSCRIPTION_UNIT_OF_WORK, type SubscriptionSettings, type SubscriptionUnitOfWork } from '../../application/ports/index.js';
-import { RenewalService } from '../../application/renewals.js';
-import { PAID_SUBSCRIPTION_SAGA, PaidSubscriptionSaga, type PaidSubscriptionState } from '../../application/saga/paid-subscription-saga.js';
-import { UsageService } from '../../application/usage.js';
+import {
+  CLOCK,
+  PAID_SUBSCRIPTION_SAGA,
+  PaidSubscriptionSaga,
+  RenewalService,
+  SUBSCRIPTION_SETTINGS,
+  SUBSCRIPTION_UNIT_OF_WORK,
+  UsageService,
+  type PaidSubscriptionState,
+  type SubscriptionSettings,
+  type SubscriptionUnitOfWork,
+} from '../../application/index.js';
 import { RepositoryBinder } from '../messaging/repository-binder.js';
 import type { SagaInstance } from '@storytelling/platform';
 
