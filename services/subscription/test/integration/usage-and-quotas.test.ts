@@ -3,6 +3,8 @@ import { EventStore, SagaStore, UnitOfWork, createDataSource } from '@storytelli
 import { EventProbe, type ProbedEvent } from '@storytelling/testing';
 import type { DataSource } from 'typeorm';
 import { subscriptionMigrations } from '../../migrations/index.js';
+import { CommandBus } from '@nestjs/cqrs';
+import { CommitUsageCommand, ReserveUsageCommand } from '../../src/application/index.js';
 import { UsageService } from '../../src/application/usage.js';
 import { subscriptionUnitOfWork } from '../../src/infrastructure/persistence/unit-of-work.js';
 import {
@@ -115,6 +117,18 @@ describe('usage and quotas (real Postgres and Kafka)', () => {
     const usage = await app.client.getUsage({ userId: '' }, as(bob));
     expect(usage.usage.find((u) => u.resource === 'narrations')).toMatchObject({ used: 2, reserved: 0, limit: 3 });
     expect(usage.periodStart < usage.periodEnd).toBe(true);
+  });
+
+  it('the usage commands consumers run in their transaction also run on the CommandBus, each in a transaction of its own', async () => {
+    const dan = users.dan!;
+    const bus = app.handle.app.get(CommandBus, { strict: false });
+    const r = uuidv7();
+    await bus.execute(new ReserveUsageCommand({ sagaId: uuidv7(), reservationId: r, userId: dan.id, resource: 'narrations', amount: 2, ttlSeconds: 600 }));
+    expect(await counter(dan.id, 'narrations')).toEqual({ used: 0, reserved: 2 });
+    await bus.execute(new CommitUsageCommand(r));
+    expect(await counter(dan.id, 'narrations')).toEqual({ used: 2, reserved: 0 });
+    const committed = await reply((e) => e.envelope.type.endsWith('usage.committed.v1') && (e.envelope.data as { reservationId?: string }).reservationId === r);
+    expect(committed.envelope.data).toMatchObject({ userId: dan.id, resource: 'narrations', amount: 2 });
   });
 
   it('a reservation never committed expires: the sweeper releases it (reason expired)', async () => {
