@@ -2,7 +2,7 @@ import { PROTO_SERVICES } from '@storytelling/contracts';
 import { bootstrapService, createIdentityTokenVerifier, type ServiceHandle } from '@storytelling/platform';
 import type { PaymentProvider, WebhookVerifier } from './application/index.js';
 import { loadPaymentsConfig } from './config.js';
-import { createPaymentProvider, createWebhookVerifiers } from './infrastructure/providers/index.js';
+import { createWebhookVerifiers } from './infrastructure/providers/index.js';
 import { PaymentsModule, type PaymentsModuleOptions } from './payments.module.js';
 
 export interface CreatePaymentsAppOptions extends Omit<PaymentsModuleOptions, 'provider' | 'webhookVerifiers' | 'identity'> {
@@ -33,7 +33,7 @@ export async function createPaymentsApp(env: NodeJS.ProcessEnv = process.env, op
       name: 'payments',
       module: PaymentsModule.forRoot(config, {
         ...moduleOptions,
-        provider: provider ?? createPaymentProvider(config),
+        ...(provider ? { provider } : {}),
         webhookVerifiers: webhookVerifiers ?? createWebhookVerifiers(config),
         identity,
       }),

@@ -18,6 +18,7 @@ import {
 import type { PaymentsConfig } from './config.js';
 import { PAYMENTS_COMMANDS_TOPIC, PaymentCommandsConsumer } from './infrastructure/messaging/payment-commands.consumer.js';
 import { PAYMENTS_ENTITIES } from './infrastructure/persistence/entities.js';
+import { createPaymentProvider } from './infrastructure/providers/index.js';
 import { paymentsUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
 import { PaymentsGrpcController } from './interface/payments.grpc-controller.js';
 
@@ -33,7 +34,8 @@ class IdentityChannelCloser implements OnApplicationShutdown {
 }
 
 export interface PaymentsModuleOptions {
-  provider: PaymentProvider;
+  /** Replaces the adapter PAYMENTS_PROVIDER selects (built here: the sandbox's ledger needs the DataSource). */
+  provider?: PaymentProvider;
   webhookVerifiers: ReadonlyMap<string, WebhookVerifier>;
   identity: IdentityTokenVerifier;
   /** Apply pending migrations at start (tests and local runs; deployments run migrate.js). */
@@ -73,7 +75,11 @@ export class PaymentsModule {
       controllers: [PaymentsGrpcController],
       providers: [
         { provide: CLOCK, useValue: options.clock ?? systemClock },
-        { provide: PAYMENT_PROVIDER, useValue: options.provider },
+        {
+          provide: PAYMENT_PROVIDER,
+          useFactory: (dataSource: DataSource) => options.provider ?? createPaymentProvider(config, dataSource),
+          inject: [DataSource],
+        },
         { provide: WEBHOOK_VERIFIERS, useValue: options.webhookVerifiers },
         { provide: IDENTITY_TOKENS, useValue: options.identity },
         { provide: AccessTokenVerifier, useValue: options.identity.verifier },

@@ -7,6 +7,7 @@ import {
   type RefundRequest,
   type RefundResult,
 } from '../../application/ports/index.js';
+import { InMemorySandboxLedger, type SandboxLedger } from './sandbox-ledger.js';
 
 /** API.md's sandbox tokens. */
 export const SANDBOX_TOKENS = {
@@ -14,13 +15,6 @@ export const SANDBOX_TOKENS = {
   declined: 'tok_chargeDeclined',
   insufficientFunds: 'tok_insufficientFunds',
 } as const;
-
-interface SandboxCharge {
-  fingerprint: string;
-  result: ChargeResult;
-  refundedMinor: number;
-  amountMinor: number;
-}
 
 /** Deterministic ids: the same key always names the same provider object (also after a restart). */
 const idFor = (prefix: string, key: string) => `${prefix}_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`;
@@ -30,48 +24,52 @@ const idFor = (prefix: string, key: string) => `${prefix}_${createHash('sha256')
  * can tell: answers by token (`tok_visa` succeeds, `tok_chargeDeclined` card_declined,
  * `tok_insufficientFunds` insufficient_funds, anything else invalid_token), dedupes by
  * idempotency key (the same key returns the first outcome; reused with other parameters it is
- * refused), and refuses refunds beyond the charge. Its ledger lives in this process: a local
- * stand-in, not a bank. `charges` counts real charges made, for tests and the local log.
+ * refused), and refuses refunds beyond the charge. Its ledger is the service's database in a
+ * running service (SqlSandboxLedger: a restarted process replaying a key gets the first answer,
+ * as from a real provider) and this process's memory by default (unit tests). A local stand-in,
+ * not a bank. `chargeCount` counts real charges this instance made, for tests and the local log.
  */
 export class SandboxPaymentProvider implements PaymentProvider {
   readonly name = 'sandbox';
-  private readonly charges = new Map<string, SandboxCharge>();
-  private readonly refunds = new Map<string, { fingerprint: string; result: RefundResult }>();
   /** Charges actually made (idempotent replays not counted). */
   chargeCount = 0;
   /** Calls to charge(), replays included. */
   chargeCalls = 0;
 
+  constructor(private readonly ledger: SandboxLedger = new InMemorySandboxLedger()) {}
+
   async charge(request: ChargeRequest): Promise<ChargeResult> {
     this.chargeCalls++;
     const fingerprint = `${request.amountMinor}|${request.currency}|${request.paymentMethod}`;
-    const known = this.charges.get(request.paymentId);
-    if (known) {
-      if (known.fingerprint !== fingerprint) throw new ProviderRejectedError(`sandbox: idempotency key ${request.paymentId} was used with other parameters`);
-      return known.result;
-    }
     const providerPaymentId = idFor('sbx_pi', request.paymentId);
-    const result = outcomeFor(request.paymentMethod, providerPaymentId);
-    this.charges.set(request.paymentId, { fingerprint, result, refundedMinor: 0, amountMinor: request.amountMinor });
-    if (result.outcome === 'succeeded') this.chargeCount++;
-    return result;
+    const { entry, created } = await this.ledger.recordCharge({
+      key: request.paymentId,
+      fingerprint,
+      result: outcomeFor(request.paymentMethod, providerPaymentId),
+      amountMinor: request.amountMinor,
+    });
+    if (!created) {
+      if (entry.fingerprint !== fingerprint) throw new ProviderRejectedError(`sandbox: idempotency key ${request.paymentId} was used with other parameters`);
+      return entry.result;
+    }
+    if (entry.result.outcome === 'succeeded') this.chargeCount++;
+    return entry.result;
   }
 
   async refund(request: RefundRequest): Promise<RefundResult> {
     const fingerprint = `${request.providerPaymentId}|${request.amountMinor}`;
-    const known = this.refunds.get(request.idempotencyKey);
-    if (known) {
-      if (known.fingerprint !== fingerprint) throw new ProviderRejectedError(`sandbox: idempotency key ${request.idempotencyKey} was used with other parameters`);
-      return known.result;
+    const recorded = await this.ledger.recordRefund({
+      key: request.idempotencyKey,
+      fingerprint,
+      providerPaymentId: request.providerPaymentId,
+      amountMinor: request.amountMinor,
+      result: { providerRefundId: idFor('sbx_re', request.idempotencyKey) },
+    });
+    if (recorded === 'exceeds') throw new ProviderRejectedError(`sandbox: refund of ${request.amountMinor} exceeds what is left on ${request.providerPaymentId}`);
+    if (!recorded.created && recorded.entry.fingerprint !== fingerprint) {
+      throw new ProviderRejectedError(`sandbox: idempotency key ${request.idempotencyKey} was used with other parameters`);
     }
-    const charge = [...this.charges.values()].find((c) => c.result.outcome === 'succeeded' && c.result.providerPaymentId === request.providerPaymentId);
-    if (charge && charge.refundedMinor + request.amountMinor > charge.amountMinor) {
-      throw new ProviderRejectedError(`sandbox: refund of ${request.amountMinor} exceeds what is left on ${request.providerPaymentId}`);
-    }
-    if (charge) charge.refundedMinor += request.amountMinor;
-    const result = { providerRefundId: idFor('sbx_re', request.idempotencyKey) };
-    this.refunds.set(request.idempotencyKey, { fingerprint, result });
-    return result;
+    return recorded.entry.result;
   }
 }
 
