@@ -1,17 +1,19 @@
 import type { Clock } from '@storytelling/kernel';
 import { systemClock } from '@storytelling/kernel';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
 import { AccessTokenVerifier, EventStore, MessagingModule, PersistenceModule, UnitOfWork, type IdentityTokenVerifier, type RetryPolicy, CallerResolver } from '@storytelling/platform';
 import { notificationMigrations } from '../migrations/index.js';
 import {
   CLOCK,
+  COMMAND_HANDLERS,
   DeliverySender,
   EMAIL_SENDER,
   FOLLOWER_DIRECTORY,
   NOTIFICATION_UNIT_OF_WORK,
   NotificationPlanner,
-  NotificationQueries,
+  QUERY_HANDLERS,
   SENDER_SETTINGS,
   SMS_SENDER,
   TEMPLATE_RENDERER,
@@ -25,8 +27,9 @@ import type { NotificationConfig } from './config.js';
 import { BillingEventsTranslator, PAYMENT_TOPIC, SUBSCRIPTION_TOPIC, USAGE_TOPIC } from './infrastructure/acl/billing-events.translator.js';
 import { StoryEventsTranslator, STORY_TOPIC } from './infrastructure/acl/story-events.translator.js';
 import { IDENTITY_USER_TOPIC, UserEventsTranslator } from './infrastructure/acl/user-events.translator.js';
-import { SENDER_ENABLED, SenderWorker } from './infrastructure/delivery/sender-worker.js';
+import { NOTIFICATION_ENTITIES } from './infrastructure/persistence/entities.js';
 import { notificationUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
+import { SENDER_ENABLED, SenderWorker } from './infrastructure/worker/sender-worker.js';
 import { NotificationGrpcController } from './interface/notification.grpc-controller.js';
 
 const CLOSERS = Symbol('notification.Closers');
@@ -59,7 +62,8 @@ export interface NotificationModuleOptions {
 
 /**
  * The notification service: persistence + outbox, the ACL consumers (identity, story, payments,
- * subscription), the planner, the sender loop and the gRPC endpoint.
+ * subscription) planning deliveries in their inbox transaction, CQRS handlers, the sender
+ * worker and the gRPC endpoint.
  */
 @Module({})
 export class NotificationModule {
@@ -76,9 +80,10 @@ export class NotificationModule {
     return {
       module: NotificationModule,
       imports: [
+        CqrsModule.forRoot(),
         PersistenceModule.forRoot({
           database: { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA },
-          entities: [],
+          entities: NOTIFICATION_ENTITIES,
           migrations: notificationMigrations,
           applicationName: 'notification',
           migrateOnStart: options.migrateOnStart ?? false,
@@ -111,13 +116,14 @@ export class NotificationModule {
         ResourceCloser,
         { provide: NOTIFICATION_UNIT_OF_WORK, useFactory: notificationUnitOfWork, inject: [UnitOfWork, EventStore, DataSource] },
         NotificationPlanner,
-        NotificationQueries,
         DeliverySender,
         SenderWorker,
         UserEventsTranslator,
         StoryEventsTranslator,
         BillingEventsTranslator,
         CallerResolver,
+        ...COMMAND_HANDLERS,
+        ...QUERY_HANDLERS,
       ],
     };
   }

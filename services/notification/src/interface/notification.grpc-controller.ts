@@ -1,48 +1,61 @@
+import type { Page } from '@storytelling/kernel';
 import { Controller, Inject } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { CallerResolver, type MetadataLike } from '@storytelling/platform';
 import { notification } from '@storytelling/contracts';
-import { NotificationQueries, type DeliveryRecord, type NotificationRecord } from '../application/index.js';
+import {
+  GetPreferencesQuery,
+  ListDeliveriesQuery,
+  ListNotificationsQuery,
+  MarkNotificationReadCommand,
+  UpdatePreferencesCommand,
+  type StoredDelivery,
+  type StoredNotification,
+} from '../application/index.js';
 import type { Preferences, PreferencesInput } from '../domain/index.js';
 
 /**
  * notification's gRPC surface (proto/storytelling/notification/v1/notification_service.proto).
- * Every method resolves the caller from the bearer token first; DomainErrors map to statuses
- * through the platform's gRPC filter.
+ * Every method resolves the caller from the bearer token first, then runs a command or query;
+ * DomainErrors map to statuses through the platform's gRPC filter.
  */
 @Controller()
 @notification.NotificationServiceControllerMethods()
 export class NotificationGrpcController implements notification.NotificationServiceController {
   constructor(
-    @Inject(NotificationQueries) private readonly queries: NotificationQueries,
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(QueryBus) private readonly queries: QueryBus,
     @Inject(CallerResolver) private readonly callers: CallerResolver,
   ) {}
 
   async listNotifications(request: notification.ListNotificationsRequest, metadata?: MetadataLike): Promise<notification.ListNotificationsResponse> {
     const caller = await this.callers.require(metadata);
-    const page = await this.queries.listNotifications(caller, pageRequest(request.page), request.unreadOnly);
+    const page: Page<StoredNotification> = await this.queries.execute(new ListNotificationsQuery(caller, pageRequest(request.page), request.unreadOnly));
     return { notifications: page.items.map(toInApp), page: { nextCursor: page.nextCursor ?? '' } };
   }
 
   async markNotificationRead(request: notification.MarkNotificationReadRequest, metadata?: MetadataLike): Promise<notification.MarkNotificationReadResponse> {
     const caller = await this.callers.require(metadata);
-    await this.queries.markRead(caller, request.notificationId);
+    await this.commands.execute(new MarkNotificationReadCommand(caller, request.notificationId));
     return {};
   }
 
   async getPreferences(_request: notification.GetPreferencesRequest, metadata?: MetadataLike): Promise<notification.GetPreferencesResponse> {
     const caller = await this.callers.require(metadata);
-    return { preferences: toProtoPreferences(await this.queries.preferences(caller)) };
+    return { preferences: toProtoPreferences(await this.queries.execute(new GetPreferencesQuery(caller))) };
   }
 
   async updatePreferences(request: notification.UpdatePreferencesRequest, metadata?: MetadataLike): Promise<notification.UpdatePreferencesResponse> {
     const caller = await this.callers.require(metadata);
-    const updated = await this.queries.updatePreferences(caller, fromProtoPreferences(request.preferences));
+    const updated = await this.commands.execute(new UpdatePreferencesCommand(caller, fromProtoPreferences(request.preferences)));
     return { preferences: toProtoPreferences(updated) };
   }
 
   async listDeliveries(request: notification.ListDeliveriesRequest, metadata?: MetadataLike): Promise<notification.ListDeliveriesResponse> {
     const caller = await this.callers.require(metadata);
-    const page = await this.queries.listDeliveries(caller, { recipientId: request.recipientId, sourceEventId: request.sourceEventId }, pageRequest(request.page));
+    const page: Page<StoredDelivery> = await this.queries.execute(
+      new ListDeliveriesQuery(caller, { recipientId: request.recipientId, sourceEventId: request.sourceEventId }, pageRequest(request.page)),
+    );
     return { deliveries: page.items.map(toProtoDelivery), page: { nextCursor: page.nextCursor ?? '' } };
   }
 }
@@ -51,7 +64,7 @@ function pageRequest(page: { limit: number; cursor: string } | undefined): { lim
   return { limit: page?.limit ?? 0, cursor: page?.cursor ?? '' };
 }
 
-function toInApp(n: NotificationRecord): notification.InAppNotification {
+function toInApp(n: StoredNotification): notification.InAppNotification {
   return {
     id: n.id,
     type: n.type,
@@ -86,7 +99,7 @@ function fromProtoPreferences(p: notification.Preferences | undefined): Preferen
   };
 }
 
-function toProtoDelivery(d: DeliveryRecord): notification.Delivery {
+function toProtoDelivery(d: StoredDelivery): notification.Delivery {
   return {
     id: d.id,
     notificationId: d.notificationId,

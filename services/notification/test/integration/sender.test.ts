@@ -1,9 +1,9 @@
 import { uuidv7 } from '@storytelling/kernel';
 import { EventStore } from '@storytelling/platform';
 import { waitUntil } from '@storytelling/testing';
-import { DeliverySender } from '../../src/application/sender.js';
+import { DeliverySender } from '../../src/application/delivery/delivery-sender.js';
 import { createNotificationApp } from '../../src/app.js';
-import { sqlRepositories } from '../../src/infrastructure/persistence/repositories.js';
+import { typeOrmRepositories } from '../../src/infrastructure/persistence/repositories.js';
 import { as, deliveriesOf, registerUser, startStack, type Stack } from '../support/harness.js';
 import { fakeTwilio, type FakeTwilio } from '../support/fake-twilio.js';
 import { TestKafka } from '../support/kafka.js';
@@ -49,7 +49,7 @@ describe('notification sender (real Postgres, Kafka, SMTP)', () => {
     expect((await email()).status).toBe('pending');
     // A replica claims the due deliveries (the sender's own claim) and dies before sending.
     const now = stack.clock.now();
-    const claimed = await sqlRepositories(stack.ds.manager, new EventStore()).deliveries.claimDue(now, new Date(now.getTime() + 30_000), 10);
+    const claimed = await typeOrmRepositories(stack.ds.manager, new EventStore()).deliveries.claimDue(now, new Date(now.getTime() + 30_000), 10);
     // (identity's super-admin got a welcome too: assertions are about Ann's delivery.)
     expect(claimed.find((d) => d.recipientId === ann.id)).toMatchObject({ channel: 'email', attempts: 1 });
     await sender.runOnce(); // leased: not due

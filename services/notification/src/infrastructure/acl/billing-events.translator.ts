@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventStore, getLogger, type CloudEvent, type EventHandler } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
-import { NotificationPlanner, type NotifyRequest } from '../../application/planner.js';
+import { NotificationPlanner, type NotifyRequest } from '../../application/delivery/notification-planner.js';
 import { formatMinor, integerField, requireUuidField, stringField } from './event-data.js';
-import { sqlRepositories } from '../persistence/repositories.js';
+import { typeOrmRepositories } from '../persistence/repositories.js';
 
 export const PAYMENT_TOPIC = 'payments.payment.events';
 export const SUBSCRIPTION_TOPIC = 'subscription.subscription.events';
@@ -40,7 +40,7 @@ export class BillingEventsTranslator implements EventHandler {
   async handle(event: CloudEvent, tx: EntityManager): Promise<void> {
     const request = this.request(event);
     if (!request) return;
-    const outcome = await this.planner.notify(sqlRepositories(tx, this.events), request);
+    const outcome = await this.planner.notify(typeOrmRepositories(tx, this.events), request);
     if (outcome === 'unknown_recipient') throw new RecipientNotYetKnownError(request.recipientId);
     this.log.debug({ eventId: event.id, type: request.type, outcome }, 'billing notification planned');
   }

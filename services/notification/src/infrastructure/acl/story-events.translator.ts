@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventStore, MalformedMessageError, getLogger, type CloudEvent, type EventHandler } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
-import { NotificationPlanner } from '../../application/planner.js';
+import { NotificationPlanner } from '../../application/delivery/notification-planner.js';
 import { FOLLOWER_DIRECTORY, SENDER_SETTINGS, type FollowerDirectory, type SenderSettings } from '../../application/ports/index.js';
-import { sqlRepositories } from '../persistence/repositories.js';
+import { typeOrmRepositories } from '../persistence/repositories.js';
 import { requireUuidField, stringField } from './event-data.js';
 
 export const STORY_TOPIC = 'story.story.events';
@@ -34,7 +34,7 @@ export class StoryEventsTranslator implements EventHandler {
     const title = stringField(event, 'title');
     if (title.trim() === '') throw new MalformedMessageError(`${event.type} ${event.id} has no title`);
     const data = { storyId, title, authorName: stringField(event, 'authorName') };
-    const repos = sqlRepositories(tx, this.events);
+    const repos = typeOrmRepositories(tx, this.events);
     let cursor: string | undefined;
     let pages = 0;
     let planned = 0;

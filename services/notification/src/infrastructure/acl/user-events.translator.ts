@@ -2,10 +2,10 @@ import type { Clock } from '@storytelling/kernel';
 import { Inject, Injectable } from '@nestjs/common';
 import { EventStore, MalformedMessageError, getLogger, type CloudEvent, type EventHandler } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
-import { NotificationPlanner } from '../../application/planner.js';
+import { NotificationPlanner } from '../../application/delivery/notification-planner.js';
 import { CLOCK } from '../../application/ports/index.js';
 import { erased, newRecipient, type Recipient } from '../../domain/index.js';
-import { sqlRepositories } from '../persistence/repositories.js';
+import { typeOrmRepositories } from '../persistence/repositories.js';
 import { requireUuidField, stringField } from './event-data.js';
 
 export const IDENTITY_USER_TOPIC = 'identity.user.events';
@@ -59,7 +59,7 @@ export class UserEventsTranslator implements EventHandler {
     if (!EMAIL.test(email)) throw new MalformedMessageError(`${event.type} ${event.id} has no valid email`);
     if (displayName === '') throw new MalformedMessageError(`${event.type} ${event.id} has no displayName`);
     const language = stringField(event, 'language').trim() || 'en';
-    const repos = sqlRepositories(tx, this.events);
+    const repos = typeOrmRepositories(tx, this.events);
     const now = this.clock.now();
     const known = await repos.recipients.find(userId, { lock: true });
     let recipient: Recipient;
@@ -78,7 +78,7 @@ export class UserEventsTranslator implements EventHandler {
 
   private async profileUpdated(event: CloudEvent, tx: EntityManager): Promise<void> {
     const userId = this.userId(event);
-    const repos = sqlRepositories(tx, this.events);
+    const repos = typeOrmRepositories(tx, this.events);
     const known = await repos.recipients.find(userId, { lock: true });
     if (!known || !known.active || event.aggregateversion <= known.identityVersion) {
       this.log.debug({ userId, version: event.aggregateversion }, 'profile update for an unknown, erased or newer recipient; ignored');
@@ -94,7 +94,7 @@ export class UserEventsTranslator implements EventHandler {
 
   private async deactivated(event: CloudEvent, tx: EntityManager): Promise<void> {
     const userId = this.userId(event);
-    const repos = sqlRepositories(tx, this.events);
+    const repos = typeOrmRepositories(tx, this.events);
     const now = this.clock.now();
     const known = await repos.recipients.find(userId, { lock: true });
     if (!known) {

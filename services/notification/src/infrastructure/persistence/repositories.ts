@@ -1,46 +1,66 @@
+import type { Keyset } from '@storytelling/kernel';
 import { uuidv7 } from '@storytelling/kernel';
 import type { EventStore } from '@storytelling/platform';
-import type { EntityManager } from 'typeorm';
-import type { Keyset } from '@storytelling/kernel';
+import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import type {
-  DeliveryRecord,
   DeliveryRepository,
   NotificationEvents,
-  NotificationRecord,
   NotificationRepositories,
   NotificationRepository,
   RecipientRepository,
-  TemplateData,
+  StoredDelivery,
+  StoredNotification,
 } from '../../application/ports/index.js';
 import type { Channel, DeliveryStatus, NotificationType, Preferences, Recipient } from '../../domain/index.js';
+import { DeliveryRecord, NotificationRecord, RecipientRecord } from './entities.js';
 
 const SENT = 'storytelling.notification.notification.sent.v1';
 const FAILED = 'storytelling.notification.notification.failed.v1';
 
-interface RecipientRow {
-  id: string;
-  email: string | null;
-  display_name: string | null;
-  language: string;
-  active: boolean;
-  identity_version: number;
-  preferences: Preferences;
-}
+/** Deliveries the sender still has to send (the partial index deliveries_due_idx covers them). */
+const WAITING: readonly DeliveryStatus[] = ['pending', 'scheduled'];
 
-interface NotificationRow {
-  id: string;
-  recipient_id: string;
-  type: NotificationType;
-  source_event_id: string;
-  data: TemplateData;
-  in_app: boolean;
-  title: string | null;
-  body: string | null;
-  link: string | null;
-  read_at: Date | null;
-  created_at: Date;
-}
+const toRecipient = (r: RecipientRecord): Recipient => ({
+  id: r.id,
+  email: r.email,
+  displayName: r.displayName,
+  language: r.language,
+  active: r.active,
+  identityVersion: r.identityVersion,
+  preferences: r.preferences,
+});
 
+const toNotification = (r: NotificationRecord): StoredNotification => ({
+  id: r.id,
+  recipientId: r.recipientId,
+  type: r.type,
+  sourceEventId: r.sourceEventId,
+  data: r.data,
+  inApp: r.inApp,
+  title: r.title,
+  body: r.body,
+  link: r.link,
+  readAt: r.readAt,
+  createdAt: r.createdAt,
+});
+
+const toDelivery = (r: DeliveryRecord): StoredDelivery => ({
+  id: r.id,
+  notificationId: r.notificationId,
+  recipientId: r.recipientId,
+  type: r.type,
+  channel: r.channel,
+  sourceEventId: r.sourceEventId,
+  status: r.status,
+  attempts: r.attempts,
+  lastError: r.lastError,
+  providerMessageId: r.providerMessageId,
+  nextAttemptAt: r.nextAttemptAt,
+  sentAt: r.sentAt,
+  createdAt: r.createdAt,
+});
+
+/** A `deliveries` row as node-postgres returns it to the raw claim statement. */
 interface DeliveryRow {
   id: string;
   notification_id: string;
@@ -57,31 +77,7 @@ interface DeliveryRow {
   created_at: Date;
 }
 
-const toRecipient = (r: RecipientRow): Recipient => ({
-  id: r.id,
-  email: r.email,
-  displayName: r.display_name,
-  language: r.language,
-  active: r.active,
-  identityVersion: r.identity_version,
-  preferences: { ...r.preferences, quietHours: r.preferences.quietHours ?? null, phone: r.preferences.phone ?? null },
-});
-
-const toNotification = (r: NotificationRow): NotificationRecord => ({
-  id: r.id,
-  recipientId: r.recipient_id,
-  type: r.type,
-  sourceEventId: r.source_event_id,
-  data: r.data,
-  inApp: r.in_app,
-  title: r.title,
-  body: r.body,
-  link: r.link,
-  readAt: r.read_at,
-  createdAt: r.created_at,
-});
-
-const toDelivery = (r: DeliveryRow): DeliveryRecord => ({
+const rowToDelivery = (r: DeliveryRow): StoredDelivery => ({
   id: r.id,
   notificationId: r.notification_id,
   recipientId: r.recipient_id,
@@ -97,115 +93,129 @@ const toDelivery = (r: DeliveryRow): DeliveryRecord => ({
   createdAt: r.created_at,
 });
 
-/** TypeORM's query() answers UPDATE … RETURNING as [rows, count]; plain SELECTs as rows. */
-function returned<T>(result: unknown): T[] {
+/** TypeORM's raw query answers UPDATE … RETURNING with `[rows, rowCount]` on Postgres, SELECT with rows. */
+function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
   return result as T[];
 }
 
-class SqlRecipients implements RecipientRepository {
-  constructor(private readonly tx: EntityManager) {}
+/** Newest first by (created_at, id), strictly after the keyset cursor: the fleet's list order. */
+function keysetPage<T extends { createdAt: Date; id: string }>(qb: SelectQueryBuilder<T>, alias: string, limit: number, after: Keyset | undefined): SelectQueryBuilder<T> {
+  if (after) qb.andWhere(`(${alias}.createdAt, ${alias}.id) < (CAST(:afterAt AS timestamptz), CAST(:afterId AS uuid))`, { afterAt: after.at, afterId: after.id });
+  return qb.orderBy(`${alias}.createdAt`, 'DESC').addOrderBy(`${alias}.id`, 'DESC').limit(limit);
+}
+
+export class TypeOrmRecipientRepository implements RecipientRepository {
+  constructor(private readonly em: EntityManager) {}
 
   async find(id: string, options: { lock?: boolean } = {}): Promise<Recipient | null> {
-    const rows: RecipientRow[] = await this.tx.query(`SELECT * FROM recipients WHERE id = $1${options.lock ? ' FOR UPDATE' : ''}`, [id]);
-    return rows[0] ? toRecipient(rows[0]) : null;
+    const r = await this.em.findOne(RecipientRecord, { where: { id }, ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    return r ? toRecipient(r) : null;
   }
 
   async insert(r: Recipient, at: Date): Promise<void> {
-    await this.tx.query(
-      `INSERT INTO recipients (id, email, display_name, language, active, identity_version, preferences, version, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)`,
-      [r.id, r.email, r.displayName, r.language, r.active, r.identityVersion, JSON.stringify(r.preferences), at],
-    );
+    await this.em.insert(RecipientRecord, { ...recipientColumns(r), version: 1, createdAt: at, updatedAt: at });
   }
 
   async update(r: Recipient, at: Date): Promise<void> {
-    await this.tx.query(
-      `UPDATE recipients SET email = $2, display_name = $3, language = $4, active = $5, identity_version = $6, preferences = $7,
-              version = version + 1, updated_at = $8 WHERE id = $1`,
-      [r.id, r.email, r.displayName, r.language, r.active, r.identityVersion, JSON.stringify(r.preferences), at],
-    );
+    await this.em.update(RecipientRecord, { id: r.id }, { ...recipientColumns(r), version: () => 'version + 1', updatedAt: at });
   }
 
   async updatePreferences(id: string, p: Preferences, at: Date): Promise<void> {
-    await this.tx.query(`UPDATE recipients SET preferences = $2, version = version + 1, updated_at = $3 WHERE id = $1`, [id, JSON.stringify(p), at]);
+    await this.em.update(RecipientRecord, { id }, { preferences: p, version: () => 'version + 1', updatedAt: at });
   }
 }
 
-class SqlNotifications implements NotificationRepository {
-  constructor(private readonly tx: EntityManager) {}
+function recipientColumns(r: Recipient): Omit<RecipientRecord, 'version' | 'createdAt' | 'updatedAt'> {
+  return {
+    id: r.id,
+    email: r.email,
+    displayName: r.displayName,
+    language: r.language,
+    active: r.active,
+    identityVersion: r.identityVersion,
+    preferences: r.preferences,
+  };
+}
 
-  async create(n: NotificationRecord, deliveries: readonly DeliveryRecord[]): Promise<boolean> {
-    const inserted = returned<{ id: string }>(
-      await this.tx.query(
-        `INSERT INTO notifications (id, recipient_id, type, source_event_id, data, in_app, title, body, link, read_at, version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, 0, $10, $10)
-         ON CONFLICT (source_event_id, recipient_id) DO NOTHING RETURNING id`,
-        [n.id, n.recipientId, n.type, n.sourceEventId, JSON.stringify(n.data), n.inApp, n.title, n.body, n.link, n.createdAt],
-      ),
-    );
-    if (inserted.length === 0) return false;
-    for (const d of deliveries) {
-      await this.tx.query(
-        `INSERT INTO deliveries (id, notification_id, recipient_id, type, channel, source_event_id, status, attempts, next_attempt_at, sent_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)`,
-        [d.id, d.notificationId, d.recipientId, d.type, d.channel, d.sourceEventId, d.status, d.attempts, d.nextAttemptAt, d.sentAt, d.createdAt],
-      );
-    }
+export class TypeOrmNotificationRepository implements NotificationRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  async create(n: StoredNotification, deliveries: readonly StoredDelivery[]): Promise<boolean> {
+    // ON CONFLICT DO NOTHING: a redelivered (source event, recipient) writes nothing. The only
+    // other unique key is the primary key, a fresh UUIDv7, so no other conflict is swallowed.
+    const inserted = await this.em
+      .createQueryBuilder()
+      .insert()
+      .into(NotificationRecord)
+      .values({ ...n, readAt: null, version: 0, updatedAt: n.createdAt })
+      .orIgnore()
+      .returning('id')
+      .updateEntity(false)
+      .execute();
+    if (!Array.isArray(inserted.raw) || inserted.raw.length === 0) return false;
+    if (deliveries.length > 0) await this.em.insert(DeliveryRecord, deliveries.map((d) => ({ ...d, updatedAt: d.createdAt })));
     return true;
   }
 
-  async find(id: string): Promise<NotificationRecord | null> {
-    const rows: NotificationRow[] = await this.tx.query(`SELECT * FROM notifications WHERE id = $1`, [id]);
-    return rows[0] ? toNotification(rows[0]) : null;
+  async find(id: string): Promise<StoredNotification | null> {
+    const r = await this.em.findOneBy(NotificationRecord, { id });
+    return r ? toNotification(r) : null;
   }
 
-  async listInApp(recipientId: string, limit: number, after: Keyset | undefined, unreadOnly: boolean): Promise<NotificationRecord[]> {
-    const rows: NotificationRow[] = await this.tx.query(
-      `SELECT * FROM notifications
-        WHERE recipient_id = $1 AND in_app AND ($2::boolean = false OR read_at IS NULL)
-          AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
-        ORDER BY created_at DESC, id DESC LIMIT $5`,
-      [recipientId, unreadOnly, after?.at ?? null, after?.id ?? null, limit],
-    );
-    return rows.map(toNotification);
+  async listInApp(recipientId: string, limit: number, after: Keyset | undefined, unreadOnly: boolean): Promise<StoredNotification[]> {
+    const qb = this.em.createQueryBuilder(NotificationRecord, 'n').where('n.recipientId = :recipientId AND n.inApp', { recipientId });
+    if (unreadOnly) qb.andWhere('n.readAt IS NULL');
+    return (await keysetPage(qb, 'n', limit, after).getMany()).map(toNotification);
   }
 
   async markRead(id: string, recipientId: string, at: Date): Promise<boolean> {
-    const rows = returned<{ id: string }>(
-      await this.tx.query(
-        `UPDATE notifications SET read_at = coalesce(read_at, $3), updated_at = $3 WHERE id = $1 AND recipient_id = $2 AND in_app RETURNING id`,
-        [id, recipientId, at],
-      ),
-    );
-    return rows.length > 0;
+    const result = await this.em
+      .createQueryBuilder()
+      .update(NotificationRecord)
+      .set({ readAt: () => 'coalesce(read_at, :at)', updatedAt: at })
+      .where('id = :id AND recipient_id = :recipientId AND in_app', { id, recipientId, at })
+      .execute();
+    return (result.affected ?? 0) > 0;
   }
 
   async forgetRecipient(recipientId: string, at: Date): Promise<void> {
-    await this.tx.query(
-      `UPDATE deliveries SET status = 'skipped', last_error = 'recipient deactivated', next_attempt_at = NULL, updated_at = $2
-        WHERE recipient_id = $1 AND status IN ('pending', 'scheduled')`,
-      [recipientId, at],
-    );
+    await this.em
+      .createQueryBuilder()
+      .update(DeliveryRecord)
+      .set({ status: 'skipped', lastError: 'recipient deactivated', nextAttemptAt: null, updatedAt: at })
+      .where('recipient_id = :recipientId AND status IN (:...waiting)', { recipientId, waiting: WAITING })
+      .execute();
     // The in-app texts may quote the person's name; the rows stay for the delivery log.
-    await this.tx.query(`UPDATE notifications SET title = NULL, body = NULL, data = '{}'::jsonb, updated_at = $2 WHERE recipient_id = $1`, [recipientId, at]);
+    await this.em.update(NotificationRecord, { recipientId }, { title: null, body: null, data: {}, updatedAt: at });
   }
 
   async nextEventVersion(notificationId: string): Promise<number> {
-    const rows = returned<{ version: number }>(
-      await this.tx.query(`UPDATE notifications SET version = version + 1 WHERE id = $1 RETURNING version`, [notificationId]),
-    );
+    const result = await this.em
+      .createQueryBuilder()
+      .update(NotificationRecord)
+      .set({ version: () => 'version + 1' })
+      .where('id = :id', { id: notificationId })
+      .returning('version')
+      .updateEntity(false)
+      .execute();
+    const rows = result.raw as Array<{ version: number }>;
     if (!rows[0]) throw new Error(`notification ${notificationId} does not exist`);
     return rows[0].version;
   }
 }
 
-class SqlDeliveries implements DeliveryRepository {
-  constructor(private readonly tx: EntityManager) {}
+export class TypeOrmDeliveryRepository implements DeliveryRepository {
+  constructor(private readonly em: EntityManager) {}
 
-  async claimDue(now: Date, leaseUntil: Date, limit: number): Promise<DeliveryRecord[]> {
-    const rows = returned<DeliveryRow>(
-      await this.tx.query(
+  /**
+   * Raw SQL on purpose: the claim must pick due rows with FOR UPDATE SKIP LOCKED (concurrent
+   * senders take disjoint batches) and lease them in the same statement, which TypeORM's query
+   * builders cannot express as one UPDATE … WHERE id IN (SELECT … SKIP LOCKED) RETURNING.
+   */
+  async claimDue(now: Date, leaseUntil: Date, limit: number): Promise<StoredDelivery[]> {
+    const rows = rowsOf<DeliveryRow>(
+      await this.em.query(
         `UPDATE deliveries d SET attempts = d.attempts + 1, next_attempt_at = $2, updated_at = $1
           WHERE d.id IN (SELECT id FROM deliveries
                           WHERE status IN ('pending', 'scheduled') AND next_attempt_at <= $1
@@ -214,62 +224,55 @@ class SqlDeliveries implements DeliveryRepository {
         [now, leaseUntil, limit],
       ),
     );
-    return rows.map(toDelivery);
+    return rows.map(rowToDelivery);
   }
 
-  async find(id: string): Promise<DeliveryRecord | null> {
-    const rows: DeliveryRow[] = await this.tx.query(`SELECT * FROM deliveries WHERE id = $1`, [id]);
-    return rows[0] ? toDelivery(rows[0]) : null;
+  async find(id: string): Promise<StoredDelivery | null> {
+    const r = await this.em.findOneBy(DeliveryRecord, { id });
+    return r ? toDelivery(r) : null;
   }
 
   async markSent(id: string, providerMessageId: string, at: Date): Promise<void> {
-    await this.tx.query(
-      `UPDATE deliveries SET status = 'sent', provider_message_id = $2, sent_at = $3, next_attempt_at = NULL, last_error = NULL, updated_at = $3 WHERE id = $1`,
-      [id, providerMessageId, at],
-    );
+    await this.em.update(DeliveryRecord, { id }, { status: 'sent', providerMessageId, sentAt: at, nextAttemptAt: null, lastError: null, updatedAt: at });
   }
 
   async markRetry(id: string, error: string, retryAt: Date, at: Date): Promise<void> {
-    await this.tx.query(`UPDATE deliveries SET status = 'pending', last_error = $2, next_attempt_at = $3, updated_at = $4 WHERE id = $1`, [id, error, retryAt, at]);
+    await this.em.update(DeliveryRecord, { id }, { status: 'pending', lastError: error, nextAttemptAt: retryAt, updatedAt: at });
   }
 
   async markFailed(id: string, error: string, at: Date): Promise<void> {
-    await this.tx.query(`UPDATE deliveries SET status = 'failed', last_error = $2, next_attempt_at = NULL, updated_at = $3 WHERE id = $1`, [id, error, at]);
+    await this.em.update(DeliveryRecord, { id }, { status: 'failed', lastError: error, nextAttemptAt: null, updatedAt: at });
   }
 
   async markSkipped(id: string, reason: string, at: Date): Promise<void> {
-    await this.tx.query(`UPDATE deliveries SET status = 'skipped', last_error = $2, next_attempt_at = NULL, updated_at = $3 WHERE id = $1`, [id, reason, at]);
+    await this.em.update(DeliveryRecord, { id }, { status: 'skipped', lastError: reason, nextAttemptAt: null, updatedAt: at });
   }
 
-  async list(filter: { recipientId?: string; sourceEventId?: string }, limit: number, after: Keyset | undefined): Promise<DeliveryRecord[]> {
-    const rows: DeliveryRow[] = await this.tx.query(
-      `SELECT * FROM deliveries
-        WHERE ($1::uuid IS NULL OR recipient_id = $1) AND ($2::uuid IS NULL OR source_event_id = $2)
-          AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
-        ORDER BY created_at DESC, id DESC LIMIT $5`,
-      [filter.recipientId ?? null, filter.sourceEventId ?? null, after?.at ?? null, after?.id ?? null, limit],
-    );
-    return rows.map(toDelivery);
+  async list(filter: { recipientId?: string; sourceEventId?: string }, limit: number, after: Keyset | undefined): Promise<StoredDelivery[]> {
+    const qb = this.em.createQueryBuilder(DeliveryRecord, 'd').where('true');
+    if (filter.recipientId !== undefined) qb.andWhere('d.recipientId = :recipientId', { recipientId: filter.recipientId });
+    if (filter.sourceEventId !== undefined) qb.andWhere('d.sourceEventId = :sourceEventId', { sourceEventId: filter.sourceEventId });
+    return (await keysetPage(qb, 'd', limit, after).getMany()).map(toDelivery);
   }
 }
 
 /** NotificationSent / NotificationFailed (proto notification/v1/events.proto), keyed by notification id. */
 class OutboxNotificationEvents implements NotificationEvents {
   constructor(
-    private readonly tx: EntityManager,
+    private readonly em: EntityManager,
     private readonly store: EventStore,
-    private readonly notifications: SqlNotifications,
+    private readonly notifications: TypeOrmNotificationRepository,
   ) {}
 
-  async sent(d: DeliveryRecord, providerMessageId: string, attempts: number, at: Date): Promise<void> {
+  async sent(d: StoredDelivery, providerMessageId: string, attempts: number, at: Date): Promise<void> {
     await this.append(d, SENT, at, { providerMessageId, attempts, sentAt: at.toISOString() });
   }
 
-  async failed(d: DeliveryRecord, error: string, attempts: number, at: Date): Promise<void> {
+  async failed(d: StoredDelivery, error: string, attempts: number, at: Date): Promise<void> {
     await this.append(d, FAILED, at, { attempts, error, failedAt: at.toISOString() });
   }
 
-  private async append(d: DeliveryRecord, type: string, at: Date, extra: Record<string, unknown>): Promise<void> {
+  private async append(d: StoredDelivery, type: string, at: Date, extra: Record<string, unknown>): Promise<void> {
     const version = await this.notifications.nextEventVersion(d.notificationId);
     const data = {
       notificationId: d.notificationId,
@@ -280,16 +283,17 @@ class OutboxNotificationEvents implements NotificationEvents {
       sourceEventId: d.sourceEventId,
       ...extra,
     };
-    await this.store.appendRaw(this.tx, [{ id: uuidv7(), type, aggregateId: d.notificationId, aggregateVersion: version, occurredAt: at, data }], 'notification');
+    await this.store.appendRaw(this.em, [{ id: uuidv7(), type, aggregateId: d.notificationId, aggregateVersion: version, occurredAt: at, data }], 'notification');
   }
 }
 
-export function sqlRepositories(tx: EntityManager, events: EventStore): NotificationRepositories {
-  const notifications = new SqlNotifications(tx);
+/** notification's repositories over one EntityManager (a transaction, or the pool for reads). */
+export function typeOrmRepositories(em: EntityManager, events: EventStore): NotificationRepositories {
+  const notifications = new TypeOrmNotificationRepository(em);
   return {
-    recipients: new SqlRecipients(tx),
+    recipients: new TypeOrmRecipientRepository(em),
     notifications,
-    deliveries: new SqlDeliveries(tx),
-    events: new OutboxNotificationEvents(tx, events, notifications),
+    deliveries: new TypeOrmDeliveryRepository(em),
+    events: new OutboxNotificationEvents(em, events, notifications),
   };
 }

@@ -9,8 +9,8 @@ import {
   wants,
   type NotificationType,
   type Recipient,
-} from '../domain/index.js';
-import { CLOCK, TEMPLATE_RENDERER, type DeliveryRecord, type NotificationRepositories, type TemplateData, type TemplateRenderer } from './ports/index.js';
+} from '../../domain/index.js';
+import { CLOCK, TEMPLATE_RENDERER, type StoredDelivery, type NotificationRepositories, type TemplateData, type TemplateRenderer } from '../ports/index.js';
 
 export interface NotifyRequest {
   recipientId: string;
@@ -72,7 +72,7 @@ export class NotificationPlanner {
         })
       : null;
     const release = isUrgent(request.type) ? now : releaseTime(now, recipient.preferences.quietHours);
-    const deliveries: DeliveryRecord[] = channels.map((channel) => ({
+    const deliveries: StoredDelivery[] = channels.map((channel) => ({
       id: uuidv7(),
       notificationId,
       recipientId: recipient.id,

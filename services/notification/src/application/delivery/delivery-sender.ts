@@ -1,7 +1,7 @@
 import type { Clock } from '@storytelling/kernel';
 import { Inject, Injectable } from '@nestjs/common';
-import { afterFailure, templateLanguage, wants, type RetryPolicy } from '../domain/index.js';
-import { linkPath } from './planner.js';
+import { afterFailure, templateLanguage, wants, type RetryPolicy } from '../../domain/index.js';
+import { linkPath } from './notification-planner.js';
 import {
   CLOCK,
   EMAIL_SENDER,
@@ -9,13 +9,13 @@ import {
   SENDER_SETTINGS,
   SMS_SENDER,
   TEMPLATE_RENDERER,
-  type DeliveryRecord,
+  type StoredDelivery,
   type EmailSender,
   type NotificationUnitOfWork,
   type SenderSettings,
   type SmsSender,
   type TemplateRenderer,
-} from './ports/index.js';
+} from '../ports/index.js';
 
 /** The Message-ID of a delivery's email: the same on every attempt. */
 export function messageIdFor(deliveryId: string): string {
@@ -59,7 +59,7 @@ export class DeliverySender {
     return result;
   }
 
-  private async deliver(d: DeliveryRecord): Promise<keyof SendRoundResult> {
+  private async deliver(d: StoredDelivery): Promise<keyof SendRoundResult> {
     const [recipient, notification] = await Promise.all([this.uow.reader.recipients.find(d.recipientId), this.uow.reader.notifications.find(d.notificationId)]);
     const skip = async (reason: string) => {
       await this.uow.reader.deliveries.markSkipped(d.id, reason, this.clock.now());

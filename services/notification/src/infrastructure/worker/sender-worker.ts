@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { getLogger } from '@storytelling/platform';
-import { DeliverySender } from '../../application/sender.js';
+import { DeliverySender } from '../../application/delivery/delivery-sender.js';
 import { SENDER_SETTINGS, type SenderSettings } from '../../application/ports/index.js';
 
 export const SENDER_ENABLED = Symbol('notification.SenderEnabled');

@@ -1,0 +1,49 @@
+import { ForbiddenError, ValidationError, decodeCursor, isUuid, pageSize, toPage, type Page, type PageRequest } from '@storytelling/kernel';
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
+import { DELIVERY_LOG_ROLES, type Viewer } from '../access.js';
+import { NOTIFICATION_UNIT_OF_WORK, type NotificationUnitOfWork, type StoredDelivery } from '../ports/index.js';
+
+export interface DeliveryFilter {
+  recipientId: string;
+  sourceEventId: string;
+}
+
+export class ListDeliveriesQuery extends Query<Page<StoredDelivery>> {
+  constructor(
+    readonly actor: Viewer,
+    readonly filter: DeliveryFilter,
+    readonly page: PageRequest,
+  ) {
+    super();
+  }
+}
+
+/**
+ * The delivery log for support staff (DELIVERY_LOG_ROLES), by recipient and/or source event,
+ * newest first, keyset-paginated.
+ */
+@QueryHandler(ListDeliveriesQuery)
+export class ListDeliveriesHandler implements IQueryHandler<ListDeliveriesQuery> {
+  constructor(@Inject(NOTIFICATION_UNIT_OF_WORK) private readonly uow: NotificationUnitOfWork) {}
+
+  async execute(query: ListDeliveriesQuery): Promise<Page<StoredDelivery>> {
+    const { actor, filter, page } = query;
+    if (!DELIVERY_LOG_ROLES.includes(actor.role)) throw new ForbiddenError('only support staff may read the delivery log', 'FORBIDDEN');
+    const problems = [];
+    if (!filter.recipientId && !filter.sourceEventId) problems.push({ field: 'recipientId', message: 'give recipientId or sourceEventId' });
+    if (filter.recipientId && !isUuid(filter.recipientId)) problems.push({ field: 'recipientId', message: 'must be a UUID' });
+    if (filter.sourceEventId && !isUuid(filter.sourceEventId)) problems.push({ field: 'sourceEventId', message: 'must be a UUID' });
+    if (problems.length > 0) throw new ValidationError('invalid delivery filter', problems);
+    const limit = pageSize(page.limit);
+    const rows = await this.uow.reader.deliveries.list(
+      {
+        ...(filter.recipientId ? { recipientId: filter.recipientId.toLowerCase() } : {}),
+        ...(filter.sourceEventId ? { sourceEventId: filter.sourceEventId.toLowerCase() } : {}),
+      },
+      limit + 1,
+      decodeCursor(page.cursor),
+    );
+    return toPage(rows, limit, (r) => ({ at: r.createdAt, id: r.id }), (r) => r);
+  }
+}
