@@ -19,3 +19,14 @@ export {
 } from '../../../scripts/lib/provisioning.mjs';
 export { grpcOutcome } from './grpc-outcome.js';
 export { startGrpcTestServer, type FakeUnaryHandler, type GrpcTestServer } from './grpc-test-server.js';
+export {
+  createServiceSandbox,
+  dropSchemaWithRole,
+  schemaWithRole,
+  type DatabaseSandbox,
+  type ServiceSandbox,
+  type ServiceSandboxEnv,
+  type ServiceSandboxOptions,
+} from './sandbox.js';
+export { SandboxKafka, type DeadLetter, type SandboxKafkaOptions, type TestCloudEvent, type TopicSandbox } from './sandbox-kafka.js';
+export { inProcessEnv, startInProcess, type InProcessAppOptions, type InProcessService } from './in-process.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PROTO_SERVICES, type identity } from '@storytelling/contracts';
-import { createGrpcClient, type GrpcClient, type ServiceHandle } from '@storytelling/platform';
-import { serviceEnv } from '@storytelling/testing';
+import type { GrpcClient, ServiceHandle } from '@storytelling/platform';
+import { startInProcess } from '@storytelling/testing';
 import { createIdentityApp } from '../../src/app.js';
 
 export type IdentityClient = GrpcClient<identity.IdentityServiceClient>;
@@ -15,34 +15,20 @@ export interface RunningIdentity {
 }
 
 /**
- * identity in-process on free ports, against this run's Postgres schema and topic prefix, with
- * cheap argon2 parameters and a super-admin of its own.
+ * identity in-process on free ports, against this run's Postgres schema and topic prefix (or a
+ * sandbox's, through `overrides`), with cheap argon2 parameters and a super-admin of its own.
+ * Other services' tests start it from here for real tokens and UserRegistered events.
  */
 export async function startIdentity(overrides: Record<string, string> = {}): Promise<RunningIdentity> {
-  const superAdmin = { email: `root.${randomBytes(4).toString('hex')}@example.com`, password: 'root password 123' };
-  const env = serviceEnv('identity', {
-    HTTP_PORT: '0',
-    GRPC_PORT: '0',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  const running = await startInProcess<identity.IdentityServiceClient>('identity', PROTO_SERVICES.identity, createIdentityApp, {
     ARGON2_MEMORY_KIB: '8192',
     ARGON2_TIME_COST: '1',
     ARGON2_PARALLELISM: '1',
-    SUPERADMIN_EMAIL: superAdmin.email,
-    SUPERADMIN_PASSWORD: superAdmin.password,
+    SUPERADMIN_EMAIL: `root.${randomBytes(4).toString('hex')}@example.com`,
+    SUPERADMIN_PASSWORD: 'root password 123',
     ...overrides,
   });
-  const handle = await createIdentityApp(env, { migrateOnStart: true, shutdownHooks: false });
-  const client = createGrpcClient<identity.IdentityServiceClient>(PROTO_SERVICES.identity, { url: handle.grpcUrl!, deadlineMs: 15_000 });
-  return {
-    handle,
-    client,
-    env,
-    superAdmin: { email: env.SUPERADMIN_EMAIL!, password: env.SUPERADMIN_PASSWORD! },
-    async close() {
-      client.close();
-      await handle.close();
-    },
-  };
+  return { ...running, superAdmin: { email: running.env.SUPERADMIN_EMAIL!, password: running.env.SUPERADMIN_PASSWORD! } };
 }
 
 export const bearer = (token: string) => ({ metadata: { authorization: `Bearer ${token}` } });

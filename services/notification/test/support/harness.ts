@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { PROTO_SERVICES, type identity, type notification, type story } from '@storytelling/contracts';
 import { FixedClock } from '@storytelling/kernel';
-import { createDataSource, createGrpcClient, type GrpcClient, type ServiceHandle, type ServiceTokenSource } from '@storytelling/platform';
-import { serviceEnv, waitUntil } from '@storytelling/testing';
+import { createDataSource, type GrpcClient, type ServiceHandle, type ServiceTokenSource } from '@storytelling/platform';
+import { startInProcess, waitUntil, type InProcessService } from '@storytelling/testing';
 import type { DataSource } from 'typeorm';
-import { createIdentityApp } from '../../../identity/src/app.js';
+import { startIdentity } from '../../../identity/test/support/app-harness.js';
 import { createStoryApp } from '../../../story/src/app.js';
 import type { FollowerDirectory } from '../../src/application/index.js';
-import { createNotificationApp } from '../../src/app.js';
+import { createNotificationApp, type CreateNotificationAppOptions } from '../../src/app.js';
 import { createSandbox, type Sandbox } from './sandbox.js';
 import { TestSmtpServer } from './smtp.js';
 
@@ -42,8 +42,6 @@ export interface StackOptions {
   sender?: boolean;
 }
 
-const quiet = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', HTTP_PORT: '0', GRPC_PORT: '0' };
-
 /**
  * identity (real tokens and UserRegistered events), optionally story (real ListFollowers) and
  * notification in process, in a sandbox of their own, with a real SMTP server. notification runs
@@ -51,48 +49,29 @@ const quiet = { LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', HTTP_PORT: '0', GRPC
  */
 export async function startStack(name: string, options: StackOptions = {}): Promise<Stack> {
   const sandbox = await createSandbox(name, options.withStory ? ['notification', 'identity', 'story'] : ['notification', 'identity']);
-  const superAdmin = { email: `root.${randomBytes(4).toString('hex')}@example.com`, password: 'root password 123' };
   const smtp = await TestSmtpServer.start();
   const closers: Array<() => Promise<void> | void> = [() => smtp.close()];
   const close = async () => {
     for (const c of closers.reverse()) await c();
   };
   try {
-    const identityHandle = await createIdentityApp(
-      serviceEnv('identity', {
-        ...sandbox.env.identity!,
-        ...quiet,
-        SUPERADMIN_EMAIL: superAdmin.email,
-        SUPERADMIN_PASSWORD: superAdmin.password,
-        ARGON2_MEMORY_KIB: '8192',
-        ARGON2_TIME_COST: '1',
-        ARGON2_PARALLELISM: '1',
-      }),
-      { migrateOnStart: true, shutdownHooks: false },
-    );
-    closers.push(() => identityHandle.close());
-    const identityClient = createGrpcClient<identity.IdentityServiceClient>(PROTO_SERVICES.identity, { url: identityHandle.grpcUrl!, deadlineMs: 15_000 });
-    closers.push(() => identityClient.close());
-    let storyHandle: ServiceHandle | undefined;
-    let storyClient: StoryClient | undefined;
+    const identity = await startIdentity(sandbox.env.identity!);
+    closers.push(() => identity.close());
+    let storyApp: InProcessService<story.StoryServiceClient> | undefined;
     if (options.withStory) {
-      storyHandle = await createStoryApp(serviceEnv('story', { ...sandbox.env.story!, ...quiet, IDENTITY_GRPC_URL: identityHandle.grpcUrl!, STORY_ANALYSIS_WORKERS: '0' }), {
-        migrateOnStart: true,
-        shutdownHooks: false,
-      });
-      const handle = storyHandle;
-      closers.push(() => handle.close());
-      storyClient = createGrpcClient<story.StoryServiceClient>(PROTO_SERVICES.story, { url: storyHandle.grpcUrl!, deadlineMs: 15_000 });
-      const client = storyClient;
-      closers.push(() => client.close());
+      const started = await startInProcess<story.StoryServiceClient>('story', PROTO_SERVICES.story, createStoryApp, { ...sandbox.env.story!, IDENTITY_GRPC_URL: identity.handle.grpcUrl!, STORY_ANALYSIS_WORKERS: '0' });
+      closers.push(() => started.close());
+      storyApp = started;
     }
     const clock = new FixedClock(new Date());
-    const notificationHandle = await createNotificationApp(
-      serviceEnv('notification', {
+    const notificationApp = await startInProcess<notification.NotificationServiceClient, CreateNotificationAppOptions>(
+      'notification',
+      PROTO_SERVICES.notification,
+      createNotificationApp,
+      {
         ...sandbox.env.notification!,
-        ...quiet,
-        IDENTITY_GRPC_URL: identityHandle.grpcUrl!,
-        STORY_GRPC_URL: storyHandle?.grpcUrl ?? '127.0.0.1:9',
+        IDENTITY_GRPC_URL: identity.handle.grpcUrl!,
+        STORY_GRPC_URL: storyApp?.handle.grpcUrl ?? '127.0.0.1:9',
         PUBLIC_WEB_URL,
         SMTP_URL: smtp.url,
         NOTIFICATION_SEND_POLL_MS: '50',
@@ -100,10 +79,8 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
         NOTIFICATION_MAX_ATTEMPTS: '3',
         NOTIFICATION_SEND_LEASE_MS: '30000',
         ...options.notificationEnv,
-      }),
+      },
       {
-        migrateOnStart: true,
-        shutdownHooks: false,
         clock,
         consumerRetry: { attempts: 2, initialDelayMs: 50, maxDelayMs: 100 },
         ...(options.serviceTokens ? { serviceTokens: options.serviceTokens } : {}),
@@ -111,24 +88,21 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
         ...(options.sender === false ? { sender: false } : {}),
       },
     );
-    closers.push(() => notificationHandle.close());
-    const client = createGrpcClient<notification.NotificationServiceClient>(PROTO_SERVICES.notification, { url: notificationHandle.grpcUrl!, deadlineMs: 15_000 });
-    closers.push(() => client.close());
+    closers.push(() => notificationApp.close());
     const ds = createDataSource({ url: sandbox.env.notification!.DATABASE_URL, schema: sandbox.env.notification!.DATABASE_SCHEMA, poolMax: 4 }, { entities: [], migrations: [], applicationName: 'notification-test' });
     await ds.initialize();
     closers.push(() => ds.destroy());
     return {
       sandbox,
-      identity: identityHandle,
-      identityClient,
-      ...(storyHandle ? { story: storyHandle } : {}),
-      ...(storyClient ? { storyClient } : {}),
-      notification: notificationHandle,
-      client,
+      identity: identity.handle,
+      identityClient: identity.client,
+      ...(storyApp ? { story: storyApp.handle, storyClient: storyApp.client } : {}),
+      notification: notificationApp.handle,
+      client: notificationApp.client,
       smtp,
       clock,
       ds,
-      superAdmin,
+      superAdmin: identity.superAdmin,
       close,
     };
   } catch (err) {

@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { PROTO_SERVICES, type identity, type payments } from '@storytelling/contracts';
 import { uuidv7 } from '@storytelling/kernel';
 import { createDataSource, createGrpcClient, runMigrations, type GrpcClient, type ServiceHandle } from '@storytelling/platform';
-import { serviceEnv, testEnvironment } from '@storytelling/testing';
-import kafkajs, { type Consumer, type Producer } from 'kafkajs';
+import { inProcessEnv, SandboxKafka, type DeadLetter } from '@storytelling/testing';
 import type { DataSource } from 'typeorm';
-import { createIdentityApp } from '../../../identity/src/app.js';
+import { startIdentity as startRunningIdentity, type RunningIdentity } from '../../../identity/test/support/app-harness.js';
 import { paymentsMigrations } from '../../migrations/index.js';
 import type { PaymentProvider } from '../../src/application/index.js';
 import { createPaymentsApp } from '../../src/app.js';
@@ -24,11 +23,8 @@ export interface PaymentsEnvOptions {
 }
 
 export function paymentsEnv(sandbox: PaymentsSandbox, identityUrl: string, extra: Record<string, string> = {}): Record<string, string> {
-  return serviceEnv('payments', {
+  return inProcessEnv('payments', {
     ...sandbox.env,
-    HTTP_PORT: '0',
-    GRPC_PORT: '0',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     IDENTITY_GRPC_URL: identityUrl,
     SANDBOX_WEBHOOK_SECRET,
     ...extra,
@@ -62,103 +58,41 @@ export function paymentsClient(handle: ServiceHandle): PaymentsClient {
 
 /** Sends commands to `payments.commands` as a saga's relay would (CloudEvent, key = saga id) and reads dlq.payments. */
 export class CommandSender {
-  readonly deadLetters: Array<{ value: string; headers: Record<string, string> }> = [];
-  private constructor(
-    private readonly producer: Producer,
-    private readonly dlq: Consumer,
-    private readonly sandbox: PaymentsSandbox,
-  ) {}
+  private constructor(private readonly kafka: SandboxKafka) {}
+
+  get deadLetters(): DeadLetter[] {
+    return this.kafka.deadLetters;
+  }
 
   static async start(sandbox: PaymentsSandbox): Promise<CommandSender> {
-    const kafka = new kafkajs.Kafka({ clientId: 'payments-test', brokers: testEnvironment().brokers, logLevel: kafkajs.logLevel.NOTHING });
-    const producer = kafka.producer();
-    await producer.connect();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic: sandbox.topic('dlq.payments'), numPartitions: 1 }, { topic: sandbox.topic('payments.commands'), numPartitions: 3 }] }).catch(() => undefined);
-    await admin.disconnect();
-    const dlq = kafka.consumer({ groupId: `${sandbox.topicPrefix}dlq-reader`, maxWaitTimeInMs: 100 });
-    const sender = new CommandSender(producer, dlq, sandbox);
-    await dlq.connect();
-    await dlq.subscribe({ topic: sandbox.topic('dlq.payments'), fromBeginning: true });
-    await dlq.run({
-      eachMessage: async ({ message }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v.toString();
-        sender.deadLetters.push({ value: message.value?.toString() ?? '', headers });
-      },
+    const kafka = await SandboxKafka.start(sandbox, {
+      clientId: 'payments-test',
+      source: '/storytelling/subscription',
+      deadLetters: 'dlq.payments',
+      createTopics: [{ topic: 'dlq.payments', numPartitions: 1 }, { topic: 'payments.commands', numPartitions: 3 }],
     });
-    return sender;
+    return new CommandSender(kafka);
   }
 
   /** @returns the command's envelope id. */
   async send(type: 'charge' | 'refund', sagaId: string, data: Record<string, unknown>, options: { id?: string } = {}): Promise<string> {
-    const id = options.id ?? uuidv7();
-    const fullType = `storytelling.payments.payment.${type}.v1`;
-    const envelope = {
-      specversion: '1.0',
-      id,
-      source: '/storytelling/subscription',
-      type: fullType,
-      subject: sagaId,
-      time: new Date().toISOString(),
-      datacontenttype: 'application/json',
-      data,
-      aggregateversion: 1,
-      correlationid: uuidv7(),
-    };
-    await this.sendRaw(sagaId, JSON.stringify(envelope));
-    return id;
+    return this.kafka.publish('payments.commands', { type: `storytelling.payments.payment.${type}.v1`, subject: sagaId, data, correlationid: uuidv7(), ...options });
   }
 
   async sendRaw(key: string, value: string): Promise<void> {
-    await this.producer.send({
-      topic: this.sandbox.topic('payments.commands'),
-      messages: [{ key, value, headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' } }],
-    });
+    await this.kafka.sendRaw('payments.commands', key, value);
   }
 
-  async close(): Promise<void> {
-    await this.dlq.disconnect();
-    await this.producer.disconnect();
+  close(): Promise<void> {
+    return this.kafka.close();
   }
 }
 
-export interface IdentityStack {
-  handle: ServiceHandle;
-  client: IdentityClient;
-  /** identity's first super-admin (SUPERADMIN_EMAIL / SUPERADMIN_PASSWORD). */
-  superAdmin: { email: string; password: string };
-  close(): Promise<void>;
-}
+/** identity in process (real access tokens), in the sandbox's identity schema. */
+export type IdentityStack = RunningIdentity;
 
-/** identity in process (for real access tokens), in the sandbox's identity schema. */
-export async function startIdentity(sandbox: PaymentsSandbox): Promise<IdentityStack> {
-  const superAdmin = { email: `root.${randomBytes(4).toString('hex')}@example.com`, password: 'root password 123' };
-  const handle = await createIdentityApp(
-    serviceEnv('identity', {
-      SUPERADMIN_EMAIL: superAdmin.email,
-      SUPERADMIN_PASSWORD: superAdmin.password,
-      ...sandbox.identityEnv,
-      HTTP_PORT: '0',
-      GRPC_PORT: '0',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      ARGON2_MEMORY_KIB: '8192',
-      ARGON2_TIME_COST: '1',
-      ARGON2_PARALLELISM: '1',
-    }),
-    { migrateOnStart: true, shutdownHooks: false },
-  );
-  const client = createGrpcClient<identity.IdentityServiceClient>(PROTO_SERVICES.identity, { url: handle.grpcUrl!, deadlineMs: 15_000 });
-  return {
-    handle,
-    client,
-    superAdmin,
-    async close() {
-      client.close();
-      await handle.close();
-    },
-  };
+export function startIdentity(sandbox: PaymentsSandbox): Promise<IdentityStack> {
+  return startRunningIdentity(sandbox.identityEnv);
 }
 
 export interface TestUser {

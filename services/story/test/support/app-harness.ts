@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { PROTO_SERVICES, type identity, type story } from '@storytelling/contracts';
-import { createGrpcClient, type GrpcClient, type ServiceHandle } from '@storytelling/platform';
-import { serviceEnv, waitUntil } from '@storytelling/testing';
+import type { GrpcClient, ServiceHandle } from '@storytelling/platform';
+import { startInProcess, waitUntil, type InProcessService } from '@storytelling/testing';
 import type { DataSource } from 'typeorm';
-import { createIdentityApp } from '../../../identity/src/app.js';
+import { startIdentity } from '../../../identity/test/support/app-harness.js';
 import type { StoryAnalyser } from '../../src/application/index.js';
-import { createStoryApp } from '../../src/app.js';
+import { createStoryApp, type CreateStoryAppOptions } from '../../src/app.js';
 import { migratedDataSource } from './db.js';
 import { FakeStoryAnalyser } from './fake-analyser.js';
 import { FakeSubscriptionServer } from './fake-subscription.js';
@@ -13,6 +13,14 @@ import { createStorySandbox, type StorySandbox } from './sandbox.js';
 
 export type StoryClient = GrpcClient<story.StoryServiceClient>;
 export type IdentityClient = GrpcClient<identity.IdentityServiceClient>;
+
+/** Short analysis poll, retry, timeout and lease, so worker tests take milliseconds. */
+const FAST_ANALYSIS = {
+  STORY_ANALYSIS_POLL_MS: '50',
+  STORY_ANALYSIS_RETRY_BASE_MS: '50',
+  STORY_ANALYSIS_TIMEOUT_MS: '2000',
+  STORY_ANALYSIS_LEASE_MS: '4000',
+};
 
 export interface RunningStack {
   identity: ServiceHandle;
@@ -42,68 +50,39 @@ export async function startStack(
   options: { storyEnv?: Record<string, string>; analyser?: StoryAnalyser; /** the adapter STORY_ANALYSER selects, not the fake */ realAnalyser?: boolean } = {},
 ): Promise<RunningStack> {
   const sandbox = await createStorySandbox(name);
-  const superAdmin = { email: `root.${randomBytes(4).toString('hex')}@example.com`, password: 'root password 123' };
-  const identityHandle = await createIdentityApp(
-    serviceEnv('identity', {
-      SUPERADMIN_EMAIL: superAdmin.email,
-      SUPERADMIN_PASSWORD: superAdmin.password,
-      ...sandbox.identityEnv,
-      HTTP_PORT: '0',
-      GRPC_PORT: '0',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      ARGON2_MEMORY_KIB: '8192',
-      ARGON2_TIME_COST: '1',
-      ARGON2_PARALLELISM: '1',
-    }),
-    { migrateOnStart: true, shutdownHooks: false },
-  );
+  const identity = await startIdentity(sandbox.identityEnv);
   const analyser = options.analyser instanceof FakeStoryAnalyser ? options.analyser : new FakeStoryAnalyser();
   const subscription = await new FakeSubscriptionServer().start();
-  const storyEnv = serviceEnv('story', {
-    ...sandbox.env,
-    HTTP_PORT: '0',
-    GRPC_PORT: '0',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    IDENTITY_GRPC_URL: identityHandle.grpcUrl!,
-    SUBSCRIPTION_GRPC_URL: subscription.url,
-    STORY_ANALYSIS_POLL_MS: '50',
-    STORY_ANALYSIS_RETRY_BASE_MS: '50',
-    STORY_ANALYSIS_TIMEOUT_MS: '2000',
-    STORY_ANALYSIS_LEASE_MS: '4000',
-    ...options.storyEnv,
-  });
-  let storyHandle: ServiceHandle;
+  let storyApp: InProcessService<story.StoryServiceClient>;
   try {
-    storyHandle = await createStoryApp(storyEnv, {
-      migrateOnStart: true,
-      shutdownHooks: false,
-      ...(options.realAnalyser ? {} : { analyser: options.analyser ?? analyser }),
-    });
+    storyApp = await startInProcess<story.StoryServiceClient, CreateStoryAppOptions>(
+      'story',
+      PROTO_SERVICES.story,
+      createStoryApp,
+      { ...sandbox.env, IDENTITY_GRPC_URL: identity.handle.grpcUrl!, SUBSCRIPTION_GRPC_URL: subscription.url, ...FAST_ANALYSIS, ...options.storyEnv },
+      options.realAnalyser ? {} : { analyser: options.analyser ?? analyser },
+    );
   } catch (err) {
-    await identityHandle.close();
+    await identity.close();
     await subscription.stop();
     throw err;
   }
   const ds = await migratedDataSource(sandbox);
-  const identityClient = createGrpcClient<identity.IdentityServiceClient>(PROTO_SERVICES.identity, { url: identityHandle.grpcUrl!, deadlineMs: 15_000 });
-  const client = createGrpcClient<story.StoryServiceClient>(PROTO_SERVICES.story, { url: storyHandle.grpcUrl!, deadlineMs: 15_000 });
   return {
-    identity: identityHandle,
-    story: storyHandle,
-    identityClient,
-    client,
+    identity: identity.handle,
+    story: storyApp.handle,
+    identityClient: identity.client,
+    client: storyApp.client,
     analyser,
     subscription,
-    storyEnv,
-    superAdmin,
+    storyEnv: storyApp.env,
+    superAdmin: identity.superAdmin,
     sandbox,
     ds,
     async close() {
-      client.close();
       await ds.destroy();
-      identityClient.close();
-      await storyHandle.close();
-      await identityHandle.close();
+      await storyApp.close();
+      await identity.close();
       await subscription.stop();
     },
   };
@@ -146,34 +125,29 @@ export interface RunningStory {
 export async function startStoryOnly(name: string, options: { storyEnv?: Record<string, string>; analyser?: FakeStoryAnalyser } = {}): Promise<RunningStory> {
   const sandbox = await createStorySandbox(name);
   const analyser = options.analyser ?? new FakeStoryAnalyser();
-  const story = await createStoryApp(
-    serviceEnv('story', {
+  const storyApp = await startInProcess<story.StoryServiceClient, CreateStoryAppOptions>(
+    'story',
+    PROTO_SERVICES.story,
+    createStoryApp,
+    {
       ...sandbox.env,
-      HTTP_PORT: '0',
-      GRPC_PORT: '0',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       IDENTITY_GRPC_URL: '127.0.0.1:9', // never called
       SUBSCRIPTION_GRPC_URL: '127.0.0.1:9', // never called (no story is created over gRPC)
-      STORY_ANALYSIS_POLL_MS: '50',
-      STORY_ANALYSIS_RETRY_BASE_MS: '50',
-      STORY_ANALYSIS_TIMEOUT_MS: '2000',
-      STORY_ANALYSIS_LEASE_MS: '4000',
+      ...FAST_ANALYSIS,
       ...options.storyEnv,
-    }),
-    { migrateOnStart: true, shutdownHooks: false, analyser },
+    },
+    { analyser },
   );
   const ds = await migratedDataSource(sandbox);
-  const client = createGrpcClient<story.StoryServiceClient>(PROTO_SERVICES.story, { url: story.grpcUrl!, deadlineMs: 15_000 });
   return {
-    story,
-    client,
+    story: storyApp.handle,
+    client: storyApp.client,
     analyser,
     sandbox,
     ds,
     async close() {
-      client.close();
       await ds.destroy();
-      await story.close();
+      await storyApp.close();
     },
   };
 }

@@ -3,9 +3,8 @@
 // names isolated by the run's prefix, a test aggregate, and a raw Kafka probe.
 import { randomBytes } from 'node:crypto';
 import { AggregateRoot, eventType, uuidv7 } from '@storytelling/kernel';
-import { testEnvironment, waitUntil } from '@storytelling/testing';
+import { dropSchemaWithRole, schemaWithRole, testEnvironment, waitUntil } from '@storytelling/testing';
 import kafkajs, { type Consumer, type IHeaders } from 'kafkajs';
-import pg from 'pg';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import type { CloudEvent, EventHandler, KafkaConfig } from '../../src/messaging/index.js';
 import { createDataSource, platformMigrations, runMigrations, type DatabaseConfig } from '../../src/persistence/index.js';
@@ -59,21 +58,8 @@ export async function createSandbox(name: string): Promise<Sandbox> {
   const env = testEnvironment();
   const suffix = randomBytes(4).toString('hex');
   const ident = `pt_${name.replace(/[^a-z0-9]/g, '_')}_${suffix}`;
-  const password = randomBytes(12).toString('hex');
-  const admin = new pg.Client({ connectionString: env.adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE ROLE ${ident} LOGIN PASSWORD '${password}'`);
-    await admin.query(`CREATE SCHEMA ${ident} AUTHORIZATION ${ident}`);
-    const db: Array<{ name: string }> = (await admin.query(`SELECT current_database() AS name`)).rows;
-    await admin.query(`GRANT CONNECT ON DATABASE "${db[0]!.name}" TO ${ident}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(env.adminUrl);
-  url.username = ident;
-  url.password = password;
-  const database: DatabaseConfig = { url: url.toString(), schema: ident, poolMax: 10 };
+  const schema = await schemaWithRole(ident);
+  const database: DatabaseConfig = { url: schema.DATABASE_URL, schema: schema.DATABASE_SCHEMA, poolMax: 10 };
   const opened: DataSource[] = [];
   const open = async (poolMax = 10): Promise<DataSource> => {
     const ds = createDataSource({ ...database, poolMax }, { migrations: [...platformMigrations, TestEffects1700000000000] });
@@ -101,16 +87,7 @@ export async function createSandbox(name: string): Promise<Sandbox> {
     },
     async close() {
       await Promise.allSettled(opened.filter((d) => d.isInitialized).map((d) => d.destroy()));
-      const c = new pg.Client({ connectionString: env.adminUrl });
-      await c.connect();
-      try {
-        await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1`, [ident]);
-        await c.query(`DROP SCHEMA IF EXISTS ${ident} CASCADE`);
-        await c.query(`DROP OWNED BY ${ident}`);
-        await c.query(`DROP ROLE IF EXISTS ${ident}`);
-      } finally {
-        await c.end();
-      }
+      await dropSchemaWithRole(ident);
     },
   };
 }
@@ -151,8 +128,7 @@ export class RawProbe {
     await consumer.subscribe({ topics: this.topics, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(message.headers ?? {})) if (v !== undefined) headers[k] = (Array.isArray(v) ? v[0] : v)!.toString();
+        const headers = headersOf(message.headers);
         let id: string | undefined;
         try {
           const parsed = JSON.parse(message.value?.toString() ?? '') as { id?: unknown };
