@@ -1,6 +1,7 @@
 import { generateKeyPair, exportJWK, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { uuidv7 } from '@storytelling/kernel';
-import { currentContext, type RequestContext } from '@storytelling/platform';
+import { FakePort } from './fake-port.js';
+import { grpcError } from './grpc-error.js';
 import type {
   AuthSession,
   IdentityPort,
@@ -18,13 +19,7 @@ import { ROLES, type Role } from '../../src/domain/roles.js';
 export const ISSUER = 'test-issuer';
 export const AUDIENCE = 'test-audience';
 
-/** A gRPC ServiceError look-alike, as @grpc/grpc-js rejects with. */
-export function grpcError(code: number, details: string, errorCode?: string, fieldErrors?: { field: string; message: string }[]): Error {
-  const md = new Map<string, string[]>();
-  if (errorCode) md.set('x-error-code', [errorCode]);
-  if (fieldErrors) md.set('x-field-errors', [JSON.stringify(fieldErrors)]);
-  return Object.assign(new Error(`${code} ${details}`), { code, details, metadata: { get: (k: string) => md.get(k) ?? [] } });
-}
+export { grpcError };
 
 export interface SigningKey {
   kid: string;
@@ -68,24 +63,17 @@ interface StoredUser extends UserView {
  * In-memory stand-in for identity behind the IdentityPort, for tests of the HTTP layer. It
  * follows identity's rules loosely and records the request context of every call.
  */
-export class FakeIdentity implements IdentityPort {
+export class FakeIdentity extends FakePort implements IdentityPort {
   readonly users = new Map<string, StoredUser>();
-  readonly calls: { method: string; context: RequestContext | undefined; args: unknown[] }[] = [];
   jwksCalls = 0;
-  failWith: Error | undefined;
-  healthy = true;
   roles: RoleView[] = ROLES.map((name) => ({ name, permissions: [] }));
 
-  private constructor(readonly key: SigningKey) {}
+  private constructor(readonly key: SigningKey) {
+    super('identity');
+  }
 
   static async create(): Promise<FakeIdentity> {
     return new FakeIdentity(await newSigningKey());
-  }
-
-  private record(method: string, ...args: unknown[]): void {
-    const ctx = currentContext();
-    this.calls.push({ method, context: ctx ? { ...ctx } : undefined, args });
-    if (this.failWith) throw this.failWith;
   }
 
   private async session(user: StoredUser): Promise<AuthSession> {
@@ -139,10 +127,7 @@ export class FakeIdentity implements IdentityPort {
   }
 
   private caller(): StoredUser {
-    const token = currentContext()?.bearerToken;
-    if (!token) throw grpcError(16, 'no token', 'UNAUTHENTICATED');
-    const sub = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string };
-    const user = this.users.get(sub.sub);
+    const user = this.users.get(this.callerId());
     if (!user) throw grpcError(5, 'user not found', 'USER_NOT_FOUND');
     return user;
   }
@@ -195,10 +180,4 @@ export class FakeIdentity implements IdentityPort {
     this.record('getJwks');
     return { keys: [this.key.publicJwk as Jwks['keys'][number]] };
   }
-
-  async checkHealth(): Promise<void> {
-    if (!this.healthy) throw new Error('identity is down');
-  }
-
-  close(): void {}
 }

@@ -1,8 +1,8 @@
 import { uuidv7 } from '@storytelling/kernel';
-import { currentContext, type RequestContext } from '@storytelling/platform';
 import type { InAppNotificationView, NotificationPort, NotificationPreferencesView } from '../../src/application/notification.port.js';
 import type { Page, PageRequest } from '../../src/application/story.port.js';
-import { grpcError } from './fake-identity.js';
+import { FakePort } from './fake-port.js';
+import { grpcError } from './grpc-error.js';
 
 const ZONES = new Set(['UTC', 'Europe/Madrid', 'America/New_York']);
 
@@ -11,23 +11,12 @@ const ZONES = new Set(['UTC', 'Europe/Madrid', 'America/New_York']);
  * HTTP layer: per-caller notifications and preferences, NOT_FOUND for other users' ids, and the
  * service's field errors for a bad zone or an SMS without phone. The real rules run in the e2e test.
  */
-export class FakeNotification implements NotificationPort {
+export class FakeNotification extends FakePort implements NotificationPort {
   readonly notifications: Array<InAppNotificationView & { owner: string }> = [];
   readonly preferences = new Map<string, NotificationPreferencesView>();
-  readonly calls: { method: string; context: RequestContext | undefined; args: unknown[] }[] = [];
-  failWith: Error | undefined;
-  healthy = true;
 
-  private record(method: string, ...args: unknown[]): void {
-    const ctx = currentContext();
-    this.calls.push({ method, context: ctx ? { ...ctx } : undefined, args });
-    if (this.failWith) throw this.failWith;
-  }
-
-  private caller(): string {
-    const token = currentContext()?.bearerToken;
-    if (!token) throw grpcError(16, 'no token', 'UNAUTHENTICATED');
-    return (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+  constructor() {
+    super('notification');
   }
 
   add(owner: string, type = 'welcome'): InAppNotificationView {
@@ -38,7 +27,7 @@ export class FakeNotification implements NotificationPort {
 
   async listNotifications(page: PageRequest, unreadOnly: boolean): Promise<Page<InAppNotificationView>> {
     this.record('listNotifications', page, unreadOnly);
-    const me = this.caller();
+    const me = this.callerId();
     const mine = this.notifications.filter((n) => n.owner === me && (!unreadOnly || n.readAt === null));
     const start = page.cursor ? Number(Buffer.from(page.cursor, 'base64url').toString()) : 0;
     const items = mine.slice(start, start + page.limit).map(({ owner: _owner, ...n }) => n);
@@ -48,14 +37,14 @@ export class FakeNotification implements NotificationPort {
 
   async markRead(notificationId: string): Promise<void> {
     this.record('markRead', notificationId);
-    const n = this.notifications.find((x) => x.id === notificationId && x.owner === this.caller());
+    const n = this.notifications.find((x) => x.id === notificationId && x.owner === this.callerId());
     if (!n) throw grpcError(5, 'notification not found', 'NOTIFICATION_NOT_FOUND');
     n.readAt ??= new Date().toISOString();
   }
 
   async getPreferences(): Promise<NotificationPreferencesView> {
     this.record('getPreferences');
-    return this.preferences.get(this.caller()) ?? { email: true, sms: false, inApp: true, mutedTypes: [], quietHours: null, phone: null };
+    return this.preferences.get(this.callerId()) ?? { email: true, sms: false, inApp: true, mutedTypes: [], quietHours: null, phone: null };
   }
 
   async updatePreferences(preferences: NotificationPreferencesView): Promise<NotificationPreferencesView> {
@@ -64,13 +53,8 @@ export class FakeNotification implements NotificationPort {
     if (preferences.quietHours && !ZONES.has(preferences.quietHours.timeZone)) errors.push({ field: 'quietHours.timeZone', message: 'must be an IANA time zone' });
     if (preferences.sms && !preferences.phone) errors.push({ field: 'sms', message: 'SMS needs a phone number' });
     if (errors.length > 0) throw grpcError(3, 'invalid notification preferences', 'VALIDATION_FAILED', errors);
-    this.preferences.set(this.caller(), preferences);
+    this.preferences.set(this.callerId(), preferences);
     return preferences;
   }
 
-  async checkHealth(): Promise<void> {
-    if (!this.healthy) throw new Error('notification down');
-  }
-
-  close(): void {}
 }

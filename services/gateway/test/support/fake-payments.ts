@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { uuidv7 } from '@storytelling/kernel';
-import { currentContext, type RequestContext } from '@storytelling/platform';
 import { WebhookSignatureRejectedError, type PaymentView, type PaymentsPort } from '../../src/application/payments.port.js';
 import type { Page, PageRequest } from '../../src/application/story.port.js';
-import { grpcError } from './fake-identity.js';
+import { FakePort } from './fake-port.js';
+import { grpcError } from './grpc-error.js';
 
 export const FAKE_WEBHOOK_SECRET = 'fake-sandbox-secret';
 
@@ -13,23 +13,12 @@ export const FAKE_WEBHOOK_SECRET = 'fake-sandbox-secret';
  * sandbox's `sandbox-signature` over the raw bytes) so a test sees exactly which bytes and headers
  * the gateway forwarded. The real rules run in gateway-payments.e2e.test.ts.
  */
-export class FakePayments implements PaymentsPort {
+export class FakePayments extends FakePort implements PaymentsPort {
   readonly payments: Array<PaymentView & { owner: string }> = [];
-  readonly calls: { method: string; context: RequestContext | undefined; args: unknown[] }[] = [];
   readonly webhooks: Array<{ provider: string; payload: Buffer; headers: Record<string, string> }> = [];
-  failWith: Error | undefined;
-  healthy = true;
 
-  private record(method: string, ...args: unknown[]): void {
-    const ctx = currentContext();
-    this.calls.push({ method, context: ctx ? { ...ctx } : undefined, args });
-    if (this.failWith) throw this.failWith;
-  }
-
-  private caller(): string {
-    const token = currentContext()?.bearerToken;
-    if (!token) throw grpcError(16, 'no token', 'UNAUTHENTICATED');
-    return (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+  constructor() {
+    super('payments');
   }
 
   add(owner: string, amountMinor: number, status: PaymentView['status'] = 'succeeded'): PaymentView {
@@ -55,7 +44,7 @@ export class FakePayments implements PaymentsPort {
 
   async listPayments(page: PageRequest): Promise<Page<PaymentView>> {
     this.record('listPayments', page);
-    const mine = this.payments.filter((p) => p.owner === this.caller());
+    const mine = this.payments.filter((p) => p.owner === this.callerId());
     const start = page.cursor ? mine.findIndex((p) => p.id === page.cursor) + 1 : 0;
     const slice = mine.slice(start, start + page.limit);
     const more = start + page.limit < mine.length;
@@ -72,11 +61,6 @@ export class FakePayments implements PaymentsPort {
     this.webhooks.push({ provider, payload: Buffer.from(payload), headers: { ...headers } });
   }
 
-  async checkHealth(): Promise<void> {
-    if (!this.healthy) throw new Error('payments down');
-  }
-
-  close(): void {}
 }
 
 export function sandboxSignature(payload: Buffer | string, secret = FAKE_WEBHOOK_SECRET, t = Math.floor(Date.now() / 1000)): string {

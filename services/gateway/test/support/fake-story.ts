@@ -1,5 +1,4 @@
 import { uuidv7 } from '@storytelling/kernel';
-import { currentContext, type RequestContext } from '@storytelling/platform';
 import type {
   AnalysisView,
   CreateStoryInput,
@@ -12,34 +11,24 @@ import type {
   StorySummaryView,
   StoryView,
 } from '../../src/application/story.port.js';
-import { grpcError } from './fake-identity.js';
+import { FakePort } from './fake-port.js';
+import { grpcError } from './grpc-error.js';
 
 /**
  * In-memory stand-in for the story service behind the StoryPort, for tests of the HTTP layer:
  * records every call with its request context and follows the service's rules loosely (author
  * only, versions, idempotent follow). The real rules are exercised by the e2e tests.
  */
-export class FakeStory implements StoryPort {
+export class FakeStory extends FakePort implements StoryPort {
   readonly stories = new Map<string, StoryView>();
-  readonly calls: { method: string; context: RequestContext | undefined; args: unknown[] }[] = [];
-  failWith: Error | undefined;
-  healthy = true;
 
-  private record(method: string, ...args: unknown[]): void {
-    const ctx = currentContext();
-    this.calls.push({ method, context: ctx ? { ...ctx } : undefined, args });
-    if (this.failWith) throw this.failWith;
-  }
-
-  private caller(): string {
-    const token = currentContext()?.bearerToken;
-    if (!token) throw grpcError(16, 'no token', 'UNAUTHENTICATED');
-    return (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+  constructor() {
+    super('story');
   }
 
   private visible(id: string): StoryView {
     const story = this.stories.get(id);
-    if (!story || (story.authorId !== this.caller() && story.status !== 'published')) throw grpcError(5, 'story not found', 'STORY_NOT_FOUND');
+    if (!story || (story.authorId !== this.callerId() && story.status !== 'published')) throw grpcError(5, 'story not found', 'STORY_NOT_FOUND');
     return story;
   }
 
@@ -50,7 +39,7 @@ export class FakeStory implements StoryPort {
       id: uuidv7(),
       title: input.title.trim(),
       content: input.content,
-      authorId: this.caller(),
+      authorId: this.callerId(),
       language: input.language ?? 'en',
       status: 'draft',
       version: 1,
@@ -68,7 +57,7 @@ export class FakeStory implements StoryPort {
 
   async listStories(query: ListStoriesQuery): Promise<Page<StorySummaryView>> {
     this.record('listStories', query);
-    const me = this.caller();
+    const me = this.callerId();
     const items = [...this.stories.values()]
       .filter((s) => s.authorId === me || s.status === 'published')
       .slice(0, query.limit)
@@ -109,7 +98,7 @@ export class FakeStory implements StoryPort {
 
   async followAuthor(authorId: string): Promise<void> {
     this.record('followAuthor', authorId);
-    if (authorId === this.caller()) throw grpcError(9, 'you cannot follow yourself', 'CANNOT_FOLLOW_SELF');
+    if (authorId === this.callerId()) throw grpcError(9, 'you cannot follow yourself', 'CANNOT_FOLLOW_SELF');
   }
 
   async unfollowAuthor(authorId: string): Promise<void> {
@@ -118,13 +107,8 @@ export class FakeStory implements StoryPort {
 
   async listFollowers(authorId: string, page: PageRequest): Promise<Page<FollowerView>> {
     this.record('listFollowers', authorId, page);
-    if (authorId !== this.caller()) throw grpcError(7, 'only the author may list their followers', 'FOLLOWERS_PRIVATE');
+    if (authorId !== this.callerId()) throw grpcError(7, 'only the author may list their followers', 'FOLLOWERS_PRIVATE');
     return { items: [], nextCursor: null };
   }
 
-  async checkHealth(): Promise<void> {
-    if (!this.healthy) throw new Error('story is down');
-  }
-
-  close(): void {}
 }

@@ -1,7 +1,7 @@
 import { uuidv7 } from '@storytelling/kernel';
-import { currentContext, type RequestContext } from '@storytelling/platform';
 import type { ChangeSubscriptionInput, SubscriptionPort, SubscriptionView, TierView } from '../../src/application/subscription.port.js';
-import { grpcError } from './fake-identity.js';
+import { FakePort } from './fake-port.js';
+import { grpcError } from './grpc-error.js';
 
 const limits = (stories: number | null, narrations: number | null, videos: number | null, seconds: number | null, collaborators: number | null) => ({
   storiesPerMonth: stories,
@@ -24,22 +24,15 @@ export const FAKE_TIERS: TierView[] = [
  * free subscription per caller; a change leaves a payment_pending change. The real rules (saga,
  * periods, quotas) run in the subscription service's tests and gateway-subscription.e2e.test.ts.
  */
-export class FakeSubscription implements SubscriptionPort {
+export class FakeSubscription extends FakePort implements SubscriptionPort {
   readonly subscriptions = new Map<string, SubscriptionView>();
-  readonly calls: { method: string; context: RequestContext | undefined; args: unknown[] }[] = [];
-  failWith: Error | undefined;
-  healthy = true;
 
-  private record(method: string, ...args: unknown[]): void {
-    const ctx = currentContext();
-    this.calls.push({ method, context: ctx ? { ...ctx } : undefined, args });
-    if (this.failWith) throw this.failWith;
+  constructor() {
+    super('subscription');
   }
 
   private mine(): SubscriptionView {
-    const token = currentContext()?.bearerToken;
-    if (!token) throw grpcError(16, 'no token', 'UNAUTHENTICATED');
-    const sub = (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
+    const sub = this.callerId();
     let s = this.subscriptions.get(sub);
     if (!s) {
       const start = new Date('2031-01-01T00:00:00.000Z');
@@ -88,9 +81,4 @@ export class FakeSubscription implements SubscriptionPort {
     return s;
   }
 
-  async checkHealth(): Promise<void> {
-    if (!this.healthy) throw new Error('subscription down');
-  }
-
-  close(): void {}
 }
