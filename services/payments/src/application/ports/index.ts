@@ -1,2 +1,3 @@
+export * from './clock.js';
 export * from './payment-provider.js';
-export * from './payments-store.js';
+export * from './unit-of-work.js';

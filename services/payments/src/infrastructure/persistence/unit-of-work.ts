@@ -2,7 +2,7 @@ import type { Clock } from '@storytelling/kernel';
 import { RepositoryUnitOfWork, type EventStore, type UnitOfWork } from '@storytelling/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { PaymentsStore, PaymentsUnitOfWork } from '../../application/ports/index.js';
-import { SqlPaymentsStore } from './payments-store.js';
+import { SqlPaymentsStore } from './repositories.js';
 
 /** payments' store bound to the platform's UnitOfWork (one Postgres transaction). */
 export function paymentsUnitOfWork(uow: UnitOfWork, events: EventStore, dataSource: DataSource, clock: Clock): PaymentsUnitOfWork {

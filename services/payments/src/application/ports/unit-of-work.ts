@@ -40,10 +40,14 @@ export interface PaymentsStore {
   setProviderEventOutcome(provider: string, eventId: string, outcome: string, paymentId: string | null): Promise<void>;
 }
 
+/**
+ * One database transaction: everything `work` does through `store`, including the outbox rows of
+ * the payments it saves, commits or rolls back together.
+ */
 export interface PaymentsUnitOfWork {
   run<T>(work: (store: PaymentsStore) => Promise<T>): Promise<T>;
+  /** The store outside any transaction (each statement commits on its own), for reads. */
   readonly reader: PaymentsStore;
 }
 
 export const PAYMENTS_UNIT_OF_WORK = Symbol('payments.PaymentsUnitOfWork');
-export const CLOCK = Symbol('payments.Clock');
