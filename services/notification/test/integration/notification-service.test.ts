@@ -52,6 +52,8 @@ describe('notification (real Postgres, Kafka, SMTP; identity in process)', () =>
     expect(mail!.text).toContain(`${PUBLIC_WEB_URL}/stories`);
     expect(mail!.html).toContain(`<a href="${PUBLIC_WEB_URL}/stories">`);
     expect(mail!.html).toContain('<html lang="en">');
+    // The SMTP server has the message before the sender records the outcome: wait for the rows.
+    await waitUntil(async () => (await deliveriesOf(stack, ann.id)).every((r) => r.status === 'sent'), 20_000);
     const rows = await deliveriesOf(stack, ann.id);
     expect(rows.map((r) => [r.channel, r.status])).toEqual([['email', 'sent'], ['in_app', 'sent']]);
     const email = rows.find((r) => r.channel === 'email')!;
@@ -170,7 +172,8 @@ describe('notification (real Postgres, Kafka, SMTP; identity in process)', () =>
     const urgent = await paymentFailed(dee);
     await waitUntil(() => stack.smtp.to(dee.email).some((m) => m.subject === 'Your payment could not be processed'), 20_000);
     expect(stack.smtp.to(dee.email).some((m) => m.subject.includes('subscription is active'))).toBe(false);
-    expect((await deliveriesOf(stack, dee.id)).find((d) => d.source_event_id === urgent && d.channel === 'email')!.status).toBe('sent');
+    // The SMTP server has the message before the sender records the outcome: wait for the row.
+    await waitUntil(async () => (await deliveriesOf(stack, dee.id)).find((d) => d.source_event_id === urgent && d.channel === 'email')?.status === 'sent', 20_000);
 
     stack.clock.set(new Date(held.next_attempt_at!.getTime() + 1_000));
     await waitUntil(() => stack.smtp.to(dee.email).some((m) => m.subject === 'Your pro subscription is active'), 20_000);
