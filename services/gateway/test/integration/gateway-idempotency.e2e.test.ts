@@ -4,46 +4,29 @@
  * identity and story in process (real Postgres and Kafka) and subscription's CheckQuota as a
  * gRPC test peer.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import type { ServiceHandle } from '@storytelling/platform';
-import { serviceEnv } from '@storytelling/testing';
-import { createIdentityApp } from '../../../identity/src/app.js';
+import { PROTO_SERVICES, type story as storyApi } from '@storytelling/contracts';
+import { startInProcess, type InProcessService } from '@storytelling/testing';
+import { startIdentity, type RunningIdentity } from '../../../identity/test/support/app-harness.js';
 import { createStoryApp } from '../../../story/src/app.js';
-import { createGatewayApp } from '../../src/app.js';
+import { startGateway } from '../support/app.js';
+import { authorized, expectProblem, PASSWORD, registerMember, uniqueEmail, type Member } from '../support/http.js';
 import { startQuotaPeer, type QuotaPeer } from '../support/quota-peer.js';
 
-const PASSWORD = 'correct horse battery';
-
 describe('gateway: Idempotency-Key and the story quota (real identity and story)', () => {
-  let identity: ServiceHandle;
-  let story: ServiceHandle;
+  let identity: RunningIdentity;
+  let story: InProcessService<storyApi.StoryServiceClient>;
   let subscription: QuotaPeer;
   let gateway: INestApplication;
   let http: ReturnType<INestApplication['getHttpServer']>;
 
   beforeAll(async () => {
-    identity = await createIdentityApp(
-      serviceEnv('identity', { HTTP_PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1' }),
-      { migrateOnStart: true, shutdownHooks: false },
-    );
+    identity = await startIdentity();
     subscription = await startQuotaPeer();
-    story = await createStoryApp(
-      serviceEnv('story', { HTTP_PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'warn', IDENTITY_GRPC_URL: identity.grpcUrl!, SUBSCRIPTION_GRPC_URL: subscription.url }),
-      { migrateOnStart: true, shutdownHooks: false },
-    );
-    gateway = await createGatewayApp(
-      {
-        HTTP_PORT: '0',
-        IDENTITY_GRPC_URL: identity.grpcUrl!,
-        STORY_GRPC_URL: story.grpcUrl!,
-        LOG_LEVEL: 'warn',
-        RATE_LIMIT_AUTH_PER_MINUTE: '1000',
-        RATE_LIMIT_PER_MINUTE: '100000',
-      },
-      { logger: false },
-    );
+    story = await startInProcess('story', PROTO_SERVICES.story, createStoryApp, { IDENTITY_GRPC_URL: identity.handle.grpcUrl!, SUBSCRIPTION_GRPC_URL: subscription.url });
+    gateway = await startGateway({ IDENTITY_GRPC_URL: identity.handle.grpcUrl!, STORY_GRPC_URL: story.handle.grpcUrl! });
     http = gateway.getHttpServer();
   }, 180_000);
 
@@ -59,24 +42,19 @@ describe('gateway: Idempotency-Key and the story quota (real identity and story)
     subscription.unavailable = false;
   });
 
-  const registration = () => ({ email: `idem.${randomBytes(5).toString('hex')}@example.com`, password: PASSWORD, displayName: 'Ida' });
+  const registration = () => ({ email: uniqueEmail('idem'), password: PASSWORD, displayName: 'Ida' });
   const register = (body: object, key?: string) => {
     const r = request(http).post('/api/v1/auth/register');
     if (key !== undefined) r.set('idempotency-key', key);
     return r.send(body);
   };
-  async function member(): Promise<{ id: string; token: string }> {
-    const res = await register(registration());
-    expect(res.status).toBe(201);
-    return { id: res.body.user.id, token: res.body.accessToken };
-  }
-  const createStory = (m: { token: string }, body: object, key?: string) => {
-    const r = request(http).post('/api/v1/stories').set('authorization', `Bearer ${m.token}`);
-    if (key !== undefined) r.set('idempotency-key', key);
-    return r.send(body);
+  const member = (): Promise<Member> => registerMember(http, 'idem', { displayName: 'Ida' });
+  const createStory = (m: Member, body: object, key?: string) => {
+    const r = authorized(http, m.token).post('/api/v1/stories', body);
+    return key === undefined ? r : r.set('idempotency-key', key);
   };
-  const myStories = async (m: { token: string }): Promise<Array<{ id: string; title: string }>> => {
-    const res = await request(http).get('/api/v1/stories?limit=100').set('authorization', `Bearer ${m.token}`);
+  const myStories = async (m: Member): Promise<Array<{ id: string; title: string }>> => {
+    const res = await authorized(http, m.token).get('/api/v1/stories?limit=100');
     expect(res.status).toBe(200);
     return res.body.items;
   };
@@ -93,9 +71,7 @@ describe('gateway: Idempotency-Key and the story quota (real identity and story)
     expect(again.headers.location).toBe(first.headers.location);
 
     const other = await createStory(m, { ...body, title: 'Twice' }, key);
-    expect(other.status).toBe(409);
-    expect(other.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(other.body).toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED', status: 409 });
+    expectProblem(other, 409, 'IDEMPOTENCY_KEY_REUSED');
     expect((await myStories(m)).map((s) => s.id)).toEqual([first.body.id]);
 
     expect((await createStory(m, body)).status).toBe(201);
@@ -132,8 +108,7 @@ describe('gateway: Idempotency-Key and the story quota (real identity and story)
   it('a malformed key is 400 INVALID_IDEMPOTENCY_KEY and nothing is created', async () => {
     const body = registration();
     const res = await register(body, 'not valid');
-    expect(res.status).toBe(400);
-    expect(res.body.code).toBe('INVALID_IDEMPOTENCY_KEY');
+    expectProblem(res, 400, 'INVALID_IDEMPOTENCY_KEY');
     expect((await register(body)).status).toBe(201); // the email was not taken by the refused request
   });
 
@@ -142,14 +117,12 @@ describe('gateway: Idempotency-Key and the story quota (real identity and story)
     subscription.limit = 1;
     expect((await createStory(m, { title: 'One', content: 'x' })).status).toBe(201);
     const refused = await createStory(m, { title: 'Two', content: 'x' });
-    expect(refused.status).toBe(422);
-    expect(refused.body).toMatchObject({ code: 'QUOTA_EXCEEDED', status: 422 });
+    expectProblem(refused, 422, 'QUOTA_EXCEEDED');
 
     subscription.limit = undefined;
     subscription.unavailable = true;
     const down = await createStory(m, { title: 'Three', content: 'x' });
-    expect(down.status).toBe(503);
-    expect(down.body.code).toBe('SERVICE_UNAVAILABLE');
+    expectProblem(down, 503, 'SERVICE_UNAVAILABLE');
     expect(down.headers['retry-after']).toBeDefined();
     expect(await myStories(m)).toHaveLength(1);
   });

@@ -7,58 +7,33 @@ import { readFileSync } from 'node:fs';
 import type { INestApplication } from '@nestjs/common';
 import { importPKCS8, SignJWT } from 'jose';
 import request from 'supertest';
-import type { ServiceHandle } from '@storytelling/platform';
-import { EventProbe, serviceEnv, waitUntil } from '@storytelling/testing';
-import { createIdentityApp } from '../../../identity/src/app.js';
-import { createGatewayApp } from '../../src/app.js';
+import { EventProbe, waitUntil } from '@storytelling/testing';
+import { startIdentity, type RunningIdentity } from '../../../identity/test/support/app-harness.js';
+import { startGateway } from '../support/app.js';
 import { newSigningKey, signAccessToken } from '../support/fake-identity.js';
 import { FakeStory } from '../support/fake-story.js';
+import { authorized, expectProblem, PASSWORD, registerMember, uniqueEmail, type Member, type Res } from '../support/http.js';
 
-const PROBLEM = /^application\/problem\+json/;
 const USER_REGISTERED = 'storytelling.identity.user.registered.v1';
 
-type Res = request.Response;
-
-function expectProblem(res: Res, status: number, code?: string): void {
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code: code ?? res.body?.code });
-  expect(res.headers['content-type']).toMatch(PROBLEM);
-  expect(res.body).toMatchObject({ status, type: expect.stringMatching(/^https:\/\/storytelling\.dev\/problems\//), title: expect.any(String), detail: expect.any(String) });
-  expect(JSON.stringify(res.body)).not.toMatch(/\n\s+at |node_modules/);
-}
-
-const email = (name: string): string => `${name}.${randomBytes(5).toString('hex')}@example.com`;
-const PASSWORD = 'correct horse battery';
+const email = uniqueEmail;
 
 describe('gateway ⇄ identity (real services, Postgres, Kafka)', () => {
   let identityEnv: Record<string, string>;
-  let identity: ServiceHandle | undefined;
+  let identity: RunningIdentity | undefined;
   let gateway: INestApplication;
   let strictGateway: INestApplication;
   let http: ReturnType<INestApplication['getHttpServer']>;
   let probe: EventProbe;
 
   beforeAll(async () => {
-    identityEnv = serviceEnv('identity', {
-      HTTP_PORT: '0',
-      GRPC_PORT: '0',
-      LOG_LEVEL: 'warn',
-      ARGON2_MEMORY_KIB: '8192',
-      ARGON2_TIME_COST: '1',
-      ARGON2_PARALLELISM: '1',
-    });
     probe = await EventProbe.start('identity.user.events');
-    identity = await createIdentityApp(identityEnv, { migrateOnStart: true, shutdownHooks: false });
-    const gatewayEnv = {
-      HTTP_PORT: '0',
-      IDENTITY_GRPC_URL: identity.grpcUrl!,
-      LOG_LEVEL: 'warn',
-      GRPC_DEADLINE_MS: '3000',
-      RATE_LIMIT_AUTH_PER_MINUTE: '1000',
-      RATE_LIMIT_PER_MINUTE: '1000',
-    };
+    identity = await startIdentity();
+    identityEnv = identity.env;
+    const gatewayEnv = { IDENTITY_GRPC_URL: identity.handle.grpcUrl!, GRPC_DEADLINE_MS: '3000', RATE_LIMIT_PER_MINUTE: '1000' };
     // The story routes have their own end-to-end test (gateway-story.e2e.test.ts); here story is a fake.
-    gateway = await createGatewayApp(gatewayEnv, { logger: false, story: new FakeStory() });
-    strictGateway = await createGatewayApp({ ...gatewayEnv, RATE_LIMIT_AUTH_PER_MINUTE: '3' }, { logger: false, story: new FakeStory() });
+    gateway = await startGateway(gatewayEnv, { story: new FakeStory() });
+    strictGateway = await startGateway({ ...gatewayEnv, RATE_LIMIT_AUTH_PER_MINUTE: '3' }, { story: new FakeStory() });
     http = gateway.getHttpServer();
   }, 120_000);
 
@@ -76,19 +51,8 @@ describe('gateway ⇄ identity (real services, Postgres, Kafka)', () => {
   };
   const login = (e: string, password = PASSWORD) => request(http).post('/api/v1/auth/login').send({ email: e, password });
   const refresh = (refreshToken: string) => request(http).post('/api/v1/auth/refresh').send({ refreshToken });
-  const as = (token: string) => ({
-    get: (path: string) => request(http).get(path).set('authorization', `Bearer ${token}`),
-    put: (path: string, body: object) => request(http).put(path).set('authorization', `Bearer ${token}`).send(body),
-    post: (path: string, body: object) => request(http).post(path).set('authorization', `Bearer ${token}`).send(body),
-    patch: (path: string, body: object) => request(http).patch(path).set('authorization', `Bearer ${token}`).send(body),
-  });
-
-  async function newMember(name: string): Promise<{ id: string; email: string; token: string }> {
-    const e = email(name);
-    const res = await register({ email: e, password: PASSWORD, displayName: name });
-    expect(res.status).toBe(201);
-    return { id: res.body.user.id as string, email: e, token: res.body.accessToken as string };
-  }
+  const as = (token: string) => authorized(http, token);
+  const newMember = (name: string): Promise<Member> => registerMember(http, name);
 
   async function superAdminToken(): Promise<string> {
     const res = await login(identityEnv.SUPERADMIN_EMAIL!, identityEnv.SUPERADMIN_PASSWORD!);

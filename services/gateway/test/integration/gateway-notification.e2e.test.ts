@@ -4,39 +4,22 @@
  * registration produces shows up in GET /notifications, is read by its owner only, and
  * preferences round-trip with the service's own validation. Email goes to the .eml file sink.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { PROTO_SERVICES, type notification as notificationApi } from '@storytelling/contracts';
 import { uuidv7 } from '@storytelling/kernel';
-import type { ServiceHandle } from '@storytelling/platform';
-import { serviceEnv, waitUntil } from '@storytelling/testing';
-import { createIdentityApp } from '../../../identity/src/app.js';
+import { startInProcess, waitUntil, type InProcessService } from '@storytelling/testing';
+import { startIdentity, type RunningIdentity } from '../../../identity/test/support/app-harness.js';
 import { createNotificationApp } from '../../../notification/src/app.js';
-import { createGatewayApp } from '../../src/app.js';
-
-const PROBLEM = /^application\/problem\+json/;
-type Res = request.Response;
-
-function expectProblem(res: Res, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-  expect(res.headers['content-type']).toMatch(PROBLEM);
-}
-
-const fieldsOf = (res: Res): Record<string, string> =>
-  Object.fromEntries(((res.body.errors ?? []) as { field: string; message: string }[]).map((e) => [e.field, e.message]));
-
-interface Member {
-  id: string;
-  email: string;
-  token: string;
-}
+import { startGateway } from '../support/app.js';
+import { authorized, expectProblem, fieldsOf, registerMember, type Member } from '../support/http.js';
 
 describe('gateway ⇄ notification (real identity and notification services, Postgres, Kafka)', () => {
-  let identity: ServiceHandle;
-  let notification: ServiceHandle;
+  let identity: RunningIdentity;
+  let notification: InProcessService<notificationApi.NotificationServiceClient>;
   let gateway: INestApplication;
   let http: ReturnType<INestApplication['getHttpServer']>;
   let mailDir: string;
@@ -45,34 +28,14 @@ describe('gateway ⇄ notification (real identity and notification services, Pos
 
   beforeAll(async () => {
     mailDir = await mkdtemp(join(tmpdir(), 'gateway-notification-mail-'));
-    identity = await createIdentityApp(
-      serviceEnv('identity', { HTTP_PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1' }),
-      { migrateOnStart: true, shutdownHooks: false },
-    );
-    notification = await createNotificationApp(
-      serviceEnv('notification', {
-        HTTP_PORT: '0',
-        GRPC_PORT: '0',
-        LOG_LEVEL: 'warn',
-        IDENTITY_GRPC_URL: identity.grpcUrl!,
-        PUBLIC_WEB_URL: 'https://web.example.test',
-        MAIL_DIR: mailDir,
-        NOTIFICATION_SEND_POLL_MS: '100',
-      }),
-      { migrateOnStart: true, shutdownHooks: false },
-    );
-    gateway = await createGatewayApp(
-      {
-        HTTP_PORT: '0',
-        IDENTITY_GRPC_URL: identity.grpcUrl!,
-        NOTIFICATION_GRPC_URL: notification.grpcUrl!,
-        LOG_LEVEL: 'warn',
-        GRPC_DEADLINE_MS: '5000',
-        RATE_LIMIT_AUTH_PER_MINUTE: '1000',
-        RATE_LIMIT_PER_MINUTE: '100000',
-      },
-      { logger: false },
-    );
+    identity = await startIdentity();
+    notification = await startInProcess('notification', PROTO_SERVICES.notification, createNotificationApp, {
+      IDENTITY_GRPC_URL: identity.handle.grpcUrl!,
+      PUBLIC_WEB_URL: 'https://web.example.test',
+      MAIL_DIR: mailDir,
+      NOTIFICATION_SEND_POLL_MS: '100',
+    });
+    gateway = await startGateway({ IDENTITY_GRPC_URL: identity.handle.grpcUrl!, NOTIFICATION_GRPC_URL: notification.handle.grpcUrl!, GRPC_DEADLINE_MS: '5000' });
     http = gateway.getHttpServer();
     ann = await newMember('Ann');
     ben = await newMember('Ben');
@@ -86,18 +49,15 @@ describe('gateway ⇄ notification (real identity and notification services, Pos
   });
 
   async function newMember(name: string): Promise<Member> {
-    const email = `${name.toLowerCase()}.${randomBytes(5).toString('hex')}@example.com`;
-    const res = await request(http).post('/api/v1/auth/register').send({ email, password: 'correct horse battery', displayName: name });
-    expect(res.status).toBe(201);
-    const member = { id: res.body.user.id as string, email, token: res.body.accessToken as string };
+    const member = await registerMember(http, name);
     // notification learns about the user from identity's UserRegistered.
     await waitUntil(async () => (await get(member, '/api/v1/notifications')).body.items?.length === 1, 30_000);
     return member;
   }
 
-  const get = (m: Member, path: string) => request(http).get(path).set('authorization', `Bearer ${m.token}`);
-  const post = (m: Member, path: string) => request(http).post(path).set('authorization', `Bearer ${m.token}`);
-  const put = (m: Member, path: string, body: object) => request(http).put(path).set('authorization', `Bearer ${m.token}`).send(body);
+  const get = (m: Member, path: string) => authorized(http, m.token).get(path);
+  const post = (m: Member, path: string) => authorized(http, m.token).post(path);
+  const put = (m: Member, path: string, body: object) => authorized(http, m.token).put(path, body);
 
   it('registration → a welcome in GET /notifications and a welcome email (file sink) with the public link', async () => {
     const res = await get(ann, '/api/v1/notifications');

@@ -4,92 +4,48 @@
  * provider). A charge arrives as subscription's saga would send it (ChargePayment on
  * payments.commands); the history and the webhook route are driven over HTTP.
  */
-import { createHmac } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { PROTO_SERVICES, type payments as paymentsApi } from '@storytelling/contracts';
 import { uuidv7 } from '@storytelling/kernel';
-import type { ServiceHandle } from '@storytelling/platform';
-import { serviceEnv, testEnvironment, waitUntil } from '@storytelling/testing';
-import kafkajs, { type Producer } from 'kafkajs';
-import { createIdentityApp } from '../../../identity/src/app.js';
+import { SandboxKafka, startInProcess, testEnvironment, waitUntil, type InProcessService } from '@storytelling/testing';
+import { startIdentity, type RunningIdentity } from '../../../identity/test/support/app-harness.js';
 import { createPaymentsApp } from '../../../payments/src/app.js';
-import { createGatewayApp } from '../../src/app.js';
+import { startGateway } from '../support/app.js';
+import { sandboxSignature } from '../support/fake-payments.js';
+import { expectProblem, registerMember, type Member } from '../support/http.js';
 
-const PROBLEM = /^application\/problem\+json/;
 const WEBHOOK_SECRET = 'e2e-sandbox-webhook-secret';
-type Res = request.Response;
-
-function expectProblem(res: Res, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-  expect(res.headers['content-type']).toMatch(PROBLEM);
-  expect(JSON.stringify(res.body)).not.toMatch(/\n\s+at |node_modules/);
-}
-
-const sign = (payload: string, secret = WEBHOOK_SECRET, t = Math.floor(Date.now() / 1000)) =>
-  `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${payload}`).digest('hex')}`;
+const sign = (payload: string, secret = WEBHOOK_SECRET, t?: number) => sandboxSignature(payload, secret, t);
 
 describe('gateway ⇄ payments (real identity and payments services, Postgres, Kafka)', () => {
-  let identity: ServiceHandle;
-  let payments: ServiceHandle;
+  let identity: RunningIdentity;
+  let payments: InProcessService<paymentsApi.PaymentsServiceClient>;
   let gateway: INestApplication;
   let http: ReturnType<INestApplication['getHttpServer']>;
-  let producer: Producer;
-  let member: { id: string; token: string };
+  let kafka: SandboxKafka;
+  let member: Member;
   const paid = { paymentId: uuidv7(), sagaId: uuidv7() };
   const declined = { paymentId: uuidv7(), sagaId: uuidv7() };
 
   async function charge(ids: { paymentId: string; sagaId: string }, userId: string, amountMinor: string, token: string): Promise<void> {
-    const id = uuidv7();
-    const envelope = {
-      specversion: '1.0',
-      id,
-      source: '/storytelling/subscription',
+    await kafka.publish('payments.commands', {
       type: 'storytelling.payments.payment.charge.v1',
       subject: ids.sagaId,
-      time: new Date().toISOString(),
-      datacontenttype: 'application/json',
       data: { sagaId: ids.sagaId, paymentId: ids.paymentId, userId, subscriptionId: uuidv7(), amountMinor, currency: 'USD', paymentMethod: token, description: 'gold, monthly' },
-      aggregateversion: 1,
       correlationid: ids.sagaId,
-    };
-    await producer.send({
-      topic: `${testEnvironment().topicPrefix}payments.commands`,
-      messages: [{ key: ids.sagaId, value: JSON.stringify(envelope), headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' } }],
     });
   }
 
   const history = () => request(http).get('/api/v1/payments').set('authorization', `Bearer ${member.token}`);
 
   beforeAll(async () => {
-    identity = await createIdentityApp(
-      serviceEnv('identity', { HTTP_PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1' }),
-      { migrateOnStart: true, shutdownHooks: false },
-    );
-    payments = await createPaymentsApp(
-      serviceEnv('payments', { HTTP_PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'warn', IDENTITY_GRPC_URL: identity.grpcUrl!, SANDBOX_WEBHOOK_SECRET: WEBHOOK_SECRET }),
-      { migrateOnStart: true, shutdownHooks: false },
-    );
-    gateway = await createGatewayApp(
-      {
-        HTTP_PORT: '0',
-        IDENTITY_GRPC_URL: identity.grpcUrl!,
-        PAYMENTS_GRPC_URL: payments.grpcUrl!,
-        LOG_LEVEL: 'warn',
-        GRPC_DEADLINE_MS: '5000',
-        RATE_LIMIT_AUTH_PER_MINUTE: '1000',
-        RATE_LIMIT_PER_MINUTE: '100000',
-      },
-      { logger: false },
-    );
+    identity = await startIdentity();
+    payments = await startInProcess('payments', PROTO_SERVICES.payments, createPaymentsApp, { IDENTITY_GRPC_URL: identity.handle.grpcUrl!, SANDBOX_WEBHOOK_SECRET: WEBHOOK_SECRET });
+    gateway = await startGateway({ IDENTITY_GRPC_URL: identity.handle.grpcUrl!, PAYMENTS_GRPC_URL: payments.handle.grpcUrl!, GRPC_DEADLINE_MS: '5000' });
     http = gateway.getHttpServer();
-    const kafka = new kafkajs.Kafka({ clientId: 'gateway-payments-e2e', brokers: testEnvironment().brokers, logLevel: kafkajs.logLevel.NOTHING });
-    producer = kafka.producer();
-    await producer.connect();
-    const registered = await request(http)
-      .post('/api/v1/auth/register')
-      .send({ email: `payer.${uuidv7()}@example.com`, password: 'correct horse battery', displayName: 'Payer' });
-    expect(registered.status).toBe(201);
-    member = { id: registered.body.user.id, token: registered.body.accessToken };
+    kafka = await SandboxKafka.start(testEnvironment(), { clientId: 'gateway-payments-e2e', source: '/storytelling/subscription' });
+    member = await registerMember(http, 'Payer');
     await charge(paid, member.id, '999', 'tok_visa');
     await charge(declined, member.id, '1999', 'tok_insufficientFunds');
     await waitUntil(async () => {
@@ -99,7 +55,7 @@ describe('gateway ⇄ payments (real identity and payments services, Postgres, K
   }, 180_000);
 
   afterAll(async () => {
-    await producer?.disconnect();
+    await kafka?.close();
     await gateway?.close();
     await payments?.close();
     await identity?.close();

@@ -9,43 +9,24 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { PROTO_SERVICES, type story as storyApi } from '@storytelling/contracts';
 import { uuidv7 } from '@storytelling/kernel';
-import type { ServiceHandle } from '@storytelling/platform';
-import { serviceEnv, waitUntil } from '@storytelling/testing';
-import { createIdentityApp } from '../../../identity/src/app.js';
+import { startInProcess, waitUntil, type InProcessService } from '@storytelling/testing';
+import { startIdentity, type RunningIdentity } from '../../../identity/test/support/app-harness.js';
 import { createStoryApp } from '../../../story/src/app.js';
-import { createGatewayApp } from '../../src/app.js';
+import { startGateway } from '../support/app.js';
 import { startQuotaPeer, type QuotaPeer } from '../support/quota-peer.js';
+import { authorized, expectProblem, fieldsOf, registerMember, type Member, type Res } from '../support/http.js';
 
-const PROBLEM = /^application\/problem\+json/;
-type Res = request.Response;
-
-function expectProblem(res: Res, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-  expect(res.headers['content-type']).toMatch(PROBLEM);
-  expect(res.body).toMatchObject({ status, type: `https://storytelling.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`, title: expect.any(String), detail: expect.any(String) });
-  expect(JSON.stringify(res.body)).not.toMatch(/\n\s+at |node_modules/);
-}
-
-const fieldsOf = (res: Res): Record<string, string> =>
-  Object.fromEntries(((res.body.errors ?? []) as { field: string; message: string }[]).map((e) => [e.field, e.message]));
-
-const PASSWORD = 'correct horse battery';
 const TALE =
   'Mara climbed the lighthouse stairs while the storm howled. Her brother Tomas waited below, terrified of the black water. ' +
   '"I will not let the light die," Mara said, and she felt a fierce joy as the great lamp caught. ' +
   'Far out at sea, old Captain Ruiz wept with relief when he saw the beam. Tomas was angry that she had gone up alone, ' +
   'but he hugged her when she came down, and they laughed together in the warm kitchen.';
 
-interface Member {
-  id: string;
-  token: string;
-  displayName: string;
-}
-
 describe('gateway ⇄ story (real identity and story services, Postgres, Kafka)', () => {
-  let identity: ServiceHandle;
-  let story: ServiceHandle;
+  let identity: RunningIdentity;
+  let story: InProcessService<storyApi.StoryServiceClient>;
   let subscription: QuotaPeer;
   let gateway: INestApplication;
   let http: ReturnType<INestApplication['getHttpServer']>;
@@ -53,34 +34,14 @@ describe('gateway ⇄ story (real identity and story services, Postgres, Kafka)'
   let bob: Member;
 
   beforeAll(async () => {
-    identity = await createIdentityApp(
-      serviceEnv('identity', { HTTP_PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'warn', ARGON2_MEMORY_KIB: '8192', ARGON2_TIME_COST: '1', ARGON2_PARALLELISM: '1' }),
-      { migrateOnStart: true, shutdownHooks: false },
-    );
+    identity = await startIdentity();
     subscription = await startQuotaPeer();
-    story = await createStoryApp(
-      serviceEnv('story', {
-        HTTP_PORT: '0',
-        GRPC_PORT: '0',
-        LOG_LEVEL: 'warn',
-        IDENTITY_GRPC_URL: identity.grpcUrl!,
-        SUBSCRIPTION_GRPC_URL: subscription.url,
-        STORY_ANALYSIS_POLL_MS: '100',
-      }),
-      { migrateOnStart: true, shutdownHooks: false },
-    );
-    gateway = await createGatewayApp(
-      {
-        HTTP_PORT: '0',
-        IDENTITY_GRPC_URL: identity.grpcUrl!,
-        STORY_GRPC_URL: story.grpcUrl!,
-        LOG_LEVEL: 'warn',
-        GRPC_DEADLINE_MS: '5000',
-        RATE_LIMIT_AUTH_PER_MINUTE: '1000',
-        RATE_LIMIT_PER_MINUTE: '100000',
-      },
-      { logger: false },
-    );
+    story = await startInProcess('story', PROTO_SERVICES.story, createStoryApp, {
+      IDENTITY_GRPC_URL: identity.handle.grpcUrl!,
+      SUBSCRIPTION_GRPC_URL: subscription.url,
+      STORY_ANALYSIS_POLL_MS: '100',
+    });
+    gateway = await startGateway({ IDENTITY_GRPC_URL: identity.handle.grpcUrl!, STORY_GRPC_URL: story.handle.grpcUrl!, GRPC_DEADLINE_MS: '5000' });
     http = gateway.getHttpServer();
     alice = await newMember('Alice');
     bob = await newMember('Bob');
@@ -93,32 +54,8 @@ describe('gateway ⇄ story (real identity and story services, Postgres, Kafka)'
     await subscription?.stop();
   });
 
-  async function newMember(name: string): Promise<Member> {
-    const displayName = `${name} ${randomBytes(3).toString('hex')}`;
-    const res = await request(http)
-      .post('/api/v1/auth/register')
-      .send({ email: `${name.toLowerCase()}.${randomBytes(5).toString('hex')}@example.com`, password: PASSWORD, displayName });
-    expect(res.status).toBe(201);
-    return { id: res.body.user.id as string, token: res.body.accessToken as string, displayName };
-  }
-
-  const as = (m: Member) => {
-    const auth = (r: request.Test) => r.set('authorization', `Bearer ${m.token}`);
-    return {
-      get: (path: string) => auth(request(http).get(path)),
-      post: (path: string, body?: object) => auth(request(http).post(path)).send(body),
-      patch: (path: string, body: object, ifMatch?: string) => {
-        const r = auth(request(http).patch(path));
-        if (ifMatch !== undefined) r.set('if-match', ifMatch);
-        return r.send(body);
-      },
-      delete: (path: string, ifMatch?: string) => {
-        const r = auth(request(http).delete(path));
-        if (ifMatch !== undefined) r.set('if-match', ifMatch);
-        return r;
-      },
-    };
-  };
+  const newMember = (name: string): Promise<Member> => registerMember(http, name, { displayName: `${name} ${randomBytes(3).toString('hex')}` });
+  const as = (m: Member) => authorized(http, m.token);
 
   async function createStory(m: Member, title: string, content = TALE): Promise<{ id: string; version: number }> {
     const res = await as(m).post('/api/v1/stories', { title, content });

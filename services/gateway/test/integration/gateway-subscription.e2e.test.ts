@@ -7,7 +7,6 @@
  */
 import { FixedClock } from '@storytelling/kernel';
 import type { INestApplication } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { EventProbe, waitUntil } from '@storytelling/testing';
 import {
@@ -19,15 +18,8 @@ import {
   type RunningSubscription,
 } from '../../../subscription/test/support/harness.js';
 import { PaymentsDouble } from '../../../subscription/test/support/payments-double.js';
-import { createGatewayApp } from '../../src/app.js';
-
-const PROBLEM = /^application\/problem\+json/;
-type Res = request.Response;
-
-function expectProblem(res: Res, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-  expect(res.headers['content-type']).toMatch(PROBLEM);
-}
+import { startGateway } from '../support/app.js';
+import { authorized, expectProblem, registerMember, type Member } from '../support/http.js';
 
 describe('gateway → subscription (real identity and subscription services)', () => {
   let identity: RunningIdentity;
@@ -45,17 +37,7 @@ describe('gateway → subscription (real identity and subscription services)', (
     publisher = await Publisher.start(sandbox);
     commands = await EventProbe.start('payments.commands', { topicPrefix: sandbox.topicPrefix });
     payments = new PaymentsDouble(commands, publisher);
-    gateway = await createGatewayApp(
-      {
-        HTTP_PORT: '0',
-        IDENTITY_GRPC_URL: identity.handle.grpcUrl!,
-        SUBSCRIPTION_GRPC_URL: subscription.handle.grpcUrl!,
-        LOG_LEVEL: 'warn',
-        RATE_LIMIT_AUTH_PER_MINUTE: '1000',
-        RATE_LIMIT_PER_MINUTE: '100000',
-      },
-      { logger: false },
-    );
+    gateway = await startGateway({ IDENTITY_GRPC_URL: identity.handle.grpcUrl!, SUBSCRIPTION_GRPC_URL: subscription.handle.grpcUrl! });
     http = gateway.getHttpServer();
   }, 120_000);
 
@@ -67,13 +49,9 @@ describe('gateway → subscription (real identity and subscription services)', (
   });
 
   /** Registers through the gateway and waits until subscription's ACL gave the user the free subscription. */
-  async function member(): Promise<{ id: string; token: string }> {
-    const res = await request(http)
-      .post('/api/v1/auth/register')
-      .send({ email: `m.${randomBytes(5).toString('hex')}@example.com`, password: 'correct horse battery', displayName: 'Member' });
-    expect(res.status).toBe(201);
-    const m = { id: res.body.user.id as string, token: res.body.accessToken as string };
-    await waitUntil(async () => (await request(http).get('/api/v1/subscription').set('authorization', `Bearer ${m.token}`)).status === 200, 20_000);
+  async function member(): Promise<Member> {
+    const m = await registerMember(http, 'Member');
+    await waitUntil(async () => (await authorized(http, m.token).get('/api/v1/subscription')).status === 200, 20_000);
     return m;
   }
 

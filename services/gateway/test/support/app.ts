@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { createGatewayApp } from '../../src/app.js';
+import { createGatewayApp, type CreateGatewayAppOptions } from '../../src/app.js';
 import { AUDIENCE, FakeIdentity, ISSUER } from './fake-identity.js';
 import { FakeStory } from './fake-story.js';
 import { FakeNotification } from './fake-notification.js';
@@ -27,4 +27,15 @@ export async function fakeGateway(env: Record<string, string> = {}, identity?: F
     { identity: fake, story: fakeStory, notification: fakeNotification, payments: fakePayments, subscription: fakeSubscription, logger: false },
   );
   return { app, identity: fake, story: fakeStory, notification: fakeNotification, payments: fakePayments, subscription: fakeSubscription, server: app.getHttpServer() };
+}
+
+/**
+ * The real gateway in process in front of real services (`<PEER>_GRPC_URL`s in `env`), on a free
+ * port, quiet, with rate limits high enough for a test's many registrations; `env` wins.
+ */
+export async function startGateway(env: Record<string, string>, options: CreateGatewayAppOptions = {}): Promise<INestApplication> {
+  return createGatewayApp(
+    { HTTP_PORT: '0', LOG_LEVEL: 'warn', RATE_LIMIT_AUTH_PER_MINUTE: '1000', RATE_LIMIT_PER_MINUTE: '100000', ...env },
+    { logger: false, ...options },
+  );
 }

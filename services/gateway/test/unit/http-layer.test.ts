@@ -3,17 +3,7 @@ import { SignJWT } from 'jose';
 import { isUuid } from '@storytelling/kernel';
 import { fakeGateway, type FakeGateway } from '../support/app.js';
 import { grpcError, newSigningKey, signAccessToken } from '../support/fake-identity.js';
-
-const PROBLEM = /^application\/problem\+json/;
-
-function expectProblem(res: request.Response, status: number, code: string): void {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(PROBLEM);
-  expect(res.body).toMatchObject({ status, code, type: `https://storytelling.dev/problems/${code.toLowerCase().replace(/_/g, '-')}` });
-  expect(typeof res.body.title).toBe('string');
-  expect(typeof res.body.detail).toBe('string');
-  expect(JSON.stringify(res.body)).not.toMatch(/\bat \S+ \(|node_modules|stack/);
-}
+import { expectProblem, PROBLEM_CONTENT_TYPE } from '../support/http.js';
 
 describe('gateway HTTP layer (fake identity)', () => {
   let gw: FakeGateway;
@@ -53,7 +43,7 @@ describe('gateway HTTP layer (fake identity)', () => {
       const token = await gw.identity.tokenFor('admin');
       const res = await request(gw.server).get('/api/v1/users/%E0%A4%A').set('authorization', `Bearer ${token}`);
       expect(res.status).toBe(400);
-      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.headers['content-type']).toMatch(PROBLEM_CONTENT_TYPE);
     });
 
     it('hides unexpected errors behind 500 INTERNAL without details', async () => {

@@ -9,13 +9,7 @@ import { uuidv7 } from '@storytelling/kernel';
 import { fakeGateway, type FakeGateway } from '../support/app.js';
 import { grpcError } from '../support/fake-identity.js';
 import { sandboxSignature } from '../support/fake-payments.js';
-
-const PROBLEM = /^application\/problem\+json/;
-
-function expectProblem(res: request.Response, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-  expect(res.headers['content-type']).toMatch(PROBLEM);
-}
+import { expectProblem } from '../support/http.js';
 
 describe('payments routes (fake payments service)', () => {
   let gw: FakeGateway;

@@ -7,18 +7,7 @@ import request from 'supertest';
 import { uuidv7 } from '@storytelling/kernel';
 import { fakeGateway, type FakeGateway } from '../support/app.js';
 import { grpcError } from '../support/fake-identity.js';
-
-const PROBLEM = /^application\/problem\+json/;
-
-function expectProblem(res: request.Response, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-  expect(res.headers['content-type']).toMatch(PROBLEM);
-  expect(res.body).toMatchObject({ status, code, type: `https://storytelling.dev/problems/${code.toLowerCase().replace(/_/g, '-')}` });
-}
-
-function fieldsOf(res: request.Response): Record<string, string> {
-  return Object.fromEntries((res.body.errors as { field: string; message: string }[]).map((e) => [e.field, e.message]));
-}
+import { expectProblem, fieldsOf } from '../support/http.js';
 
 describe('story routes (fake story service)', () => {
   let gw: FakeGateway;

@@ -8,13 +8,7 @@ import request from 'supertest';
 import { fakeGateway, type FakeGateway } from '../support/app.js';
 import { grpcError } from '../support/fake-identity.js';
 import { FAKE_TIERS } from '../support/fake-subscription.js';
-
-const PROBLEM = /^application\/problem\+json/;
-
-function expectProblem(res: request.Response, status: number, code: string): void {
-  expect({ status: res.status, code: res.body?.code }).toEqual({ status, code });
-  expect(res.headers['content-type']).toMatch(PROBLEM);
-}
+import { expectProblem } from '../support/http.js';
 
 describe('subscription routes (fake subscription service)', () => {
   let gw: FakeGateway;
