@@ -5,36 +5,24 @@
  * gRPC test peer.
  */
 import { randomUUID } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { PROTO_SERVICES, type story as storyApi } from '@storytelling/contracts';
-import { startInProcess, type InProcessService } from '@storytelling/testing';
-import { startIdentity, type RunningIdentity } from '../../../identity/test/support/app-harness.js';
-import { createStoryApp } from '../../../story/src/app.js';
-import { startGateway } from '../support/app.js';
 import { authorized, expectProblem, PASSWORD, registerMember, uniqueEmail, type Member } from '../support/http.js';
-import { startQuotaPeer, type QuotaPeer } from '../support/quota-peer.js';
+import type { QuotaPeer } from '../support/quota-peer.js';
+import { startStoryStack, type StoryStack } from '../support/story-stack.js';
 
 describe('gateway: Idempotency-Key and the story quota (real identity and story)', () => {
-  let identity: RunningIdentity;
-  let story: InProcessService<storyApi.StoryServiceClient>;
+  let stack: StoryStack;
   let subscription: QuotaPeer;
-  let gateway: INestApplication;
-  let http: ReturnType<INestApplication['getHttpServer']>;
+  let http: StoryStack['http'];
 
   beforeAll(async () => {
-    identity = await startIdentity();
-    subscription = await startQuotaPeer();
-    story = await startInProcess('story', PROTO_SERVICES.story, createStoryApp, { IDENTITY_GRPC_URL: identity.handle.grpcUrl!, SUBSCRIPTION_GRPC_URL: subscription.url });
-    gateway = await startGateway({ IDENTITY_GRPC_URL: identity.handle.grpcUrl!, STORY_GRPC_URL: story.handle.grpcUrl! });
-    http = gateway.getHttpServer();
+    stack = await startStoryStack();
+    subscription = stack.quota;
+    http = stack.http;
   }, 180_000);
 
   afterAll(async () => {
-    await gateway?.close();
-    await story?.close();
-    await identity?.close();
-    await subscription?.stop();
+    await stack?.close();
   });
   afterEach(() => {
     subscription.limit = undefined;

@@ -7,15 +7,10 @@
  * is a later issue; visibility is tested for drafts, analysed and archived stories only.
  */
 import { randomBytes } from 'node:crypto';
-import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { PROTO_SERVICES, type story as storyApi } from '@storytelling/contracts';
 import { uuidv7 } from '@storytelling/kernel';
-import { startInProcess, waitUntil, type InProcessService } from '@storytelling/testing';
-import { startIdentity, type RunningIdentity } from '../../../identity/test/support/app-harness.js';
-import { createStoryApp } from '../../../story/src/app.js';
-import { startGateway } from '../support/app.js';
-import { startQuotaPeer, type QuotaPeer } from '../support/quota-peer.js';
+import { waitUntil } from '@storytelling/testing';
+import { startStoryStack, type StoryStack } from '../support/story-stack.js';
 import { authorized, expectProblem, fieldsOf, registerMember, type Member, type Res } from '../support/http.js';
 
 const TALE =
@@ -25,33 +20,20 @@ const TALE =
   'but he hugged her when she came down, and they laughed together in the warm kitchen.';
 
 describe('gateway ⇄ story (real identity and story services, Postgres, Kafka)', () => {
-  let identity: RunningIdentity;
-  let story: InProcessService<storyApi.StoryServiceClient>;
-  let subscription: QuotaPeer;
-  let gateway: INestApplication;
-  let http: ReturnType<INestApplication['getHttpServer']>;
+  let stack: StoryStack;
+  let http: StoryStack['http'];
   let alice: Member;
   let bob: Member;
 
   beforeAll(async () => {
-    identity = await startIdentity();
-    subscription = await startQuotaPeer();
-    story = await startInProcess('story', PROTO_SERVICES.story, createStoryApp, {
-      IDENTITY_GRPC_URL: identity.handle.grpcUrl!,
-      SUBSCRIPTION_GRPC_URL: subscription.url,
-      STORY_ANALYSIS_POLL_MS: '100',
-    });
-    gateway = await startGateway({ IDENTITY_GRPC_URL: identity.handle.grpcUrl!, STORY_GRPC_URL: story.handle.grpcUrl!, GRPC_DEADLINE_MS: '5000' });
-    http = gateway.getHttpServer();
+    stack = await startStoryStack({ storyEnv: { STORY_ANALYSIS_POLL_MS: '100' }, gatewayEnv: { GRPC_DEADLINE_MS: '5000' } });
+    http = stack.http;
     alice = await newMember('Alice');
     bob = await newMember('Bob');
   }, 180_000);
 
   afterAll(async () => {
-    await gateway?.close();
-    await story?.close();
-    await identity?.close();
-    await subscription?.stop();
+    await stack?.close();
   });
 
   const newMember = (name: string): Promise<Member> => registerMember(http, name, { displayName: `${name} ${randomBytes(3).toString('hex')}` });
@@ -316,7 +298,7 @@ describe('gateway ⇄ story (real identity and story services, Postgres, Kafka)'
     }, 15_000);
     expect(ready.body.checks.story.ok).toBe(true);
     const { id } = await createStory(alice, 'Before the outage');
-    await story.close();
+    await stack.story.close();
     const down = await as(alice).get(`/api/v1/stories/${id}`);
     expectProblem(down, 503, 'SERVICE_UNAVAILABLE');
     expect(Number(down.headers['retry-after'])).toBeGreaterThan(0);

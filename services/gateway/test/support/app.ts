@@ -6,6 +6,9 @@ import { FakeNotification } from './fake-notification.js';
 import { FakePayments } from './fake-payments.js';
 import { FakeSubscription } from './fake-subscription.js';
 
+/** Rate limits no unit test reaches (the rate-limit tests set their own). */
+export const NO_RATE_LIMITS = { RATE_LIMIT_AUTH_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000' };
+
 export interface FakeGateway {
   app: INestApplication;
   identity: FakeIdentity;

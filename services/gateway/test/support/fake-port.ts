@@ -33,6 +33,12 @@ export abstract class FakePort {
     return (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sub: string }).sub;
   }
 
+  /** Between tests: no failure injected, no calls recorded. */
+  reset(): void {
+    this.failWith = undefined;
+    this.calls.length = 0;
+  }
+
   async checkHealth(): Promise<void> {
     if (!this.healthy) throw new Error(`${this.service} is down`);
   }

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { SignJWT } from 'jose';
 import { isUuid } from '@storytelling/kernel';
-import { fakeGateway, type FakeGateway } from '../support/app.js';
+import { fakeGateway, NO_RATE_LIMITS, type FakeGateway } from '../support/app.js';
 import { grpcError, newSigningKey, signAccessToken } from '../support/fake-identity.js';
 import { expectProblem, PROBLEM_CONTENT_TYPE } from '../support/http.js';
 
@@ -9,15 +9,10 @@ describe('gateway HTTP layer (fake identity)', () => {
   let gw: FakeGateway;
 
   beforeAll(async () => {
-    gw = await fakeGateway({ RATE_LIMIT_AUTH_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000' });
+    gw = await fakeGateway(NO_RATE_LIMITS);
   });
-  afterAll(async () => {
-    await gw.app.close();
-  });
-  beforeEach(() => {
-    gw.identity.failWith = undefined;
-    gw.identity.calls.length = 0;
-  });
+  afterAll(() => gw.app.close());
+  beforeEach(() => gw.identity.reset());
 
   describe('problem+json for everything', () => {
     it('answers an unknown API route with 404 problem+json', async () => {

@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { uuidv7 } from '@storytelling/kernel';
-import { fakeGateway, type FakeGateway } from '../support/app.js';
+import { fakeGateway, NO_RATE_LIMITS, type FakeGateway } from '../support/app.js';
 import { grpcError } from '../support/fake-identity.js';
 import { expectProblem, fieldsOf } from '../support/http.js';
 
@@ -16,18 +16,13 @@ describe('notification routes (fake notification service)', () => {
   let otherToken: string;
 
   beforeAll(async () => {
-    gw = await fakeGateway({ RATE_LIMIT_AUTH_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000' });
+    gw = await fakeGateway(NO_RATE_LIMITS);
     userId = uuidv7();
     token = await gw.identity.tokenFor('member', userId);
     otherToken = await gw.identity.tokenFor('member', uuidv7());
   });
-  afterAll(async () => {
-    await gw.app.close();
-  });
-  beforeEach(() => {
-    gw.notification.failWith = undefined;
-    gw.notification.calls.length = 0;
-  });
+  afterAll(() => gw.app.close());
+  beforeEach(() => gw.notification.reset());
 
   const as = (r: request.Test, t = token) => r.set('authorization', `Bearer ${t}`);
   const valid = { email: true, sms: true, inApp: false, mutedTypes: ['story_published'], quietHours: { start: '22:00', end: '07:00', timeZone: 'Europe/Madrid' }, phone: '+34600111222' };

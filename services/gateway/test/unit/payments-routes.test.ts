@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import { uuidv7 } from '@storytelling/kernel';
-import { fakeGateway, type FakeGateway } from '../support/app.js';
+import { fakeGateway, NO_RATE_LIMITS, type FakeGateway } from '../support/app.js';
 import { grpcError } from '../support/fake-identity.js';
 import { sandboxSignature } from '../support/fake-payments.js';
 import { expectProblem } from '../support/http.js';
@@ -17,16 +17,13 @@ describe('payments routes (fake payments service)', () => {
   let userId: string;
 
   beforeAll(async () => {
-    gw = await fakeGateway({ RATE_LIMIT_AUTH_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000' });
+    gw = await fakeGateway(NO_RATE_LIMITS);
     userId = uuidv7();
     token = await gw.identity.tokenFor('member', userId);
   });
-  afterAll(async () => {
-    await gw.app.close();
-  });
+  afterAll(() => gw.app.close());
   beforeEach(() => {
-    gw.payments.failWith = undefined;
-    gw.payments.calls.length = 0;
+    gw.payments.reset();
     gw.payments.webhooks.length = 0;
   });
 

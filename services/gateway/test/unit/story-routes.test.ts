@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { uuidv7 } from '@storytelling/kernel';
-import { fakeGateway, type FakeGateway } from '../support/app.js';
+import { fakeGateway, NO_RATE_LIMITS, type FakeGateway } from '../support/app.js';
 import { grpcError } from '../support/fake-identity.js';
 import { expectProblem, fieldsOf } from '../support/http.js';
 
@@ -15,17 +15,12 @@ describe('story routes (fake story service)', () => {
   let userId: string;
 
   beforeAll(async () => {
-    gw = await fakeGateway({ RATE_LIMIT_AUTH_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000' });
+    gw = await fakeGateway(NO_RATE_LIMITS);
     userId = uuidv7();
     token = await gw.identity.tokenFor('member', userId);
   });
-  afterAll(async () => {
-    await gw.app.close();
-  });
-  beforeEach(() => {
-    gw.story.failWith = undefined;
-    gw.story.calls.length = 0;
-  });
+  afterAll(() => gw.app.close());
+  beforeEach(() => gw.story.reset());
 
   const auth = (r: request.Test) => r.set('authorization', `Bearer ${token}`);
   const post = (path: string, body?: unknown) => auth(request(gw.server).post(path)).send(body as object);

@@ -5,7 +5,7 @@
  * passed through, 503 when subscription is down. The real rules run in the e2e test.
  */
 import request from 'supertest';
-import { fakeGateway, type FakeGateway } from '../support/app.js';
+import { fakeGateway, NO_RATE_LIMITS, type FakeGateway } from '../support/app.js';
 import { grpcError } from '../support/fake-identity.js';
 import { FAKE_TIERS } from '../support/fake-subscription.js';
 import { expectProblem } from '../support/http.js';
@@ -15,16 +15,11 @@ describe('subscription routes (fake subscription service)', () => {
   let token: string;
 
   beforeAll(async () => {
-    gw = await fakeGateway({ RATE_LIMIT_AUTH_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000' });
+    gw = await fakeGateway(NO_RATE_LIMITS);
     token = await gw.identity.tokenFor('member');
   });
-  afterAll(async () => {
-    await gw.app.close();
-  });
-  beforeEach(() => {
-    gw.subscription.failWith = undefined;
-    gw.subscription.calls.length = 0;
-  });
+  afterAll(() => gw.app.close());
+  beforeEach(() => gw.subscription.reset());
 
   const as = (r: request.Test, t = token) => r.set('authorization', `Bearer ${t}`);
   const body = { tierId: 'gold', billingCycle: 'monthly', paymentMethod: { token: 'tok_visa' } };

@@ -15,6 +15,11 @@ export interface ChargeCommand {
   description: string;
 }
 
+/** The fields every payment event of the sandbox provider carries, from the charge it answers. */
+function paymentOf(c: ChargeCommand): Record<string, unknown> {
+  return { paymentId: c.paymentId, userId: c.userId, subscriptionId: c.subscriptionId, amountMinor: c.amountMinor, currency: c.currency, provider: 'sandbox', sagaId: c.sagaId };
+}
+
 /**
  * The test plays the payments context: it reads commands off payments.commands and answers on
  * payments.payment.events exactly as payments does (subject = payment id, correlationid = the
@@ -49,47 +54,15 @@ export class PaymentsDouble {
 
   processed(cmd: ProbedEvent<ChargeCommand>): Promise<string> {
     const c = cmd.envelope.data;
-    return this.reply(cmd, 'storytelling.payments.payment.processed.v1', {
-      paymentId: c.paymentId,
-      userId: c.userId,
-      subscriptionId: c.subscriptionId,
-      amountMinor: c.amountMinor,
-      currency: c.currency,
-      provider: 'sandbox',
-      providerPaymentId: `sbx_${c.paymentId}`,
-      processedAt: new Date().toISOString(),
-      sagaId: c.sagaId,
-    });
+    return this.reply(cmd, 'storytelling.payments.payment.processed.v1', { ...paymentOf(c), providerPaymentId: `sbx_${c.paymentId}`, processedAt: new Date().toISOString() });
   }
 
   failed(cmd: ProbedEvent<ChargeCommand>, reason: string): Promise<string> {
-    const c = cmd.envelope.data;
-    return this.reply(cmd, 'storytelling.payments.payment.failed.v1', {
-      paymentId: c.paymentId,
-      userId: c.userId,
-      subscriptionId: c.subscriptionId,
-      amountMinor: c.amountMinor,
-      currency: c.currency,
-      provider: 'sandbox',
-      reason,
-      message: reason.replace('_', ' '),
-      failedAt: new Date().toISOString(),
-      sagaId: c.sagaId,
-    });
+    return this.reply(cmd, 'storytelling.payments.payment.failed.v1', { ...paymentOf(cmd.envelope.data), reason, message: reason.replace('_', ' '), failedAt: new Date().toISOString() });
   }
 
   refunded(cmd: ProbedEvent<{ sagaId: string; paymentId: string }>, charge: ChargeCommand): Promise<string> {
-    return this.reply(cmd, 'storytelling.payments.payment.refunded.v1', {
-      paymentId: charge.paymentId,
-      userId: charge.userId,
-      subscriptionId: charge.subscriptionId,
-      amountMinor: charge.amountMinor,
-      currency: charge.currency,
-      provider: 'sandbox',
-      providerRefundId: `sbx_re_${charge.paymentId}`,
-      refundedAt: new Date().toISOString(),
-      sagaId: charge.sagaId,
-    });
+    return this.reply(cmd, 'storytelling.payments.payment.refunded.v1', { ...paymentOf(charge), providerRefundId: `sbx_re_${charge.paymentId}`, refundedAt: new Date().toISOString() });
   }
 
   private reply(cmd: ProbedEvent<{ paymentId: string }>, type: string, data: Record<string, unknown>): Promise<string> {
