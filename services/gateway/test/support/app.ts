@@ -1,3 +1,4 @@
+import { uuidv7 } from '@storytelling/kernel';
 import type { INestApplication } from '@nestjs/common';
 import { createGatewayApp, type CreateGatewayAppOptions } from '../../src/app.js';
 import { AUDIENCE, FakeIdentity, ISSUER } from './fake-identity.js';
@@ -30,6 +31,20 @@ export async function fakeGateway(env: Record<string, string> = {}, identity?: F
     { identity: fake, story: fakeStory, notification: fakeNotification, payments: fakePayments, subscription: fakeSubscription, logger: false },
   );
   return { app, identity: fake, story: fakeStory, notification: fakeNotification, payments: fakePayments, subscription: fakeSubscription, server: app.getHttpServer() };
+}
+
+export interface MemberGateway {
+  gw: FakeGateway;
+  /** A member, signed in with a token of the fake identity's key. */
+  userId: string;
+  token: string;
+}
+
+/** A fake gateway without rate limits and a member's token for it: the route tests' starting point. */
+export async function fakeGatewayWithMember(): Promise<MemberGateway> {
+  const gw = await fakeGateway(NO_RATE_LIMITS);
+  const userId = uuidv7();
+  return { gw, userId, token: await gw.identity.tokenFor('member', userId) };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { uuidv7 } from '@storytelling/kernel';
-import { fakeGateway, NO_RATE_LIMITS, type FakeGateway } from '../support/app.js';
+import { fakeGatewayWithMember, type FakeGateway } from '../support/app.js';
 import { grpcError } from '../support/fake-identity.js';
 import { expectProblem, fieldsOf } from '../support/http.js';
 
@@ -16,9 +16,7 @@ describe('notification routes (fake notification service)', () => {
   let otherToken: string;
 
   beforeAll(async () => {
-    gw = await fakeGateway(NO_RATE_LIMITS);
-    userId = uuidv7();
-    token = await gw.identity.tokenFor('member', userId);
+    ({ gw, userId, token } = await fakeGatewayWithMember());
     otherToken = await gw.identity.tokenFor('member', uuidv7());
   });
   afterAll(() => gw.app.close());

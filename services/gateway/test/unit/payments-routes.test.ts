@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import { uuidv7 } from '@storytelling/kernel';
-import { fakeGateway, NO_RATE_LIMITS, type FakeGateway } from '../support/app.js';
+import { fakeGatewayWithMember, type FakeGateway } from '../support/app.js';
 import { grpcError } from '../support/fake-identity.js';
 import { sandboxSignature } from '../support/fake-payments.js';
 import { expectProblem } from '../support/http.js';
@@ -17,9 +17,7 @@ describe('payments routes (fake payments service)', () => {
   let userId: string;
 
   beforeAll(async () => {
-    gw = await fakeGateway(NO_RATE_LIMITS);
-    userId = uuidv7();
-    token = await gw.identity.tokenFor('member', userId);
+    ({ gw, userId, token } = await fakeGatewayWithMember());
   });
   afterAll(() => gw.app.close());
   beforeEach(() => {

@@ -5,7 +5,7 @@
  */
 import request from 'supertest';
 import { uuidv7 } from '@storytelling/kernel';
-import { fakeGateway, NO_RATE_LIMITS, type FakeGateway } from '../support/app.js';
+import { fakeGatewayWithMember, type FakeGateway } from '../support/app.js';
 import { grpcError } from '../support/fake-identity.js';
 import { expectProblem, fieldsOf } from '../support/http.js';
 
@@ -15,9 +15,7 @@ describe('story routes (fake story service)', () => {
   let userId: string;
 
   beforeAll(async () => {
-    gw = await fakeGateway(NO_RATE_LIMITS);
-    userId = uuidv7();
-    token = await gw.identity.tokenFor('member', userId);
+    ({ gw, userId, token } = await fakeGatewayWithMember());
   });
   afterAll(() => gw.app.close());
   beforeEach(() => gw.story.reset());

@@ -5,7 +5,7 @@
  * passed through, 503 when subscription is down. The real rules run in the e2e test.
  */
 import request from 'supertest';
-import { fakeGateway, NO_RATE_LIMITS, type FakeGateway } from '../support/app.js';
+import { fakeGatewayWithMember, type FakeGateway } from '../support/app.js';
 import { grpcError } from '../support/fake-identity.js';
 import { FAKE_TIERS } from '../support/fake-subscription.js';
 import { expectProblem } from '../support/http.js';
@@ -15,8 +15,7 @@ describe('subscription routes (fake subscription service)', () => {
   let token: string;
 
   beforeAll(async () => {
-    gw = await fakeGateway(NO_RATE_LIMITS);
-    token = await gw.identity.tokenFor('member');
+    ({ gw, token } = await fakeGatewayWithMember());
   });
   afterAll(() => gw.app.close());
   beforeEach(() => gw.subscription.reset());
