@@ -162,11 +162,13 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
   }
 
   onModuleInit(): void {
+    // identity is needed by every authenticated route (JWKS); the other peers only by their own
+    // routes, which answer 503 while their service is down, so they are reported, not required.
     this.readiness.register({ name: 'identity', check: () => this.identity.checkHealth() });
-    this.readiness.register({ name: 'story', check: () => this.story.checkHealth() });
-    this.readiness.register({ name: 'notification', check: () => this.notification.checkHealth() });
-    this.readiness.register({ name: 'payments', check: () => this.payments.checkHealth() });
-    this.readiness.register({ name: 'subscription', check: () => this.subscription.checkHealth() });
+    this.readiness.register({ name: 'story', check: () => this.story.checkHealth(), required: false });
+    this.readiness.register({ name: 'notification', check: () => this.notification.checkHealth(), required: false });
+    this.readiness.register({ name: 'payments', check: () => this.payments.checkHealth(), required: false });
+    this.readiness.register({ name: 'subscription', check: () => this.subscription.checkHealth(), required: false });
   }
 
   /** Not ready from the first moment of shutdown, so load balancers stop sending traffic. */

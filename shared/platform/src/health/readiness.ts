@@ -6,11 +6,17 @@
 export interface ReadinessCheck {
   name: string;
   check(): Promise<void>;
+  /**
+   * Default true. An optional dependency is reported but does not make the service unready:
+   * the routes that need it answer 503 on their own, and taking the whole service out of
+   * rotation because one peer is down would turn a partial outage into a total one.
+   */
+  required?: boolean;
 }
 
 export interface ReadinessReport {
   ready: boolean;
-  checks: Record<string, { ok: boolean; error?: string }>;
+  checks: Record<string, { ok: boolean; error?: string; optional?: true }>;
 }
 
 export class ReadinessRegistry {
@@ -31,16 +37,20 @@ export class ReadinessRegistry {
       [...this.checks.values()].map(async (c) => {
         try {
           await withTimeout(c.check(), timeoutMs, c.name);
-          return [c.name, { ok: true }] as const;
+          return [c.name, { ok: true, ...optional(c) }] as const;
         } catch (err) {
-          return [c.name, { ok: false, error: err instanceof Error ? err.message : String(err) }] as const;
+          return [c.name, { ok: false, error: err instanceof Error ? err.message : String(err), ...optional(c) }] as const;
         }
       }),
     );
     const checks = Object.fromEntries(entries);
-    const ready = !this.shuttingDown && entries.every(([, r]) => r.ok);
+    const ready = !this.shuttingDown && entries.every(([, r]) => r.ok || r.optional === true);
     return { ready, checks: this.shuttingDown ? { ...checks, shutdown: { ok: false, error: 'shutting down' } } : checks };
   }
+}
+
+function optional(c: ReadinessCheck): { optional?: true } {
+  return c.required === false ? { optional: true } : {};
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
