@@ -280,6 +280,7 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
   await ensureDatabase(databaseName);
   await provisionServices(databaseName, [
     { name: 'identity', schema: 'identity' },
+    { name: 'subscription', schema: 'subscription' },
     { name: 'story', schema: 'story' },
   ]);
   const runId = newRunId();
@@ -292,13 +293,14 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
   });
   const { startFleetProcesses } = await import('../fleet-processes.js');
 
-  log(`bench:stories: starting identity, story, gateway (compiled dist/) on ${databaseName}, run ${runId}`);
+  log(`bench:stories: starting identity, subscription, story, gateway (compiled dist/) on ${databaseName}, run ${runId}`);
   const profiled = new Set(options.profile ?? []);
   const gcLogged = new Set(options.gcLog ?? []);
   const profileDir = profiled.size + gcLogged.size > 0 ? mkdtempSync(join(os.tmpdir(), 'bench-stories-prof-')) : '';
   const defaultEntry = (service: string, kind: 'main' | 'migrate'): string => join(repoRoot, 'services', service, 'dist', 'src', `${kind}.js`);
   const fleet = await startFleetProcesses({
-    services: ['identity', 'story', 'gateway'],
+    // subscription: story asks it before creating the bench's story (not on the measured reads).
+    services: ['identity', 'subscription', 'story', 'gateway'],
     env: { LOG_LEVEL: 'warn', DATABASE_POOL_MAX: String(options.poolSize) },
     serviceOverrides: {
       ...(options.serviceEnv ?? {}),
@@ -323,6 +325,12 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
     if (registered.status !== 201) throw new Error(`register answered ${registered.status}: ${JSON.stringify(registered.body)}`);
     const token = String(registered.body.accessToken);
     const auth = { authorization: `Bearer ${token}` };
+    // The free subscription arrives through identity's UserRegistered; story's quota check needs it.
+    const subscribed = Date.now() + 30_000;
+    while ((await json(`${gatewayUrl}/api/v1/subscription`, { headers: auth })).status !== 200) {
+      if (Date.now() > subscribed) throw new Error('the free subscription did not arrive within 30 s');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     const created = await json(`${gatewayUrl}/api/v1/stories`, {
       method: 'POST',
       headers: auth,
