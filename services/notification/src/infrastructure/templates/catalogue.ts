@@ -77,7 +77,7 @@ export const TEMPLATES: Catalogue = {
       text: 'Hi {{displayName}},\n\nYour {{tier}} subscription is active until {{periodEnd}}. Details: {{link}}\n',
       html: '<p>Hi {{displayName}},</p><p>Your <strong>{{tier}}</strong> subscription is active until {{periodEnd}}. <a href="{{link}}">Details</a>.</p>',
       sms: 'Storytelling: your {{tier}} subscription is active. {{link}}',
-      title: '{{tier}} subscription active',
+      title: 'Your {{tier}} subscription is active',
       body: 'Active until {{periodEnd}}.',
     },
     es: {
