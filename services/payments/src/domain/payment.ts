@@ -34,15 +34,8 @@ export interface PaymentState {
   settledAt: Date | null;
 }
 
-export interface NewCharge {
-  id: string;
-  userId: string;
-  subscriptionId: string;
-  sagaId: string;
-  amount: Money;
-  provider: string;
-  description: string;
-}
+/** What a charge starts from: the facts of the command, before any provider answer. */
+export type NewCharge = Pick<PaymentState, 'id' | 'userId' | 'subscriptionId' | 'sagaId' | 'amount' | 'provider' | 'description'>;
 
 /**
  * A charge of `amount` to a user, made through one provider. It is recorded `pending` before the

@@ -185,19 +185,7 @@ export class Subscription extends AggregateRoot {
     this.s.cancelAtPeriodEnd = false;
     this.touch();
     const now = this.clock.now();
-    if (a.renewal) {
-      this.emit(T.SubscriptionRenewed, {
-        subscriptionId: this.id,
-        userId: this.s.userId,
-        tier: a.tier,
-        billingCycle: a.billingCycle,
-        currentPeriodStart: iso(a.periodStart),
-        currentPeriodEnd: iso(a.periodEnd),
-        paymentId: a.paymentId,
-      });
-      return;
-    }
-    this.emit(T.SubscriptionActivated, {
+    const period = {
       subscriptionId: this.id,
       userId: this.s.userId,
       tier: a.tier,
@@ -205,9 +193,12 @@ export class Subscription extends AggregateRoot {
       currentPeriodStart: iso(a.periodStart),
       currentPeriodEnd: iso(a.periodEnd),
       paymentId: a.paymentId,
-      amountMinor: String(a.amountMinor),
-      currency: a.currency,
-    });
+    };
+    if (a.renewal) {
+      this.emit(T.SubscriptionRenewed, period);
+      return;
+    }
+    this.emit(T.SubscriptionActivated, { ...period, amountMinor: String(a.amountMinor), currency: a.currency });
     if (to.rank > from.rank) this.emit(T.TierUpgraded, { subscriptionId: this.id, userId: this.s.userId, fromTier: previousTier, toTier: a.tier, effectiveAt: iso(now) });
   }
 

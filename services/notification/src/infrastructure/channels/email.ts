@@ -1,7 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer, { type Transporter } from 'nodemailer';
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import type { EmailMessage, EmailSender } from '../../application/ports/index.js';
+
+/** The nodemailer message of a rendered email: both senders build it the same way. */
+function mailOf(from: string, message: EmailMessage): SendMailOptions {
+  return { from, to: message.to, subject: message.subject, text: message.text, html: message.html, messageId: message.messageId };
+}
 
 /** Email over SMTP (nodemailer): Mailpit locally, the provider's SMTP relay in production. */
 export class SmtpEmailSender implements EmailSender {
@@ -29,14 +34,7 @@ export class SmtpEmailSender implements EmailSender {
   }
 
   async send(message: EmailMessage): Promise<{ providerMessageId: string }> {
-    const info = await this.transport.sendMail({
-      from: this.from,
-      to: message.to,
-      subject: message.subject,
-      text: message.text,
-      html: message.html,
-      messageId: message.messageId,
-    });
+    const info = await this.transport.sendMail(mailOf(this.from, message));
     return { providerMessageId: String(info.messageId ?? message.messageId) };
   }
 
@@ -58,14 +56,7 @@ export class FileEmailSender implements EmailSender {
   ) {}
 
   async send(message: EmailMessage): Promise<{ providerMessageId: string }> {
-    const info = await this.transport.sendMail({
-      from: this.from,
-      to: message.to,
-      subject: message.subject,
-      text: message.text,
-      html: message.html,
-      messageId: message.messageId,
-    });
+    const info = await this.transport.sendMail(mailOf(this.from, message));
     await mkdir(this.dir, { recursive: true });
     const name = message.messageId.replace(/[^A-Za-z0-9@._-]/g, '');
     await writeFile(join(this.dir, `${name}.eml`), info.message as Buffer);

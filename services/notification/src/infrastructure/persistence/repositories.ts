@@ -20,15 +20,8 @@ const FAILED = 'storytelling.notification.notification.failed.v1';
 /** Deliveries the sender still has to send (the partial index deliveries_due_idx covers them). */
 const WAITING: readonly DeliveryStatus[] = ['pending', 'scheduled'];
 
-const toRecipient = (r: RecipientRecord): Recipient => ({
-  id: r.id,
-  email: r.email,
-  displayName: r.displayName,
-  language: r.language,
-  active: r.active,
-  identityVersion: r.identityVersion,
-  preferences: r.preferences,
-});
+/** A row's recipient fields (the entity adds version and timestamps). */
+const toRecipient = (r: RecipientRecord): Recipient => recipientColumns(r);
 
 const toNotification = (r: NotificationRecord): StoredNotification => ({
   id: r.id,
@@ -126,7 +119,8 @@ export class TypeOrmRecipientRepository implements RecipientRepository {
   }
 }
 
-function recipientColumns(r: Recipient): Omit<RecipientRecord, 'version' | 'createdAt' | 'updatedAt'> {
+/** Exactly the recipient columns, whatever else the object carries (a row also has version and timestamps). */
+function recipientColumns(r: Recipient): Recipient {
   return {
     id: r.id,
     email: r.email,
