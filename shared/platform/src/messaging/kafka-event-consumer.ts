@@ -367,7 +367,7 @@ export class KafkaEventConsumer {
             result.push('duplicate');
             continue;
           }
-          await runWithContext(contextOf(event), async () => {
+          await runWithContext(contextOf(event, batch.topic), async () => {
             for (const handler of handlers) await handler.handle(event, tx);
           });
           result.push('processed');
@@ -454,10 +454,14 @@ function byTopic(offsets: ReadonlyArray<{ topic: string; partition: number; offs
   return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
-/** The consumed event becomes the cause of whatever the handler does. */
-function contextOf(event: CloudEvent): RequestContext {
+/**
+ * The consumed message becomes the cause of whatever the handler does. A command's subject is
+ * its sender's saga id, and replies must carry it as their correlation id (EVENTS.md), so for
+ * `<context>.commands` topics the correlation is the subject, whatever the envelope says.
+ */
+function contextOf(event: CloudEvent, topic: string): RequestContext {
   return {
-    correlationId: event.correlationid,
+    correlationId: topic.endsWith('.commands') ? event.subject : event.correlationid,
     causationId: event.id,
     ...(event.traceparent ? { traceparent: event.traceparent } : {}),
   };

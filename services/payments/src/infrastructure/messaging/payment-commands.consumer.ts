@@ -1,7 +1,7 @@
 import { DomainError, isUuid, type Clock } from '@storytelling/kernel';
 import { Inject, Injectable } from '@nestjs/common';
 import { paymentsCommands } from '@storytelling/contracts';
-import { EventStore, MalformedMessageError, NonRetryableError, currentContext, getLogger, runWithContext, type CloudEvent, type EventHandler } from '@storytelling/platform';
+import { EventStore, MalformedMessageError, NonRetryableError, getLogger, type CloudEvent, type EventHandler } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
 import {
   CLOCK,
@@ -26,8 +26,8 @@ export const PAYMENTS_COMMANDS_TOPIC = 'payments.commands';
 
 /**
  * Consumer of `payments.commands`. Translates the envelope into application commands and runs
- * them in the consumer's inbox transaction, in a context whose correlation is the saga id
- * (the command's subject) and whose causation is the command's id: the replies carry both.
+ * them in the consumer's inbox transaction; the platform consumer's context makes the saga id
+ * (the command's subject) the correlation and the command's id the causation of the replies.
  * - an envelope or payload that is not a valid command → MalformedMessageError (dead letter, no retry);
  * - a refund the payment does not allow, an idempotency key reused with other facts, a provider
  *   refusing the request → NonRetryableError (dead letter);
@@ -52,26 +52,23 @@ export class PaymentCommandsConsumer implements EventHandler {
   async handle(event: CloudEvent, tx: EntityManager): Promise<void> {
     if (event.type !== PAYMENT_COMMANDS.charge && event.type !== PAYMENT_COMMANDS.refund) return;
     if (!isUuid(event.subject)) throw new MalformedMessageError(`${event.type} ${event.id}: subject (saga id) must be a UUID`);
-    const context = { ...currentContext(), correlationId: event.subject.toLowerCase(), causationId: event.id };
-    await runWithContext(context, async () => {
-      const store = paymentsStoreIn(tx, this.events, this.clock);
-      try {
-        if (event.type === PAYMENT_COMMANDS.charge) {
-          const payment = await this.charges.execute(new ChargePaymentCommand(chargeCommand(event)), store);
-          this.log.info({ paymentId: payment.id, status: payment.status, sagaId: event.subject }, 'charge handled');
-        } else {
-          const payment = await this.refunds.execute(new RefundPaymentCommand(refundCommand(event)), store);
-          this.log.info({ paymentId: payment.id, refundedMinor: payment.snapshot.refundedMinor, sagaId: event.subject }, 'refund handled');
-        }
-      } catch (err) {
-        if (err instanceof DomainError && err.kind === 'validation') throw new MalformedMessageError(`${event.type} ${event.id}: ${err.message}`);
-        if (err instanceof DomainError) throw new NonRetryableError(`${event.type} ${event.id}: ${err.code}: ${err.message}`, { cause: err });
-        if (err instanceof ChargeMismatchError || err instanceof ProviderRejectedError) {
-          throw new NonRetryableError(`${event.type} ${event.id}: ${err.message}`, { cause: err });
-        }
-        throw err;
+    const store = paymentsStoreIn(tx, this.events, this.clock);
+    try {
+      if (event.type === PAYMENT_COMMANDS.charge) {
+        const payment = await this.charges.execute(new ChargePaymentCommand(chargeCommand(event)), store);
+        this.log.info({ paymentId: payment.id, status: payment.status, sagaId: event.subject }, 'charge handled');
+      } else {
+        const payment = await this.refunds.execute(new RefundPaymentCommand(refundCommand(event)), store);
+        this.log.info({ paymentId: payment.id, refundedMinor: payment.snapshot.refundedMinor, sagaId: event.subject }, 'refund handled');
       }
-    });
+    } catch (err) {
+      if (err instanceof DomainError && err.kind === 'validation') throw new MalformedMessageError(`${event.type} ${event.id}: ${err.message}`);
+      if (err instanceof DomainError) throw new NonRetryableError(`${event.type} ${event.id}: ${err.code}: ${err.message}`, { cause: err });
+      if (err instanceof ChargeMismatchError || err instanceof ProviderRejectedError) {
+        throw new NonRetryableError(`${event.type} ${event.id}: ${err.message}`, { cause: err });
+      }
+      throw err;
+    }
   }
 }
 

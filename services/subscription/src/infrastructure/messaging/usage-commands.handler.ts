@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { MalformedMessageError, currentContext, runWithContext, type CloudEvent, type EventHandler } from '@storytelling/platform';
+import { MalformedMessageError, type CloudEvent, type EventHandler } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
 import {
   CommitUsageCommand,
@@ -20,9 +20,9 @@ export const UsageCommandTypes = {
 
 /**
  * subscription.commands: ReserveUsage / CommitUsage / ReleaseUsage from other contexts' sagas.
- * Replies carry the command id as causationid (the consumer's context) and the sender's saga
- * id as correlationid (taken from the command: its subject, or saga_id in the payload). Each
- * runs in the consumer's transaction (executeIn), so the reply commits with the inbox row.
+ * Replies carry the command id as causationid and the sender's saga id (the command's subject)
+ * as correlationid: the platform consumer's context sets both for `.commands` topics. Each runs
+ * in the consumer's transaction (executeIn), so the reply commits with the inbox row.
  */
 @Injectable()
 export class UsageCommandsHandler implements EventHandler {
@@ -37,25 +37,22 @@ export class UsageCommandsHandler implements EventHandler {
     const kind = Object.entries(UsageCommandTypes).find(([, type]) => type === event.type)?.[0];
     if (!kind) return;
     const data = event.data;
-    const sagaId = typeof data.sagaId === 'string' && data.sagaId !== '' ? data.sagaId : event.subject;
+    const sagaId = event.subject;
     if (typeof data.reservationId !== 'string') throw new MalformedMessageError(`${event.type} ${event.id} has no reservationId`);
-    const parent = currentContext() ?? { correlationId: sagaId };
-    await runWithContext({ ...parent, correlationId: sagaId, causationId: event.id }, async () => {
-      const repos = this.repos.bind(tx);
-      if (kind === 'reserve') {
-        await this.reserve.executeIn(
-          repos,
-          new ReserveUsageCommand({
-            sagaId,
-            reservationId: data.reservationId as string,
-            userId: typeof data.userId === 'string' ? data.userId : '',
-            resource: data.resource,
-            amount: data.amount,
-            ttlSeconds: data.ttlSeconds,
-          }),
-        );
-      } else if (kind === 'commit') await this.commit.executeIn(repos, new CommitUsageCommand(data.reservationId));
-      else await this.release.executeIn(repos, new ReleaseUsageCommand(data.reservationId));
-    });
+    const repos = this.repos.bind(tx);
+    if (kind === 'reserve') {
+      await this.reserve.executeIn(
+        repos,
+        new ReserveUsageCommand({
+          sagaId,
+          reservationId: data.reservationId as string,
+          userId: typeof data.userId === 'string' ? data.userId : '',
+          resource: data.resource,
+          amount: data.amount,
+          ttlSeconds: data.ttlSeconds,
+        }),
+      );
+    } else if (kind === 'commit') await this.commit.executeIn(repos, new CommitUsageCommand(data.reservationId));
+    else await this.release.executeIn(repos, new ReleaseUsageCommand(data.reservationId));
   }
 }
