@@ -4,6 +4,9 @@
 //             → gRPC → story service (JWT verification, visibility) → PostgreSQL
 //   baseline: a bare Node http server doing the same primary-key read with pg (same row, same
 //             database and role, same pool size)
+//   floor:    the same two hops with nothing on them (stories-floor.ts): a bare http front →
+//             grpc-js → a bare grpc-js server → pg; not part of the result line, it shows what
+//             the architecture itself costs on this machine
 // Both get the same closed-loop load (fixed concurrency, fixed duration, after a warm-up) for
 // their maximum throughput; then the gateway gets an open-loop load at half its maximum for its
 // latency (p99 measured from when each request was due). identity, story and gateway run as
@@ -53,9 +56,12 @@ export interface StoriesBenchResult {
 export interface StoriesBenchDetails {
   machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string; loadAverage1m: number };
   settings: Omit<StoriesBenchOptions, 'log' | 'brokers'>;
-  responseBytes: { gateway: number; baseline: number };
+  responseBytes: { gateway: number; baseline: number; floor: number };
   gatewayMax: PhaseReport;
   baselineMax: PhaseReport;
+  floorMax: PhaseReport;
+  /** floorMax.rps / baselineMax.rps: the ratio a framework-free gateway path reaches here. */
+  floorRatio: number;
   gatewayLatency: PhaseReport & { offeredRps: number };
 }
 
@@ -219,8 +225,9 @@ export function summariseProfile(file: string, top = 25): string {
 
 // ---------------------------------------------------------------------------------------------
 
-function startBaseline(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', './shared/testing/src/bench/register-ts.mjs', 'shared/testing/src/bench/stories-baseline-server.ts'], {
+/** A bench-only server (baseline or floor) as its own process; resolves once it prints its port. */
+function startBenchServer(script: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', './shared/testing/src/bench/register-ts.mjs', `shared/testing/src/bench/${script}`, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -232,7 +239,7 @@ function startBaseline(env: Record<string, string>): Promise<{ child: ChildProce
       const line = /\{"port":(\d+)\}/.exec(out);
       if (line) resolve({ child, port: Number(line[1]) });
     });
-    child.once('exit', (code) => reject(new Error(`baseline server exited (${code})`)));
+    child.once('exit', (code) => reject(new Error(`${script} ${args.join(' ')} exited (${code})`)));
   });
 }
 
@@ -313,7 +320,12 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
         ? diagnosticEntry(profileDir, service, defaultEntry(service, kind), { profile: profiled.has(service), gc: gcLogged.has(service) })
         : defaultEntry(service, kind),
   });
-  let baseline: ChildProcess | undefined;
+  const benchServers: ChildProcess[] = [];
+  const startOwn = async (script: string, args: string[], env: Record<string, string>) => {
+    const started = await startBenchServer(script, args, env);
+    benchServers.push(started.child);
+    return started;
+  };
   try {
     const gatewayUrl = fleet.gatewayUrl!;
     // A member and one story of theirs: the row both sides read.
@@ -340,32 +352,32 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
     const storyId = String(created.body.id);
     const path = `/api/v1/stories/${storyId}`;
 
-    const { port } = await startBaseline({
-      DATABASE_URL: databaseUrlFor('story', databaseName),
-      DATABASE_SCHEMA: 'story',
-      POOL_SIZE: String(options.poolSize),
-    }).then((b) => {
-      baseline = b.child;
-      return b;
-    });
-    const baselineUrl = `http://127.0.0.1:${port}`;
+    const storyDatabase = { DATABASE_URL: databaseUrlFor('story', databaseName), DATABASE_SCHEMA: 'story', POOL_SIZE: String(options.poolSize) };
+    const baseline = await startOwn('stories-baseline-server.ts', [], storyDatabase);
+    const floorStory = await startOwn('stories-floor.ts', ['story'], storyDatabase);
+    const floorFront = await startOwn('stories-floor.ts', ['front'], { STORY_ADDRESS: `127.0.0.1:${floorStory.port}` });
 
-    // Same answer from both sides (the baseline does not do less work by answering less).
+    // Same answer from every side (neither does less work by answering less).
     const viaGateway = await json(`${gatewayUrl}${path}`, { headers: auth });
-    const viaBaseline = await json(`${baselineUrl}${path}`);
-    if (viaGateway.status !== 200 || viaBaseline.status !== 200) throw new Error(`GET answered ${viaGateway.status} (gateway) / ${viaBaseline.status} (baseline)`);
-    if (JSON.stringify(viaGateway.body) !== JSON.stringify(viaBaseline.body)) {
-      throw new Error(`the baseline answers another body than the gateway:\n${JSON.stringify(viaGateway.body).slice(0, 300)}\n${JSON.stringify(viaBaseline.body).slice(0, 300)}`);
+    const viaBaseline = await json(`http://127.0.0.1:${baseline.port}${path}`);
+    const viaFloor = await json(`http://127.0.0.1:${floorFront.port}${path}`);
+    for (const [side, answer] of [['baseline', viaBaseline], ['floor', viaFloor]] as const) {
+      if (viaGateway.status !== 200 || answer.status !== 200) throw new Error(`GET answered ${viaGateway.status} (gateway) / ${answer.status} (${side})`);
+      if (JSON.stringify(viaGateway.body) !== JSON.stringify(answer.body)) {
+        throw new Error(`the ${side} answers another body than the gateway:\n${JSON.stringify(viaGateway.body).slice(0, 300)}\n${JSON.stringify(answer.body).slice(0, 300)}`);
+      }
     }
 
     const gatewayTarget: Target = { host: '127.0.0.1', port: Number(new URL(gatewayUrl).port), path, headers: auth };
-    const baselineTarget: Target = { host: '127.0.0.1', port, path };
+    const baselineTarget: Target = { host: '127.0.0.1', port: baseline.port, path };
+    const floorTarget: Target = { host: '127.0.0.1', port: floorFront.port, path };
     const pid = (name: string) => () => [fleet.services[name]!.pid];
     const groups: Groups = {
       gateway: pid('gateway'),
       story: pid('story'),
       identity: pid('identity'),
-      baseline: () => (baseline?.pid ? [baseline.pid] : []),
+      baseline: () => (baseline.child.pid ? [baseline.child.pid] : []),
+      floor: () => [floorStory.child.pid, floorFront.child.pid].filter((p): p is number => p !== undefined),
       postgres: () => pidsNamed('postgres'),
       kafka: () => pidsNamed('java'),
     };
@@ -387,6 +399,10 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
     await closedLoop(baselineTarget, options.connections, ms(options.warmupSeconds));
     const baselineMax = await withCpu(groups, () => closedLoop(baselineTarget, options.connections, ms(options.seconds)));
     log(fmt('baseline (max)', baselineMax, baselineMax.cpu));
+
+    await closedLoop(floorTarget, options.connections, ms(options.warmupSeconds));
+    const floorMax = await withCpu(groups, () => closedLoop(floorTarget, options.connections, ms(options.seconds)));
+    log(fmt('floor (max)', floorMax, floorMax.cpu));
 
     const offered = Math.max(1, Math.round(gatewayMax.rps * options.latencyLoad));
     await sleep(500);
@@ -411,14 +427,16 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
         loadAverage1m: Math.round(os.loadavg()[0]! * 100) / 100,
       },
       settings,
-      responseBytes: { gateway: viaGateway.bytes, baseline: viaBaseline.bytes },
+      responseBytes: { gateway: viaGateway.bytes, baseline: viaBaseline.bytes, floor: viaFloor.bytes },
       gatewayMax,
       baselineMax,
+      floorMax,
+      floorRatio: baselineMax.rps > 0 ? Math.round((floorMax.rps / baselineMax.rps) * 1000) / 1000 : 0,
       gatewayLatency: { ...latency, offeredRps: offered },
     };
     return { result, details };
   } finally {
-    baseline?.kill('SIGTERM');
+    for (const child of benchServers) child.kill('SIGTERM');
     await fleet.stop();
     await dropDatabase(databaseName, { force: true }).catch(() => undefined);
     for (const service of profiled) {
