@@ -3,7 +3,7 @@ import { systemClock } from '@storytelling/kernel';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { EventStore, IdempotencyKeySweeper, MessagingModule, PersistenceModule, UnitOfWork } from '@storytelling/platform';
+import { EventStore, MessagingModule, PersistenceModule, UnitOfWork, RetentionModule, retentionSettings } from '@storytelling/platform';
 import { identityMigrations } from '../migrations/index.js';
 import {
   ACCESS_TOKEN_ISSUER,
@@ -72,6 +72,7 @@ export class IdentityModule {
           kafka: { brokers: [...config.KAFKA_BROKERS], clientId: 'identity', topicPrefix: config.KAFKA_TOPIC_PREFIX },
           relay: options.relay ?? true,
         }),
+        RetentionModule.forService({ service: 'identity', settings: retentionSettings(config, 'identity') }),
       ],
       controllers: [IdentityGrpcController, JwksHttpController],
       providers: [
@@ -106,7 +107,6 @@ export class IdentityModule {
         { provide: SERVICE_CREDENTIALS, useValue: new ConfiguredServiceCredentials(parseServiceCredentials(config.SERVICE_CREDENTIALS)) },
         { provide: IDENTITY_UNIT_OF_WORK, useFactory: identityUnitOfWork, inject: [UnitOfWork, EventStore, DataSource, CLOCK] },
         Sessions,
-        IdempotencyKeySweeper,
         CallerResolver,
         SuperAdminBootstrapper,
         ...COMMAND_HANDLERS,

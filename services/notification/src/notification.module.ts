@@ -3,7 +3,7 @@ import { systemClock } from '@storytelling/kernel';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AccessTokenVerifier, EventStore, MessagingModule, PersistenceModule, UnitOfWork, type IdentityTokenVerifier, type RetryPolicy, CallerResolver } from '@storytelling/platform';
+import { AccessTokenVerifier, EventStore, MessagingModule, PersistenceModule, UnitOfWork, type IdentityTokenVerifier, type RetryPolicy, CallerResolver, RetentionModule, retentionSettings } from '@storytelling/platform';
 import { notificationMigrations } from '../migrations/index.js';
 import {
   CLOCK,
@@ -101,6 +101,7 @@ export class NotificationModule {
           relay: options.relay ?? true,
           ...(options.consumerRetry ? { retry: options.consumerRetry } : {}),
         }),
+        RetentionModule.forService({ service: 'notification', settings: retentionSettings(config, 'notification') }),
       ],
       controllers: [NotificationGrpcController],
       providers: [

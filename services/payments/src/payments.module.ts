@@ -3,7 +3,7 @@ import { systemClock } from '@storytelling/kernel';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AccessTokenVerifier, EventStore, type IdentityTokenVerifier, MessagingModule, PersistenceModule, type RetryPolicy, UnitOfWork, CallerResolver } from '@storytelling/platform';
+import { AccessTokenVerifier, EventStore, type IdentityTokenVerifier, MessagingModule, PersistenceModule, type RetryPolicy, UnitOfWork, CallerResolver, RetentionModule, retentionSettings } from '@storytelling/platform';
 import { paymentsMigrations } from '../migrations/index.js';
 import {
   CLOCK,
@@ -71,6 +71,7 @@ export class PaymentsModule {
           maxMessagesPerTransaction: 1,
           retry: { attempts: config.PAYMENTS_COMMAND_ATTEMPTS, ...options.retry },
         }),
+        RetentionModule.forService({ service: 'payments', settings: retentionSettings(config, 'payments') }),
       ],
       controllers: [PaymentsGrpcController],
       providers: [

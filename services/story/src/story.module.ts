@@ -3,7 +3,7 @@ import { systemClock } from '@storytelling/kernel';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AccessTokenVerifier, EventStore, IdempotencyKeySweeper, type IdentityTokenVerifier, MessagingModule, PersistenceModule, UnitOfWork, CallerResolver } from '@storytelling/platform';
+import { AccessTokenVerifier, EventStore, type IdentityTokenVerifier, MessagingModule, PersistenceModule, UnitOfWork, CallerResolver, RetentionModule, retentionSettings } from '@storytelling/platform';
 import { storyMigrations } from '../migrations/index.js';
 import {
   ANALYSIS_SETTINGS,
@@ -91,6 +91,7 @@ export class StoryModule {
           subscriptions: [{ topic: IDENTITY_USER_TOPIC, handler: UserEventsTranslator }],
           relay: options.relay ?? true,
         }),
+        RetentionModule.forService({ service: 'story', settings: retentionSettings(config, 'story') }),
       ],
       controllers: [StoryGrpcController],
       providers: [
@@ -99,7 +100,6 @@ export class StoryModule {
         { provide: STORY_ANALYSER, useValue: options.analyser },
         { provide: IDENTITY_TOKENS, useValue: options.identity },
         { provide: STORY_QUOTA, useValue: options.quota },
-        IdempotencyKeySweeper,
         { provide: AccessTokenVerifier, useValue: options.identity.verifier },
         IdentityChannelCloser,
         { provide: STORY_UNIT_OF_WORK, useFactory: storyUnitOfWork, inject: [UnitOfWork, EventStore, DataSource, CLOCK] },

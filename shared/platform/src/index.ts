@@ -9,5 +9,6 @@ export * from './logging/index.js';
 export * from './messaging/index.js';
 export * from './metrics/index.js';
 export * from './persistence/index.js';
+export * from './retention/index.js';
 export * from './rpc/index.js';
 export * from './saga/index.js';

@@ -1,3 +1,4 @@
+import { retentionConfigSchema } from '../retention/retention-config.js';
 import { hostPort, int, list, oneOf, port, str, url, type ConfigOf } from './schema.js';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
@@ -28,6 +29,8 @@ export const serviceConfigSchema = {
   DATABASE_SCHEMA: str({ pattern: /^[a-z_][a-z0-9_]{0,62}$/ }).optional(),
   KAFKA_BROKERS: list(hostPort()).describe('comma-separated host:port'),
   KAFKA_TOPIC_PREFIX: str().default(''),
+  // Outbox, inbox, saga and idempotency-key retention (docs/adr/0017-retention.md).
+  ...retentionConfigSchema,
 };
 
 /** The brief's name for the common schema of backend services. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConflictError } from '@storytelling/kernel';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { currentContext } from '../context/request-context.js';
 
 /** How long a key is remembered (API.md: 24 h). */
@@ -117,14 +117,4 @@ function canonicalJson(value: unknown): string {
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
-/** Retention: deletes up to `batch` expired keys; returns how many went. */
-export async function sweepExpiredIdempotencyKeys(db: DataSource | EntityManager, now: Date = new Date(), batch = 1000): Promise<number> {
-  // TypeORM answers a DELETE on Postgres with [rows, affected].
-  const raw: unknown = await db.query(
-    `DELETE FROM idempotency_keys WHERE ctid IN (SELECT ctid FROM idempotency_keys WHERE expires_at <= $1 LIMIT $2)`,
-    [now, batch],
-  );
-  return Array.isArray(raw) && typeof raw[1] === 'number' ? raw[1] : 0;
 }

@@ -1,3 +1,2 @@
 export * from './idempotency.js';
 export * from './migration.js';
-export * from './sweeper.js';

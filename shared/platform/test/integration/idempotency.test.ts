@@ -1,7 +1,8 @@
 // withIdempotency against real PostgreSQL: replay, reuse with another body, expiry, concurrency,
 // rollback and the retention sweep.
 import { runWithContext } from '../../src/context/request-context.js';
-import { IdempotencyKeyReusedError, requestFingerprint, sweepExpiredIdempotencyKeys, withIdempotency } from '../../src/idempotency/index.js';
+import { IdempotencyKeyReusedError, requestFingerprint, withIdempotency } from '../../src/idempotency/index.js';
+import { deleteExpired, idempotencyKeysRetention } from '../../src/retention/index.js';
 import { createSandbox, type Sandbox } from './messaging-fixtures.js';
 
 describe('withIdempotency', () => {
@@ -88,7 +89,7 @@ describe('withIdempotency', () => {
     expect(again.title).toBe('i');
 
     await create('k-sweep', { title: 'j' }, 'user-1', { now: () => t0 });
-    const deleted = await sweepExpiredIdempotencyKeys(sb.dataSource, new Date(t0.getTime() + 25 * 3600_000));
+    const deleted = await deleteExpired(sb.dataSource, idempotencyKeysRetention, new Date(t0.getTime() + 25 * 3600_000), 1000);
     expect(deleted).toBeGreaterThanOrEqual(1);
     expect(await sb.count(`SELECT count(*) AS n FROM idempotency_keys WHERE key = 'k-sweep'`)).toBe(0);
     expect(await sb.count(`SELECT count(*) AS n FROM idempotency_keys WHERE key = 'k-old'`)).toBe(1);
