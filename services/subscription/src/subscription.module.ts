@@ -3,7 +3,7 @@ import { systemClock } from '@storytelling/kernel';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AccessTokenVerifier, EventStore, MessagingModule, PersistenceModule, SagaStore, UnitOfWork, type IdentityTokenVerifier, CallerResolver, RetentionModule, retentionSettings } from '@storytelling/platform';
+import { AccessTokenVerifier, EventStore, MessagingModule, PersistenceModule, SagaStore, UnitOfWork, type IdentityTokenVerifier, CallerResolver } from '@storytelling/platform';
 import { subscriptionMigrations } from '../migrations/index.js';
 import {
   CLOCK,
@@ -17,7 +17,7 @@ import {
   type SubscriptionSettings,
   type SubscriptionUnitOfWork,
 } from './application/index.js';
-import type { SubscriptionConfig } from './config.js';
+import { dunningPolicyOf, type SubscriptionConfig } from './config.js';
 import { STORY_TOPIC, StoryEventsTranslator } from './infrastructure/acl/story-events.translator.js';
 import { IDENTITY_USER_TOPIC, UserEventsTranslator } from './infrastructure/acl/user-events.translator.js';
 import { PAYMENTS_TOPIC, PaymentEventsHandler } from './infrastructure/messaging/payment-events.handler.js';
@@ -61,6 +61,7 @@ export class SubscriptionModule {
       refundTimeoutMs: config.SUBSCRIPTION_REFUND_TIMEOUT_MS,
       reservationTtlSeconds: config.SUBSCRIPTION_RESERVATION_TTL_SECONDS,
       schedulerIntervalMs: config.SUBSCRIPTION_SCHEDULER_INTERVAL_MS,
+      dunning: dunningPolicyOf(config),
     };
     return {
       module: SubscriptionModule,
@@ -84,7 +85,6 @@ export class SubscriptionModule {
           ],
           relay: options.relay ?? true,
         }),
-        RetentionModule.forService({ service: 'subscription', settings: retentionSettings(config, 'subscription'), sagas: true }),
       ],
       controllers: [SubscriptionGrpcController],
       providers: [

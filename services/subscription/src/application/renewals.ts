@@ -12,7 +12,9 @@ const BATCH = 50;
  * FOR UPDATE SKIP LOCKED (replicas split them) and, in their own transaction each:
  * free → next period; cancel-at-period-end → free (SubscriptionCancelled); scheduled change →
  * applied (TierDowngraded); paid → the paid-subscription saga charges the next period, started
- * with the business key `renewal:<subscription>:<period end>` so it can never run twice.
+ * with the business key `renewal:<subscription>:<period end>` so it can never run twice. A refused
+ * renewal is retried in its grace period (ADR 0018), attempt n ≥ 2 under
+ * `renewal:<subscription>:<period end>:attempt:<n>`: one charge per attempt, whoever runs it.
  */
 export class RenewalService {
   private readonly log = getLogger('renewals');
@@ -73,7 +75,7 @@ export class RenewalService {
         periodStart: oldEnd,
         periodEnd: periodEnd(oldEnd, renew.cycle),
         paymentMethod: method,
-        key: `renewal:${sub.id}:${oldEnd.toISOString()}`,
+        key: renewalKey(sub.id, oldEnd, renew.attempt),
       });
     } catch (err) {
       if (err instanceof SagaKeyTakenError) {
@@ -83,4 +85,10 @@ export class RenewalService {
       throw err;
     }
   }
+}
+
+/** The business key of a renewal charge attempt: attempt 1 keeps the key renewals always had. */
+export function renewalKey(subscriptionId: string, periodEnd: Date, attempt: number): string {
+  const key = `renewal:${subscriptionId}:${periodEnd.toISOString()}`;
+  return attempt === 1 ? key : `${key}:attempt:${attempt}`;
 }

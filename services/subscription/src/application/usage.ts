@@ -66,7 +66,7 @@ export class UsageService {
     if (!result.ok) reservation.status = 'refused';
     await repos.usage.insertReservation(reservation);
     if (result.ok) await this.emitReserved(repos, reservation);
-    else await this.emitExceeded(repos, sub, resource, amount, result.used + result.reserved, limit ?? 0, reservation.id);
+    else await this.emitExceeded(repos, sub, resource, amount, result.used + result.reserved, limit ?? 0, reservation.id, window.start);
   }
 
   async commit(repos: SubscriptionRepositories, reservationId: unknown): Promise<void> {
@@ -114,7 +114,7 @@ export class UsageService {
     });
     const tier = await repos.tiers.get(sub.state.tier);
     const limit = tier ? limitOf(tier.limits, resource) : null;
-    if (limit !== null && after.used + after.reserved > limit) await this.emitExceeded(repos, sub, resource, amount, after.used + after.reserved - amount, limit, '');
+    if (limit !== null && after.used + after.reserved > limit) await this.emitExceeded(repos, sub, resource, amount, after.used + after.reserved - amount, limit, '', window.start);
   }
 
   /** Open reservations past their expiry: released (reason expired). @returns how many. */
@@ -142,7 +142,7 @@ export class UsageService {
         const tier = sub ? await repos.tiers.get(sub.state.tier) : undefined;
         const counters = await repos.usage.counters(r.subscriptionId, { start: r.periodStart, end: r.periodStart });
         const c = counters[r.resource];
-        if (sub) await this.emitExceeded(repos, sub, r.resource, r.amount, c.used + c.reserved, (tier && limitOf(tier.limits, r.resource)) ?? 0, r.id);
+        if (sub) await this.emitExceeded(repos, sub, r.resource, r.amount, c.used + c.reserved, (tier && limitOf(tier.limits, r.resource)) ?? 0, r.id, r.periodStart);
         return;
       }
       case 'reserved':
@@ -177,7 +177,7 @@ export class UsageService {
     });
   }
 
-  private emitExceeded(repos: SubscriptionRepositories, sub: Subscription, resource: string, requested: number, used: number, limit: number, reservationId: string): Promise<void> {
+  private emitExceeded(repos: SubscriptionRepositories, sub: Subscription, resource: string, requested: number, used: number, limit: number, reservationId: string, periodStart: Date): Promise<void> {
     return repos.usage.emit(sub.id, T.QuotaExceeded, {
       subscriptionId: sub.id,
       userId: sub.userId,
@@ -187,6 +187,8 @@ export class UsageService {
       used,
       limit,
       ...(reservationId ? { reservationId } : {}),
+      // The quota period: notification sends one notice per (user, resource, period) (ADR 0018).
+      periodStart: periodStart.toISOString(),
     });
   }
 }

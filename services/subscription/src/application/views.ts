@@ -20,6 +20,8 @@ export interface SubscriptionView {
   cancelAtPeriodEnd: boolean;
   usage: ResourceUsageView[];
   pendingChange: PendingChange | null;
+  /** While a refused renewal is retried: when the paid tier ends unless a charge succeeds. */
+  graceEndsAt: Date | null;
   version: number;
 }
 
@@ -58,6 +60,7 @@ export function toSubscriptionView(sub: Subscription, usage: ResourceUsageView[]
     cancelAtPeriodEnd: s.cancelAtPeriodEnd,
     usage,
     pendingChange: s.pendingChange,
+    graceEndsAt: s.dunning?.graceEndsAt ?? null,
     version: sub.version,
   };
 }

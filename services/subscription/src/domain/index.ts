@@ -1,3 +1,4 @@
+export * from './dunning.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './period.js';

@@ -1,6 +1,7 @@
 import { AggregateRoot, type Clock } from '@storytelling/kernel';
 import { SubscriptionChangePendingError, SubscriptionInactiveError, SubscriptionNotCancellableError, AlreadySubscribedError, TierNotPurchasableError } from './errors.js';
 import { SubscriptionEventTypes as T, type CancelReason } from './events.js';
+import { dunningDueAt, graceEnd, nextRetry, type Dunning, type DunningPolicy } from './dunning.js';
 import { periodEnd, proRataMinor } from './period.js';
 import { FREE_TIER, isFree, priceFor, type BillingCycle, type Tier } from './tier.js';
 
@@ -28,6 +29,8 @@ export interface SubscriptionState {
   pendingChange: PendingChange | null;
   /** The provider reference last paid with (renewals charge it again); never card data. */
   paymentMethod: string | null;
+  /** A refused renewal being retried (status payment_failed, the paid tier kept); null otherwise. */
+  dunning: Dunning | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -85,6 +88,7 @@ export class Subscription extends AggregateRoot {
         cancelAtPeriodEnd: false,
         pendingChange: null,
         paymentMethod: null,
+        dunning: null,
         createdAt: now,
         updatedAt: now,
       },
@@ -127,6 +131,12 @@ export class Subscription extends AggregateRoot {
     if (this.s.pendingChange?.status === 'payment_pending') throw new SubscriptionChangePendingError();
     if (isFree(target)) throw new TierNotPurchasableError();
     const now = this.clock.now();
+    const unpaid = this.s.dunning;
+    if (unpaid) {
+      // Grace period (ADR 0018): the unpaid period is paid in full for whichever paid tier is
+      // asked, from where it started (the user has had it since); no credit, nothing scheduled.
+      return { kind: 'charge', reason: 'new', amountMinor: priceFor(target, cycle), currency: target.currency, periodStart: unpaid.periodStart, periodEnd: periodEnd(unpaid.periodStart, cycle), keepsPeriod: false };
+    }
     if (target.id === this.s.tier && cycle === this.s.billingCycle) {
       if (this.s.cancelAtPeriodEnd) return { kind: 'scheduled', effectiveAt: this.s.currentPeriodEnd }; // "resume": keep the tier
       throw new AlreadySubscribedError();
@@ -183,6 +193,7 @@ export class Subscription extends AggregateRoot {
     this.s.status = 'active';
     this.s.pendingChange = null;
     this.s.cancelAtPeriodEnd = false;
+    this.s.dunning = null;
     this.touch();
     const now = this.clock.now();
     const period = {
@@ -233,6 +244,7 @@ export class Subscription extends AggregateRoot {
     this.s.status = 'cancelled';
     this.s.cancelAtPeriodEnd = false;
     this.s.pendingChange = null;
+    this.s.dunning = null;
     this.touch();
     this.emit(T.SubscriptionCancelled, { subscriptionId: this.id, userId: this.s.userId, tier: this.s.tier, reason: 'account_deactivated', effectiveAt: iso(this.clock.now()) });
     return true;
@@ -240,19 +252,30 @@ export class Subscription extends AggregateRoot {
 
   /** The period is over; what happens next (the renewal scheduler asks). */
   dueAt(now: Date): boolean {
-    return this.isLive && this.s.currentPeriodEnd.getTime() <= now.getTime() && this.s.pendingChange?.status !== 'payment_pending';
+    if (!this.isLive || this.s.currentPeriodEnd.getTime() > now.getTime() || this.s.pendingChange?.status === 'payment_pending') return false;
+    // In dunning the period is already over: due at the next retry or the grace end (or a cancellation).
+    return !this.s.dunning || this.s.cancelAtPeriodEnd || dunningDueAt(this.s.dunning).getTime() <= now.getTime();
   }
 
   /**
    * Period-end rules that need no payment: a free subscription rolls over; cancel-at-period-end
    * goes back to free (SubscriptionCancelled); a scheduled change to free the same.
-   * @returns the paid tier/cycle to renew into when a charge is needed, else undefined.
+   * In dunning: the grace period over → free (`renewal_failed`); else the next retry.
+   * @returns the paid tier/cycle to renew into and the attempt number when a charge is needed, else undefined.
    */
-  closePeriod(tiers: (id: string) => Tier): { tier: Tier; cycle: BillingCycle } | undefined {
+  closePeriod(tiers: (id: string) => Tier): { tier: Tier; cycle: BillingCycle; attempt: number } | undefined {
     const end = this.s.currentPeriodEnd;
     if (this.s.cancelAtPeriodEnd) {
       this.backToFree(end, 'user_request');
       return undefined;
+    }
+    const unpaid = this.s.dunning;
+    if (unpaid) {
+      if (unpaid.graceEndsAt.getTime() <= this.clock.now().getTime()) {
+        this.backToFree(unpaid.periodStart, 'renewal_failed');
+        return undefined;
+      }
+      return { tier: tiers(unpaid.tier), cycle: unpaid.billingCycle, attempt: unpaid.failedAttempts + 1 };
     }
     const change = this.s.pendingChange?.status === 'scheduled' ? this.s.pendingChange : null;
     const next = tiers(change?.tier ?? this.s.tier);
@@ -275,15 +298,40 @@ export class Subscription extends AggregateRoot {
       this.rollOver(end);
       return undefined;
     }
-    return { tier: next, cycle };
+    return { tier: next, cycle, attempt: 1 };
   }
 
-  /** A renewal charge failed: back to free from the old period end (ADR 0009). */
-  renewalFailed(sagaId: string, paymentId: string, reason: string): void {
+  /**
+   * A renewal charge (or a retry) was refused: the grace period (ADR 0018) starts or goes on —
+   * status payment_failed, the paid tier kept, the next retry scheduled from the unpaid period's
+   * start. With no retry left and the grace period over, back to free from the old period end.
+   */
+  renewalFailed(sagaId: string, paymentId: string, reason: string, policy: DunningPolicy): void {
     const change = this.s.pendingChange;
     if (!change || change.sagaId !== sagaId) return;
-    this.emit(T.SubscriptionPaymentFailed, { subscriptionId: this.id, userId: this.s.userId, requestedTier: change.tier, currentTier: FREE_TIER, paymentId, reason });
-    this.backToFree(this.s.currentPeriodEnd, 'renewal_failed');
+    const start = this.s.dunning?.periodStart ?? this.s.currentPeriodEnd;
+    const failedAttempts = (this.s.dunning?.failedAttempts ?? 0) + 1;
+    const dunning: Dunning = { periodStart: start, tier: change.tier, billingCycle: change.billingCycle, failedAttempts, nextRetryAt: nextRetry(policy, start, failedAttempts), graceEndsAt: graceEnd(policy, start) };
+    const graceOver = dunning.nextRetryAt === null && dunning.graceEndsAt.getTime() <= this.clock.now().getTime();
+    this.emit(T.SubscriptionPaymentFailed, {
+      subscriptionId: this.id,
+      userId: this.s.userId,
+      requestedTier: change.tier,
+      currentTier: graceOver ? FREE_TIER : this.s.tier,
+      paymentId,
+      reason,
+      attempt: failedAttempts,
+      ...(dunning.nextRetryAt && !graceOver ? { nextRetryAt: iso(dunning.nextRetryAt) } : {}),
+      graceEndsAt: iso(dunning.graceEndsAt),
+    });
+    if (graceOver) {
+      this.backToFree(start, 'renewal_failed');
+      return;
+    }
+    this.s.status = 'payment_failed';
+    this.s.dunning = dunning;
+    this.s.pendingChange = { ...change, status: 'payment_failed', failureReason: reason };
+    this.touch();
   }
 
   /** A paid period ended with nothing to charge (no payment method on file): back to free. */
@@ -297,6 +345,7 @@ export class Subscription extends AggregateRoot {
     this.s.billingCycle = 'monthly';
     this.s.cancelAtPeriodEnd = false;
     this.s.pendingChange = null;
+    this.s.dunning = null;
     this.s.status = 'active';
     this.s.currentPeriodStart = from;
     this.s.currentPeriodEnd = periodEnd(from, 'monthly');

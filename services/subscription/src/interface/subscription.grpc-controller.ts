@@ -110,5 +110,6 @@ export function toProtoSubscription(s: SubscriptionView): subscription.Subscript
       ? { tier: p.tier, billingCycle: p.billingCycle, status: p.status, effectiveAt: p.effectiveAt ? p.effectiveAt.toISOString() : '', failureReason: p.failureReason ?? '' }
       : undefined,
     version: s.version,
+    graceEndsAt: s.graceEndsAt ? s.graceEndsAt.toISOString() : '',
   };
 }

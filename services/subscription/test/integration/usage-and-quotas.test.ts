@@ -6,6 +6,7 @@ import { subscriptionMigrations } from '../../migrations/index.js';
 import { CommandBus } from '@nestjs/cqrs';
 import { CommitUsageCommand, ReserveUsageCommand } from '../../src/application/index.js';
 import { UsageService } from '../../src/application/usage.js';
+import { DEFAULT_DUNNING_POLICY } from '../../src/domain/index.js';
 import { subscriptionUnitOfWork } from '../../src/infrastructure/persistence/unit-of-work.js';
 import {
   Publisher,
@@ -70,7 +71,7 @@ describe('usage and quotas (real Postgres and Kafka)', () => {
     try {
       const events = new EventStore();
       const uow = subscriptionUnitOfWork(new UnitOfWork(pool), events, pool, clock, new SagaStore({ service: 'test', events, clock }));
-      const usage = new UsageService({ chargeTimeoutMs: 1, refundTimeoutMs: 1, reservationTtlSeconds: 600, schedulerIntervalMs: 0 }, clock);
+      const usage = new UsageService({ chargeTimeoutMs: 1, refundTimeoutMs: 1, reservationTtlSeconds: 600, schedulerIntervalMs: 0, dunning: DEFAULT_DUNNING_POLICY }, clock);
       const ids = Array.from({ length: 24 }, () => uuidv7());
       await Promise.all(ids.map((id) => uow.run((repos) => usage.reserve(repos, { sagaId: uuidv7(), reservationId: id, userId: users.ann!.id, resource: 'narrations', amount: 1, ttlSeconds: 600 }))));
       const statuses: Array<{ status: string; n: string }> = await ds.query(

@@ -1,5 +1,5 @@
 import type { SagaChange, SagaInstance, StartSaga, OutgoingCommand, AppendedCommand } from '@storytelling/platform';
-import type { SubscriptionRepository, TierCatalog, UsageResource, Window } from '../../domain/index.js';
+import type { DunningPolicy, SubscriptionRepository, TierCatalog, UsageResource, Window } from '../../domain/index.js';
 
 /** Nest injection token of the Clock (kernel) every rule reads time from. */
 export const CLOCK = Symbol('subscription.Clock');
@@ -15,6 +15,8 @@ export interface SubscriptionSettings {
   reservationTtlSeconds: number;
   /** Scheduler and sweeper cadence (ms); 0 disables the loops (tests drive them). */
   schedulerIntervalMs: number;
+  /** Grace period and retry schedule after a refused renewal (ADR 0018). */
+  dunning: DunningPolicy;
 }
 
 export interface Reservation {

@@ -136,7 +136,7 @@ export class PaidSubscriptionSaga {
     if (saga.status === 'running' && saga.step === 'charge') {
       const sub = await repos.subscriptions.findById(saga.state.subscriptionId, { lock: true });
       if (sub) {
-        if (saga.state.kind === 'renewal') sub.renewalFailed(saga.id, saga.state.paymentId, reason);
+        if (saga.state.kind === 'renewal') sub.renewalFailed(saga.id, saga.state.paymentId, reason, this.settings.dunning);
         else sub.paymentFailed(saga.id, saga.state.paymentId, reason);
         await repos.subscriptions.save(sub);
       }
@@ -162,7 +162,7 @@ export class PaidSubscriptionSaga {
     if (saga.status === 'running' && saga.step === 'charge') {
       const sub = await repos.subscriptions.findById(saga.state.subscriptionId, { lock: true });
       if (sub) {
-        if (saga.state.kind === 'renewal') sub.renewalFailed(saga.id, saga.state.paymentId, 'payment_timeout');
+        if (saga.state.kind === 'renewal') sub.renewalFailed(saga.id, saga.state.paymentId, 'payment_timeout', this.settings.dunning);
         else sub.paymentFailed(saga.id, saga.state.paymentId, 'payment_timeout');
         await repos.subscriptions.save(sub);
       }

@@ -7,6 +7,8 @@ import {
   USAGE_AGGREGATE_TYPE,
   Subscription,
   USAGE_RESOURCES,
+  dunningDueAt,
+  type Dunning,
   type PendingChange,
   type SubscriptionRepository,
   type SubscriptionState,
@@ -27,15 +29,30 @@ interface SubscriptionRow {
   cancel_at_period_end: boolean;
   pending_change: (Omit<PendingChange, 'effectiveAt'> & { effectiveAt: string | null }) | null;
   payment_method: string | null;
+  dunning: DunningRow | null;
   version: number;
   created_at: Date;
   updated_at: Date;
 }
 
-const SUB_COLUMNS = `id, user_id, tier, status, billing_cycle, current_period_start, current_period_end, cancel_at_period_end, pending_change, payment_method, version, created_at, updated_at`;
+type DunningRow = Omit<Dunning, 'periodStart' | 'nextRetryAt' | 'graceEndsAt'> & { periodStart: string; nextRetryAt: string | null; graceEndsAt: string; dueAt: string };
+
+const SUB_COLUMNS = `id, user_id, tier, status, billing_cycle, current_period_start, current_period_end, cancel_at_period_end, pending_change, payment_method, dunning, version, created_at, updated_at`;
 
 function pendingJson(p: PendingChange | null): string | null {
   return p ? JSON.stringify({ ...p, effectiveAt: p.effectiveAt ? p.effectiveAt.toISOString() : null }) : null;
+}
+
+/** `dueAt` (the next retry or the grace end) is stored for the scheduler's claim query. */
+function dunningJson(d: Dunning | null): string | null {
+  if (!d) return null;
+  const row: DunningRow = { ...d, periodStart: d.periodStart.toISOString(), nextRetryAt: d.nextRetryAt?.toISOString() ?? null, graceEndsAt: d.graceEndsAt.toISOString(), dueAt: dunningDueAt(d).toISOString() };
+  return JSON.stringify(row);
+}
+
+function dunningOf(r: DunningRow | null): Dunning | null {
+  if (!r) return null;
+  return { periodStart: new Date(r.periodStart), tier: r.tier, billingCycle: r.billingCycle, failedAttempts: r.failedAttempts, nextRetryAt: r.nextRetryAt ? new Date(r.nextRetryAt) : null, graceEndsAt: new Date(r.graceEndsAt) };
 }
 
 export class SqlSubscriptionRepository implements SubscriptionRepository {
@@ -60,9 +77,9 @@ export class SqlSubscriptionRepository implements SubscriptionRepository {
     const rows = returnedRows<{ id: string }>(
       await this.tx.query(
         `INSERT INTO subscriptions (${SUB_COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11::jsonb, $12, $13, $14)
          ON CONFLICT (user_id) DO NOTHING RETURNING id`,
-        [s.id, s.userId, s.tier, s.status, s.billingCycle, s.currentPeriodStart, s.currentPeriodEnd, s.cancelAtPeriodEnd, pendingJson(s.pendingChange), s.paymentMethod, sub.version, s.createdAt, s.updatedAt],
+        [s.id, s.userId, s.tier, s.status, s.billingCycle, s.currentPeriodStart, s.currentPeriodEnd, s.cancelAtPeriodEnd, pendingJson(s.pendingChange), s.paymentMethod, dunningJson(s.dunning), sub.version, s.createdAt, s.updatedAt],
       ),
     );
     if (rows.length === 0) return false;
@@ -75,9 +92,9 @@ export class SqlSubscriptionRepository implements SubscriptionRepository {
     const rows = returnedRows<{ id: string }>(
       await this.tx.query(
         `UPDATE subscriptions SET tier = $3, status = $4, billing_cycle = $5, current_period_start = $6, current_period_end = $7,
-                cancel_at_period_end = $8, pending_change = $9::jsonb, payment_method = $10, version = $11, updated_at = $12
+                cancel_at_period_end = $8, pending_change = $9::jsonb, payment_method = $10, version = $11, updated_at = $12, dunning = $13::jsonb
           WHERE id = $1 AND version = $2 RETURNING id`,
-        [s.id, sub.loadedVersion, s.tier, s.status, s.billingCycle, s.currentPeriodStart, s.currentPeriodEnd, s.cancelAtPeriodEnd, pendingJson(s.pendingChange), s.paymentMethod, sub.version, s.updatedAt],
+        [s.id, sub.loadedVersion, s.tier, s.status, s.billingCycle, s.currentPeriodStart, s.currentPeriodEnd, s.cancelAtPeriodEnd, pendingJson(s.pendingChange), s.paymentMethod, sub.version, s.updatedAt, dunningJson(s.dunning)],
       ),
     );
     if (rows.length === 0) throw new VersionConflictError(s.id, sub.loadedVersion);
@@ -89,6 +106,7 @@ export class SqlSubscriptionRepository implements SubscriptionRepository {
       `SELECT id FROM subscriptions
         WHERE status IN ('active', 'payment_failed') AND current_period_end <= $1
           AND (pending_change IS NULL OR pending_change->>'status' <> 'payment_pending')
+          AND (dunning IS NULL OR cancel_at_period_end OR (dunning->>'dueAt')::timestamptz <= $1)
         ORDER BY current_period_end LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [now, limit],
     );
@@ -108,6 +126,7 @@ export class SqlSubscriptionRepository implements SubscriptionRepository {
         cancelAtPeriodEnd: r.cancel_at_period_end,
         pendingChange: p ? { ...p, effectiveAt: p.effectiveAt ? new Date(p.effectiveAt) : null } : null,
         paymentMethod: r.payment_method,
+        dunning: dunningOf(r.dunning),
         createdAt: r.created_at,
         updatedAt: r.updated_at,
       },

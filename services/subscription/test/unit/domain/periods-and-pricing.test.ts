@@ -110,7 +110,7 @@ describe('Subscription', () => {
 
     const downgrading = Subscription.rehydrate({ ...fresh().state, tier: 'gold', paymentMethod: 'tok_visa' }, 3, clock);
     downgrading.schedule('silver', 'monthly');
-    expect(downgrading.closePeriod(byId)).toEqual({ tier: SILVER, cycle: 'monthly' });
+    expect(downgrading.closePeriod(byId)).toEqual({ tier: SILVER, cycle: 'monthly', attempt: 1 });
     expect(downgrading.pendingEvents.map((e) => e.type.split('.')[3])).toEqual(['tier_downgraded']);
 
     const free = fresh();
