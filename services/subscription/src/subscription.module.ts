@@ -3,7 +3,7 @@ import { systemClock } from '@storytelling/kernel';
 import { Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { AccessTokenVerifier, EventStore, MessagingModule, PersistenceModule, SagaStore, UnitOfWork, type IdentityTokenVerifier, CallerResolver } from '@storytelling/platform';
+import { AccessTokenVerifier, EventStore, MessagingModule, PersistenceModule, SagaStore, UnitOfWork, type IdentityTokenVerifier, CallerResolver, RetentionModule, retentionSettings } from '@storytelling/platform';
 import { subscriptionMigrations } from '../migrations/index.js';
 import {
   CLOCK,
@@ -85,6 +85,7 @@ export class SubscriptionModule {
           ],
           relay: options.relay ?? true,
         }),
+        RetentionModule.forService({ service: 'subscription', settings: retentionSettings(config, 'subscription'), sagas: true }),
       ],
       controllers: [SubscriptionGrpcController],
       providers: [
