@@ -27,6 +27,7 @@ export const storyConfigSchema = {
   STORY_ANALYSIS_MAX_ATTEMPTS: int({ min: 1, max: 20 }).default(4).describe('analyser calls per job before the analysis fails'),
   STORY_ANALYSIS_RETRY_BASE_MS: int({ min: 10, max: 600_000 }).default(5_000).describe('first retry delay; doubles per attempt (jittered), at most 10 minutes'),
   STORY_ANALYSIS_POLL_MS: int({ min: 10, max: 60_000 }).default(1_000).describe('how often an idle worker looks for jobs'),
+  STORY_ANALYSIS_JOB_RETENTION_MS: int({ min: 60_000 }).default(30 * 86_400_000).describe('how long a finished analysis job is kept (a story\'s newest failed job always stays)'),
 };
 
 export type StoryConfig = ConfigOf<typeof storyConfigSchema>;

@@ -21,6 +21,7 @@ import {
 } from './application/index.js';
 import type { StoryConfig } from './config.js';
 import { IDENTITY_USER_TOPIC, UserEventsTranslator } from './infrastructure/acl/user-events.translator.js';
+import { analysisJobRetention } from './infrastructure/persistence/analysis-job-retention.js';
 import { STORY_ENTITIES } from './infrastructure/persistence/entities.js';
 import { storyUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
 import { AnalysisWorkerRunner } from './infrastructure/worker/analysis-worker.js';
@@ -91,7 +92,7 @@ export class StoryModule {
           subscriptions: [{ topic: IDENTITY_USER_TOPIC, handler: UserEventsTranslator }],
           relay: options.relay ?? true,
         }),
-        RetentionModule.forService({ service: 'story', settings: retentionSettings(config, 'story') }),
+        RetentionModule.forService({ service: 'story', settings: retentionSettings(config, 'story'), rules: [analysisJobRetention(config.STORY_ANALYSIS_JOB_RETENTION_MS)] }),
       ],
       controllers: [StoryGrpcController],
       providers: [
