@@ -167,7 +167,7 @@ describe('notification (real Postgres, Kafka, SMTP; identity in process)', () =>
     expect(held.status).toBe('scheduled');
     expect(held.next_attempt_at!.toISOString().slice(11, 16)).toBe(quiet.end);
     expect(rows.find((d) => d.source_event_id === activated && d.channel === 'in_app')!.status).toBe('sent');
-    expect(rows.filter((d) => d.source_event_id === quota)).toEqual([]); // muted: nothing at all
+    expect(rows.filter((d) => d.type === 'quota_exceeded')).toEqual([]); // muted: nothing at all
 
     const urgent = await paymentFailed(dee);
     await waitUntil(() => stack.smtp.to(dee.email).some((m) => m.subject === 'Your payment could not be processed'), 20_000);
@@ -177,6 +177,29 @@ describe('notification (real Postgres, Kafka, SMTP; identity in process)', () =>
 
     stack.clock.set(new Date(held.next_attempt_at!.getTime() + 1_000));
     await waitUntil(() => stack.smtp.to(dee.email).some((m) => m.subject === 'Your pro subscription is active'), 20_000);
+  });
+
+  it('QuotaExceeded: one notice per (user, resource, quota period), however many refusals; the next period notifies again', async () => {
+    const ida = await registerUser(stack, 'Ida');
+    await waitUntil(() => stack.smtp.to(ida.email).length === 1, 20_000);
+    const subscriptionId = uuidv7();
+    const quota = (resource: string, periodStart: string) =>
+      kafka.publish('subscription.usage.events', QUOTA, uuidv7(), { subscriptionId, userId: ida.id, tier: 'free', resource, requested: 1, used: 3, limit: 3, reservationId: uuidv7(), periodStart });
+    const notices = async () =>
+      (await stack.ds.query(`SELECT data->>'resource' AS resource, source_event_id FROM notifications WHERE recipient_id = $1 AND type = 'quota_exceeded' ORDER BY created_at, id`, [ida.id])) as Array<{ resource: string; source_event_id: string }>;
+    const quotaDeliveries = async () => (await deliveriesOf(stack, ida.id)).filter((d) => d.type === 'quota_exceeded').map((d) => d.channel).sort();
+
+    for (const id of [await quota('stories', '2026-11-01T00:00:00Z'), await quota('stories', '2026-11-01T00:00:00.000Z')]) await processed(id);
+    expect(await notices()).toHaveLength(1);
+    expect(await quotaDeliveries()).toEqual(['email', 'in_app']);
+
+    await processed(await quota('narrations', '2026-11-01T00:00:00Z')); // another quota: its own notice
+    await processed(await quota('stories', '2026-12-01T00:00:00Z')); // the next period: notified again
+    await processed(await quota('stories', '2026-12-01T00:00:00Z'));
+    const all = await notices();
+    expect(all.map((n) => n.resource)).toEqual(['stories', 'narrations', 'stories']);
+    expect(new Set(all.map((n) => n.source_event_id)).size).toBe(3);
+    expect(await quotaDeliveries()).toEqual(['email', 'email', 'email', 'in_app', 'in_app', 'in_app']);
   });
 
   it('preferences are validated field by field', async () => {

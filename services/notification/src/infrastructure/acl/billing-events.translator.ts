@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventStore, getLogger, type CloudEvent, type EventHandler } from '@storytelling/platform';
+import { EventStore, MalformedMessageError, getLogger, type CloudEvent, type EventHandler } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
 import { NotificationPlanner, type NotifyRequest } from '../../application/delivery/notification-planner.js';
 import { formatMinor, integerField, requireUuidField, stringField } from './event-data.js';
+import { quotaNoticeKey, quotaPeriodOf } from './quota-notice-key.js';
 import { typeOrmRepositories } from '../persistence/repositories.js';
 
 export const PAYMENT_TOPIC = 'payments.payment.events';
@@ -26,7 +27,8 @@ export class RecipientNotYetKnownError extends Error {
 /**
  * Anti-corruption layer for payments and subscription: PaymentFailed (urgent), SubscriptionActivated
  * and QuotaExceeded become a notification for the subscriber, with only the values the templates
- * show. Other events on these topics are ignored.
+ * show. QuotaExceeded is keyed by (user, resource, quota period), not by event: one notice per
+ * period, however often the author retries. Other events on these topics are ignored.
  */
 @Injectable()
 export class BillingEventsTranslator implements EventHandler {
@@ -65,18 +67,23 @@ export class BillingEventsTranslator implements EventHandler {
           sourceEventId: event.id,
           data: { tier: stringField(event, 'tier'), periodEnd: stringField(event, 'currentPeriodEnd').slice(0, 10) },
         };
-      case BILLING_EVENTS.quotaExceeded:
+      case BILLING_EVENTS.quotaExceeded: {
+        const recipientId = requireUuidField(event, 'userId');
+        const resource = stringField(event, 'resource');
+        const period = quotaPeriodOf(stringField(event, 'periodStart'), event.time);
+        if (!period) throw new MalformedMessageError(`${event.type} ${event.id}: periodStart is not a time`);
         return {
-          recipientId: requireUuidField(event, 'userId'),
+          recipientId,
           type: 'quota_exceeded',
-          sourceEventId: event.id,
+          sourceEventId: quotaNoticeKey(recipientId, resource, period),
           data: {
             tier: stringField(event, 'tier'),
-            resource: stringField(event, 'resource'),
+            resource,
             used: integerField(event, 'used'),
             limit: integerField(event, 'limit'),
           },
         };
+      }
       default:
         return undefined;
     }
