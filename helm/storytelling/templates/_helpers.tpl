@@ -77,6 +77,13 @@ Job's env (a pre-install hook cannot read a ConfigMap that the release has not c
 {{- $_ := set $env "GRPC_DEADLINE_MS" (toString $g.grpcDeadlineMs) -}}
 {{- if .svc.database -}}
 {{- $_ := set $env "DATABASE_SCHEMA" .svc.database.schema -}}
+{{- with $g.retention -}}
+{{- $_ := set $env "OUTBOX_RETENTION_MS" (toString (int64 .outboxMs)) -}}
+{{- $_ := set $env "INBOX_RETENTION_MS" (toString (int64 .inboxMs)) -}}
+{{- $_ := set $env "SAGA_RETENTION_MS" (toString (int64 .sagaMs)) -}}
+{{- $_ := set $env "RETENTION_SWEEP_INTERVAL_MS" (toString (int64 .sweepIntervalMs)) -}}
+{{- $_ := set $env "RETENTION_BATCH_SIZE" (toString (int64 .batchSize)) -}}
+{{- end -}}
 {{- end -}}
 {{- range $peer := .svc.peers | default list -}}
 {{- $p := index $.root.Values.services $peer | default dict -}}
