@@ -140,6 +140,19 @@ export class Payment extends AggregateRoot {
     this.recordRefunded(amountMinor, providerRefundId);
   }
 
+  /**
+   * A refund asked for when the payer already has everything back by another path (another
+   * saga's refund, or one made in the provider's dashboard and reported by webhook). Nothing is
+   * left to return, so the answer is PaymentRefunded of 0: the asking saga's compensation ends
+   * instead of its command being dead-lettered as PAYMENT_NOT_REFUNDABLE.
+   * @returns whether the payment was fully refunded (and so answered).
+   */
+  answerIfFullyRefunded(): boolean {
+    if (this.state.status !== 'refunded') return false;
+    this.recordRefunded(0, '');
+    return true;
+  }
+
   /** A provider webhook says the charge succeeded. */
   applyProviderSuccess(providerPaymentId: string): boolean {
     return this.succeed(providerPaymentId);

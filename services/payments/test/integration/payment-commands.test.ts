@@ -162,6 +162,30 @@ describe('payments.commands: ChargePayment / RefundPayment against real Kafka an
     expect(await row(data.paymentId as string)).toMatchObject({ status: 'refunded', refunded_minor: '1000' });
   });
 
+  it('a refund asked for once the payer already has everything back is answered PaymentRefunded of 0, without calling the provider', async () => {
+    const sagaId = uuidv7();
+    const data = chargeData({ sagaId, amountMinor: '500' });
+    await sender.send('charge', sagaId, data);
+    await waitEvent(data.paymentId as string, PROCESSED);
+    // Refunded in full by another path first (here another saga; a dashboard refund reported by
+    // webhook leaves the payment in the same state).
+    const first = uuidv7();
+    await sender.send('refund', first, { sagaId: first, paymentId: data.paymentId, amountMinor: '0', reason: 'cancelled' });
+    await waitEvent(data.paymentId as string, REFUNDED);
+    expect(await row(data.paymentId as string)).toMatchObject({ status: 'refunded', refunded_minor: '500' });
+
+    const refundsBefore = provider.refundCalls;
+    const late = uuidv7();
+    const lateCommand = await sender.send('refund', late, { sagaId: late, paymentId: data.paymentId, amountMinor: '0', reason: 'activation failed' });
+    const answers = await waitEvent(data.paymentId as string, REFUNDED, 2);
+    expect(answers[1]!.envelope.correlationid).toBe(late);
+    expect(answers[1]!.envelope.causationid).toBe(lateCommand);
+    expect(answers[1]!.envelope.data).toMatchObject({ amountMinor: '0' });
+    expect(provider.refundCalls).toBe(refundsBefore);
+    expect(await row(data.paymentId as string)).toMatchObject({ status: 'refunded', refunded_minor: '500' });
+    expect(sender.deadLetters.some((d) => d.value.includes(lateCommand))).toBe(false);
+  });
+
   it('a refund of a failed payment is dead-lettered (not retried)', async () => {
     const sagaId = uuidv7();
     const data = chargeData({ sagaId, paymentMethod: 'tok_chargeDeclined' });

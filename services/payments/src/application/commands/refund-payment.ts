@@ -25,7 +25,8 @@ export class RefundPaymentCommand extends Command<Payment> {
  * Same shape as a charge: the refund is recorded `pending` in its own transaction first, its id is
  * the provider's idempotency key, the outcome commits with the consumer's inbox row, and a
  * refund already made is answered again (PaymentRefunded) without calling the provider.
- * Only succeeded payments are refunded, partially or fully (DomainError PAYMENT_NOT_REFUNDABLE).
+ * Only succeeded payments are refunded, partially or fully (DomainError PAYMENT_NOT_REFUNDABLE);
+ * one already fully refunded by another path is answered PaymentRefunded of 0.
  *
  * Like ChargePayment, the consumer calls `execute(command, store)` with its inbox transaction's
  * store (the CommandBus cannot carry it); without one the handler opens its own transaction.
@@ -48,6 +49,10 @@ export class RefundPaymentHandler implements ICommandHandler<RefundPaymentComman
     let refund = await store.findRefund(payment.id, command.sagaId);
     if (refund?.status === 'succeeded') {
       payment.refunded(refund.amountMinor, payment.snapshot.refundedMinor, refund.providerRefundId ?? '');
+      await store.save(payment);
+      return payment;
+    }
+    if (!refund && payment.answerIfFullyRefunded()) {
       await store.save(payment);
       return payment;
     }
