@@ -36,6 +36,11 @@ describe('config: loadConfig with the service schema', () => {
       DATABASE_SCHEMA: undefined,
       KAFKA_BROKERS: ['127.0.0.1:59092', '127.0.0.1:59093'],
       KAFKA_TOPIC_PREFIX: '',
+      OUTBOX_RETENTION_MS: 7 * 86_400_000,
+      INBOX_RETENTION_MS: 14 * 86_400_000,
+      SAGA_RETENTION_MS: 30 * 86_400_000,
+      RETENTION_SWEEP_INTERVAL_MS: 900_000,
+      RETENTION_BATCH_SIZE: 1000,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
