@@ -33,7 +33,7 @@ export const identityConfigSchema = {
   SERVICE_CREDENTIALS: str()
     .secret()
     .optional()
-    .describe('fleet services that may get service tokens: `<service>:<sha256 hex of its SERVICE_TOKEN_SECRET>`, comma-separated; or SERVICE_CREDENTIALS_FILE'),
+    .describe('fleet services that may get service tokens: `<service>:<sha256 hex of its SERVICE_TOKEN_SECRET>`, comma-separated (twice, current and next, while a secret rotates); or SERVICE_CREDENTIALS_FILE'),
   SERVICE_TOKEN_TTL_SECONDS: int({ min: 30, max: 3600 }).default(300).describe('lifetime of service tokens'),
   ARGON2_MEMORY_KIB: int({ min: 8192, max: 1_048_576 }).default(65_536).describe('argon2id memory cost (KiB)'),
   ARGON2_TIME_COST: int({ min: 1, max: 20 }).default(3).describe('argon2id iterations'),
