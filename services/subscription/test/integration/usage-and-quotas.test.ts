@@ -101,7 +101,8 @@ describe('usage and quotas (real Postgres and Kafka)', () => {
     // a third narration would pass the limit of 3 (2 held)
     await command(RESERVE, saga, { reservationId: r2, userId: bob.id, resource: 'narrations', amount: 2 });
     const exceeded = await reply((e) => e.envelope.type.endsWith('usage.quota_exceeded.v1') && (e.envelope.data as { reservationId?: string }).reservationId === r2);
-    expect(exceeded.envelope.data).toMatchObject({ tier: 'free', resource: 'narrations', requested: 2, used: 2, limit: 3 });
+    expect(exceeded.envelope.data).toMatchObject({ tier: 'free', resource: 'narrations', requested: 2, used: 2, limit: 3, periodStart: (reserved.envelope.data as { periodStart: string }).periodStart });
+    expect((exceeded.envelope.data as { periodStart: string }).periodStart).toMatch(/^\d{4}-\d\d-\d\dT/);
     // commit → used; resending the same reserve (new command id) answers again, changes nothing
     const commitId = await command(COMMIT, saga, { reservationId: r1 });
     const committed = await reply((e) => e.envelope.type.endsWith('usage.committed.v1') && (e.envelope.data as { reservationId: string }).reservationId === r1);
