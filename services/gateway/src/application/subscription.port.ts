@@ -38,6 +38,8 @@ export interface SubscriptionView {
   cancelAtPeriodEnd: boolean;
   usage: Record<UsageResource, { used: number; limit: number | null }>;
   pendingChange: PendingChangeView | null;
+  /** While a failed renewal is retried (status payment_failed): when the paid tier ends unless a charge succeeds. */
+  graceEndsAt: string | null;
   version: number;
 }
 

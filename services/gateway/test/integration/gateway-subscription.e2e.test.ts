@@ -80,7 +80,7 @@ describe('gateway → subscription (real identity and subscription services)', (
   it('a new member has an active free subscription with usage per resource', async () => {
     const m = await member();
     const res = await auth(m)(request(http).get('/api/v1/subscription'));
-    expect(res.body).toMatchObject({ tier: 'free', status: 'active', billingCycle: 'monthly', cancelAtPeriodEnd: false, pendingChange: null });
+    expect(res.body).toMatchObject({ tier: 'free', status: 'active', billingCycle: 'monthly', cancelAtPeriodEnd: false, pendingChange: null, graceEndsAt: null });
     expect(res.body.usage).toEqual({ stories: { used: 0, limit: 3 }, narrations: { used: 0, limit: 3 }, videos: { used: 0, limit: 0 } });
     expectProblem(await request(http).get('/api/v1/subscription'), 401, 'UNAUTHENTICATED');
   });

@@ -46,6 +46,7 @@ export class FakeSubscription extends FakePort implements SubscriptionPort {
         cancelAtPeriodEnd: false,
         usage: { stories: { used: 1, limit: 3 }, narrations: { used: 0, limit: 3 }, videos: { used: 0, limit: 0 } },
         pendingChange: null,
+        graceEndsAt: null,
         version: 1,
       };
       this.subscriptions.set(sub, s);

@@ -35,7 +35,7 @@ describe('subscription routes (fake subscription service)', () => {
   it("GET /subscription answers the caller's subscription with usage per resource; anonymous is 401", async () => {
     const res = await as(request(gw.server).get('/api/v1/subscription'));
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ tier: 'free', status: 'active', billingCycle: 'monthly', cancelAtPeriodEnd: false, pendingChange: null });
+    expect(res.body).toMatchObject({ tier: 'free', status: 'active', billingCycle: 'monthly', cancelAtPeriodEnd: false, pendingChange: null, graceEndsAt: null });
     expect(res.body.usage).toEqual({ stories: { used: 1, limit: 3 }, narrations: { used: 0, limit: 3 }, videos: { used: 0, limit: 0 } });
     expect(gw.subscription.calls[0]!.context?.bearerToken).toBe(token);
     expectProblem(await request(gw.server).get('/api/v1/subscription'), 401, 'UNAUTHENTICATED');

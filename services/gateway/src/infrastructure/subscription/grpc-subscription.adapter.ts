@@ -59,6 +59,7 @@ export function toSubscriptionView(s: subscription.Subscription | undefined): Su
     cancelAtPeriodEnd: s.cancelAtPeriodEnd,
     usage,
     pendingChange: toPending(s.pendingChange),
+    graceEndsAt: s.graceEndsAt ? s.graceEndsAt : null,
     version: s.version,
   };
 }

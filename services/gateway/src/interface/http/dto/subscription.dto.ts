@@ -121,6 +121,13 @@ export class SubscriptionDto {
   usage!: UsageDto;
   @ApiProperty({ type: () => PendingChangeDto, nullable: true, description: 'A tier change in flight, or null.' })
   pendingChange!: PendingChangeDto | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'While a failed renewal is retried (status payment_failed, the paid tier still in force): when it ends unless a charge succeeds; null otherwise.',
+  })
+  graceEndsAt!: string | null;
   @ApiProperty({ type: 'integer' })
   version!: number;
 }
