@@ -1,22 +1,17 @@
-import { FixedClock } from '@storytelling/kernel';
+import type { FixedClock } from '@storytelling/kernel';
 import { EventProbe, type ProbedEvent } from '@storytelling/testing';
 import type { DataSource } from 'typeorm';
 import { periodEnd } from '../../src/domain/index.js';
 import {
-  Publisher,
   as,
-  createSandbox,
   processed,
   registerUser,
-  startIdentity,
-  startSubscription,
-  subscriptionDataSource,
   type RunningIdentity,
   type RunningSubscription,
-  type Sandbox,
   type TestUser,
 } from '../support/harness.js';
-import { CHARGE, PaymentsDouble, type ChargeCommand } from '../support/payments-double.js';
+import { CHARGE, type ChargeCommand, type PaymentsDouble } from '../support/payments-double.js';
+import { startSagaWorld, type SagaWorld } from '../support/saga-world.js';
 
 const DAY = 86_400_000;
 const SUBSCRIPTION_EVENT = (name: string) => `storytelling.subscription.subscription.${name}.v1`;
@@ -26,30 +21,21 @@ const SUBSCRIPTION_EVENT = (name: string) => `storytelling.subscription.subscrip
  * 1, 3 and 5 days). Four users pay gold at the same moment, so their periods end together at E.
  */
 describe('dunning: a refused renewal keeps the tier for a grace period with retries', () => {
-  let sandbox: Sandbox;
+  let world: SagaWorld;
   let identity: RunningIdentity;
   let app: RunningSubscription;
   let ds: DataSource;
-  let publisher: Publisher;
   let commands: EventProbe;
   let events: EventProbe;
   let payments: PaymentsDouble;
-  const clock = new FixedClock(new Date());
+  let clock: FixedClock;
   const users: Record<string, TestUser> = {};
   const subs: Record<string, string> = {};
   let E: Date;
 
   beforeAll(async () => {
-    sandbox = await createSandbox('dunning');
-    identity = await startIdentity(sandbox);
-    app = await startSubscription(sandbox, { clock, identityUrl: identity.handle.grpcUrl!, env: { SUBSCRIPTION_CHARGE_TIMEOUT_MS: String(10 * 60_000) } });
-    ds = await subscriptionDataSource(sandbox);
-    publisher = await Publisher.start(sandbox);
-    [commands, events] = await Promise.all([
-      EventProbe.start('payments.commands', { topicPrefix: sandbox.topicPrefix }),
-      EventProbe.start('subscription.subscription.events', { topicPrefix: sandbox.topicPrefix }),
-    ]);
-    payments = new PaymentsDouble(commands, publisher);
+    world = await startSagaWorld('dunning');
+    ({ identity, app, ds, commands, events, payments, clock } = world);
     for (const name of ['ann', 'bob', 'cat', 'dan']) {
       const user = await registerUser(identity, ds, name);
       users[name] = user;
@@ -60,12 +46,7 @@ describe('dunning: a refused renewal keeps the tier for a grace period with retr
     E = new Date((await subOf(users.ann!)).currentPeriodEnd);
   });
 
-  afterAll(async () => {
-    await Promise.all([commands?.close(), events?.close(), publisher?.close()]);
-    await ds?.destroy();
-    await app?.close();
-    await identity?.close();
-  });
+  afterAll(() => world?.close());
 
   const subOf = async (user: TestUser) => (await app.client.getSubscription({ userId: '' }, as(user))).subscription!;
   const at = (ms: number) => new Date(E.getTime() + ms);

@@ -1,28 +1,24 @@
-import { FixedClock } from '@storytelling/kernel';
+import type { FixedClock } from '@storytelling/kernel';
 import { createServiceTokenSource, runWithContext } from '@storytelling/platform';
 import { EventProbe, serviceEnv, waitUntil, type ProbedEvent } from '@storytelling/testing';
 import type { DataSource } from 'typeorm';
 import {
   Publisher,
   as,
-  createSandbox,
   outcome,
   processed,
   registerUser,
-  startIdentity,
-  startSubscription,
-  subscriptionDataSource,
   type RunningIdentity,
   type RunningSubscription,
-  type Sandbox,
   type TestUser,
 } from '../support/harness.js';
-import { PaymentsDouble, REFUND, type ChargeCommand } from '../support/payments-double.js';
+import { REFUND, type ChargeCommand, type PaymentsDouble } from '../support/payments-double.js';
+import { startSagaWorld, type SagaWorld } from '../support/saga-world.js';
 
 const DAY = 86_400_000;
 
 describe('paid-subscription saga (identity + subscription in process; the test plays payments)', () => {
-  let sandbox: Sandbox;
+  let world: SagaWorld;
   let identity: RunningIdentity;
   let app: RunningSubscription;
   let ds: DataSource;
@@ -30,29 +26,16 @@ describe('paid-subscription saga (identity + subscription in process; the test p
   let commands: EventProbe;
   let events: EventProbe;
   let payments: PaymentsDouble;
-  const clock = new FixedClock(new Date());
+  let clock: FixedClock;
   const users: Record<string, TestUser> = {};
 
   beforeAll(async () => {
-    sandbox = await createSandbox('saga');
-    identity = await startIdentity(sandbox);
-    app = await startSubscription(sandbox, { clock, identityUrl: identity.handle.grpcUrl!, env: { SUBSCRIPTION_CHARGE_TIMEOUT_MS: String(10 * 60_000) } });
-    ds = await subscriptionDataSource(sandbox);
-    publisher = await Publisher.start(sandbox);
-    [commands, events] = await Promise.all([
-      EventProbe.start('payments.commands', { topicPrefix: sandbox.topicPrefix }),
-      EventProbe.start('subscription.subscription.events', { topicPrefix: sandbox.topicPrefix }),
-    ]);
-    payments = new PaymentsDouble(commands, publisher);
+    world = await startSagaWorld('saga');
+    ({ identity, app, ds, publisher, commands, events, payments, clock } = world);
     for (const name of ['ann', 'bob', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal', 'ivy', 'jon', 'kim', 'lea']) users[name] = await registerUser(identity, ds, name);
   });
 
-  afterAll(async () => {
-    await Promise.all([commands?.close(), events?.close(), publisher?.close()]);
-    await ds?.destroy();
-    await app?.close();
-    await identity?.close();
-  });
+  afterAll(() => world?.close());
 
   const subOf = async (user: TestUser) => (await app.client.getSubscription({ userId: '' }, as(user))).subscription!;
   const change = (user: TestUser, tierId: string, billingCycle = 'monthly', token = 'tok_visa', extra: Record<string, string> = {}) =>
@@ -193,7 +176,7 @@ describe('paid-subscription saga (identity + subscription in process; the test p
     const cmd = await payments.charge(subscription!.id);
     await app.close();
     const reply = await payments.processed(cmd); // answered while subscription is down
-    app = await startSubscription(sandbox, { clock, identityUrl: identity.handle.grpcUrl!, env: { SUBSCRIPTION_CHARGE_TIMEOUT_MS: String(10 * 60_000) } });
+    app = await world.startAgain();
     await processed(ds, reply);
     expect(await subOf(gus)).toMatchObject({ tier: 'gold', status: 'active' });
     expect(await sagaOf(cmd.envelope.data.sagaId)).toMatchObject({ status: 'completed' });
