@@ -8,6 +8,7 @@ import kafkajs, { type Consumer, type IHeaders } from 'kafkajs';
 import type { DataSource, EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
 import type { CloudEvent, EventHandler, KafkaConfig } from '../../src/messaging/index.js';
 import { createDataSource, platformMigrations, runMigrations, type DatabaseConfig } from '../../src/persistence/index.js';
+import { sagaMigrations } from '../../src/saga/index.js';
 
 export const THING_HAPPENED = eventType('test', 'thing', 'happened');
 export const THING_TOPIC = 'test.thing.events';
@@ -54,7 +55,8 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export async function createSandbox(name: string): Promise<Sandbox> {
+/** `sagas`: also the saga engine's opt-in tables (saga_instances, saga_steps). */
+export async function createSandbox(name: string, options: { sagas?: boolean } = {}): Promise<Sandbox> {
   const env = testEnvironment();
   const suffix = randomBytes(4).toString('hex');
   const ident = `pt_${name.replace(/[^a-z0-9]/g, '_')}_${suffix}`;
@@ -62,7 +64,7 @@ export async function createSandbox(name: string): Promise<Sandbox> {
   const database: DatabaseConfig = { url: schema.DATABASE_URL, schema: schema.DATABASE_SCHEMA, poolMax: 10 };
   const opened: DataSource[] = [];
   const open = async (poolMax = 10): Promise<DataSource> => {
-    const ds = createDataSource({ ...database, poolMax }, { migrations: [...platformMigrations, TestEffects1700000000000] });
+    const ds = createDataSource({ ...database, poolMax }, { migrations: [...platformMigrations, ...(options.sagas ? sagaMigrations : []), TestEffects1700000000000] });
     await ds.initialize();
     opened.push(ds);
     return ds;

@@ -3,7 +3,6 @@
 import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { createDataSource, platformMigrations, runMigrations } from '../../src/persistence/index.js';
 import {
   deleteExpired,
   deleteExpiredBatch,
@@ -13,7 +12,6 @@ import {
   sagaRetention,
   type RetentionSettings,
 } from '../../src/retention/index.js';
-import { sagaMigrations } from '../../src/saga/index.js';
 import { createSandbox, type Sandbox } from './messaging-fixtures.js';
 
 const DAY = 86_400_000;
@@ -25,14 +23,7 @@ describe('retention (real PostgreSQL)', () => {
   let sb: Sandbox;
 
   beforeAll(async () => {
-    sb = await createSandbox('retention');
-    const ds = createDataSource(sb.database, { migrations: [...platformMigrations, ...sagaMigrations] });
-    await ds.initialize();
-    try {
-      await runMigrations(ds);
-    } finally {
-      await ds.destroy();
-    }
+    sb = await createSandbox('retention', { sagas: true });
   });
   afterAll(async () => {
     await sb?.close();

@@ -4,8 +4,7 @@ import { FixedClock, VersionConflictError, uuidv7 } from '@storytelling/kernel';
 import type { EntityManager } from 'typeorm';
 import { runWithContext } from '../../src/context/request-context.js';
 import { EventStore } from '../../src/messaging/event-store.js';
-import { createDataSource, platformMigrations, runMigrations } from '../../src/persistence/index.js';
-import { IllegalSagaTransitionError, SagaDeadlinePoller, SagaKeyTakenError, SagaStore, sagaMigrations, type SagaInstance } from '../../src/saga/index.js';
+import { IllegalSagaTransitionError, SagaDeadlinePoller, SagaKeyTakenError, SagaStore, type SagaInstance } from '../../src/saga/index.js';
 import { createSandbox, type Sandbox } from './messaging-fixtures.js';
 
 interface DemoState {
@@ -18,15 +17,7 @@ describe('saga engine (real PostgreSQL)', () => {
   const store = new SagaStore({ service: 'test', events: new EventStore(), clock });
 
   beforeAll(async () => {
-    sb = await createSandbox('saga');
-    // The sandbox ran the platform migrations; the saga tables are the opt-in addition.
-    const ds = createDataSource(sb.database, { migrations: [...platformMigrations, ...sagaMigrations] });
-    await ds.initialize();
-    try {
-      await runMigrations(ds);
-    } finally {
-      await ds.destroy();
-    }
+    sb = await createSandbox('saga', { sagas: true });
   });
   afterAll(async () => {
     await sb?.close();
