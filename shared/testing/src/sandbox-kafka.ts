@@ -62,7 +62,9 @@ export class SandboxKafka {
 
   static async start(sandbox: TopicSandbox, options: SandboxKafkaOptions): Promise<SandboxKafka> {
     const kafka = new Kafka({ clientId: options.clientId, brokers: testEnvironment().brokers, logLevel: logLevel.NOTHING });
-    const producer = kafka.producer();
+    // Idempotent, like the relay's: a send retried after NOT_LEADER on a fresh broker must not
+    // write the message twice (tests count what arrives).
+    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     if (options.createTopics?.length) {
       const admin = kafka.admin();

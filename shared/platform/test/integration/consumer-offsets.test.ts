@@ -21,7 +21,10 @@ describe('consumer offsets', () => {
   beforeAll(async () => {
     sb = await createSandbox('offsets');
     const client = new kafkajs.Kafka({ clientId: 'offsets-test', brokers: sb.kafka.brokers, logLevel: kafkajs.logLevel.NOTHING });
-    producer = client.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+    // Idempotent, like the relay's: on a fresh broker a send can meet NOT_LEADER_FOR_PARTITION
+    // after the broker already appended it, and a plain producer's retry would write duplicates
+    // (offsets past the count this test asserts; seen once in a clean-clone run).
+    producer = client.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
     admin = client.admin();
     await Promise.all([producer.connect(), admin.connect()]);
   });

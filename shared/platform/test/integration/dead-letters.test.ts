@@ -59,7 +59,8 @@ describe('dead letters', () => {
   beforeAll(async () => {
     sb = await createSandbox('dlq');
     const client = new kafkajs.Kafka({ clientId: 'dlq-test-producer', brokers: sb.kafka.brokers, logLevel: kafkajs.logLevel.NOTHING });
-    producer = client.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+    // Idempotent, like the relay's: a retried send on a fresh broker must not duplicate messages.
+    producer = client.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     consumer = new KafkaEventConsumer({
       service: SERVICE,
