@@ -100,7 +100,8 @@ export async function buildTypeScript(pnpm) {
 
 /**
  * Everything before infrastructure starts: Node version, pnpm, dependencies, generated contracts,
- * (with build) tsc -b, Java + Maven + the Kafka jars, PostgreSQL binaries. Each step is skipped
+ * (with build) tsc -b, Java + Maven + the Kafka jars, PostgreSQL binaries, the audio tools
+ * (ffmpeg, espeak-ng, the Piper/moto venv; scripts/lib/media-tools.mjs). Each step is skipped
  * when already done. Imports of the infra helpers are lazy and built-in-only as well.
  * @param {{ build?: boolean }} [options]
  */
@@ -123,5 +124,8 @@ export async function bootstrap(options = {}) {
     const pg = await locatePostgres();
     say('bootstrap', `PostgreSQL ${pg.version} (${pg.source}: ${pg.bin})`);
   }
+  const { ensureMediaTools } = await import('./media-tools.mjs');
+  const media = await ensureMediaTools();
+  if (!media.installed && media.manifest && media.missing.length === 0) say('bootstrap', 'ffmpeg, espeak-ng, Piper venv present');
   return pnpm;
 }
