@@ -12,8 +12,10 @@ import type {
   UserView,
 } from '../../application/identity.port.js';
 import { isRole, type Role } from '../../domain/roles.js';
-import type { GrpcHealthProbe } from '@storytelling/platform';
-import type { IdentityGrpcClient } from './grpc-client.js';
+import type { GrpcClient, GrpcHealthProbe } from '@storytelling/platform';
+
+/** The identity service's gRPC client (promise-based, built from the peer table by connectPeer). */
+export type IdentityGrpcClient = GrpcClient<identity.IdentityServiceClient>;
 
 /** A service answered something the published contract does not allow: a 500, never shown. */
 export class ContractViolationError extends Error {

@@ -1,9 +1,11 @@
 import type { notification } from '@storytelling/contracts';
-import type { GrpcHealthProbe } from '@storytelling/platform';
+import type { GrpcClient, GrpcHealthProbe } from '@storytelling/platform';
 import type { InAppNotificationView, NotificationPort, NotificationPreferencesView } from '../../application/notification.port.js';
 import type { Page, PageRequest } from '../../application/story.port.js';
 import { ContractViolationError } from '../identity/grpc-identity.adapter.js';
-import type { NotificationGrpcClient } from './grpc-client.js';
+
+/** The notification service's gRPC client (promise-based, built from the peer table by connectPeer). */
+export type NotificationGrpcClient = GrpcClient<notification.NotificationServiceClient>;
 
 const orNull = (v: string | undefined | null): string | null => (v === undefined || v === null || v === '' ? null : v);
 

@@ -1,9 +1,11 @@
 import type { payments } from '@storytelling/contracts';
-import { GrpcStatus, isGrpcError, type GrpcHealthProbe } from '@storytelling/platform';
+import { GrpcStatus, isGrpcError, type GrpcClient, type GrpcHealthProbe } from '@storytelling/platform';
 import { WebhookSignatureRejectedError, type PaymentView, type PaymentsPort } from '../../application/payments.port.js';
 import type { Page, PageRequest } from '../../application/story.port.js';
 import { ContractViolationError } from '../identity/grpc-identity.adapter.js';
-import type { PaymentsGrpcClient } from './grpc-client.js';
+
+/** The payments service's gRPC client (promise-based, built from the peer table by connectPeer). */
+export type PaymentsGrpcClient = GrpcClient<payments.PaymentsServiceClient>;
 
 const STATUSES = new Set<PaymentView['status']>(['pending', 'succeeded', 'failed', 'refunded']);
 const orNull = (v: string | undefined | null): string | null => (v === undefined || v === null || v === '' ? null : v);

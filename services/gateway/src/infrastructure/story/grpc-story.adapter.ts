@@ -1,5 +1,5 @@
 import type { story } from '@storytelling/contracts';
-import type { GrpcHealthProbe } from '@storytelling/platform';
+import type { GrpcClient, GrpcHealthProbe } from '@storytelling/platform';
 import type {
   AnalysisView,
   CharacterView,
@@ -16,7 +16,9 @@ import type {
 } from '../../application/story.port.js';
 import { isAnalysisStatus, isCharacterRole, isEmotion, isStoryStatus } from '../../domain/stories.js';
 import { ContractViolationError } from '../identity/grpc-identity.adapter.js';
-import type { StoryGrpcClient } from './grpc-client.js';
+
+/** The story service's gRPC client (promise-based, built from the peer table by connectPeer). */
+export type StoryGrpcClient = GrpcClient<story.StoryServiceClient>;
 
 const orNull = (v: string | undefined | null): string | null => (v === undefined || v === null || v === '' ? null : v);
 

@@ -1,8 +1,10 @@
 import type { subscription } from '@storytelling/contracts';
-import type { GrpcHealthProbe } from '@storytelling/platform';
+import type { GrpcClient, GrpcHealthProbe } from '@storytelling/platform';
 import type { ChangeSubscriptionInput, PendingChangeView, SubscriptionPort, SubscriptionView, TierView, UsageResource } from '../../application/subscription.port.js';
 import { ContractViolationError } from '../identity/grpc-identity.adapter.js';
-import type { SubscriptionGrpcClient } from './grpc-client.js';
+
+/** The subscription service's gRPC client (promise-based, built from the peer table by connectPeer). */
+export type SubscriptionGrpcClient = GrpcClient<subscription.SubscriptionServiceClient>;
 
 const RESOURCES: readonly UsageResource[] = ['stories', 'narrations', 'videos'];
 const CYCLES = new Set(['monthly', 'yearly']);
