@@ -73,7 +73,7 @@ const WELL_KNOWN = {
 };
 
 /** Indexes every message and enum of the image by fully-qualified name. */
-function indexTypes(image) {
+export function indexTypes(image) {
   const messages = new Map();
   const enums = new Map();
   for (const file of image.file) {
@@ -147,7 +147,7 @@ function fieldSchema(f, types, schemas) {
 }
 
 /** Every message with the event option, in file then declaration order. */
-function collectEvents(image, types) {
+export function collectEvents(image, types) {
   const events = [];
   for (const [fqn, entry] of types.messages) {
     const opt = entry.descriptor.options?.[EVENT_OPTION];

@@ -45,6 +45,7 @@ function newestInput() {
     ...walk(protoDir),
     join(root, 'scripts/gen-contracts.mjs'),
     join(root, 'scripts/gen-asyncapi.mjs'),
+    join(root, 'scripts/gen-message-catalogue.mjs'),
     join(root, 'node_modules/ts-proto/package.json'),
   ].filter((f) => existsSync(f));
   return Math.max(...inputs.map((f) => statSync(f).mtimeMs));
@@ -112,6 +113,9 @@ log('buf generate -> shared/contracts/src/gen');
 run(buf, ['generate', 'proto', '--template', 'proto/buf.gen.yaml'], 'buf generate');
 mkdirSync(genDir, { recursive: true });
 writeFileSync(stamp, `${new Date().toISOString()}\n`);
+
+log('message catalogue -> shared/contracts/src/gen/**/*.messages.ts');
+run(process.execPath, [join(root, 'scripts/gen-message-catalogue.mjs')], 'gen-message-catalogue');
 
 log('asyncapi -> docs/asyncapi.yaml');
 run(process.execPath, [join(root, 'scripts/gen-asyncapi.mjs')], 'gen-asyncapi');

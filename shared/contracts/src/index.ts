@@ -19,20 +19,21 @@ export * as commonPagination from './gen/storytelling/common/v1/pagination.js';
 export * as commonOptions from './gen/storytelling/common/v1/options.js';
 
 export * as identity from './gen/storytelling/identity/v1/identity_service.js';
-export * as identityEvents from './gen/storytelling/identity/v1/events.js';
+export * as identityEvents from './gen/storytelling/identity/v1/events.messages.js';
 
 export * as story from './gen/storytelling/story/v1/story_service.js';
-export * as storyEvents from './gen/storytelling/story/v1/events.js';
+export * as storyEvents from './gen/storytelling/story/v1/events.messages.js';
 
 export * as subscription from './gen/storytelling/subscription/v1/subscription_service.js';
-export * as subscriptionEvents from './gen/storytelling/subscription/v1/events.js';
-export * as subscriptionCommands from './gen/storytelling/subscription/v1/commands.js';
+export * as subscriptionEvents from './gen/storytelling/subscription/v1/events.messages.js';
+export * as subscriptionCommands from './gen/storytelling/subscription/v1/commands.messages.js';
 
 export * as payments from './gen/storytelling/payments/v1/payments_service.js';
-export * as paymentsEvents from './gen/storytelling/payments/v1/events.js';
-export * as paymentsCommands from './gen/storytelling/payments/v1/commands.js';
+export * as paymentsEvents from './gen/storytelling/payments/v1/events.messages.js';
+export * as paymentsCommands from './gen/storytelling/payments/v1/commands.messages.js';
 
 export * as notification from './gen/storytelling/notification/v1/notification_service.js';
-export * as notificationEvents from './gen/storytelling/notification/v1/events.js';
+export * as notificationEvents from './gen/storytelling/notification/v1/events.messages.js';
 
 export * from './proto-path.js';
+export * from './message-type.js';

@@ -17,3 +17,6 @@ export class FixedClock implements Clock {
     this.current = new Date(this.current.getTime() + ms);
   }
 }
+
+/** Injection token of the Clock every service's handlers take (`@Inject(CLOCK)`). */
+export const CLOCK = Symbol.for('storytelling.Clock');

@@ -4,3 +4,4 @@ export * from './domain-event.js';
 export * from './errors.js';
 export * from './ids.js';
 export * from './pagination.js';
+export * from './unit-of-work.js';

@@ -1,4 +1,5 @@
 import { retentionConfigSchema } from '../retention/retention-config.js';
+import { verifiedTokenCacheConfigSchema } from '../auth/verified-token-cache.js';
 import { hostPort, int, list, oneOf, port, str, url, type ConfigOf } from './schema.js';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
@@ -43,3 +44,20 @@ export type ServiceConfig = ConfigOf<typeof serviceConfigSchema>;
 export function grpcUrlVar(service: string): string {
   return `${service.toUpperCase().replace(/-/g, '_')}_GRPC_URL`;
 }
+
+/** identity's defaults for the access-token claims (its JWT_ISSUER / JWT_AUDIENCE). */
+export const DEFAULT_JWT_ISSUER = 'storytelling-identity';
+export const DEFAULT_JWT_AUDIENCE = 'storytelling-api';
+
+/**
+ * Services that verify who calls them against identity's JWKS: where identity is and which
+ * claims to expect. ServiceModule.forService builds the verifier from these.
+ */
+export const callerConfigSchema = {
+  IDENTITY_GRPC_URL: hostPort().default('127.0.0.1:7201').describe("identity's gRPC server (GetJwks, to verify callers' tokens)"),
+  JWT_ISSUER: str({ minLength: 1 }).default(DEFAULT_JWT_ISSUER).describe('expected iss of access tokens'),
+  JWT_AUDIENCE: str({ minLength: 1 }).default(DEFAULT_JWT_AUDIENCE).describe('expected aud of access tokens'),
+  ...verifiedTokenCacheConfigSchema,
+};
+
+export type CallerConfig = ConfigOf<typeof callerConfigSchema>;

@@ -9,3 +9,4 @@ export * from './kafka-event-consumer.js';
 export * from './messaging.module.js';
 export * from './metrics.js';
 export * from './outbox-relay.js';
+export * from './translator.js';

@@ -11,6 +11,7 @@ import kafkajs, {
 import type { DataSource, EntityManager } from 'typeorm';
 import { runWithContext, type RequestContext } from '../context/request-context.js';
 import { getLogger } from '../logging/logger.js';
+import { withTransaction } from '../persistence/unit-of-work.js';
 import { backoffDelay, retryPolicy, sleep, type RetryPolicy } from './backoff.js';
 import { parseCloudEvent, type CloudEvent } from './cloud-event.js';
 import { MalformedMessageError, errorMessage, isNonRetryable } from './errors.js';
@@ -367,9 +368,12 @@ export class KafkaEventConsumer {
             result.push('duplicate');
             continue;
           }
-          await runWithContext(contextOf(event, batch.topic), async () => {
-            for (const handler of handlers) await handler.handle(event, tx);
-          });
+          // The inbox transaction is ambient: the use cases a handler calls join it.
+          await runWithContext(contextOf(event, batch.topic), () =>
+            withTransaction(tx, async () => {
+              for (const handler of handlers) await handler.handle(event, tx);
+            }),
+          );
           result.push('processed');
         }
         return result;

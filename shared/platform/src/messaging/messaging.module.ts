@@ -21,6 +21,7 @@ import { EventStore } from './event-store.js';
 import { KafkaEventConsumer, type EventHandler } from './kafka-event-consumer.js';
 import type { KafkaConfig } from './kafka-config.js';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
+import { routeTopics, type MessageTranslator } from './translator.js';
 
 export interface MessagingSubscription {
   /** Logical topic (no prefix). */
@@ -32,6 +33,9 @@ export interface MessagingSubscription {
 export interface MessagingModuleOptions {
   service: string;
   kafka: KafkaConfig;
+  /** The service's inbound translators (`on(message, handler)` routes); topics follow from them. */
+  translators?: ReadonlyArray<Type<MessageTranslator>>;
+  /** Raw per-topic handlers: the platform's own tests and benchmarks; services use translators. */
   subscriptions?: MessagingSubscription[];
   /** Run the outbox relay in this process (default true). */
   relay?: boolean;
@@ -82,9 +86,11 @@ export class MessagingRuntime implements OnModuleInit, OnApplicationBootstrap, B
 
   async onApplicationBootstrap(): Promise<void> {
     const { service, kafka } = this.options;
-    const subscriptions = await Promise.all(
-      (this.options.subscriptions ?? []).map(async (s) => ({ topic: s.topic, handler: await this.resolveHandler(s.handler) })),
-    );
+    const translators = await Promise.all((this.options.translators ?? []).map((t) => this.resolve(t)));
+    const subscriptions = [
+      ...routeTopics(translators),
+      ...(await Promise.all((this.options.subscriptions ?? []).map(async (s) => ({ topic: s.topic, handler: await this.resolve(s.handler) })))),
+    ];
     this.consumerInstance = new KafkaEventConsumer({
       service,
       kafka,
@@ -115,7 +121,7 @@ export class MessagingRuntime implements OnModuleInit, OnApplicationBootstrap, B
     this.log.info({ service: this.options.service }, 'messaging stopped');
   }
 
-  private async resolveHandler(type: Type<EventHandler>): Promise<EventHandler> {
+  private async resolve<T>(type: Type<T>): Promise<T> {
     try {
       return this.moduleRef.get(type, { strict: false });
     } catch {

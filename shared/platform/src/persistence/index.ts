@@ -5,3 +5,4 @@ export * from './run-migrations.js';
 export * from './unit-of-work.js';
 export * from './persistence.module.js';
 export * from './versioned-record.js';
+export * from './sql-rows.js';

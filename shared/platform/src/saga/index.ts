@@ -3,3 +3,7 @@ export * from './saga-deadline-poller.js';
 export * from './saga-metrics.js';
 export * from './saga-migrations.js';
 export * from './saga-store.js';
+export * from './saga-definition.js';
+export * from './saga-engine.js';
+export * from './saga-port.js';
+export * from './saga.module.js';

@@ -2,6 +2,7 @@ import { VersionConflictError, systemClock, uuidv7, type Clock } from '@storytel
 import type { EntityManager } from 'typeorm';
 import { currentContext, runWithContext } from '../context/request-context.js';
 import type { AppendedCommand, EventStore, OutgoingCommand } from '../messaging/event-store.js';
+import { returnedRows } from '../persistence/sql-rows.js';
 import { assertTransition, isTerminal, type SagaInstance, type SagaStatus, type SagaStepRecord } from './saga.js';
 import { sagaMetrics } from './saga-metrics.js';
 
@@ -195,8 +196,3 @@ function isUniqueViolation(err: unknown): boolean {
   return e?.code === UNIQUE_VIOLATION;
 }
 
-/** TypeORM's postgres driver answers UPDATE … RETURNING with [rows, affectedCount], SELECT with rows. */
-export function returnedRows<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
-  return result as T[];
-}
