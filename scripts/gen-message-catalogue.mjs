@@ -44,6 +44,8 @@ export function generateMessageCatalogue() {
         `  type: '${e.type}',`,
         `  topic: '${e.topic}',`,
         `  subjectField: '${subject}',`,
+        `  timestampFields: ${JSON.stringify(timestampFields(e.entry.descriptor))},`,
+        `  int64Fields: ${JSON.stringify(int64Fields(e.entry.descriptor))},`,
         `};`,
         '',
       );
@@ -63,6 +65,17 @@ export function generateMessageCatalogue() {
     written.push(target);
   }
   return written;
+}
+
+/** JSON names of the message's google.protobuf.Timestamp fields (RFC 3339 strings in JSON). */
+function timestampFields(descriptor) {
+  return (descriptor.field ?? []).filter((f) => f.typeName === '.google.protobuf.Timestamp').map((f) => f.jsonName ?? f.name);
+}
+
+/** JSON names of 64-bit integer fields (strings in proto3 JSON, numbers accepted). */
+function int64Fields(descriptor) {
+  const wide = new Set(['TYPE_INT64', 'TYPE_UINT64', 'TYPE_FIXED64', 'TYPE_SFIXED64', 'TYPE_SINT64']);
+  return (descriptor.field ?? []).filter((f) => wide.has(f.type)).map((f) => f.jsonName ?? f.name);
 }
 
 function lowerFirst(name) {

@@ -16,6 +16,10 @@ export interface MessageType<T> {
   readonly topic: string;
   /** JSON name of the payload field that is the CloudEvents subject and the Kafka key. */
   readonly subjectField: string;
+  /** JSON names of its google.protobuf.Timestamp fields (RFC 3339 strings), checked on decoding. */
+  readonly timestampFields?: readonly string[];
+  /** JSON names of its 64-bit integer fields (strings in proto3 JSON; numbers are accepted too). */
+  readonly int64Fields?: readonly string[];
   fromJSON(object: unknown): T;
   toJSON(message: T): unknown;
 }

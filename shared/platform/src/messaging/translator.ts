@@ -47,11 +47,22 @@ export function on<T>(message: MessageType<T>, handler: (payload: T, envelope: E
 
 /** Decodes `event.data` as `message`, or throws MalformedMessageError saying why. */
 export function decodeMessage<T>(message: MessageType<T>, event: CloudEvent): T {
+  const malformed = (why: string) => new MalformedMessageError(`${event.type} ${event.id}: payload does not decode as ${message.name}: ${why}`);
   let payload: T;
+  let encoded: unknown;
   try {
+    // The generated codec coerces rather than refuses (an invalid time becomes an Invalid Date):
+    // encoding the result again throws on such values, and the field types are compared below.
     payload = message.fromJSON(event.data);
+    encoded = message.toJSON(payload);
   } catch (err) {
-    throw new MalformedMessageError(`${event.type} ${event.id}: payload does not decode as ${message.name}: ${errorMessage(err)}`);
+    throw malformed(errorMessage(err));
+  }
+  const wrong = mistypedField(event.data, encoded, message.int64Fields ?? []);
+  if (wrong) throw malformed(`field ${wrong} has the wrong type`);
+  for (const field of message.timestampFields ?? []) {
+    const value = (payload as Record<string, unknown>)[field];
+    if (value !== undefined && value !== '' && !RFC3339.test(String(value))) throw malformed(`field ${field} is not an RFC 3339 time`);
   }
   if (message.subjectField) {
     const subject = (payload as Record<string, unknown>)[message.subjectField];
@@ -63,6 +74,22 @@ export function decodeMessage<T>(message: MessageType<T>, event: CloudEvent): T 
     }
   }
   return payload;
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The first field of `data` whose JSON type the codec changed (a number where a message is expected...). */
+function mistypedField(data: Record<string, unknown>, encoded: unknown, int64Fields: readonly string[]): string | undefined {
+  if (typeof encoded !== 'object' || encoded === null) return undefined;
+  const out = encoded as Record<string, unknown>;
+  for (const [field, value] of Object.entries(data)) {
+    const decoded = out[field];
+    if (value === null || decoded === undefined || typeof value === typeof decoded) continue;
+    // proto3 JSON writes 64-bit integers as strings but accepts numbers.
+    if (int64Fields.includes(field) && typeof value === 'number' && String(value) === String(decoded)) continue;
+    return field;
+  }
+  return undefined;
 }
 
 /** A use case's DomainError in a consumer: retrying the same message cannot change the answer. */

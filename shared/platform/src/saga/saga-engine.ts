@@ -131,6 +131,7 @@ export class SagaEngine<S extends object, D> {
       const step = this.stepNamed(memo.sent);
       if (!this.correlated(step, saga, reply)) return this.ignore(saga, message, 'reply for another request');
       if (!step.compensation!.confirmedBy.some((m) => m.type === message.type)) return this.ignore(saga, message, `does not confirm ${step.compensation!.name}`);
+      if (memo.queue.length === 0) return this.nextCompensation(saga, { ...memo, sent: undefined }, undefined, deps);
       const confirmed = await this.port.update(saga, { log: { name: step.compensation!.name, status: 'completed' } });
       return this.nextCompensation(confirmed, { ...memo, sent: undefined }, undefined, deps);
     }
