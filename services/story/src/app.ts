@@ -1,20 +1,17 @@
 import { PROTO_SERVICES } from '@storytelling/contracts';
-import { bootstrapService, createIdentityTokenVerifier, getLogger, type ServiceHandle } from '@storytelling/platform';
+import { bootstrapService, getLogger, type ServiceHandle } from '@storytelling/platform';
 import type { StoryAnalyser } from './application/index.js';
 import { loadStoryConfig, type StoryConfig } from './config.js';
 import { createStoryAnalyser } from './infrastructure/analysis/index.js';
 import { GrpcStoryQuota } from './infrastructure/subscription/grpc-story-quota.js';
 import { StoryModule, type StoryModuleOptions } from './story.module.js';
 
-export interface CreateStoryAppOptions extends Omit<StoryModuleOptions, 'analyser' | 'analyserName' | 'identity' | 'quota'> {
+export interface CreateStoryAppOptions extends Omit<StoryModuleOptions, 'analyser' | 'analyserName' | 'quota'> {
   /** Replaces the adapter STORY_ANALYSER selects (tests). */
   analyser?: StoryAnalyser;
   /** Listen to SIGTERM/SIGINT (default true; in-process tests pass false). */
   shutdownHooks?: boolean;
 }
-
-/** The `aud` of service tokens meant for story. */
-export const STORY_SERVICE_AUDIENCE = 'story';
 
 /** What stored analyses record as their producer. */
 export function analyserName(config: StoryConfig): string {
@@ -30,14 +27,6 @@ export function analyserName(config: StoryConfig): string {
 export async function createStoryApp(env: NodeJS.ProcessEnv = process.env, options: CreateStoryAppOptions = {}): Promise<ServiceHandle> {
   const config = loadStoryConfig(env);
   const { shutdownHooks, analyser, ...moduleOptions } = options;
-  const identity = createIdentityTokenVerifier({
-    identityUrl: config.IDENTITY_GRPC_URL,
-    issuer: config.JWT_ISSUER,
-    // Users' access tokens, and service tokens issued for story (docs/adr/0016-service-tokens.md).
-    audience: [config.JWT_AUDIENCE, STORY_SERVICE_AUDIENCE],
-    deadlineMs: config.GRPC_DEADLINE_MS,
-    verifiedTokenCache: { ttlMs: config.VERIFIED_TOKEN_CACHE_TTL_MS, maxEntries: config.VERIFIED_TOKEN_CACHE_SIZE },
-  });
   const quota = new GrpcStoryQuota({ url: config.SUBSCRIPTION_GRPC_URL, deadlineMs: config.GRPC_DEADLINE_MS });
   try {
     return await bootstrapService({
@@ -46,7 +35,6 @@ export async function createStoryApp(env: NodeJS.ProcessEnv = process.env, optio
         ...moduleOptions,
         analyser: analyser ?? createStoryAnalyser(config, { logger: getLogger('analyser') }),
         analyserName: analyser ? 'test' : analyserName(config),
-        identity,
         quota,
       }),
       config,
@@ -54,7 +42,6 @@ export async function createStoryApp(env: NodeJS.ProcessEnv = process.env, optio
       ...(shutdownHooks === undefined ? {} : { shutdownHooks }),
     });
   } catch (err) {
-    identity.close();
     quota.close();
     throw err;
   }

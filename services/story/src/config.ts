@@ -1,25 +1,21 @@
-import { ConfigError, hostPort, int, loadConfig, serviceConfigSchema, str, verifiedTokenCacheConfigSchema, type ConfigOf } from '@storytelling/platform';
+import { ConfigError, callerConfigSchema, hostPort, int, loadConfig, serviceConfigSchema, str, type ConfigOf } from '@storytelling/platform';
+import type { AnalysisSettings } from './application/index.js';
 import { analyserConfigSchema, analyserSettingsFrom } from './infrastructure/analysis/index.js';
-
-/** identity's defaults for the access-token claims (its JWT_ISSUER / JWT_AUDIENCE). */
-export const DEFAULT_JWT_ISSUER = 'storytelling-identity';
-export const DEFAULT_JWT_AUDIENCE = 'storytelling-api';
 
 /**
  * story's environment: the platform's service variables (HOST, HTTP_PORT, GRPC_PORT,
  * DATABASE_URL, DATABASE_SCHEMA, KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, LOG_LEVEL, NODE_ENV, ...)
- * plus where identity is (JWKS for verifying callers), where subscription is (storiesPerMonth), the analyser adapter (STORY_ANALYSER,
- * STORY_LLM_*: analyserConfigSchema, owned by infrastructure/analysis) and the analysis worker.
+ * plus the platform's caller variables (IDENTITY_GRPC_URL for the JWKS, JWT_ISSUER, JWT_AUDIENCE,
+ * VERIFIED_TOKEN_CACHE_*: callerConfigSchema), where subscription is (storiesPerMonth), the
+ * analyser adapter (STORY_ANALYSER, STORY_LLM_*: analyserConfigSchema, owned by
+ * infrastructure/analysis) and the analysis worker.
  * Secrets may be given as `<NAME>_FILE`.
  */
 export const storyConfigSchema = {
   ...serviceConfigSchema,
+  ...callerConfigSchema,
   DATABASE_SCHEMA: str({ pattern: /^[a-z_][a-z0-9_]{0,62}$/ }).default('story'),
-  IDENTITY_GRPC_URL: hostPort().default('127.0.0.1:7201').describe("identity's gRPC server (GetJwks, to verify callers' tokens)"),
   SUBSCRIPTION_GRPC_URL: hostPort().default('127.0.0.1:7202').describe("subscription's gRPC server (CheckQuota before creating a story)"),
-  JWT_ISSUER: str({ minLength: 1 }).default(DEFAULT_JWT_ISSUER).describe('expected iss of access tokens'),
-  JWT_AUDIENCE: str({ minLength: 1 }).default(DEFAULT_JWT_AUDIENCE).describe('expected aud of access tokens'),
-  ...verifiedTokenCacheConfigSchema,
   ...analyserConfigSchema,
   STORY_ANALYSIS_WORKERS: int({ min: 0, max: 32 }).default(2).describe('concurrent analysis jobs per replica (0: this replica runs none)'),
   STORY_ANALYSIS_TIMEOUT_MS: int({ min: 100, max: 3_600_000 }).default(300_000).describe('time budget of one analyser call (an LLM adapter may retry and chunk inside it)'),
@@ -47,4 +43,17 @@ export function loadStoryConfig(env: NodeJS.ProcessEnv = process.env): StoryConf
   }
   if (problems.length > 0) throw new ConfigError(problems, 'story');
   return config;
+}
+
+/** The analysis workers' settings; `analyserName` is recorded with stored analyses. */
+export function analysisSettings(config: StoryConfig, analyserName: string): AnalysisSettings {
+  return {
+    workers: config.STORY_ANALYSIS_WORKERS,
+    timeoutMs: config.STORY_ANALYSIS_TIMEOUT_MS,
+    leaseMs: config.STORY_ANALYSIS_LEASE_MS,
+    maxAttempts: config.STORY_ANALYSIS_MAX_ATTEMPTS,
+    retryBaseMs: config.STORY_ANALYSIS_RETRY_BASE_MS,
+    pollMs: config.STORY_ANALYSIS_POLL_MS,
+    analyserName,
+  };
 }

@@ -1,14 +1,14 @@
 import { ForbiddenError, VersionConflictError } from '@storytelling/kernel';
-import type { Story, Viewer } from '../domain/index.js';
+import type { Caller } from '@storytelling/platform';
+import type { Story, StoryRepositories } from '../domain/index.js';
 import { StoryNotFoundError, mayRead } from '../domain/index.js';
-import type { StoryRepositories } from './ports/index.js';
 import { requireUuid } from './validation.js';
 
-/** The story if the viewer may read it; otherwise STORY_NOT_FOUND, exactly as for an absent id. */
-export async function loadVisibleStory(repos: StoryRepositories, storyId: unknown, viewer: Viewer): Promise<Story> {
+/** The story if the caller may read it; otherwise STORY_NOT_FOUND, exactly as for an absent id. */
+export async function loadVisibleStory(repos: StoryRepositories, storyId: unknown, caller: Caller): Promise<Story> {
   const id = requireUuid(storyId, 'storyId');
   const story = await repos.stories.findById(id);
-  if (!story || !mayRead(story, viewer)) throw new StoryNotFoundError();
+  if (!story || !mayRead(story, caller)) throw new StoryNotFoundError();
   return story;
 }
 
@@ -20,9 +20,9 @@ export class NotStoryAuthorError extends ForbiddenError {
 }
 
 /** The story for a change by its author: 404 when invisible, 403 when visible but someone else's. */
-export async function loadOwnStory(repos: StoryRepositories, storyId: unknown, viewer: Viewer): Promise<Story> {
-  const story = await loadVisibleStory(repos, storyId, viewer);
-  if (!story.isAuthor(viewer.userId)) throw new NotStoryAuthorError();
+export async function loadOwnStory(repos: StoryRepositories, storyId: unknown, caller: Caller): Promise<Story> {
+  const story = await loadVisibleStory(repos, storyId, caller);
+  if (!story.isAuthor(caller.userId)) throw new NotStoryAuthorError();
   return story;
 }
 

@@ -1,5 +1,4 @@
-import type { AnalysisStatus, EmotionMoment, Story, StoredCharacter, StoryStatus } from '../domain/index.js';
-import type { FollowerRow, StoryRow } from './ports/index.js';
+import type { AnalysisStatus, EmotionMoment, FollowerRow, Story, StoredCharacter, StoryRow, StoryStatus } from '../domain/index.js';
 
 /** A story as callers see it (GET /stories/:id). */
 export interface StoryView {

@@ -1,13 +1,14 @@
 import { systemClock } from '@storytelling/kernel';
 import type { DataSource } from 'typeorm';
 import {
-  AnalysisJobProcessor,
   CreateStoryCommand,
   CreateStoryHandler,
   GetAnalysisHandler,
   GetAnalysisQuery,
   RequestAnalysisCommand,
   RequestAnalysisHandler,
+  RunAnalysisJobCommand,
+  RunAnalysisJobHandler,
   UpdateStoryCommand,
   UpdateStoryHandler,
   type AnalysisSettings,
@@ -50,8 +51,11 @@ describe('analysis jobs and workers (real Postgres)', () => {
     await ds.query(`UPDATE analysis_jobs SET status = 'cancelled', lease_owner = NULL, lease_expires_at = NULL, completed_at = now() WHERE status IN ('pending', 'running')`);
   });
 
-  const processor = (analyser: FakeStoryAnalyser, overrides: Partial<AnalysisSettings> = {}) =>
-    new AnalysisJobProcessor(uow, analyser, { ...settings, ...overrides }, systemClock);
+  /** A worker's turns: one RunAnalysisJobCommand each. */
+  const processor = (analyser: FakeStoryAnalyser, overrides: Partial<AnalysisSettings> = {}) => {
+    const handler = new RunAnalysisJobHandler(uow, analyser, { ...settings, ...overrides }, systemClock);
+    return { processNext: (workerId: string, stop?: AbortSignal) => handler.execute(new RunAnalysisJobCommand(workerId, stop)) };
+  };
   const create = (content = TALE): Promise<StoryView> => new CreateStoryHandler(uow, systemClock, UNLIMITED_QUOTA).execute(new CreateStoryCommand(AUTHOR, 'The Lighthouse', content));
   const request = (storyId: string) => new RequestAnalysisHandler(uow, systemClock, { notify: () => void wakeups++ }).execute(new RequestAnalysisCommand(AUTHOR, storyId));
   const edit = (storyId: string, content: string) => new UpdateStoryHandler(uow, systemClock).execute(new UpdateStoryCommand(AUTHOR, storyId, { content }));
@@ -60,7 +64,7 @@ describe('analysis jobs and workers (real Postgres)', () => {
   const jobs = async (storyId: string): Promise<JobRow[]> =>
     ds.query(`SELECT status, attempts, run_after, lease_owner, last_error_code FROM analysis_jobs WHERE story_id = $1 ORDER BY created_at`, [storyId]);
   /** Runs `p` until it claims the job of `storyId` (other tests' jobs may be due too: they are run as well). */
-  async function runUntil(p: AnalysisJobProcessor, storyId: string, worker = 'w1') {
+  async function runUntil(p: ReturnType<typeof processor>, storyId: string, worker = 'w1') {
     for (let i = 0; i < 20; i++) {
       const outcome = await p.processNext(worker);
       if (outcome.kind !== 'idle' && outcome.storyId === storyId) return outcome;

@@ -1,13 +1,12 @@
-import type { Clock } from '@storytelling/kernel';
-import { uuidv7 } from '@storytelling/kernel';
+import { CLOCK, uuidv7, type Clock } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Viewer } from '../../domain/index.js';
+import type { Caller } from '@storytelling/platform';
 import { dominantEmotion } from '../../domain/index.js';
 import { loadOwnStory, withConflictRetry } from '../access.js';
-import { buildAnalysisView } from '../analysis/analysis-view.js';
+import { buildAnalysisView } from '../analysis-view.js';
 import type { AnalysisWakeup, StoryUnitOfWork } from '../ports/index.js';
-import { ANALYSIS_WAKEUP, CLOCK, STORY_UNIT_OF_WORK } from '../ports/index.js';
+import { ANALYSIS_WAKEUP, STORY_UNIT_OF_WORK } from '../ports/index.js';
 import type { AnalysisView, StoryView } from '../views.js';
 import { toStoryView } from '../views.js';
 
@@ -18,7 +17,7 @@ export interface AnalysisRequested {
 
 export class RequestAnalysisCommand extends Command<AnalysisRequested> {
   constructor(
-    readonly actor: Viewer,
+    readonly actor: Caller,
     readonly storyId: string,
   ) {
     super();

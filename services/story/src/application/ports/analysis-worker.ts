@@ -1,6 +1,3 @@
-/** Nest injection token of the Clock (kernel) every handler reads time from. */
-export const CLOCK = Symbol('story.Clock');
-
 /** Wakes the analysis workers of this process at once (a job was queued); polling covers the rest. */
 export interface AnalysisWakeup {
   notify(): void;

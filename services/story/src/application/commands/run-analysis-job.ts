@@ -1,11 +1,11 @@
-import type { Clock } from '@storytelling/kernel';
-import { uuidv7 } from '@storytelling/kernel';
-import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, uuidv7, type Clock } from '@storytelling/kernel';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { getLogger } from '@storytelling/platform';
-import type { NormalisedAnalysis } from '../../domain/index.js';
+import type { AnalysisJob, JobFailure, NormalisedAnalysis } from '../../domain/index.js';
 import { InvalidAnalysisError, assignCharacterIds, dominantEmotion, normaliseAnalysis } from '../../domain/index.js';
-import type { AnalysisJob, AnalysisSettings, JobFailure, StoryAnalyser, StoryUnitOfWork } from '../ports/index.js';
-import { ANALYSIS_SETTINGS, AnalyserError, CLOCK, STORY_ANALYSER, STORY_UNIT_OF_WORK } from '../ports/index.js';
+import type { AnalysisSettings, StoryAnalyser, StoryUnitOfWork } from '../ports/index.js';
+import { ANALYSIS_SETTINGS, AnalyserError, STORY_ANALYSER, STORY_UNIT_OF_WORK } from '../ports/index.js';
 
 /** What one turn of a worker did (tests and logs). */
 export type JobOutcome =
@@ -27,6 +27,20 @@ interface CallFailure extends JobFailure {
 }
 
 /**
+ * One turn of an analysis worker (infrastructure/workers/analysis.worker.ts): claim and run at
+ * most one due job as `workerId`. `stop` aborts the analyser call (shutdown). Sent from outside
+ * any transaction: the claim commits on its own and the analyser is called with no transaction open.
+ */
+export class RunAnalysisJobCommand extends Command<JobOutcome> {
+  constructor(
+    readonly workerId: string,
+    readonly stop?: AbortSignal,
+  ) {
+    super();
+  }
+}
+
+/**
  * Runs analysis jobs (docs/adr/0007-story.md): claim one due job (FOR UPDATE SKIP LOCKED, with a
  * lease), call the analyser OUTSIDE any transaction with a time budget, then in one transaction
  * — only if this worker still holds the lease — store the results (story_analyses,
@@ -36,8 +50,8 @@ interface CallFailure extends JobFailure {
  * its previous status (StoryAnalysisFailed). A worker that dies mid-call leaves a running job
  * whose lease expires; the next claim takes it over (that claim counts as an attempt).
  */
-@Injectable()
-export class AnalysisJobProcessor {
+@CommandHandler(RunAnalysisJobCommand)
+export class RunAnalysisJobHandler implements ICommandHandler<RunAnalysisJobCommand> {
   private readonly log = getLogger('analysis');
 
   constructor(
@@ -47,8 +61,7 @@ export class AnalysisJobProcessor {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** Claims and runs at most one job. `stop` aborts the analyser call (shutdown). */
-  async processNext(workerId: string, stop?: AbortSignal): Promise<JobOutcome> {
+  async execute({ workerId, stop }: RunAnalysisJobCommand): Promise<JobOutcome> {
     const job = await this.uow.reader.jobs.claim(workerId, this.settings.leaseMs);
     if (!job) return { kind: 'idle' };
     const ids = { jobId: job.id, storyId: job.storyId };

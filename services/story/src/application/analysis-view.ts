@@ -1,7 +1,6 @@
-import type { Story } from '../../domain/index.js';
-import { analysisStatus } from '../../domain/index.js';
-import type { StoryRepositories } from '../ports/index.js';
-import type { AnalysisView } from '../views.js';
+import type { Story, StoryRepositories } from '../domain/index.js';
+import { analysisStatus } from '../domain/index.js';
+import type { AnalysisView } from './views.js';
 
 /** What GetAnalysis answers for a story the caller may read (docs/adr/0007-story.md). */
 export async function buildAnalysisView(repos: StoryRepositories, story: Story): Promise<AnalysisView> {

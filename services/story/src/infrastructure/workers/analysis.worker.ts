@@ -1,33 +1,33 @@
 import { hostname } from 'node:os';
 import { uuidv7 } from '@storytelling/kernel';
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { getLogger, histogram } from '@storytelling/platform';
-import { AnalysisJobProcessor } from '../../application/analysis/analysis-job-processor.js';
-import type { AnalysisSettings, AnalysisWakeup } from '../../application/ports/index.js';
-import { ANALYSIS_SETTINGS } from '../../application/ports/index.js';
+import { ANALYSIS_SETTINGS, RunAnalysisJobCommand, type AnalysisSettings, type AnalysisWakeup } from '../../application/index.js';
 
-/**
- * The analysis workers of this process: `STORY_ANALYSIS_WORKERS` loops, each running one job at
- * a time through AnalysisJobProcessor. Idle loops poll every STORY_ANALYSIS_POLL_MS; a request
- * served by this process wakes them at once (AnalysisWakeup). Every replica runs them; the job
- * table (SKIP LOCKED claims, leases) shares the work. On shutdown the loops stop claiming, an
- * analyser call in flight is aborted and its job handed back, then the pools close.
- */
 /** One worker turn that had a job, by outcome (analyzed, retry, failed, cancelled, released, lost). */
 const jobDuration = () =>
   histogram('story_analysis_job_duration_seconds', 'Duration of one analysis job attempt (claim to commit), by outcome', ['outcome'], [
     0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
   ]);
 
+/**
+ * The analysis workers of this process: `STORY_ANALYSIS_WORKERS` loops, each sending one
+ * RunAnalysisJobCommand at a time (one job per turn). Idle loops poll every
+ * STORY_ANALYSIS_POLL_MS; a request served by this process wakes them at once (AnalysisWakeup).
+ * Every replica runs them; the job table (SKIP LOCKED claims, leases) shares the work. On
+ * shutdown the loops stop claiming, an analyser call in flight is aborted and its job handed
+ * back, then the pools close.
+ */
 @Injectable()
-export class AnalysisWorkerRunner implements AnalysisWakeup, OnApplicationBootstrap, BeforeApplicationShutdown {
+export class AnalysisWorker implements AnalysisWakeup, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = getLogger('analysis-worker');
   private readonly stop = new AbortController();
   private readonly loops: Promise<void>[] = [];
   private sleepers = new Set<() => void>();
 
   constructor(
-    @Inject(AnalysisJobProcessor) private readonly processor: AnalysisJobProcessor,
+    @Inject(CommandBus) private readonly commands: CommandBus,
     @Inject(ANALYSIS_SETTINGS) private readonly settings: AnalysisSettings,
   ) {}
 
@@ -52,7 +52,7 @@ export class AnalysisWorkerRunner implements AnalysisWakeup, OnApplicationBootst
     while (!this.stop.signal.aborted) {
       try {
         const started = process.hrtime.bigint();
-        const outcome = await this.processor.processNext(workerId, this.stop.signal);
+        const outcome = await this.commands.execute(new RunAnalysisJobCommand(workerId, this.stop.signal));
         if (outcome.kind === 'idle') await this.sleep(this.settings.pollMs);
         else jobDuration().observe({ outcome: outcome.kind }, Number(process.hrtime.bigint() - started) / 1e9);
       } catch (err) {

@@ -1,38 +1,17 @@
-import { ValidationError } from '@storytelling/kernel';
+import { ValidationError, decodeCursor, pageSize, toPage, type Page, type PageRequest } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { StoryStatus, Viewer } from '../../domain/index.js';
+import type { Caller } from '@storytelling/platform';
+import type { StoryListFilter, StoryStatus } from '../../domain/index.js';
 import { isStoryStatus } from '../../domain/index.js';
-import { loadVisibleStory } from '../access.js';
-import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from '@storytelling/kernel';
-import type { StoryListFilter, StoryUnitOfWork } from '../ports/index.js';
+import type { StoryUnitOfWork } from '../ports/index.js';
 import { STORY_UNIT_OF_WORK } from '../ports/index.js';
 import { requireUuid } from '../validation.js';
-import type { StorySummaryView, StoryView } from '../views.js';
-import { toStoryView } from '../views.js';
-
-export class GetStoryQuery extends Query<StoryView> {
-  constructor(
-    readonly actor: Viewer,
-    readonly storyId: string,
-  ) {
-    super();
-  }
-}
-
-/** The author, or anyone signed in once published; everyone else gets STORY_NOT_FOUND. */
-@QueryHandler(GetStoryQuery)
-export class GetStoryHandler implements IQueryHandler<GetStoryQuery> {
-  constructor(@Inject(STORY_UNIT_OF_WORK) private readonly uow: StoryUnitOfWork) {}
-
-  async execute(query: GetStoryQuery): Promise<StoryView> {
-    return toStoryView(await loadVisibleStory(this.uow.reader, query.storyId, query.actor));
-  }
-}
+import type { StorySummaryView } from '../views.js';
 
 export class ListStoriesQuery extends Query<Page<StorySummaryView>> {
   constructor(
-    readonly actor: Viewer,
+    readonly actor: Caller,
     readonly filter: { authorId?: string | undefined; status?: string | undefined },
     readonly page: PageRequest,
   ) {
@@ -52,7 +31,7 @@ export class ListStoriesHandler implements IQueryHandler<ListStoriesQuery> {
   async execute(query: ListStoriesQuery): Promise<Page<StorySummaryView>> {
     const limit = pageSize(query.page.limit);
     const after = decodeCursor(query.page.cursor);
-    const filter: StoryListFilter = { viewerId: query.actor.userId };
+    const filter: StoryListFilter = { callerId: query.actor.userId };
     if (query.filter.authorId !== undefined && query.filter.authorId !== '') filter.authorId = requireUuid(query.filter.authorId, 'authorId');
     if (query.filter.status !== undefined && query.filter.status !== '') filter.status = parseStatus(query.filter.status);
     const rows = await this.uow.reader.reads.listStories(filter, limit + 1, after);

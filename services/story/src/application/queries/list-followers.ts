@@ -1,20 +1,16 @@
-import { ForbiddenError } from '@storytelling/kernel';
+import { ForbiddenError, decodeCursor, pageSize, toPage, type Page, type PageRequest } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { Viewer } from '../../domain/index.js';
+import { SERVICE_TOKEN_ROLE, type Caller } from '@storytelling/platform';
 import { AuthorNotFoundError } from '../../domain/index.js';
-import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from '@storytelling/kernel';
 import type { StoryUnitOfWork } from '../ports/index.js';
 import { STORY_UNIT_OF_WORK } from '../ports/index.js';
 import { requireUuid } from '../validation.js';
 import type { FollowerView } from '../views.js';
 
-/** Service tokens (platform auth/service-token.ts seam) carry this role. */
-export const SERVICE_ROLE = 'service';
-
 export class ListFollowersQuery extends Query<Page<FollowerView>> {
   constructor(
-    readonly actor: Viewer,
+    readonly actor: Caller,
     readonly authorId: string,
     readonly page: PageRequest,
   ) {
@@ -34,7 +30,7 @@ export class ListFollowersHandler implements IQueryHandler<ListFollowersQuery> {
   async execute(query: ListFollowersQuery): Promise<Page<FollowerView>> {
     const authorId = requireUuid(query.authorId, 'authorId');
     const self = authorId === query.actor.userId;
-    if (!self && query.actor.role !== SERVICE_ROLE) throw new ForbiddenError('only the author may list their followers', 'FOLLOWERS_PRIVATE');
+    if (!self && query.actor.role !== SERVICE_TOKEN_ROLE) throw new ForbiddenError('only the author may list their followers', 'FOLLOWERS_PRIVATE');
     const limit = pageSize(query.page.limit);
     const after = decodeCursor(query.page.cursor);
     if (!self && !(await this.uow.reader.authors.findById(authorId))) throw new AuthorNotFoundError();

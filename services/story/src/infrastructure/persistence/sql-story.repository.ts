@@ -1,0 +1,117 @@
+import type { Clock } from '@storytelling/kernel';
+import { VersionConflictError } from '@storytelling/kernel';
+import type { EventStore } from '@storytelling/platform';
+import type { EntityManager } from 'typeorm';
+import type { StoryRepository, StoryStatus } from '../../domain/index.js';
+import { STORY_AGGREGATE_TYPE, Story, isStoryStatus } from '../../domain/index.js';
+import { StoryRecord } from './entities.js';
+
+/** A story status read from the database (the check constraint keeps others out). */
+export function statusOf(value: string): StoryStatus {
+  if (!isStoryStatus(value)) throw new Error(`unknown story status in the database: ${value}`);
+  return value;
+}
+
+/** A `stories` row as node-postgres returns it (timestamptz → Date, integer → number). */
+interface StoryByIdRow {
+  id: string;
+  author_id: string;
+  title: string;
+  content: string;
+  content_hash: string;
+  language: string;
+  status: string;
+  published_at: Date | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const FIND_STORY_BY_ID = `SELECT id, author_id, title, content, content_hash, language, status, published_at, version, created_at, updated_at
+                            FROM stories WHERE id = $1`;
+
+/** First key of story's per-author creation lock (pg_advisory_xact_lock(int4, int4)). */
+const CREATION_LOCK_CLASS = 0x5707;
+
+export class SqlStoryRepository implements StoryRepository {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly events: EventStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * One primary-key read as a raw parameterised query (GetStory's hot path): TypeORM's
+   * findOneBy builds a query builder, aliases every column and maps an entity on each call,
+   * which cost more CPU than the read itself (docs/benchmarks.md, bench:stories).
+   */
+  async findById(id: string): Promise<Story | undefined> {
+    const rows: StoryByIdRow[] = await this.em.query(FIND_STORY_BY_ID, [id]);
+    const r = rows[0];
+    return r ? this.hydrate(r) : undefined;
+  }
+
+  async lockCreationsBy(authorId: string): Promise<void> {
+    // Transaction-scoped advisory lock in a key space of its own (two int4 keys: never the
+    // outbox relay's single bigint key).
+    await this.em.query(`SELECT pg_advisory_xact_lock(${CREATION_LOCK_CLASS}, hashtext($1))`, [authorId]);
+  }
+
+  async countCreatedSince(authorId: string, since: Date): Promise<number> {
+    const rows: Array<{ n: string }> = await this.em.query(`SELECT count(*) AS n FROM stories WHERE author_id = $1 AND created_at >= $2`, [authorId, since]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async add(story: Story): Promise<void> {
+    await this.em.insert(StoryRecord, this.toRecord(story));
+    await this.events.append(this.em, story, STORY_AGGREGATE_TYPE);
+  }
+
+  async save(story: Story): Promise<void> {
+    const { id, createdAt: _createdAt, authorId: _authorId, ...changes } = this.toRecord(story);
+    const result = await this.em
+      .createQueryBuilder()
+      .update(StoryRecord)
+      .set(changes)
+      .where('id = :id AND version = :expected', { id, expected: story.loadedVersion })
+      .execute();
+    if (result.affected !== 1) throw new VersionConflictError(id, story.loadedVersion);
+    await this.events.append(this.em, story, STORY_AGGREGATE_TYPE);
+  }
+
+  private toRecord(story: Story): StoryRecord {
+    const s = story.toState();
+    return {
+      id: s.id,
+      title: s.title,
+      content: s.content,
+      contentHash: s.contentHash,
+      authorId: s.authorId,
+      language: s.language,
+      status: s.status,
+      publishedAt: s.publishedAt,
+      version: s.version,
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
+    };
+  }
+
+  private hydrate(r: StoryByIdRow): Story {
+    return Story.rehydrate(
+      {
+        id: r.id,
+        authorId: r.author_id,
+        title: r.title,
+        content: r.content,
+        contentHash: r.content_hash,
+        language: r.language,
+        status: statusOf(r.status),
+        publishedAt: r.published_at,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        version: r.version,
+      },
+      this.clock,
+    );
+  }
+}
