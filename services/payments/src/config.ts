@@ -1,19 +1,14 @@
-import { ConfigError, hostPort, int, loadConfig, oneOf, serviceConfigSchema, str, url, verifiedTokenCacheConfigSchema, type ConfigOf } from '@storytelling/platform';
-
-export const DEFAULT_JWT_ISSUER = 'storytelling-identity';
-export const DEFAULT_JWT_AUDIENCE = 'storytelling-api';
+import { ConfigError, callerConfigSchema, int, loadConfig, oneOf, serviceConfigSchema, str, url, type ConfigOf } from '@storytelling/platform';
 
 /**
- * payments' environment: the platform's service variables plus where identity is (callers'
- * tokens), the provider adapter and its secrets. Secrets may be given as `<NAME>_FILE`.
+ * payments' environment: the platform's service variables, its callers' (where identity is, the
+ * expected token claims, the verified-token cache), the provider adapter and its secrets.
+ * Secrets may be given as `<NAME>_FILE`.
  */
 export const paymentsConfigSchema = {
   ...serviceConfigSchema,
   DATABASE_SCHEMA: str({ pattern: /^[a-z_][a-z0-9_]{0,62}$/ }).default('payments'),
-  IDENTITY_GRPC_URL: hostPort().default('127.0.0.1:7201').describe("identity's gRPC server (GetJwks, to verify callers' tokens)"),
-  JWT_ISSUER: str({ minLength: 1 }).default(DEFAULT_JWT_ISSUER).describe('expected iss of access tokens'),
-  JWT_AUDIENCE: str({ minLength: 1 }).default(DEFAULT_JWT_AUDIENCE).describe('expected aud of access tokens'),
-  ...verifiedTokenCacheConfigSchema,
+  ...callerConfigSchema,
   PAYMENTS_PROVIDER: oneOf(['sandbox', 'stripe'] as const).default('sandbox').describe('who charges: the offline sandbox or Stripe'),
   STRIPE_SECRET_KEY: str({ minLength: 1 }).secret().optional().describe('Stripe API key (required when PAYMENTS_PROVIDER=stripe)'),
   STRIPE_WEBHOOK_SECRET: str({ minLength: 1 }).secret().optional().describe('whsec_… of the Stripe webhook endpoint; without it Stripe webhooks are refused'),

@@ -3,3 +3,4 @@ export * from './events.js';
 export * from './money.js';
 export * from './payment.js';
 export * from './provider-event.js';
+export * from './repositories.js';

@@ -1,9 +1,10 @@
 import type { Clock } from '@storytelling/kernel';
+import { CLOCK } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { currentContext, runWithContext } from '@storytelling/platform';
-import { providerNotFound, type Payment, type ProviderEvent } from '../../domain/index.js';
-import { CLOCK, PAYMENTS_UNIT_OF_WORK, WEBHOOK_VERIFIERS, type PaymentsStore, type PaymentsUnitOfWork, type WebhookVerifier } from '../ports/index.js';
+import { providerNotFound, type Payment, type PaymentRepository, type ProviderEvent } from '../../domain/index.js';
+import { PAYMENTS_UNIT_OF_WORK, WEBHOOK_VERIFIERS, type PaymentsUnitOfWork, type WebhookVerifier } from '../ports/index.js';
 
 export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored';
 
@@ -38,8 +39,8 @@ export class HandleWebhookHandler implements ICommandHandler<HandleWebhookComman
     if (!verifier) throw providerNotFound(input.provider);
     const receivedAt = this.clock.now();
     const event = verifier.verify({ payload: input.payload, headers: input.headers, receivedAt });
-    return this.uow.run(async (store) => {
-      const fresh = await store.recordProviderEvent({
+    return this.uow.run(async ({ payments, providerEvents }) => {
+      const fresh = await providerEvents.record({
         provider: input.provider,
         eventId: event.id,
         type: event.type,
@@ -48,23 +49,23 @@ export class HandleWebhookHandler implements ICommandHandler<HandleWebhookComman
         receivedAt,
       });
       if (!fresh) return 'duplicate';
-      const payment = await this.paymentOf(store, input.provider, event);
+      const payment = await paymentOf(payments, input.provider, event);
       const applied = payment ? apply(payment, event) : false;
       // The events a webhook causes belong to the payment's saga, like the command's replies.
-      if (payment && applied) await runWithContext({ ...currentContext(), correlationId: payment.snapshot.sagaId }, () => store.save(payment));
+      if (payment && applied) await runWithContext({ ...currentContext(), correlationId: payment.snapshot.sagaId }, () => payments.save(payment));
       const outcome: WebhookOutcome = applied ? 'applied' : 'ignored';
-      await store.setProviderEventOutcome(input.provider, event.id, outcome, payment?.id ?? null);
+      await providerEvents.setOutcome(input.provider, event.id, outcome, payment?.id ?? null);
       return outcome;
     });
   }
+}
 
-  private async paymentOf(store: PaymentsStore, provider: string, event: ProviderEvent): Promise<Payment | undefined> {
-    if (event.kind === 'other') return undefined;
-    const byId = event.paymentId ? await store.findPayment(event.paymentId, { lock: true }) : undefined;
-    const payment = byId ?? (event.providerPaymentId ? await store.findPaymentByProviderId(provider, event.providerPaymentId, { lock: true }) : undefined);
-    // A payment made through another provider is not this provider's to change.
-    return payment && payment.snapshot.provider === provider ? payment : undefined;
-  }
+async function paymentOf(payments: PaymentRepository, provider: string, event: ProviderEvent): Promise<Payment | undefined> {
+  if (event.kind === 'other') return undefined;
+  const byId = event.paymentId ? await payments.find(event.paymentId, { lock: true }) : undefined;
+  const payment = byId ?? (event.providerPaymentId ? await payments.findByProviderId(provider, event.providerPaymentId, { lock: true }) : undefined);
+  // A payment made through another provider is not this provider's to change.
+  return payment && payment.snapshot.provider === provider ? payment : undefined;
 }
 
 function apply(payment: Payment, event: ProviderEvent): boolean {

@@ -1,3 +1,2 @@
-export * from './clock.js';
 export * from './payment-provider.js';
 export * from './unit-of-work.js';

@@ -1,3 +1,4 @@
+import { BusinessRuleError } from '@storytelling/kernel';
 import type { FailureReason, ProviderEvent } from '../../domain/index.js';
 
 export interface ChargeRequest {
@@ -38,11 +39,14 @@ export class ProviderUnavailableError extends Error {
   }
 }
 
-/** The provider refused the request itself (bad key, idempotency key reused with other parameters): retrying cannot help. */
-export class ProviderRejectedError extends Error {
+/**
+ * The provider refused the request itself (bad key, idempotency key reused with other
+ * parameters): retrying cannot help. A DomainError, so a command it fails is dead-lettered at once.
+ */
+export class ProviderRejectedError extends BusinessRuleError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ProviderRejectedError';
+    super('PAYMENT_PROVIDER_REJECTED', message);
+    if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
 

@@ -1,9 +1,7 @@
-import { VersionConflictError, type Clock } from '@storytelling/kernel';
+import { VersionConflictError, type Clock, type Keyset } from '@storytelling/kernel';
 import type { EventStore } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
-import type { Keyset } from '@storytelling/kernel';
-import type { PaymentsStore, RefundRecord, StoredProviderEvent } from '../../application/ports/index.js';
-import { PAYMENT_AGGREGATE_TYPE, Payment, type FailureReason, type PaymentStatus } from '../../domain/index.js';
+import { PAYMENT_AGGREGATE_TYPE, Payment, type FailureReason, type PaymentRepository, type PaymentStatus } from '../../domain/index.js';
 
 interface PaymentRow {
   id: string;
@@ -25,38 +23,28 @@ interface PaymentRow {
   updated_at: Date;
 }
 
-interface RefundRowData {
-  id: string;
-  payment_id: string;
-  saga_id: string | null;
-  amount_minor: string;
-  status: string;
-  provider_refund_id: string | null;
-  reason: string;
-}
-
 const COLUMNS = `id, user_id, subscription_id, saga_id, amount_minor, currency, provider, provider_payment_id, status,
   failure_reason, failure_message, refunded_minor, description, settled_at, version, created_at, updated_at`;
 
 /**
- * PaymentsStore over one EntityManager: a transaction's, or the DataSource's (each statement on its own).
+ * Payments over one EntityManager: a transaction's, or the DataSource's (each statement on its own).
  * Payments are locked FOR NO KEY UPDATE, not FOR UPDATE: a refund row inserted in its own
  * transaction takes FOR KEY SHARE on its payment (the foreign key) while the command's transaction
  * holds the payment; FOR UPDATE would make the two wait on each other forever.
  */
-export class SqlPaymentsStore implements PaymentsStore {
+export class SqlPaymentRepository implements PaymentRepository {
   constructor(
     private readonly tx: EntityManager,
     private readonly events: EventStore,
     private readonly clock: Clock,
   ) {}
 
-  async findPayment(id: string, options: { lock?: boolean } = {}): Promise<Payment | undefined> {
+  async find(id: string, options: { lock?: boolean } = {}): Promise<Payment | undefined> {
     const rows: PaymentRow[] = await this.tx.query(`SELECT ${COLUMNS} FROM payments WHERE id = $1${options.lock ? ' FOR NO KEY UPDATE' : ''}`, [id]);
     return rows[0] && this.toPayment(rows[0]);
   }
 
-  async findPaymentByProviderId(provider: string, providerPaymentId: string, options: { lock?: boolean } = {}): Promise<Payment | undefined> {
+  async findByProviderId(provider: string, providerPaymentId: string, options: { lock?: boolean } = {}): Promise<Payment | undefined> {
     const rows: PaymentRow[] = await this.tx.query(
       `SELECT ${COLUMNS} FROM payments WHERE provider = $1 AND provider_payment_id = $2${options.lock ? ' FOR NO KEY UPDATE' : ''}`,
       [provider, providerPaymentId],
@@ -95,64 +83,6 @@ export class SqlPaymentsStore implements PaymentsStore {
         )
       : await this.tx.query(`SELECT ${COLUMNS} FROM payments WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, [userId, limit]);
     return rows.map((r) => this.toPayment(r));
-  }
-
-  async findRefund(paymentId: string, sagaId: string): Promise<RefundRecord | undefined> {
-    const rows: RefundRowData[] = await this.tx.query(
-      `SELECT id, payment_id, saga_id, amount_minor, status, provider_refund_id, reason FROM refunds WHERE payment_id = $1 AND saga_id = $2`,
-      [paymentId, sagaId],
-    );
-    const r = rows[0];
-    return (
-      r && {
-        id: r.id,
-        paymentId: r.payment_id,
-        sagaId: r.saga_id,
-        amountMinor: Number(r.amount_minor),
-        status: r.status === 'succeeded' ? 'succeeded' : 'pending',
-        providerRefundId: r.provider_refund_id,
-        reason: r.reason,
-      }
-    );
-  }
-
-  async insertRefundIfAbsent(refund: RefundRecord): Promise<void> {
-    const now = this.clock.now();
-    await this.tx.query(
-      `INSERT INTO refunds (id, payment_id, saga_id, amount_minor, status, reason, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 'pending', $5, $6, $6) ON CONFLICT (payment_id, saga_id) DO NOTHING`,
-      [refund.id, refund.paymentId, refund.sagaId, refund.amountMinor, refund.reason.slice(0, 500), now],
-    );
-  }
-
-  async markRefundSucceeded(id: string, providerRefundId: string): Promise<void> {
-    await this.tx.query(`UPDATE refunds SET status = 'succeeded', provider_refund_id = $2, updated_at = $3 WHERE id = $1`, [id, providerRefundId, this.clock.now()]);
-  }
-
-  async succeededRefundTotal(paymentId: string): Promise<number> {
-    const rows: Array<{ total: string }> = await this.tx.query(
-      `SELECT coalesce(sum(amount_minor), 0)::text AS total FROM refunds WHERE payment_id = $1 AND status = 'succeeded'`,
-      [paymentId],
-    );
-    return Number(rows[0]?.total ?? 0);
-  }
-
-  async recordProviderEvent(event: StoredProviderEvent): Promise<boolean> {
-    const rows: unknown[] = await this.tx.query(
-      `INSERT INTO provider_events (provider, event_id, type, payment_id, payload, received_at)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6) ON CONFLICT (provider, event_id) DO NOTHING RETURNING event_id`,
-      [event.provider, event.eventId, event.type.slice(0, 128), event.paymentId, JSON.stringify(event.payload), event.receivedAt],
-    );
-    return rows.length === 1;
-  }
-
-  async setProviderEventOutcome(provider: string, eventId: string, outcome: string, paymentId: string | null): Promise<void> {
-    await this.tx.query(`UPDATE provider_events SET outcome = $3, payment_id = coalesce($4, payment_id) WHERE provider = $1 AND event_id = $2`, [
-      provider,
-      eventId,
-      outcome,
-      paymentId,
-    ]);
   }
 
   private toPayment(r: PaymentRow): Payment {
