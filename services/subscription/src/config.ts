@@ -1,9 +1,5 @@
-import { hostPort, int, loadConfig, serviceConfigSchema, str, verifiedTokenCacheConfigSchema, type ConfigOf } from '@storytelling/platform';
+import { callerConfigSchema, int, loadConfig, serviceConfigSchema, str, type ConfigOf } from '@storytelling/platform';
 import type { DunningPolicy } from './domain/index.js';
-
-/** identity's defaults for the access-token claims (its JWT_ISSUER / JWT_AUDIENCE). */
-export const DEFAULT_JWT_ISSUER = 'storytelling-identity';
-export const DEFAULT_JWT_AUDIENCE = 'storytelling-api';
 
 /**
  * subscription's environment: the platform's service variables plus where identity is (JWKS,
@@ -12,10 +8,7 @@ export const DEFAULT_JWT_AUDIENCE = 'storytelling-api';
 export const subscriptionConfigSchema = {
   ...serviceConfigSchema,
   DATABASE_SCHEMA: str({ pattern: /^[a-z_][a-z0-9_]{0,62}$/ }).default('subscription'),
-  IDENTITY_GRPC_URL: hostPort().default('127.0.0.1:7201').describe("identity's gRPC server (GetJwks, to verify callers' tokens)"),
-  JWT_ISSUER: str({ minLength: 1 }).default(DEFAULT_JWT_ISSUER).describe('expected iss of access tokens'),
-  JWT_AUDIENCE: str({ minLength: 1 }).default(DEFAULT_JWT_AUDIENCE).describe('expected aud of access tokens'),
-  ...verifiedTokenCacheConfigSchema,
+  ...callerConfigSchema,
   SUBSCRIPTION_CHARGE_TIMEOUT_MS: int({ min: 1000, max: 7 * 86_400_000 }).default(900_000).describe('how long the saga waits for a charge before it gives up (and refunds a late success)'),
   SUBSCRIPTION_REFUND_TIMEOUT_MS: int({ min: 1000, max: 30 * 86_400_000 }).default(86_400_000).describe('how long the saga waits for a refund before it is marked failed'),
   SUBSCRIPTION_RESERVATION_TTL_SECONDS: int({ min: 1, max: 7 * 86_400 }).default(900).describe('lifetime of a usage reservation when ReserveUsage names none'),

@@ -1,4 +1,4 @@
-import { ForbiddenError, ValidationError } from '@storytelling/kernel';
+import { ForbiddenError, ValidationError, isUuid } from '@storytelling/kernel';
 import type { Caller } from '@storytelling/platform';
 
 /** Roles that may read another user's subscription and usage (subscription_service.proto). */
@@ -11,4 +11,9 @@ export function subjectOf(caller: Caller, requestedUserId: string | undefined): 
   if (!target || target === caller.userId) return caller.userId;
   if (!READ_ANYONE.has(caller.role)) throw new ForbiddenError("another user's subscription is private", 'SUBSCRIPTION_PRIVATE');
   return target;
+}
+
+/** A user id another context handed over (events, commands): a UUID, or the message is refused. */
+export function requireUserId(userId: string): void {
+  if (!isUuid(userId)) throw new ValidationError('userId must be a UUID', [{ field: 'userId', message: 'must be a UUID' }]);
 }

@@ -1,7 +1,8 @@
-import { isUuid, type Clock } from '@storytelling/kernel';
+import { CLOCK, isUuid, type Clock } from '@storytelling/kernel';
+import { Inject, Injectable } from '@nestjs/common';
 import { MalformedMessageError, NonRetryableError, getLogger } from '@storytelling/platform';
 import { SubscriptionEventTypes as T, isUsageResource, limitOf, usageWindow, type Subscription } from '../domain/index.js';
-import type { Reservation, SubscriptionRepositories, SubscriptionSettings } from './ports/index.js';
+import { SUBSCRIPTION_SETTINGS, type Reservation, type SubscriptionRepositories, type SubscriptionSettings } from './ports/index.js';
 
 export interface ReserveUsageInput {
   sagaId: string;
@@ -26,12 +27,13 @@ export class SubscriptionNotYetKnownError extends Error {
  * with the stored outcome), counted use (StoryCreated) and the expiry sweep. All in the
  * consumer's transaction; every counter change is one guarded UPDATE under the row lock.
  */
+@Injectable()
 export class UsageService {
   private readonly log = getLogger('usage');
 
   constructor(
-    private readonly settings: SubscriptionSettings,
-    private readonly clock: Clock,
+    @Inject(SUBSCRIPTION_SETTINGS) private readonly settings: SubscriptionSettings,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async reserve(repos: SubscriptionRepositories, input: ReserveUsageInput): Promise<void> {

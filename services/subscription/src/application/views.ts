@@ -64,3 +64,14 @@ export function toSubscriptionView(sub: Subscription, usage: ResourceUsageView[]
     version: sub.version,
   };
 }
+
+/** A replayed idempotent answer comes back from JSON: dates are strings again. */
+export function reviveDates(view: SubscriptionView): SubscriptionView {
+  const date = (d: Date | string) => (d instanceof Date ? d : new Date(d));
+  return {
+    ...view,
+    currentPeriodStart: date(view.currentPeriodStart),
+    currentPeriodEnd: date(view.currentPeriodEnd),
+    pendingChange: view.pendingChange ? { ...view.pendingChange, effectiveAt: view.pendingChange.effectiveAt ? date(view.pendingChange.effectiveAt) : null } : null,
+  };
+}

@@ -1,5 +1,5 @@
 import { FixedClock, uuidv7 } from '@storytelling/kernel';
-import { EventStore, SagaStore, UnitOfWork, createDataSource } from '@storytelling/platform';
+import { EventStore, UnitOfWork, createDataSource } from '@storytelling/platform';
 import { EventProbe, type ProbedEvent } from '@storytelling/testing';
 import type { DataSource } from 'typeorm';
 import { subscriptionMigrations } from '../../migrations/index.js';
@@ -70,7 +70,7 @@ describe('usage and quotas (real Postgres and Kafka)', () => {
     await pool.initialize();
     try {
       const events = new EventStore();
-      const uow = subscriptionUnitOfWork(new UnitOfWork(pool), events, pool, clock, new SagaStore({ service: 'test', events, clock }));
+      const uow = subscriptionUnitOfWork(new UnitOfWork(pool), events, pool, clock);
       const usage = new UsageService({ chargeTimeoutMs: 1, refundTimeoutMs: 1, reservationTtlSeconds: 600, schedulerIntervalMs: 0, dunning: DEFAULT_DUNNING_POLICY }, clock);
       const ids = Array.from({ length: 24 }, () => uuidv7());
       await Promise.all(ids.map((id) => uow.run((repos) => usage.reserve(repos, { sagaId: uuidv7(), reservationId: id, userId: users.ann!.id, resource: 'narrations', amount: 1, ttlSeconds: 600 }))));

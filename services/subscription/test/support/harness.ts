@@ -7,7 +7,7 @@ import type { DataSource } from 'typeorm';
 import { startIdentity as startRunningIdentity, type RunningIdentity } from '../../../identity/test/support/app-harness.js';
 import { subscriptionMigrations } from '../../migrations/index.js';
 import { createSubscriptionApp } from '../../src/app.js';
-import { SubscriptionScheduler } from '../../src/infrastructure/scheduling/subscription-scheduler.js';
+import { SubscriptionSchedulerWorker } from '../../src/infrastructure/workers/subscription-scheduler.worker.js';
 
 export type SubscriptionClient = GrpcClient<subscription.SubscriptionServiceClient>;
 export type IdentityClient = GrpcClient<identity.IdentityServiceClient>;
@@ -28,7 +28,7 @@ export async function createSandbox(name: string): Promise<Sandbox> {
 export interface RunningSubscription {
   handle: ServiceHandle;
   client: SubscriptionClient;
-  scheduler: SubscriptionScheduler;
+  scheduler: SubscriptionSchedulerWorker;
   close(): Promise<void>;
 }
 
@@ -41,7 +41,7 @@ export async function startSubscription(sandbox: Sandbox, options: { clock: Fixe
     { ...sandbox.subscriptionEnv, IDENTITY_GRPC_URL: options.identityUrl ?? '127.0.0.1:9', SUBSCRIPTION_SCHEDULER_INTERVAL_MS: '0', ...options.env },
     { clock: options.clock },
   );
-  return { handle: running.handle, client: running.client, scheduler: running.handle.app.get(SubscriptionScheduler, { strict: false }), close: () => running.close() };
+  return { handle: running.handle, client: running.client, scheduler: running.handle.app.get(SubscriptionSchedulerWorker, { strict: false }), close: () => running.close() };
 }
 
 export type { RunningIdentity };

@@ -1,8 +1,6 @@
-import type { SagaChange, SagaInstance, StartSaga, OutgoingCommand, AppendedCommand } from '@storytelling/platform';
+import type { UnitOfWorkPort } from '@storytelling/kernel';
 import type { DunningPolicy, SubscriptionRepository, TierCatalog, UsageResource, Window } from '../../domain/index.js';
 
-/** Nest injection token of the Clock (kernel) every rule reads time from. */
-export const CLOCK = Symbol('subscription.Clock');
 export const SUBSCRIPTION_UNIT_OF_WORK = Symbol('subscription.UnitOfWork');
 export const SUBSCRIPTION_SETTINGS = Symbol('subscription.Settings');
 
@@ -57,25 +55,14 @@ export interface UsageLedger {
   emit(subscriptionId: string, type: string, data: Record<string, unknown>): Promise<void>;
 }
 
-/** The saga store bound to the transaction. */
-export interface SagaPort {
-  start<S extends object>(input: StartSaga<S>): Promise<SagaInstance<S>>;
-  get<S extends object>(id: string, options?: { lock?: boolean }): Promise<SagaInstance<S> | undefined>;
-  update<S extends object>(saga: SagaInstance<S>, change: SagaChange<S>): Promise<SagaInstance<S>>;
-  send<TData extends object>(saga: Pick<SagaInstance, 'id'>, command: Omit<OutgoingCommand<TData>, 'subject'>): Promise<AppendedCommand>;
-}
-
 /** Everything one transaction can touch. */
 export interface SubscriptionRepositories {
   subscriptions: SubscriptionRepository;
   tiers: TierCatalog;
   usage: UsageLedger;
-  sagas: SagaPort;
   /** Idempotency-Key support: runs `work` once per (principal, scope, key) in this transaction. */
   idempotent<T>(request: { scope: string; principal: string; body: unknown }, work: () => Promise<T>): Promise<T>;
 }
 
-export interface SubscriptionUnitOfWork {
-  run<T>(work: (repos: SubscriptionRepositories) => Promise<T>): Promise<T>;
-  readonly reader: SubscriptionRepositories;
-}
+/** One transaction over the repositories; joins the one a consumer or worker already runs in. */
+export type SubscriptionUnitOfWork = UnitOfWorkPort<SubscriptionRepositories>;

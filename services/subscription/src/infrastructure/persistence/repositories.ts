@@ -1,7 +1,7 @@
 import { VersionConflictError, type Clock, type DomainEvent, uuidv7 } from '@storytelling/kernel';
-import { EventStore, returnedRows, withIdempotency, type SagaStore } from '@storytelling/platform';
+import { EventStore, returnedRows, withIdempotency } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
-import type { CounterValues, Reservation, SagaPort, SubscriptionRepositories, UsageLedger } from '../../application/ports/index.js';
+import type { CounterValues, Reservation, SubscriptionRepositories, UsageLedger } from '../../application/ports/index.js';
 import {
   SUBSCRIPTION_AGGREGATE_TYPE,
   USAGE_AGGREGATE_TYPE,
@@ -338,21 +338,11 @@ export class SqlUsageLedger implements UsageLedger {
   }
 }
 
-export function sagaPort(tx: EntityManager, store: SagaStore): SagaPort {
-  return {
-    start: (input) => store.start(tx, input),
-    get: (id, options) => store.get(tx, id, options),
-    update: (saga, change) => store.update(tx, saga, change),
-    send: (saga, command) => store.send(tx, saga, command),
-  };
-}
-
-export function sqlRepositories(tx: EntityManager, deps: { events: EventStore; clock: Clock; sagas: SagaStore; tiers: TierCache }): SubscriptionRepositories {
+export function sqlRepositories(tx: EntityManager, deps: { events: EventStore; clock: Clock; tiers: TierCache }): SubscriptionRepositories {
   return {
     subscriptions: new SqlSubscriptionRepository(tx, deps.events, deps.clock),
     tiers: new SqlTierCatalog(tx, deps.tiers),
     usage: new SqlUsageLedger(tx, deps.events, deps.clock),
-    sagas: sagaPort(tx, deps.sagas),
     idempotent: (request, work) => withIdempotency(tx, request, work),
   };
 }

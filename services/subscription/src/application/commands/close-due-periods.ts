@@ -1,14 +1,16 @@
-import type { Clock } from '@storytelling/kernel';
-import { SagaKeyTakenError, getLogger } from '@storytelling/platform';
-import { periodEnd, priceFor, type Tier } from '../domain/index.js';
-import type { SubscriptionRepositories, SubscriptionUnitOfWork } from './ports/index.js';
-import type { PaidSubscriptionSaga } from './saga/paid-subscription-saga.js';
+import { CLOCK, type Clock } from '@storytelling/kernel';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { SagaKeyTakenError, Sagas, getLogger, type SagaStarter } from '@storytelling/platform';
+import { periodEnd, priceFor, type Tier } from '../../domain/index.js';
+import { SUBSCRIPTION_UNIT_OF_WORK, type SubscriptionRepositories, type SubscriptionUnitOfWork } from '../ports/index.js';
+import { startPaidSubscription } from '../sagas/paid-subscription.saga.js';
 
 /** What the scheduler claims per pass, and how many passes at most (a long-stopped fleet catches up in a few). */
 const BATCH = 50;
 
 /**
- * Period ends (the renewal scheduler): subscriptions whose period is over are claimed with
+ * Period ends (run by the scheduler worker): subscriptions whose period is over are claimed with
  * FOR UPDATE SKIP LOCKED (replicas split them) and, in their own transaction each:
  * free → next period; cancel-at-period-end → free (SubscriptionCancelled); scheduled change →
  * applied (TierDowngraded); paid → the paid-subscription saga charges the next period, started
@@ -16,17 +18,20 @@ const BATCH = 50;
  * renewal is retried in its grace period (ADR 0018), attempt n ≥ 2 under
  * `renewal:<subscription>:<period end>:attempt:<n>`: one charge per attempt, whoever runs it.
  */
-export class RenewalService {
+export class CloseDuePeriodsCommand extends Command<number> {}
+
+@CommandHandler(CloseDuePeriodsCommand)
+export class CloseDuePeriodsHandler implements ICommandHandler<CloseDuePeriodsCommand> {
   private readonly log = getLogger('renewals');
 
   constructor(
-    private readonly uow: SubscriptionUnitOfWork,
-    private readonly saga: PaidSubscriptionSaga,
-    private readonly clock: Clock,
+    @Inject(SUBSCRIPTION_UNIT_OF_WORK) private readonly uow: SubscriptionUnitOfWork,
+    @Inject(Sagas) private readonly sagas: SagaStarter,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** @returns how many period ends were handled. */
-  async runOnce(): Promise<number> {
+  async execute(): Promise<number> {
     let handled = 0;
     for (;;) {
       const n = await this.uow.run(async (repos) => {
@@ -66,7 +71,7 @@ export class RenewalService {
       return;
     }
     try {
-      await this.saga.begin(repos, sub, {
+      await startPaidSubscription(this.sagas, repos, sub, {
         kind: 'renewal',
         tier: renew.tier,
         cycle: renew.cycle,

@@ -1,12 +1,12 @@
-import { ValidationError, type Clock } from '@storytelling/kernel';
+import { CLOCK, ValidationError, type Clock } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Caller } from '@storytelling/platform';
+import { Sagas, type Caller, type SagaStarter } from '@storytelling/platform';
 import { SubscriptionNotFoundError, TierNotFoundError, isBillingCycle } from '../../domain/index.js';
 import { currentUsage, requireTier } from '../current-usage.js';
-import { CLOCK, SUBSCRIPTION_UNIT_OF_WORK, type SubscriptionUnitOfWork } from '../ports/index.js';
-import { PaidSubscriptionSaga } from '../saga/paid-subscription-saga.js';
-import { toSubscriptionView, type SubscriptionView } from '../views.js';
+import { SUBSCRIPTION_UNIT_OF_WORK, type SubscriptionUnitOfWork } from '../ports/index.js';
+import { startPaidSubscription } from '../sagas/paid-subscription.saga.js';
+import { reviveDates, toSubscriptionView, type SubscriptionView } from '../views.js';
 
 export class ChangeSubscriptionCommand extends Command<SubscriptionView> {
   constructor(
@@ -18,16 +18,16 @@ export class ChangeSubscriptionCommand extends Command<SubscriptionView> {
 }
 
 /**
- * POST /subscription: a charge runs the saga (answer: payment_pending); a downgrade or cycle
- * change is scheduled for the period end. Honours the Idempotency-Key (same key and body →
- * the first answer; other body → 409). The subscription row is locked (FOR UPDATE), so the saga,
- * the scheduler and the consumers never race on it.
+ * POST /subscription: a charge runs the paid-subscription saga (answer: payment_pending); a
+ * downgrade or cycle change is scheduled for the period end. Honours the Idempotency-Key (same
+ * key and body → the first answer; other body → 409). The subscription row is locked (FOR
+ * UPDATE), so the saga, the scheduler and the consumers never race on it.
  */
 @CommandHandler(ChangeSubscriptionCommand)
 export class ChangeSubscriptionHandler implements ICommandHandler<ChangeSubscriptionCommand> {
   constructor(
     @Inject(SUBSCRIPTION_UNIT_OF_WORK) private readonly uow: SubscriptionUnitOfWork,
-    @Inject(PaidSubscriptionSaga) private readonly saga: PaidSubscriptionSaga,
+    @Inject(Sagas) private readonly sagas: SagaStarter,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -63,56 +63,12 @@ export class ChangeSubscriptionHandler implements ICommandHandler<ChangeSubscrip
             );
             await repos.subscriptions.save(sub);
           } else {
-            await this.saga.begin(repos, sub, {
-              kind: 'change',
-              tier: target,
-              cycle,
-              amountMinor: plan.amountMinor,
-              currency: plan.currency,
-              periodStart: plan.periodStart,
-              periodEnd: plan.periodEnd,
-              paymentMethod: token,
-            });
+            const { amountMinor, currency, periodStart, periodEnd } = plan;
+            await startPaidSubscription(this.sagas, repos, sub, { kind: 'change', tier: target, cycle, amountMinor, currency, periodStart, periodEnd, paymentMethod: token });
           }
           return toSubscriptionView(sub, await currentUsage(repos, sub, this.clock));
         }),
       )
       .then(reviveDates);
   }
-}
-
-export class CancelSubscriptionCommand extends Command<SubscriptionView> {
-  constructor(readonly caller: Caller) {
-    super();
-  }
-}
-
-/** POST /subscription/cancel: the paid tier ends at the period end. */
-@CommandHandler(CancelSubscriptionCommand)
-export class CancelSubscriptionHandler implements ICommandHandler<CancelSubscriptionCommand> {
-  constructor(
-    @Inject(SUBSCRIPTION_UNIT_OF_WORK) private readonly uow: SubscriptionUnitOfWork,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  execute(command: CancelSubscriptionCommand): Promise<SubscriptionView> {
-    return this.uow.run(async (repos) => {
-      const sub = await repos.subscriptions.findByUser(command.caller.userId, { lock: true });
-      if (!sub) throw new SubscriptionNotFoundError();
-      sub.cancelAtPeriodEnd();
-      await repos.subscriptions.save(sub);
-      return toSubscriptionView(sub, await currentUsage(repos, sub, this.clock));
-    });
-  }
-}
-
-/** A replayed idempotent answer comes back from JSON: dates are strings again. */
-function reviveDates(view: SubscriptionView): SubscriptionView {
-  const date = (d: Date | string) => (d instanceof Date ? d : new Date(d));
-  return {
-    ...view,
-    currentPeriodStart: date(view.currentPeriodStart),
-    currentPeriodEnd: date(view.currentPeriodEnd),
-    pendingChange: view.pendingChange ? { ...view.pendingChange, effectiveAt: view.pendingChange.effectiveAt ? date(view.pendingChange.effectiveAt) : null } : null,
-  };
 }
