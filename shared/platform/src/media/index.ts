@@ -1,0 +1,10 @@
+// Media: object storage (port + filesystem and S3 adapters), signed file links and serving, and
+// the audio tools (ffmpeg, Piper, espeak-ng) run as separate processes. ADR 0019.
+export * from './byte-range.js';
+export * from './content-type.js';
+export * from './filesystem-object-storage.js';
+export * from './object-key.js';
+export * from './object-storage.js';
+export * from './s3-object-storage.js';
+export * from './serve-object.js';
+export * from './url-signer.js';
