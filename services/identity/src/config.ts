@@ -1,19 +1,24 @@
 import { ValidationError } from '@storytelling/kernel';
-import { ConfigError, int, loadConfig, serviceConfigSchema, str, type ConfigOf } from '@storytelling/platform';
+import { ConfigError, callerConfigSchema, int, loadConfig, serviceConfigSchema, str, type ConfigOf } from '@storytelling/platform';
 import { Email, assertAcceptablePassword } from './domain/index.js';
 import { parseServiceCredentials } from './infrastructure/security/service-credentials.js';
 
-/** Defaults the gateway (and every verifier) expects unless both sides are configured otherwise. */
-export const DEFAULT_JWT_ISSUER = 'storytelling-identity';
-export const DEFAULT_JWT_AUDIENCE = 'storytelling-api';
+/**
+ * The platform's caller settings: JWT_ISSUER and JWT_AUDIENCE (what identity signs and every
+ * verifier expects; defaults DEFAULT_JWT_ISSUER / DEFAULT_JWT_AUDIENCE) and the verified-token
+ * cache. Not IDENTITY_GRPC_URL: identity verifies its callers with its own keys.
+ */
+const { IDENTITY_GRPC_URL: _selfUrl, ...callerSettings } = callerConfigSchema;
 
 /**
  * identity's environment: the platform's service variables (HOST, HTTP_PORT, GRPC_PORT,
  * DATABASE_URL, DATABASE_SCHEMA, KAFKA_BROKERS, KAFKA_TOPIC_PREFIX, LOG_LEVEL, NODE_ENV, ...)
- * plus token, key and first-super-admin settings. Secrets may be given as `<NAME>_FILE`.
+ * and caller settings (JWT_ISSUER, JWT_AUDIENCE, VERIFIED_TOKEN_CACHE_*), plus token, key and
+ * first-super-admin settings. Secrets may be given as `<NAME>_FILE`.
  */
 export const identityConfigSchema = {
   ...serviceConfigSchema,
+  ...callerSettings,
   DATABASE_SCHEMA: str({ pattern: /^[a-z_][a-z0-9_]{0,62}$/ }).default('identity'),
   JWT_PRIVATE_KEY: str({ minLength: 1 })
     .secret()
@@ -24,8 +29,6 @@ export const identityConfigSchema = {
     .optional()
     .describe('PEM public key of the previous signing key, still verified and published during a rotation'),
   JWT_PREVIOUS_KEY_ID: str({ minLength: 1 }).optional().describe('kid of the previous key (default: its thumbprint)'),
-  JWT_ISSUER: str({ minLength: 1 }).default(DEFAULT_JWT_ISSUER).describe('iss of access tokens'),
-  JWT_AUDIENCE: str({ minLength: 1 }).default(DEFAULT_JWT_AUDIENCE).describe('aud of access tokens'),
   ACCESS_TOKEN_TTL_SECONDS: int({ min: 60, max: 86_400 }).default(900),
   REFRESH_TOKEN_TTL_SECONDS: int({ min: 300, max: 31_536_000 }).default(2_592_000),
   SUPERADMIN_EMAIL: str({ minLength: 1 }).optional().describe('first super-admin, created on first start if absent'),

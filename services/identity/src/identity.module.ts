@@ -1,35 +1,18 @@
-import type { Clock } from '@storytelling/kernel';
-import { systemClock } from '@storytelling/kernel';
+import { CLOCK, systemClock, type Clock } from '@storytelling/kernel';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { DataSource } from 'typeorm';
-import { EventStore, MessagingModule, PersistenceModule, UnitOfWork, RetentionModule, retentionSettings } from '@storytelling/platform';
+import { EventStore, ServiceModule, UnitOfWork } from '@storytelling/platform';
 import { identityMigrations } from '../migrations/index.js';
-import {
-  ACCESS_TOKEN_ISSUER,
-  ACCESS_TOKEN_VERIFIER,
-  SERVICE_CREDENTIALS,
-  SERVICE_TOKEN_ISSUER,
-  CLOCK,
-  COMMAND_HANDLERS,
-  IDENTITY_UNIT_OF_WORK,
-  PASSWORD_HASHER,
-  QUERY_HANDLERS,
-  REFRESH_TOKEN_SECRETS,
-  Sessions,
-  TOKEN_SETTINGS,
-  type TokenSettings,
-} from './application/index.js';
+import * as app from './application/index.js';
 import type { IdentityConfig } from './config.js';
 import { IDENTITY_ENTITIES } from './infrastructure/persistence/entities.js';
 import { identityUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
 import { Argon2PasswordHasher } from './infrastructure/security/argon2-password-hasher.js';
-import { JwtAccessTokens } from './infrastructure/security/jwt-access-tokens.js';
-import { ConfiguredServiceCredentials, parseServiceCredentials } from './infrastructure/security/service-credentials.js';
+import { JwtAccessTokens, ownAccessTokenVerifier } from './infrastructure/security/jwt-access-tokens.js';
 import { OpaqueRefreshTokens } from './infrastructure/security/opaque-refresh-tokens.js';
+import { ConfiguredServiceCredentials, parseServiceCredentials } from './infrastructure/security/service-credentials.js';
 import type { SigningKeys } from './infrastructure/security/signing-keys.js';
-import { SUPER_ADMIN_SEED, SuperAdminBootstrapper, type SuperAdminSeed } from './infrastructure/super-admin-bootstrapper.js';
-import { CallerResolver } from './interface/caller.js';
+import { SUPER_ADMIN_SEED, SuperAdminBootstrapper } from './infrastructure/startup/super-admin-bootstrapper.js';
 import { IdentityGrpcController } from './interface/identity.grpc-controller.js';
 import { JwksHttpController } from './interface/jwks.http-controller.js';
 
@@ -43,74 +26,50 @@ export interface IdentityModuleOptions {
   clock?: Clock;
 }
 
-const JWT_ACCESS_TOKENS = Symbol('identity.JwtAccessTokens');
-
-/** The identity service: persistence + outbox, CQRS handlers, token adapters, gRPC and JWKS endpoints. */
+/**
+ * The identity service: the platform's service defaults (ServiceModule: buses, persistence and
+ * outbox, relay, retention, CLOCK, CallerResolver over identity's own keys) plus its handlers,
+ * token and password adapters, the first-super-admin start-up step, gRPC and JWKS endpoints.
+ * identity consumes no messages: it has no translators.
+ */
 @Module({})
 export class IdentityModule {
   static forRoot(config: IdentityConfig, options: IdentityModuleOptions): DynamicModule {
     const clock = options.clock ?? systemClock;
-    const tokenSettings: TokenSettings = {
-      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-      refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
-    };
-    const seed: SuperAdminSeed | null =
-      config.SUPERADMIN_EMAIL && config.SUPERADMIN_PASSWORD ? { email: config.SUPERADMIN_EMAIL, password: config.SUPERADMIN_PASSWORD } : null;
+    const jwt = { issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE };
+    const ttl = { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, serviceTokenTtlSeconds: config.SERVICE_TOKEN_TTL_SECONDS };
+    const tokens = new JwtAccessTokens(options.keys, { ...jwt, ...ttl }, clock);
+    const verifiedTokenCache = { ttlMs: config.VERIFIED_TOKEN_CACHE_TTL_MS, maxEntries: config.VERIFIED_TOKEN_CACHE_SIZE };
+    const { SUPERADMIN_EMAIL: email, SUPERADMIN_PASSWORD: password } = config;
     return {
       module: IdentityModule,
       imports: [
-        CqrsModule.forRoot(),
-        PersistenceModule.forRoot({
-          database: { url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA },
-          entities: IDENTITY_ENTITIES,
-          migrations: identityMigrations,
-          applicationName: 'identity',
-          migrateOnStart: options.migrateOnStart ?? false,
+        ServiceModule.forService({
+          name: 'identity',
+          config,
+          persistence: { entities: IDENTITY_ENTITIES, migrations: identityMigrations, migrateOnStart: options.migrateOnStart },
+          messaging: { relay: options.relay ?? true },
+          callers: { verifier: ownAccessTokenVerifier(tokens, jwt, clock, verifiedTokenCache) },
+          clock,
         }),
-        MessagingModule.forService({
-          service: 'identity',
-          kafka: { brokers: [...config.KAFKA_BROKERS], clientId: 'identity', topicPrefix: config.KAFKA_TOPIC_PREFIX },
-          relay: options.relay ?? true,
-        }),
-        RetentionModule.forService({ service: 'identity', settings: retentionSettings(config, 'identity') }),
       ],
       controllers: [IdentityGrpcController, JwksHttpController],
       providers: [
-        { provide: CLOCK, useValue: clock },
-        { provide: TOKEN_SETTINGS, useValue: tokenSettings },
-        { provide: SUPER_ADMIN_SEED, useValue: seed },
+        { provide: app.TOKEN_SETTINGS, useValue: { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS } },
+        { provide: SUPER_ADMIN_SEED, useValue: email && password ? { email, password } : null },
         {
-          provide: PASSWORD_HASHER,
-          useValue: new Argon2PasswordHasher({
-            memoryCost: config.ARGON2_MEMORY_KIB,
-            timeCost: config.ARGON2_TIME_COST,
-            parallelism: config.ARGON2_PARALLELISM,
-          }),
+          provide: app.PASSWORD_HASHER,
+          useValue: new Argon2PasswordHasher({ memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: config.ARGON2_PARALLELISM }),
         },
-        { provide: REFRESH_TOKEN_SECRETS, useClass: OpaqueRefreshTokens },
-        {
-          provide: JWT_ACCESS_TOKENS,
-          useValue: new JwtAccessTokens(
-            options.keys,
-            {
-              issuer: config.JWT_ISSUER,
-              audience: config.JWT_AUDIENCE,
-              accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-              serviceTokenTtlSeconds: config.SERVICE_TOKEN_TTL_SECONDS,
-            },
-            clock,
-          ),
-        },
-        { provide: ACCESS_TOKEN_ISSUER, useExisting: JWT_ACCESS_TOKENS },
-        { provide: ACCESS_TOKEN_VERIFIER, useExisting: JWT_ACCESS_TOKENS },
-        { provide: SERVICE_TOKEN_ISSUER, useExisting: JWT_ACCESS_TOKENS },
-        { provide: SERVICE_CREDENTIALS, useValue: new ConfiguredServiceCredentials(parseServiceCredentials(config.SERVICE_CREDENTIALS)) },
-        { provide: IDENTITY_UNIT_OF_WORK, useFactory: identityUnitOfWork, inject: [UnitOfWork, EventStore, DataSource, CLOCK] },
-        Sessions,
-        CallerResolver,
+        { provide: app.REFRESH_TOKEN_SECRETS, useClass: OpaqueRefreshTokens },
+        { provide: app.ACCESS_TOKEN_ISSUER, useValue: tokens },
+        { provide: app.SERVICE_TOKEN_ISSUER, useValue: tokens },
+        { provide: app.SERVICE_CREDENTIALS, useValue: new ConfiguredServiceCredentials(parseServiceCredentials(config.SERVICE_CREDENTIALS)) },
+        { provide: app.IDENTITY_UNIT_OF_WORK, useFactory: identityUnitOfWork, inject: [UnitOfWork, EventStore, DataSource, CLOCK] },
+        app.Sessions,
         SuperAdminBootstrapper,
-        ...COMMAND_HANDLERS,
-        ...QUERY_HANDLERS,
+        ...app.COMMAND_HANDLERS,
+        ...app.QUERY_HANDLERS,
       ],
     };
   }

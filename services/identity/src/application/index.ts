@@ -9,8 +9,12 @@ export * from './commands/refresh.js';
 export * from './commands/register.js';
 export * from './commands/update-profile.js';
 export * from './ports/index.js';
-export * from './queries/roles.js';
-export * from './queries/users.js';
+export * from './queries/check-permission.js';
+export * from './queries/get-jwks.js';
+export * from './queries/get-me.js';
+export * from './queries/get-user.js';
+export * from './queries/get-users.js';
+export * from './queries/list-roles.js';
 export * from './sessions.js';
 export * from './validation.js';
 export * from './views.js';
@@ -24,8 +28,12 @@ import { LogoutHandler } from './commands/logout.js';
 import { RefreshHandler } from './commands/refresh.js';
 import { RegisterHandler } from './commands/register.js';
 import { UpdateProfileHandler } from './commands/update-profile.js';
-import { CheckPermissionHandler, GetJwksHandler, ListRolesHandler } from './queries/roles.js';
-import { GetMeHandler, GetUserHandler, GetUsersHandler } from './queries/users.js';
+import { CheckPermissionHandler } from './queries/check-permission.js';
+import { GetJwksHandler } from './queries/get-jwks.js';
+import { GetMeHandler } from './queries/get-me.js';
+import { GetUserHandler } from './queries/get-user.js';
+import { GetUsersHandler } from './queries/get-users.js';
+import { ListRolesHandler } from './queries/list-roles.js';
 
 export const COMMAND_HANDLERS = [
   RegisterHandler,

@@ -1,9 +1,10 @@
 import type { Clock } from '@storytelling/kernel';
+import { CLOCK } from '@storytelling/kernel';
 import { Inject, Injectable } from '@nestjs/common';
 import type { IdentityRepositories, User } from '../domain/index.js';
 import { RefreshToken } from '../domain/index.js';
 import type { AccessTokenIssuer, RefreshTokenSecrets, TokenSettings } from './ports/index.js';
-import { ACCESS_TOKEN_ISSUER, CLOCK, REFRESH_TOKEN_SECRETS, TOKEN_SETTINGS } from './ports/index.js';
+import { ACCESS_TOKEN_ISSUER, REFRESH_TOKEN_SECRETS, TOKEN_SETTINGS } from './ports/index.js';
 import type { TokenPair } from './views.js';
 
 /** Starts refresh-token families and signs access tokens; shared by register, login and refresh. */

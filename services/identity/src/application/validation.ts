@@ -18,3 +18,11 @@ export function requireUuid(value: unknown, field: string): string {
   if (!isUuid(value)) throw new ValidationError(`invalid ${field}`, [{ field, message: 'must be a UUID' }], 'INVALID_ID');
   return value.toLowerCase();
 }
+
+/** The refresh token a client presents (RefreshToken, Logout): a non-empty string. */
+export function requireRefreshToken(value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new ValidationError('refreshToken is required', [{ field: 'refreshToken', message: 'is required' }]);
+  }
+  return value;
+}

@@ -2,6 +2,7 @@ import { NotFoundError, ValidationError } from '@storytelling/kernel';
 import { Controller, Inject } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { identity } from '@storytelling/contracts';
+import { CallerResolver, type MetadataLike } from '@storytelling/platform';
 import {
   AssignRoleCommand,
   CheckPermissionQuery,
@@ -22,13 +23,13 @@ import {
   type UserView,
 } from '../application/index.js';
 import type { ProfileChanges } from '../domain/index.js';
-import { CallerResolver, type MetadataLike } from './caller.js';
 
 /**
  * identity's gRPC surface. It implements the generated controller interface, so the compiler
  * checks it against proto/storytelling/identity/v1/identity_service.proto. Each method turns
  * the request into a command or query; errors are kernel DomainErrors that the platform's gRPC
- * filter maps to status codes (never INTERNAL for bad input).
+ * filter maps to status codes (never INTERNAL for bad input). The caller is the platform's
+ * `Caller` (CallerResolver, verifying with identity's own keys; service tokens are refused).
  */
 @Controller()
 @identity.IdentityServiceControllerMethods()

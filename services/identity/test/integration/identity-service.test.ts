@@ -1,7 +1,6 @@
 import { identityEvents } from '@storytelling/contracts';
-import { AccessTokenVerifier } from '@storytelling/platform';
+import { AccessTokenVerifier, DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '@storytelling/platform';
 import { EventProbe, type ProbedEvent } from '@storytelling/testing';
-import { DEFAULT_JWT_AUDIENCE, DEFAULT_JWT_ISSUER } from '../../src/config.js';
 import { ROLE_IDS } from '../../src/domain/index.js';
 import { bearer, outcome, startIdentity, uniqueEmail, type RunningIdentity } from '../support/app-harness.js';
 

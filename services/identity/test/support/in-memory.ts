@@ -1,5 +1,6 @@
 import type { Clock, DomainEvent } from '@storytelling/kernel';
 import { FixedClock, VersionConflictError } from '@storytelling/kernel';
+import { InMemoryUnitOfWork } from '@storytelling/testing';
 import type { IdentityUnitOfWork, PasswordHasher } from '../../src/application/index.js';
 import type {
   Email,
@@ -28,14 +29,14 @@ export interface StoredEvent {
   event: DomainEvent;
 }
 
-interface Tables {
+export interface IdentityTables {
   users: Map<string, UserState>;
   roles: Map<RoleName, RoleState>;
   tokens: Map<string, RefreshTokenState>;
   outbox: StoredEvent[];
 }
 
-function cloneTables(t: Tables): Tables {
+function cloneTables(t: IdentityTables): IdentityTables {
   return {
     users: new Map(t.users),
     roles: new Map([...t.roles].map(([k, v]) => [k, { ...v, grants: [...v.grants] }])),
@@ -44,7 +45,7 @@ function cloneTables(t: Tables): Tables {
   };
 }
 
-function appendEvents(tables: Tables, aggregateType: string, events: readonly DomainEvent[]): void {
+function appendEvents(tables: IdentityTables, aggregateType: string, events: readonly DomainEvent[]): void {
   for (const e of events) {
     if (tables.outbox.some((s) => s.event.aggregateId === e.aggregateId && s.event.aggregateVersion === e.aggregateVersion)) {
       throw new VersionConflictError(e.aggregateId, e.aggregateVersion - 1);
@@ -53,9 +54,10 @@ function appendEvents(tables: Tables, aggregateType: string, events: readonly Do
   }
 }
 
+/** In-memory repositories over one unit's tables; saving appends the aggregate's pending events to the outbox table. */
 class Users implements UserRepository {
   constructor(
-    private readonly t: Tables,
+    private readonly t: IdentityTables,
     private readonly clock: Clock,
   ) {}
   async findById(id: string) {
@@ -76,7 +78,7 @@ class Users implements UserRepository {
     return [...this.t.users.values()].filter((u) => u.active && u.role === 'super-admin').length;
   }
   async lockRoleAssignments() {
-    // transactions are serialised already
+    // nothing to lock: a unit works on its own copy of the tables
   }
   async add(user: User) {
     if ([...this.t.users.values()].some((u) => u.email.value === user.email.value)) throw new EmailTakenError();
@@ -95,7 +97,7 @@ class Users implements UserRepository {
 
 class Roles implements RoleRepository {
   constructor(
-    private readonly t: Tables,
+    private readonly t: IdentityTables,
     private readonly clock: Clock,
   ) {}
   async get(name: RoleName) {
@@ -114,7 +116,7 @@ class Roles implements RoleRepository {
 }
 
 class Tokens implements RefreshTokenRepository {
-  constructor(private readonly t: Tables) {}
+  constructor(private readonly t: IdentityTables) {}
   async findByHashForUpdate(hash: string) {
     const s = [...this.t.tokens.values()].find((x) => x.tokenHash === hash);
     return s ? RefreshToken.rehydrate(s) : undefined;
@@ -137,40 +139,38 @@ class Tokens implements RefreshTokenRepository {
   }
 }
 
-function reposFor(t: Tables, clock: Clock): IdentityRepositories {
+function reposFor(t: IdentityTables, clock: Clock): IdentityRepositories {
   return { users: new Users(t, clock), roles: new Roles(t, clock), refreshTokens: new Tokens(t) };
 }
 
-/**
- * Transactions are serialised (one at a time) and atomic: work runs on a copy of the tables
- * that replaces them only when it succeeds.
- */
-export class InMemoryUnitOfWork implements IdentityUnitOfWork {
-  tables: Tables;
-  private queue: Promise<unknown> = Promise.resolve();
-
-  constructor(readonly clock: Clock) {
-    const at = clock.now();
-    this.tables = {
-      users: new Map(),
-      roles: new Map(
-        ROLE_NAMES.map((name) => [
+/** The tables of a fresh identity database: no users, the five roles with their default grants. */
+export function seededTables(at: Date): IdentityTables {
+  return {
+    users: new Map(),
+    roles: new Map(
+      ROLE_NAMES.map((name) => [
+        name,
+        {
           name,
-          {
-            name,
-            description: ROLE_DESCRIPTIONS[name],
-            grants: DEFAULT_GRANTS[name].map(([r, a]) => ({ permission: Permission.of(r, a), grantedAt: at, grantedBy: null })),
-            version: 0,
-          },
-        ]),
-      ),
-      tokens: new Map(),
-      outbox: [],
-    };
-  }
+          description: ROLE_DESCRIPTIONS[name],
+          grants: DEFAULT_GRANTS[name].map(([r, a]) => ({ permission: Permission.of(r, a), grantedAt: at, grantedBy: null })),
+          version: 0,
+        },
+      ]),
+    ),
+    tokens: new Map(),
+    outbox: [],
+  };
+}
 
-  get reader(): IdentityRepositories {
-    return reposFor(this.tables, this.clock);
+/**
+ * identity's IdentityUnitOfWork in memory: the platform's InMemoryUnitOfWork (atomic units on a
+ * copy of the tables, joined when one is open, `requires_new` on its own) over in-memory
+ * repositories, with the outbox the repositories append to.
+ */
+export class InMemoryIdentityUnitOfWork extends InMemoryUnitOfWork<IdentityTables, IdentityRepositories> implements IdentityUnitOfWork {
+  constructor(readonly clock: Clock) {
+    super(seededTables(clock.now()), cloneTables, (tables) => reposFor(tables, clock));
   }
 
   /** Idempotency keys are the platform's (tested against Postgres); here the work just runs. */
@@ -178,17 +178,7 @@ export class InMemoryUnitOfWork implements IdentityUnitOfWork {
     return this.run(work);
   }
 
-  run<T>(work: (repos: IdentityRepositories) => Promise<T>): Promise<T> {
-    const next = this.queue.then(async () => {
-      const draft = cloneTables(this.tables);
-      const result = await work(reposFor(draft, this.clock));
-      this.tables = draft;
-      return result;
-    });
-    this.queue = next.catch(() => undefined);
-    return next;
-  }
-
+  /** Every event appended to the outbox by committed units, in order. */
   get events(): DomainEvent[] {
     return this.tables.outbox.map((s) => s.event);
   }

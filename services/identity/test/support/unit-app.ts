@@ -8,6 +8,7 @@ import {
   GetUserHandler,
   GetUsersHandler,
   GrantPermissionHandler,
+  IssueServiceTokenHandler,
   ListRolesHandler,
   LoginHandler,
   LogoutHandler,
@@ -22,17 +23,22 @@ import {
 import type { RoleName } from '../../src/domain/index.js';
 import { JwtAccessTokens } from '../../src/infrastructure/security/jwt-access-tokens.js';
 import { OpaqueRefreshTokens } from '../../src/infrastructure/security/opaque-refresh-tokens.js';
+import { ConfiguredServiceCredentials, parseServiceCredentials, serviceSecretHash } from '../../src/infrastructure/security/service-credentials.js';
 import { loadSigningKeys } from '../../src/infrastructure/security/signing-keys.js';
-import { FakePasswordHasher, InMemoryUnitOfWork, fixedClock } from './in-memory.js';
+import { FakePasswordHasher, InMemoryIdentityUnitOfWork, fixedClock } from './in-memory.js';
+
+/** The fleet service that may ask for service tokens in unit tests, and its secret. */
+export const TEST_SERVICE = { name: 'notification', secret: 'notification-test-secret-0123456789' };
 
 /** The application layer wired to in-memory ports, no Nest: handlers are plain classes. */
 export async function unitApp(clock: FixedClock = fixedClock()) {
-  const uow = new InMemoryUnitOfWork(clock);
+  const uow = new InMemoryIdentityUnitOfWork(clock);
   const hasher = new FakePasswordHasher();
   const secrets = new OpaqueRefreshTokens();
   const settings: TokenSettings = { accessTokenTtlSeconds: 900, refreshTokenTtlSeconds: 3600 };
   const keys = await loadSigningKeys({ production: false, warn: () => undefined });
-  const tokens = new JwtAccessTokens(keys, { issuer: 'test-issuer', audience: 'test-audience', accessTokenTtlSeconds: 900 }, clock);
+  const tokens = new JwtAccessTokens(keys, { issuer: 'test-issuer', audience: 'test-audience', accessTokenTtlSeconds: 900, serviceTokenTtlSeconds: 300 }, clock);
+  const credentials = new ConfiguredServiceCredentials(parseServiceCredentials(`${TEST_SERVICE.name}:${serviceSecretHash(TEST_SERVICE.secret)}`));
   const sessions = new Sessions(tokens, secrets, settings, clock);
   const app = {
     clock,
@@ -48,6 +54,7 @@ export async function unitApp(clock: FixedClock = fixedClock()) {
     assignRole: new AssignRoleHandler(uow),
     grantPermission: new GrantPermissionHandler(uow),
     bootstrap: new BootstrapSuperAdminHandler(uow, hasher, clock),
+    issueServiceToken: new IssueServiceTokenHandler(credentials, tokens),
     getMe: new GetMeHandler(uow),
     getUser: new GetUserHandler(uow),
     getUsers: new GetUsersHandler(uow),

@@ -1,9 +1,10 @@
 import type { Clock } from '@storytelling/kernel';
+import { CLOCK } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Email, EmailTakenError, User, assertAcceptablePassword } from '../../domain/index.js';
 import type { IdentityUnitOfWork, PasswordHasher } from '../ports/index.js';
-import { CLOCK, IDENTITY_UNIT_OF_WORK, PASSWORD_HASHER } from '../ports/index.js';
+import { IDENTITY_UNIT_OF_WORK, PASSWORD_HASHER } from '../ports/index.js';
 
 export interface BootstrapSuperAdminResult {
   created: boolean;

@@ -1,9 +1,10 @@
 import type { Clock } from '@storytelling/kernel';
+import { CLOCK } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { IdentityUnitOfWork, RefreshTokenSecrets } from '../ports/index.js';
-import { CLOCK, IDENTITY_UNIT_OF_WORK, REFRESH_TOKEN_SECRETS } from '../ports/index.js';
-import { requireRefreshToken } from './refresh.js';
+import { IDENTITY_UNIT_OF_WORK, REFRESH_TOKEN_SECRETS } from '../ports/index.js';
+import { requireRefreshToken } from '../validation.js';
 
 export class LogoutCommand extends Command<void> {
   constructor(

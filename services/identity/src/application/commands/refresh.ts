@@ -1,25 +1,19 @@
 import type { Clock } from '@storytelling/kernel';
-import { ValidationError } from '@storytelling/kernel';
+import { CLOCK } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { User } from '../../domain/index.js';
 import { InvalidRefreshTokenError, TokenReusedError } from '../../domain/index.js';
 import type { IdentityUnitOfWork, RefreshTokenSecrets, TokenSettings } from '../ports/index.js';
-import { CLOCK, IDENTITY_UNIT_OF_WORK, REFRESH_TOKEN_SECRETS, TOKEN_SETTINGS } from '../ports/index.js';
+import { IDENTITY_UNIT_OF_WORK, REFRESH_TOKEN_SECRETS, TOKEN_SETTINGS } from '../ports/index.js';
 import { Sessions } from '../sessions.js';
+import { requireRefreshToken } from '../validation.js';
 import type { TokenPair } from '../views.js';
 
 export class RefreshCommand extends Command<TokenPair> {
   constructor(readonly refreshToken: string) {
     super();
   }
-}
-
-export function requireRefreshToken(value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw new ValidationError('refreshToken is required', [{ field: 'refreshToken', message: 'is required' }]);
-  }
-  return value;
 }
 
 type Outcome = { kind: 'ok'; user: User; refreshToken: string } | { kind: 'reused' } | { kind: 'invalid' };
@@ -41,7 +35,8 @@ export class RefreshHandler implements ICommandHandler<RefreshCommand> {
     const next = this.secrets.generate();
 
     // The revocation of a reused family must commit, so the transaction returns an outcome and
-    // the error is thrown only after it.
+    // the error is thrown only after it, and it commits on its own (requires_new) even when a
+    // unit of work around this call fails.
     const outcome = await this.uow.run<Outcome>(async (repos) => {
       const token = await repos.refreshTokens.findByHashForUpdate(presentedHash);
       if (!token) return { kind: 'invalid' };
@@ -60,7 +55,7 @@ export class RefreshHandler implements ICommandHandler<RefreshCommand> {
       await repos.refreshTokens.save(token);
       await repos.refreshTokens.add(redemption.successor);
       return { kind: 'ok', user, refreshToken: next.token };
-    });
+    }, { propagation: 'requires_new' });
 
     if (outcome.kind === 'reused') throw new TokenReusedError();
     if (outcome.kind === 'invalid') throw new InvalidRefreshTokenError();

@@ -1,5 +1,5 @@
 import type { Clock, FieldError } from '@storytelling/kernel';
-import { ValidationError } from '@storytelling/kernel';
+import { CLOCK, ValidationError } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { currentContext, IdempotencyKeyReusedError } from '@storytelling/platform';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
@@ -12,7 +12,7 @@ import {
   normaliseLanguage,
 } from '../../domain/index.js';
 import type { IdentityUnitOfWork, PasswordHasher } from '../ports/index.js';
-import { CLOCK, IDENTITY_UNIT_OF_WORK, PASSWORD_HASHER } from '../ports/index.js';
+import { IDENTITY_UNIT_OF_WORK, PASSWORD_HASHER } from '../ports/index.js';
 import { Sessions } from '../sessions.js';
 import { collect } from '../validation.js';
 import type { AuthResult } from '../views.js';

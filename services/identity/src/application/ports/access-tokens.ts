@@ -29,19 +29,11 @@ export interface JsonWebKeySet {
   keys: JsonWebKey[];
 }
 
-/** Signs access tokens: RS256 JWTs with sub, role, email, iss, aud, iat, exp, jti and a `kid`. */
+/**
+ * Signs access tokens: RS256 JWTs with sub, role, email, iss, aud, iat, exp, jti and a `kid`.
+ * Callers' tokens are verified by the platform's AccessTokenVerifier against `jwks()`.
+ */
 export interface AccessTokenIssuer {
   issue(subject: AccessTokenSubject): Promise<IssuedAccessToken>;
   jwks(): Promise<JsonWebKeySet>;
-}
-
-export interface VerifiedCaller {
-  userId: string;
-  role: RoleName;
-  email: string;
-}
-
-/** Checks a bearer token issued by this service. @throws UnauthenticatedError. */
-export interface AccessTokenVerifier {
-  verify(token: string): Promise<VerifiedCaller>;
 }

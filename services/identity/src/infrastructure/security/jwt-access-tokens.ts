@@ -1,18 +1,15 @@
 import type { Clock } from '@storytelling/kernel';
-import { UnauthenticatedError, isUuid, uuidv7 } from '@storytelling/kernel';
-import type { KeyObject } from 'node:crypto';
-import { SignJWT, errors as joseErrors, jwtVerify, type JWTHeaderParameters } from 'jose';
+import { uuidv7 } from '@storytelling/kernel';
+import { AccessTokenVerifier, type VerifiedTokenCacheOptions } from '@storytelling/platform';
+import { SignJWT } from 'jose';
 import type {
   AccessTokenIssuer,
   AccessTokenSubject,
-  AccessTokenVerifier,
   IssuedAccessToken,
   IssuedServiceToken,
   JsonWebKeySet,
   ServiceTokenIssuer,
-  VerifiedCaller,
 } from '../../application/ports/index.js';
-import { isRoleName } from '../../domain/index.js';
 import type { SigningKeys } from './signing-keys.js';
 
 export interface JwtSettings {
@@ -24,14 +21,13 @@ export interface JwtSettings {
 }
 
 const ALG = 'RS256';
-const CLOCK_TOLERANCE_SECONDS = 5;
 
 /**
  * Access tokens: RS256 JWTs, header {alg, kid, typ: JWT}, claims sub (user id), role, email,
  * iss, aud, iat, exp, jti. They are self-contained: anyone with the JWKS verifies them without
  * calling identity, which is why they are short-lived (15 minutes by default).
  */
-export class JwtAccessTokens implements AccessTokenIssuer, AccessTokenVerifier, ServiceTokenIssuer {
+export class JwtAccessTokens implements AccessTokenIssuer, ServiceTokenIssuer {
   constructor(
     private readonly keys: SigningKeys,
     private readonly settings: JwtSettings,
@@ -76,33 +72,24 @@ export class JwtAccessTokens implements AccessTokenIssuer, AccessTokenVerifier, 
   async jwks(): Promise<JsonWebKeySet> {
     return { keys: [this.keys.current.jwk, ...this.keys.previous.map((k) => k.jwk)] };
   }
+}
 
-  async verify(token: string): Promise<VerifiedCaller> {
-    let payload;
-    try {
-      ({ payload } = await jwtVerify(token, (header: JWTHeaderParameters) => this.keyFor(header), {
-        issuer: this.settings.issuer,
-        audience: this.settings.audience,
-        algorithms: [ALG],
-        currentDate: this.clock.now(),
-        clockTolerance: CLOCK_TOLERANCE_SECONDS,
-        requiredClaims: ['sub', 'exp', 'iat'],
-      }));
-    } catch (err) {
-      if (err instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('TOKEN_EXPIRED', 'access token has expired');
-      throw new UnauthenticatedError('INVALID_TOKEN', 'access token is invalid');
-    }
-    const { sub, role, email } = payload;
-    if (!isUuid(sub) || !isRoleName(role) || typeof email !== 'string') {
-      throw new UnauthenticatedError('INVALID_TOKEN', 'access token is invalid');
-    }
-    return { userId: sub, role, email };
-  }
-
-  private keyFor(header: JWTHeaderParameters): KeyObject {
-    const all = [this.keys.current, ...this.keys.previous];
-    const key = header.kid ? all.find((k) => k.kid === header.kid) : undefined;
-    if (!key) throw new UnauthenticatedError('INVALID_TOKEN', 'unknown signing key');
-    return key.publicKey;
-  }
+/**
+ * How identity verifies the bearer tokens of its own callers: the platform's AccessTokenVerifier
+ * (the one every service uses, RS256 only, `kid` required) over identity's own key set instead of
+ * a GetJwks round trip to itself, expecting identity's issuer and the API audience.
+ */
+export function ownAccessTokenVerifier(
+  tokens: AccessTokenIssuer,
+  settings: Pick<JwtSettings, 'issuer' | 'audience'>,
+  clock: Clock,
+  verifiedTokenCache?: Omit<VerifiedTokenCacheOptions, 'now'>,
+): AccessTokenVerifier {
+  return new AccessTokenVerifier({
+    jwks: () => tokens.jwks(),
+    issuer: settings.issuer,
+    audience: settings.audience,
+    now: () => clock.now().getTime(),
+    ...(verifiedTokenCache ? { verifiedTokenCache } : {}),
+  });
 }

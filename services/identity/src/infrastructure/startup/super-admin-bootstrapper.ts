@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { getLogger } from '@storytelling/platform';
-import { BootstrapSuperAdminCommand } from '../application/index.js';
+import { BootstrapSuperAdminCommand } from '../../application/index.js';
 
 export const SUPER_ADMIN_SEED = Symbol('identity.SuperAdminSeed');
 

@@ -1,4 +1,5 @@
-import { DomainError } from '@storytelling/kernel';
+import { jest } from '@jest/globals';
+import { DomainError, VersionConflictError } from '@storytelling/kernel';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import {
   LoginCommand,
@@ -7,7 +8,7 @@ import {
   RegisterCommand,
   BootstrapSuperAdminCommand,
 } from '../../../src/application/index.js';
-import { IdentityEventTypes } from '../../../src/domain/index.js';
+import { IdentityEventTypes, type User } from '../../../src/domain/index.js';
 import { unitApp, type UnitApp } from '../../support/unit-app.js';
 
 async function failure(p: Promise<unknown>): Promise<string> {
@@ -18,6 +19,31 @@ async function failure(p: Promise<unknown>): Promise<string> {
     throw err;
   }
   throw new Error('expected a DomainError');
+}
+
+/** The next `times` saves of a user fail as if another transaction had changed it first. */
+function conflictingSaves(app: UnitApp, times: number): { thrown: number } {
+  const state = { thrown: 0 };
+  const run = Object.getPrototypeOf(app.uow).run.bind(app.uow) as typeof app.uow.run;
+  jest.spyOn(app.uow, 'run').mockImplementation((work, options) =>
+    run(
+      (repos) =>
+        work({
+          ...repos,
+          users: Object.assign(Object.create(repos.users) as typeof repos.users, {
+            save: async (user: User) => {
+              if (state.thrown < times) {
+                state.thrown++;
+                throw new VersionConflictError(user.id, user.loadedVersion);
+              }
+              return repos.users.save(user);
+            },
+          }),
+        }),
+      options,
+    ),
+  );
+  return state;
 }
 
 describe('register', () => {
@@ -94,6 +120,30 @@ describe('login', () => {
     expect(app.uow.eventsOfType(IdentityEventTypes.UserAuthenticated)).toHaveLength(0);
   });
 
+  it('commits the sign-in in one unit of work: the UserAuthenticated event and a new token family together', async () => {
+    const commits = app.uow.commits;
+    const tokens = app.uow.tokens.length;
+    await app.login.execute(new LoginCommand('ann@example.com', 'correct horse battery'));
+    expect(app.uow.commits - commits).toBe(1);
+    expect(app.uow.tokens).toHaveLength(tokens + 1);
+  });
+
+  it('retries when a concurrent change moved the user on, and gives up with VERSION_CONFLICT after three tries', async () => {
+    const conflicts = conflictingSaves(app, 2);
+    const r = await app.login.execute(new LoginCommand('ann@example.com', 'correct horse battery'));
+    expect(conflicts.thrown).toBe(2);
+    // the failed attempts left nothing behind: one event, one new token family
+    expect(app.uow.eventsOfType(IdentityEventTypes.UserAuthenticated).map((e) => e.aggregateId)).toEqual([r.user.id]);
+    expect(app.uow.tokens).toHaveLength(2);
+
+    conflictingSaves(app, 3);
+    expect(await failure(app.login.execute(new LoginCommand('ann@example.com', 'correct horse battery')))).toBe(
+      'precondition:VERSION_CONFLICT',
+    );
+    expect(app.uow.eventsOfType(IdentityEventTypes.UserAuthenticated)).toHaveLength(1);
+    expect(app.uow.tokens).toHaveLength(2);
+  });
+
   it('refuses a deactivated account with the same answer', async () => {
     await app.uow.run(async (repos) => {
       const u = (await repos.users.findByEmail((await import('../../../src/domain/index.js')).Email.parse('ann@example.com')))!;
@@ -121,6 +171,9 @@ describe('refresh and logout', () => {
     expect(third.refreshToken).not.toBe(next.refreshToken);
     const familyIds = new Set(app.uow.tokens.map((t) => t.familyId));
     expect(familyIds.size).toBe(1);
+    expect(app.uow.tokens.filter((t) => t.rotatedAt === null)).toHaveLength(1);
+    // a refresh is not a sign-in: only UserRegistered is in the outbox
+    expect(app.uow.events.map((e) => e.type)).toEqual([IdentityEventTypes.UserRegistered]);
   });
 
   it('reuse of a rotated token revokes the whole family and says TOKEN_REUSED', async () => {
@@ -130,6 +183,17 @@ describe('refresh and logout', () => {
     expect(app.uow.tokens.every((t) => t.revokedAt !== null)).toBe(true);
     // the thief's (or the victim's) current token is dead too
     expect(await failure(app.refresh.execute(new RefreshCommand(next.refreshToken)))).toBe('unauthenticated:INVALID_REFRESH_TOKEN');
+  });
+
+  it('the revocation of a reused family commits even when the unit of work around the refresh fails', async () => {
+    const r = await app.register.execute(new RegisterCommand('ann@example.com', 'correct horse battery', 'Ann'));
+    await app.refresh.execute(new RefreshCommand(r.refreshToken));
+    const outer = app.uow.run(async () => {
+      await app.refresh.execute(new RefreshCommand(r.refreshToken));
+    });
+    expect(await failure(outer)).toBe('unauthenticated:TOKEN_REUSED');
+    expect(app.uow.tokens).toHaveLength(2);
+    expect(app.uow.tokens.every((t) => t.revokedAt !== null)).toBe(true);
   });
 
   it('reuse revokes only that family; other sessions live on', async () => {
@@ -158,6 +222,19 @@ describe('refresh and logout', () => {
     await app.logout.execute(new LogoutCommand(ann.user.id, bob.refreshToken)); // not Ann's: ignored
     expect(await failure(app.refresh.execute(new RefreshCommand(rotated.refreshToken)))).toBe('unauthenticated:INVALID_REFRESH_TOKEN');
     await expect(app.refresh.execute(new RefreshCommand(bob.refreshToken))).resolves.toBeDefined();
+    const annTokens = app.uow.tokens.filter((t) => t.userId === ann.user.id);
+    expect(annTokens.length).toBeGreaterThan(0);
+    expect(annTokens.every((t) => t.revokedAt !== null)).toBe(true);
+    expect(app.uow.events.map((e) => e.type)).toEqual([IdentityEventTypes.UserRegistered, IdentityEventTypes.UserRegistered]);
+  });
+
+  it('logout answers an empty or oversized token without touching anything', async () => {
+    const ann = await app.register.execute(new RegisterCommand('ann@example.com', 'correct horse battery', 'Ann'));
+    expect(await failure(app.logout.execute(new LogoutCommand(ann.user.id, '')))).toBe('validation:VALIDATION_FAILED');
+    const commits = app.uow.commits;
+    await app.logout.execute(new LogoutCommand(ann.user.id, 'x'.repeat(513)));
+    expect(app.uow.commits).toBe(commits);
+    expect(app.uow.tokens.every((t) => t.revokedAt === null)).toBe(true);
   });
 });
 

@@ -50,6 +50,22 @@ describe('profile', () => {
     expect((await app.getMe.execute(new GetMeQuery(ann.user.id))).firstName).toBe('A');
   });
 
+  it('joins the unit of work it is called in: when that unit fails, the change and its event are gone', async () => {
+    const ann = await app.user('ann@example.com');
+    const events = app.uow.events.length;
+    const outer = app.uow.run(async (repos) => {
+      const view = await app.updateProfile.execute(new UpdateProfileCommand(ann.user.id, { firstName: 'Ann' }));
+      // inside the unit, the change is visible (same transaction)...
+      expect((await repos.users.findById(ann.user.id))!.profile.firstName).toBe('Ann');
+      expect(view.version).toBe(2);
+      throw new Error('the caller fails after the use case');
+    });
+    await expect(outer).rejects.toThrow('the caller fails');
+    // ...and rolled back with it
+    expect((await app.getMe.execute(new GetMeQuery(ann.user.id))).firstName).toBeNull();
+    expect(app.uow.events).toHaveLength(events);
+  });
+
   it('rejects invalid changes as a validation error', async () => {
     const ann = await app.user('ann@example.com');
     expect(await failure(app.updateProfile.execute(new UpdateProfileCommand(ann.user.id, { profileImageUrl: 'ftp://x' })))).toBe(
@@ -162,7 +178,21 @@ describe('role assignment', () => {
     const admin = await app.user('admin@example.com', 'admin');
     const ann = await app.user('ann@example.com');
     const before = app.uow.events.length;
+    const version = app.uow.tables.users.get(ann.user.id)!.version;
     expect((await app.assignRole.execute(new AssignRoleCommand(admin.user.id, ann.user.id, 'member'))).version).toBe(1);
+    expect(app.uow.events.length).toBe(before);
+    expect(app.uow.tables.users.get(ann.user.id)!.version).toBe(version);
+  });
+
+  it('a refused assignment changes nothing and records no event', async () => {
+    const root = await app.user('root@example.com', 'super-admin');
+    const other = await app.user('other@example.com', 'super-admin');
+    expect((await app.assignRole.execute(new AssignRoleCommand(root.user.id, other.user.id, 'admin'))).role).toBe('admin');
+    const before = app.uow.events.length;
+    expect(await failure(app.assignRole.execute(new AssignRoleCommand(root.user.id, root.user.id, 'admin')))).toBe(
+      'forbidden:CANNOT_CHANGE_OWN_ROLE',
+    );
+    expect(app.uow.tables.users.get(root.user.id)!.role).toBe('super-admin');
     expect(app.uow.events.length).toBe(before);
   });
 });

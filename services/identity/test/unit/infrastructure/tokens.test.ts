@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DomainError } from '@storytelling/kernel';
 import { SignJWT } from 'jose';
 import { Argon2PasswordHasher } from '../../../src/infrastructure/security/argon2-password-hasher.js';
-import { JwtAccessTokens } from '../../../src/infrastructure/security/jwt-access-tokens.js';
+import { JwtAccessTokens, ownAccessTokenVerifier } from '../../../src/infrastructure/security/jwt-access-tokens.js';
 import { OpaqueRefreshTokens } from '../../../src/infrastructure/security/opaque-refresh-tokens.js';
 import { loadIdentityConfig } from '../../../src/config.js';
 import { loadSigningKeys, signingKeySource } from '../../../src/infrastructure/security/signing-keys.js';
@@ -65,21 +65,23 @@ describe('signing keys', () => {
 });
 
 describe('JWT access tokens', () => {
+  /** How identity verifies its callers: the platform verifier over identity's own keys. */
+  const verifierOf = (tokens: JwtAccessTokens, clock = fixedClock(), expected = settings) => ownAccessTokenVerifier(tokens, expected, clock);
+
   it('issue → verify round trip; expiry, audience, issuer, algorithm and unknown kid are rejected', async () => {
     const clock = fixedClock();
     const keys = await loadSigningKeys({ production: false, privateKeyPem: pem().privatePem, keyId: 'current' });
     const tokens = new JwtAccessTokens(keys, settings, clock);
     const { token, expiresIn } = await tokens.issue(subject);
     expect(expiresIn).toBe(900);
-    expect(await tokens.verify(token)).toEqual(subject);
+    const verifier = verifierOf(tokens, clock);
+    expect(await verifier.verify(token)).toMatchObject({ ...subject, tokenId: expect.any(String) });
 
     clock.advance(906 * 1000);
-    expect(await code(tokens.verify(token))).toBe('TOKEN_EXPIRED');
+    expect(await code(verifier.verify(token))).toBe('TOKEN_EXPIRED');
 
-    const other = new JwtAccessTokens(keys, { ...settings, audience: 'someone-else' }, fixedClock());
-    expect(await code(other.verify(token))).toBe('INVALID_TOKEN');
-    const otherIssuer = new JwtAccessTokens(keys, { ...settings, issuer: 'evil' }, fixedClock());
-    expect(await code(otherIssuer.verify(token))).toBe('INVALID_TOKEN');
+    expect(await code(verifierOf(tokens, fixedClock(), { ...settings, audience: 'someone-else' }).verify(token))).toBe('INVALID_TOKEN');
+    expect(await code(verifierOf(tokens, fixedClock(), { ...settings, issuer: 'evil' }).verify(token))).toBe('INVALID_TOKEN');
 
     const hs = await new SignJWT({ role: 'admin', email: 'a@b.co' })
       .setProtectedHeader({ alg: 'HS256', kid: 'current' })
@@ -89,12 +91,14 @@ describe('JWT access tokens', () => {
       .setIssuedAt()
       .setExpirationTime('5m')
       .sign(new TextEncoder().encode('x'.repeat(32)));
-    expect(await code(new JwtAccessTokens(keys, settings, fixedClock()).verify(hs))).toBe('INVALID_TOKEN');
-    expect(await code(new JwtAccessTokens(keys, settings, fixedClock()).verify('not.a.jwt'))).toBe('INVALID_TOKEN');
+    expect(await code(verifierOf(tokens).verify(hs))).toBe('INVALID_TOKEN');
+    expect(await code(verifierOf(tokens).verify('not.a.jwt'))).toBe('INVALID_TOKEN');
 
     const stranger = await loadSigningKeys({ production: false, privateKeyPem: pem().privatePem, keyId: 'current' });
     const forged = await new JwtAccessTokens(stranger, settings, fixedClock()).issue(subject);
-    expect(await code(new JwtAccessTokens(keys, settings, fixedClock()).verify(forged.token))).toBe('INVALID_TOKEN');
+    expect(await code(verifierOf(tokens).verify(forged.token))).toBe('INVALID_TOKEN');
+    const unknownKid = await new JwtAccessTokens({ ...stranger, current: { ...stranger.current, kid: 'other' } }, settings, fixedClock()).issue(subject);
+    expect(await code(verifierOf(tokens).verify(unknownKid.token))).toBe('INVALID_TOKEN');
   });
 
   it('during rotation, tokens signed by the previous key still verify and both keys are published', async () => {
@@ -110,7 +114,21 @@ describe('JWT access tokens', () => {
     });
     const tokens = new JwtAccessTokens(rotated, settings, fixedClock());
     expect((await tokens.jwks()).keys.map((k) => k.kid)).toEqual(['new', 'old']);
-    expect((await tokens.verify(oldToken)).userId).toBe(subject.userId);
+    expect((await verifierOf(tokens).verify(oldToken)).userId).toBe(subject.userId);
+  });
+
+  it('service tokens carry sub service:<name>, role service and the callee as audience', async () => {
+    const keys = await loadSigningKeys({ production: false, privateKeyPem: pem().privatePem, keyId: 'current' });
+    const tokens = new JwtAccessTokens(keys, { ...settings, serviceTokenTtlSeconds: 120 }, fixedClock());
+    const issued = await tokens.issueServiceToken('notification', 'story');
+    expect(issued.expiresIn).toBe(120);
+    expect(await verifierOf(tokens, fixedClock(), { ...settings, audience: 'story' }).verify(issued.token)).toMatchObject({
+      userId: 'service:notification',
+      role: 'service',
+      email: '',
+    });
+    // not a token for the API audience
+    expect(await code(verifierOf(tokens).verify(issued.token))).toBe('INVALID_TOKEN');
   });
 });
 
