@@ -1,5 +1,5 @@
 import { PROTO_SERVICES } from '@storytelling/contracts';
-import { bootstrapService, createIdentityTokenVerifier, createServiceTokenSource, getLogger, noServiceToken, type ServiceHandle, type ServiceTokenSource } from '@storytelling/platform';
+import { bootstrapService, createServiceTokenSource, getLogger, noServiceToken, type Closeable, type ServiceHandle, type ServiceTokenSource } from '@storytelling/platform';
 import type { EmailSender, FollowerDirectory, SmsSender } from './application/index.js';
 import { loadNotificationConfig, type NotificationConfig } from './config.js';
 import { FileEmailSender, SmtpEmailSender } from './infrastructure/channels/email.js';
@@ -32,60 +32,42 @@ export function smsSenderFor(config: NotificationConfig): SmsSender {
   return new FileSmsSender(config.SMS_DIR);
 }
 
+/** story's ListFollowers, called with identity-issued service tokens (closed with the app). */
+function followerDirectoryFor(config: NotificationConfig, serviceTokens: ServiceTokenSource | undefined, clients: Closeable[]): FollowerDirectory {
+  let tokens = serviceTokens;
+  if (!tokens && config.SERVICE_TOKEN_SECRET) {
+    const source = createServiceTokenSource({ identityUrl: config.IDENTITY_GRPC_URL, service: 'notification', secret: config.SERVICE_TOKEN_SECRET, deadlineMs: config.GRPC_DEADLINE_MS });
+    clients.push(source);
+    tokens = source;
+  }
+  if (!tokens) getLogger('main').warn('no SERVICE_TOKEN_SECRET: story will refuse ListFollowers, StoryPublished fan-out fails (and dead-letters)');
+  const directory = new GrpcFollowerDirectory(config.STORY_GRPC_URL, tokens ?? noServiceToken, config.GRPC_DEADLINE_MS);
+  clients.push(directory);
+  return directory;
+}
+
 /**
  * Boots notification: HTTP (/health, /ready, /metrics), gRPC (NotificationService + health), the
- * consumers of identity/story/payments/subscription events, the outbox relay and the sender loop.
+ * translators of identity/story/payments/subscription events, the outbox relay and the sender loop.
  */
 export async function createNotificationApp(env: NodeJS.ProcessEnv = process.env, options: CreateNotificationAppOptions = {}): Promise<ServiceHandle> {
   const config = loadNotificationConfig(env);
   const { shutdownHooks, email, sms, followers, serviceTokens, ...moduleOptions } = options;
-  const identity = createIdentityTokenVerifier({
-    identityUrl: config.IDENTITY_GRPC_URL,
-    issuer: config.JWT_ISSUER,
-    audience: config.JWT_AUDIENCE,
-    deadlineMs: config.GRPC_DEADLINE_MS,
-    verifiedTokenCache: { ttlMs: config.VERIFIED_TOKEN_CACHE_TTL_MS, maxEntries: config.VERIFIED_TOKEN_CACHE_SIZE },
+  const clients: Closeable[] = [];
+  const emailSender = email ?? emailSenderFor(config);
+  if (!email && emailSender instanceof SmtpEmailSender) clients.push(emailSender);
+  return bootstrapService({
+    name: 'notification',
+    module: NotificationModule.forRoot(config, {
+      ...moduleOptions,
+      email: metered('email', emailSender),
+      sms: metered('sms', sms ?? smsSenderFor(config)),
+      templates: new HandlebarsTemplateRenderer(config.PUBLIC_WEB_URL),
+      followers: followers ?? followerDirectoryFor(config, serviceTokens, clients),
+      clients,
+    }),
+    config,
+    grpc: { packages: PROTO_SERVICES.notification.package, protoFiles: [PROTO_SERVICES.notification.file] },
+    ...(shutdownHooks === undefined ? {} : { shutdownHooks }),
   });
-  const closers: Array<() => void> = [];
-  let emailSender: EmailSender;
-  if (email) emailSender = email;
-  else {
-    const configured = emailSenderFor(config);
-    if (configured instanceof SmtpEmailSender) closers.push(() => configured.close());
-    emailSender = configured;
-  }
-  let directory = followers;
-  if (!directory) {
-    let tokens = serviceTokens;
-    if (!tokens && config.SERVICE_TOKEN_SECRET) {
-      const source = createServiceTokenSource({ identityUrl: config.IDENTITY_GRPC_URL, service: 'notification', secret: config.SERVICE_TOKEN_SECRET, deadlineMs: config.GRPC_DEADLINE_MS });
-      closers.push(() => source.close());
-      tokens = source;
-    }
-    if (!tokens) getLogger('main').warn('no SERVICE_TOKEN_SECRET: story will refuse ListFollowers, StoryPublished fan-out fails (and dead-letters)');
-    const grpcDirectory = new GrpcFollowerDirectory(config.STORY_GRPC_URL, tokens ?? noServiceToken, config.GRPC_DEADLINE_MS);
-    closers.push(() => grpcDirectory.close());
-    directory = grpcDirectory;
-  }
-  try {
-    return await bootstrapService({
-      name: 'notification',
-      module: NotificationModule.forRoot(config, {
-        ...moduleOptions,
-        identity,
-        email: metered('email', emailSender),
-        sms: metered('sms', sms ?? smsSenderFor(config)),
-        templates: new HandlebarsTemplateRenderer(config.PUBLIC_WEB_URL),
-        followers: directory,
-        closers,
-      }),
-      config,
-      grpc: { packages: PROTO_SERVICES.notification.package, protoFiles: [PROTO_SERVICES.notification.file] },
-      ...(shutdownHooks === undefined ? {} : { shutdownHooks }),
-    });
-  } catch (err) {
-    identity.close();
-    for (const close of closers) close();
-    throw err;
-  }
 }

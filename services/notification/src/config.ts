@@ -1,18 +1,17 @@
-import { ConfigError, hostPort, int, loadConfig, serviceConfigSchema, serviceTokenConfigSchema, str, verifiedTokenCacheConfigSchema, type ConfigOf } from '@storytelling/platform';
+import type { SenderSettings } from './application/index.js';
+import { callerConfigSchema, ConfigError, hostPort, int, loadConfig, serviceConfigSchema, serviceTokenConfigSchema, str, type ConfigOf } from '@storytelling/platform';
 
 /**
- * notification's environment: the platform's service variables, where identity (JWKS) and story
- * (ListFollowers) are, the public web URL used in links, the channels' adapters and the sender loop.
+ * notification's environment: the platform's service and caller variables (identity's JWKS,
+ * issuer, audience, verified token cache), where story (ListFollowers) is, the public web URL
+ * used in links, the channels' adapters and the sender loop.
  * Secrets (SMTP_URL with credentials, TWILIO_AUTH_TOKEN) may be given as `<NAME>_FILE`.
  */
 export const notificationConfigSchema = {
   ...serviceConfigSchema,
   DATABASE_SCHEMA: str({ pattern: /^[a-z_][a-z0-9_]{0,62}$/ }).default('notification'),
-  IDENTITY_GRPC_URL: hostPort().default('127.0.0.1:7201').describe("identity's gRPC server (GetJwks, to verify callers' tokens)"),
+  ...callerConfigSchema,
   STORY_GRPC_URL: hostPort().default('127.0.0.1:7204').describe("story's gRPC server (ListFollowers for StoryPublished fan-out)"),
-  JWT_ISSUER: str({ minLength: 1 }).default('storytelling-identity').describe('expected iss of access tokens'),
-  JWT_AUDIENCE: str({ minLength: 1 }).default('storytelling-api').describe('expected aud of access tokens'),
-  ...verifiedTokenCacheConfigSchema,
   ...serviceTokenConfigSchema,
   PUBLIC_WEB_URL: str({ pattern: /^https?:\/\/\S+$/ }).default('http://127.0.0.1:8080').describe('base URL of links in notifications'),
   SMTP_URL: str({ pattern: /^smtps?:\/\/\S+$/ }).optional().secret().describe('SMTP server (smtp://user:pass@host:port); unset: .eml files under MAIL_DIR'),
@@ -42,4 +41,17 @@ export function loadNotificationConfig(env: NodeJS.ProcessEnv = process.env): No
     if (missing.length > 0) throw new ConfigError(missing.map((variable) => ({ variable, problem: 'is required when SMS_PROVIDER=twilio' })), 'notification');
   }
   return config;
+}
+
+/** The sender loop's and the follower fan-out's settings. */
+export function senderSettings(config: NotificationConfig): SenderSettings {
+  return {
+    batchSize: config.NOTIFICATION_SEND_BATCH,
+    leaseMs: config.NOTIFICATION_SEND_LEASE_MS,
+    pollMs: config.NOTIFICATION_SEND_POLL_MS,
+    maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS,
+    retryBaseMs: config.NOTIFICATION_RETRY_BASE_MS,
+    retryMaxMs: config.NOTIFICATION_RETRY_MAX_MS,
+    followersPageSize: config.NOTIFICATION_FOLLOWERS_PAGE_SIZE,
+  };
 }

@@ -1,5 +1,24 @@
+import type { Channel, NotificationType } from './notification-type.js';
+
 /** Delivery statuses (proto Delivery.status). `scheduled`: waiting for quiet hours to end. */
 export type DeliveryStatus = 'pending' | 'scheduled' | 'sent' | 'failed' | 'skipped';
+
+/** One channel's delivery of a notification (the delivery log and the sender's work queue). */
+export interface StoredDelivery {
+  id: string;
+  notificationId: string;
+  recipientId: string;
+  type: NotificationType;
+  channel: Channel;
+  sourceEventId: string;
+  status: DeliveryStatus;
+  attempts: number;
+  lastError: string | null;
+  providerMessageId: string | null;
+  nextAttemptAt: Date | null;
+  sentAt: Date | null;
+  createdAt: Date;
+}
 
 export interface RetryPolicy {
   maxAttempts: number;

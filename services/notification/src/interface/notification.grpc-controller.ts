@@ -3,16 +3,8 @@ import { Controller, Inject } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { CallerResolver, type MetadataLike } from '@storytelling/platform';
 import { notification } from '@storytelling/contracts';
-import {
-  GetPreferencesQuery,
-  ListDeliveriesQuery,
-  ListNotificationsQuery,
-  MarkNotificationReadCommand,
-  UpdatePreferencesCommand,
-  type StoredDelivery,
-  type StoredNotification,
-} from '../application/index.js';
-import type { Preferences, PreferencesInput } from '../domain/index.js';
+import { GetPreferencesQuery, ListDeliveriesQuery, ListNotificationsQuery, MarkNotificationReadCommand, UpdatePreferencesCommand } from '../application/index.js';
+import type { Preferences, PreferencesInput, StoredDelivery, StoredNotification } from '../domain/index.js';
 
 /**
  * notification's gRPC surface (proto/storytelling/notification/v1/notification_service.proto).

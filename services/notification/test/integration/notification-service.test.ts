@@ -28,14 +28,16 @@ describe('notification (real Postgres, Kafka, SMTP; identity in process)', () =>
   const processed = (eventId: string) =>
     waitUntil(async () => ((await stack.ds.query(`SELECT 1 FROM inbox_messages WHERE event_id = $1`, [eventId])) as unknown[]).length > 0, 20_000);
 
-  const paymentFailed = (user: TestUser, id?: string) =>
-    kafka.publish(
+  const paymentFailed = (user: TestUser, id?: string) => {
+    const paymentId = uuidv7();
+    return kafka.publish(
       'payments.payment.events',
       PAYMENT_FAILED,
-      uuidv7(),
-      { paymentId: uuidv7(), userId: user.id, subscriptionId: uuidv7(), amountMinor: '999', currency: 'eur', provider: 'fake', reason: 'card_declined', message: 'Your card was declined.', failedAt: new Date().toISOString(), sagaId: uuidv7() },
+      paymentId,
+      { paymentId, userId: user.id, subscriptionId: uuidv7(), amountMinor: '999', currency: 'eur', provider: 'fake', reason: 'card_declined', message: 'Your card was declined.', failedAt: new Date().toISOString(), sagaId: uuidv7() },
       id ? { id } : {},
     );
+  };
 
   /** Quiet hours around the notification clock's current UTC time (±1 h). */
   function quietAroundNow(): { start: string; end: string; timeZone: string } {
@@ -156,10 +158,11 @@ describe('notification (real Postgres, Kafka, SMTP; identity in process)', () =>
     expect(updated.preferences).toEqual(prefs);
     expect((await stack.client.getPreferences({}, as(dee.token))).preferences).toEqual(prefs);
 
-    const activated = await kafka.publish('subscription.subscription.events', ACTIVATED, uuidv7(), {
-      subscriptionId: uuidv7(), userId: dee.id, tier: 'pro', billingCycle: 'monthly', currentPeriodStart: '2026-01-01T00:00:00Z', currentPeriodEnd: '2026-02-01T00:00:00Z', paymentId: uuidv7(), amountMinor: '999', currency: 'EUR',
+    const deeSubscription = uuidv7();
+    const activated = await kafka.publish('subscription.subscription.events', ACTIVATED, deeSubscription, {
+      subscriptionId: deeSubscription, userId: dee.id, tier: 'pro', billingCycle: 'monthly', currentPeriodStart: '2026-01-01T00:00:00Z', currentPeriodEnd: '2026-02-01T00:00:00Z', paymentId: uuidv7(), amountMinor: '999', currency: 'EUR',
     });
-    const quota = await kafka.publish('subscription.usage.events', QUOTA, uuidv7(), { subscriptionId: uuidv7(), userId: dee.id, tier: 'free', resource: 'stories', requested: 1, used: 5, limit: 5, reservationId: '' });
+    const quota = await kafka.publish('subscription.usage.events', QUOTA, deeSubscription, { subscriptionId: deeSubscription, userId: dee.id, tier: 'free', resource: 'stories', requested: 1, used: 5, limit: 5, reservationId: '' });
     await processed(activated);
     await processed(quota);
     const rows = await deliveriesOf(stack, dee.id);
@@ -184,7 +187,7 @@ describe('notification (real Postgres, Kafka, SMTP; identity in process)', () =>
     await waitUntil(() => stack.smtp.to(ida.email).length === 1, 20_000);
     const subscriptionId = uuidv7();
     const quota = (resource: string, periodStart: string) =>
-      kafka.publish('subscription.usage.events', QUOTA, uuidv7(), { subscriptionId, userId: ida.id, tier: 'free', resource, requested: 1, used: 3, limit: 3, reservationId: uuidv7(), periodStart });
+      kafka.publish('subscription.usage.events', QUOTA, subscriptionId, { subscriptionId, userId: ida.id, tier: 'free', resource, requested: 1, used: 3, limit: 3, reservationId: uuidv7(), periodStart });
     const notices = async () =>
       (await stack.ds.query(`SELECT data->>'resource' AS resource, source_event_id FROM notifications WHERE recipient_id = $1 AND type = 'quota_exceeded' ORDER BY created_at, id`, [ida.id])) as Array<{ resource: string; source_event_id: string }>;
     const quotaDeliveries = async () => (await deliveriesOf(stack, ida.id)).filter((d) => d.type === 'quota_exceeded').map((d) => d.channel).sort();
@@ -253,7 +256,8 @@ describe('notification (real Postgres, Kafka, SMTP; identity in process)', () =>
     const ivy = await registerUser(stack, 'Ivy');
     await waitUntil(() => stack.smtp.to(ivy.email).length === 1, 20_000);
     await stack.client.updatePreferences({ preferences: { email: true, sms: false, inApp: true, mutedTypes: [], quietHours: quietAroundNow(), phone: '' } }, as(ivy.token));
-    const activated = await kafka.publish('subscription.subscription.events', ACTIVATED, uuidv7(), { subscriptionId: uuidv7(), userId: ivy.id, tier: 'pro', currentPeriodEnd: '2026-02-01T00:00:00Z' });
+    const ivySubscription = uuidv7();
+    const activated = await kafka.publish('subscription.subscription.events', ACTIVATED, ivySubscription, { subscriptionId: ivySubscription, userId: ivy.id, tier: 'pro', currentPeriodEnd: '2026-02-01T00:00:00Z' });
     await processed(activated);
     const deactivated = await kafka.publish('identity.user.events', DEACTIVATED, ivy.id, { userId: ivy.id, reason: 'user request', deactivatedBy: ivy.id, deactivatedAt: new Date().toISOString() }, { version: 50 });
     await processed(deactivated);
@@ -290,13 +294,15 @@ describe('notification (real Postgres, Kafka, SMTP; identity in process)', () =>
   it('malformed events and events for unknown recipients go to dlq.notification', async () => {
     const before = kafka.deadLetters.length;
     await kafka.sendRaw('payments.payment.events', 'k', 'not json');
-    await kafka.publish('payments.payment.events', PAYMENT_FAILED, uuidv7(), { userId: 'not-a-uuid', amountMinor: '1' });
+    // Envelopes as the producers write them (subject = the payload's subject field), so each is refused for its data.
+    const [paymentId, storyId, subscriptionId, activatedId] = [uuidv7(), uuidv7(), uuidv7(), uuidv7()];
+    await kafka.publish('payments.payment.events', PAYMENT_FAILED, paymentId, { paymentId, userId: 'not-a-uuid', amountMinor: '1' });
     const noEmail = uuidv7();
     await kafka.publish('identity.user.events', REGISTERED, noEmail, { userId: noEmail, displayName: 'No Mail' });
-    await kafka.publish('story.story.events', 'storytelling.story.story.published.v1', uuidv7(), { storyId: uuidv7(), authorId: 'x', title: 'T' });
-    await kafka.publish('subscription.usage.events', QUOTA, uuidv7(), { userId: uuidv7(), tier: 'free', resource: 'stories', used: 'lots', limit: 5 });
+    await kafka.publish('story.story.events', 'storytelling.story.story.published.v1', storyId, { storyId, authorId: 'x', title: 'T' });
+    await kafka.publish('subscription.usage.events', QUOTA, subscriptionId, { subscriptionId, userId: uuidv7(), tier: 'free', resource: 'stories', used: 'lots', limit: 5 });
     const unknown = uuidv7();
-    await kafka.publish('subscription.subscription.events', ACTIVATED, uuidv7(), { subscriptionId: uuidv7(), userId: unknown, tier: 'pro' });
+    await kafka.publish('subscription.subscription.events', ACTIVATED, activatedId, { subscriptionId: activatedId, userId: unknown, tier: 'pro' });
     await waitUntil(() => kafka.deadLetters.length - before >= 6, 30_000);
     const reasons = kafka.deadLetters.slice(before).map((d) => JSON.stringify(d.headers));
     expect(reasons.some((r) => r.includes('RecipientNotYetKnownError'))).toBe(true);

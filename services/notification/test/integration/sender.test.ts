@@ -1,9 +1,10 @@
 import { uuidv7 } from '@storytelling/kernel';
+import { CommandBus } from '@nestjs/cqrs';
 import { EventStore } from '@storytelling/platform';
 import { waitUntil } from '@storytelling/testing';
-import { DeliverySender } from '../../src/application/delivery/delivery-sender.js';
+import { SendDueDeliveriesCommand, type SendRoundResult } from '../../src/application/index.js';
 import { createNotificationApp } from '../../src/app.js';
-import { typeOrmRepositories } from '../../src/infrastructure/persistence/repositories.js';
+import { sqlRepositories } from '../../src/infrastructure/persistence/unit-of-work.js';
 import { as, deliveriesOf, registerUser, startStack, type Stack } from '../support/harness.js';
 import { fakeTwilio, type FakeTwilio } from '../support/fake-twilio.js';
 import { TestKafka } from '../support/kafka.js';
@@ -17,7 +18,7 @@ const PAYMENT_FAILED = 'storytelling.payments.payment.failed.v1';
 describe('notification sender (real Postgres, Kafka, SMTP)', () => {
   let stack: Stack;
   let kafka: TestKafka;
-  let sender: DeliverySender;
+  let sender: { runOnce(): Promise<SendRoundResult> };
   let twilio: FakeTwilio;
 
   beforeAll(async () => {
@@ -27,7 +28,8 @@ describe('notification sender (real Postgres, Kafka, SMTP)', () => {
       notificationEnv: { NOTIFICATION_SEND_BATCH: '4', SMS_PROVIDER: 'twilio', TWILIO_BASE_URL: twilio.url, TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'secret-token', TWILIO_FROM: '+15005550006' },
     });
     kafka = await TestKafka.start(stack.sandbox);
-    sender = stack.notification.app.get(DeliverySender);
+    const commands = stack.notification.app.get(CommandBus);
+    sender = { runOnce: () => commands.execute(new SendDueDeliveriesCommand()) };
   });
 
   afterAll(async () => {
@@ -49,7 +51,7 @@ describe('notification sender (real Postgres, Kafka, SMTP)', () => {
     expect((await email()).status).toBe('pending');
     // A replica claims the due deliveries (the sender's own claim) and dies before sending.
     const now = stack.clock.now();
-    const claimed = await typeOrmRepositories(stack.ds.manager, new EventStore()).deliveries.claimDue(now, new Date(now.getTime() + 30_000), 10);
+    const claimed = await sqlRepositories(stack.ds.manager, new EventStore()).deliveries.claimDue(now, new Date(now.getTime() + 30_000), 10);
     // (identity's super-admin got a welcome too: assertions are about Ann's delivery.)
     expect(claimed.find((d) => d.recipientId === ann.id)).toMatchObject({ channel: 'email', attempts: 1 });
     await sender.runOnce(); // leased: not due
@@ -67,8 +69,9 @@ describe('notification sender (real Postgres, Kafka, SMTP)', () => {
     await sender.runOnce(); // the welcome
     const events: string[] = [];
     for (let i = 0; i < 10; i++) {
+      const paymentId = uuidv7();
       events.push(
-        await kafka.publish('payments.payment.events', PAYMENT_FAILED, uuidv7(), { paymentId: uuidv7(), userId: bob.id, amountMinor: String(100 + i), currency: 'EUR', reason: 'card_declined', message: 'declined' }),
+        await kafka.publish('payments.payment.events', PAYMENT_FAILED, paymentId, { paymentId, userId: bob.id, amountMinor: String(100 + i), currency: 'EUR', reason: 'card_declined', message: 'declined' }),
       );
     }
     await waitUntil(async () => (await deliveriesOf(stack, bob.id)).filter((d) => d.channel === 'email' && d.status === 'pending').length === 10, 20_000);
@@ -88,7 +91,8 @@ describe('notification sender (real Postgres, Kafka, SMTP)', () => {
     const cy = await registerUser(stack, 'Cy', 'es');
     await stack.client.updatePreferences({ preferences: { email: false, sms: true, inApp: false, mutedTypes: [], phone: '+34600111222' } }, as(cy.token));
     twilio.setDown(true);
-    const eventId = await kafka.publish('payments.payment.events', PAYMENT_FAILED, uuidv7(), { paymentId: uuidv7(), userId: cy.id, amountMinor: '1250', currency: 'eur', reason: 'card_declined', message: 'Tarjeta rechazada' });
+    const paymentId = uuidv7();
+    const eventId = await kafka.publish('payments.payment.events', PAYMENT_FAILED, paymentId, { paymentId, userId: cy.id, amountMinor: '1250', currency: 'eur', reason: 'card_declined', message: 'Tarjeta rechazada' });
     const sms = async () => (await deliveriesOf(stack, cy.id)).find((d) => d.source_event_id === eventId);
     await waitUntil(async () => (await sms())?.channel === 'sms', 20_000);
     expect((await deliveriesOf(stack, cy.id)).filter((d) => d.source_event_id === eventId).map((d) => d.channel)).toEqual(['sms']);

@@ -38,7 +38,7 @@ export interface StackOptions {
   notificationEnv?: Record<string, string>;
   serviceTokens?: ServiceTokenSource;
   followers?: FollowerDirectory;
-  /** Run notification's sender loop (default true); false: the test drives DeliverySender.runOnce. */
+  /** Run notification's sender loop (default true); false: the test runs SendDueDeliveriesCommand. */
   sender?: boolean;
 }
 

@@ -1,5 +1,5 @@
 import { isUuid } from '@storytelling/kernel';
-import { quotaNoticeKey, quotaPeriodOf } from '../../src/infrastructure/acl/quota-notice-key.js';
+import { quotaNoticeKey, quotaPeriodOf } from '../../src/domain/index.js';
 
 describe('quota notice key (one QuotaExceeded notice per user, resource and period)', () => {
   const user = '0190f1b2-0000-7000-8000-000000000001';

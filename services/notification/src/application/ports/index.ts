@@ -1,5 +1,4 @@
 export * from './channels.js';
-export * from './clock.js';
 export * from './follower-directory.js';
 export * from './sender-settings.js';
 export * from './templates.js';

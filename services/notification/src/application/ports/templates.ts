@@ -1,7 +1,4 @@
-import type { Language, NotificationType } from '../../domain/index.js';
-
-/** Values a template may use besides the recipient's name (from the source event; no addresses). */
-export type TemplateData = Record<string, string | number>;
+import type { Language, NotificationType, TemplateData } from '../../domain/index.js';
 
 /** A message rendered for one recipient. */
 export interface RenderedMessage {

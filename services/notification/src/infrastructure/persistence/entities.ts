@@ -1,7 +1,6 @@
 import { VersionedRecord } from '@storytelling/platform';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import type { Channel, DeliveryStatus, NotificationType, Preferences } from '../../domain/index.js';
-import type { TemplateData } from '../../application/ports/index.js';
+import type { Channel, DeliveryStatus, NotificationType, Preferences, TemplateData } from '../../domain/index.js';
 
 /**
  * Table mappings of the notification schema (created by migrations/, never synchronised). Plain

@@ -1,6 +1,6 @@
 import Handlebars from 'handlebars';
-import type { RenderedMessage, TemplateData, TemplateRenderer } from '../../application/ports/index.js';
-import { NOTIFICATION_TYPES, type Language, type NotificationType } from '../../domain/index.js';
+import type { RenderedMessage, TemplateRenderer } from '../../application/ports/index.js';
+import { NOTIFICATION_TYPES, type Language, type NotificationType, type TemplateData } from '../../domain/index.js';
 import { TEMPLATES, type TemplateSource } from './catalogue.js';
 
 type Compiled = { [K in keyof TemplateSource]: Handlebars.TemplateDelegate };

@@ -1,14 +1,5 @@
 import { NotFoundError } from '@storytelling/kernel';
 
-/** Who calls (from the verified bearer token). */
-export interface Viewer {
-  userId: string;
-  role: string;
-}
-
-/** Roles that may read the delivery log (support work). */
-export const DELIVERY_LOG_ROLES: readonly string[] = ['admin', 'super-admin', 'customer-support'];
-
 export class NotificationNotFoundError extends NotFoundError {
   constructor() {
     super('notification', 'NOTIFICATION_NOT_FOUND');
@@ -19,5 +10,16 @@ export class NotificationNotFoundError extends NotFoundError {
 export class RecipientNotFoundError extends NotFoundError {
   constructor() {
     super('recipient', 'RECIPIENT_NOT_FOUND');
+  }
+}
+
+/**
+ * A billing event for a user identity has not told us about yet. Not a DomainError on purpose:
+ * the consumer retries it (identity's event is usually just behind), then dead-letters it.
+ */
+export class RecipientNotYetKnownError extends Error {
+  constructor(userId: string) {
+    super(`recipient ${userId} is not known yet`);
+    this.name = 'RecipientNotYetKnownError';
   }
 }

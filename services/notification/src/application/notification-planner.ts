@@ -1,48 +1,37 @@
-import type { Clock } from '@storytelling/kernel';
-import { uuidv7 } from '@storytelling/kernel';
+import { CLOCK, uuidv7, type Clock } from '@storytelling/kernel';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   CHANNELS_BY_TYPE,
   isUrgent,
+  linkPath,
   releaseTime,
   templateLanguage,
   wants,
+  type NotificationRepositories,
   type NotificationType,
   type Recipient,
-} from '../../domain/index.js';
-import { CLOCK, TEMPLATE_RENDERER, type StoredDelivery, type NotificationRepositories, type TemplateData, type TemplateRenderer } from '../ports/index.js';
+  type StoredDelivery,
+  type TemplateData,
+} from '../domain/index.js';
+import { TEMPLATE_RENDERER, type TemplateRenderer } from './ports/index.js';
 
 export interface NotifyRequest {
   recipientId: string;
   type: NotificationType;
-  /** The event that caused it: with the recipient and channel, the delivery's unique key. */
+  /** The event that caused it (or the key standing for it): with the recipient and channel, the delivery's unique key. */
   sourceEventId: string;
   data: TemplateData;
 }
 
 export type NotifyOutcome = 'created' | 'duplicate' | 'unknown_recipient' | 'inactive' | 'no_channel';
 
-/** Where a notification of this type points, relative to PUBLIC_WEB_URL. */
-export function linkPath(type: NotificationType, data: TemplateData): string {
-  switch (type) {
-    case 'welcome':
-      return '/stories';
-    case 'story_published':
-      return `/stories/${encodeURIComponent(String(data.storyId ?? ''))}`;
-    case 'payment_failed':
-      return '/account/billing';
-    case 'subscription_activated':
-    case 'quota_exceeded':
-      return '/account/subscription';
-  }
-}
-
 /**
  * Turns "recipient X should hear about event E" into a notification and one delivery per channel
- * the recipient wants, inside the caller's transaction (the consumer's inbox transaction), so a
- * redelivered event finds the (source event, recipient) row and writes nothing. In-app is stored
- * (= delivered) at once; email and SMS are `pending`, or `scheduled` until quiet hours end
- * (urgent types ignore quiet hours). The sender loop sends them.
+ * the recipient wants, through the repositories of the caller's unit of work (in a consumer: its
+ * inbox transaction), so a redelivered event finds the (source event, recipient) row and writes
+ * nothing. In-app is stored (= delivered) at once; email and SMS are `pending`, or `scheduled`
+ * until quiet hours end (urgent types ignore quiet hours). The sender sends them. Shared by the
+ * command handlers that notify (welcome, billing notices, followers).
  */
 @Injectable()
 export class NotificationPlanner {

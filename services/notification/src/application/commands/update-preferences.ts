@@ -1,13 +1,14 @@
-import type { Clock } from '@storytelling/kernel';
+import { CLOCK, type Clock } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Caller } from '@storytelling/platform';
 import { validatePreferences, type Preferences, type PreferencesInput } from '../../domain/index.js';
-import { RecipientNotFoundError, type Viewer } from '../access.js';
-import { CLOCK, NOTIFICATION_UNIT_OF_WORK, type NotificationUnitOfWork } from '../ports/index.js';
+import { RecipientNotFoundError } from '../errors.js';
+import { NOTIFICATION_UNIT_OF_WORK, type NotificationUnitOfWork } from '../ports/index.js';
 
 export class UpdatePreferencesCommand extends Command<Preferences> {
   constructor(
-    readonly actor: Viewer,
+    readonly caller: Caller,
     readonly input: PreferencesInput,
   ) {
     super();
@@ -28,7 +29,7 @@ export class UpdatePreferencesHandler implements ICommandHandler<UpdatePreferenc
   async execute(command: UpdatePreferencesCommand): Promise<Preferences> {
     const preferences = validatePreferences(command.input);
     return this.uow.run(async (repos) => {
-      const recipient = await repos.recipients.find(command.actor.userId, { lock: true });
+      const recipient = await repos.recipients.find(command.caller.userId, { lock: true });
       if (!recipient || !recipient.active) throw new RecipientNotFoundError();
       await repos.recipients.updatePreferences(recipient.id, preferences, this.clock.now());
       return preferences;

@@ -1,13 +1,13 @@
-import type { Clock } from '@storytelling/kernel';
-import { isUuid } from '@storytelling/kernel';
+import { CLOCK, isUuid, type Clock } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { NotificationNotFoundError, type Viewer } from '../access.js';
-import { CLOCK, NOTIFICATION_UNIT_OF_WORK, type NotificationUnitOfWork } from '../ports/index.js';
+import type { Caller } from '@storytelling/platform';
+import { NotificationNotFoundError } from '../errors.js';
+import { NOTIFICATION_UNIT_OF_WORK, type NotificationUnitOfWork } from '../ports/index.js';
 
 export class MarkNotificationReadCommand extends Command<void> {
   constructor(
-    readonly actor: Viewer,
+    readonly caller: Caller,
     readonly notificationId: string,
   ) {
     super();
@@ -28,7 +28,7 @@ export class MarkNotificationReadHandler implements ICommandHandler<MarkNotifica
 
   async execute(command: MarkNotificationReadCommand): Promise<void> {
     if (!isUuid(command.notificationId)) throw new NotificationNotFoundError();
-    const ok = await this.uow.reader.notifications.markRead(command.notificationId.toLowerCase(), command.actor.userId, this.clock.now());
+    const ok = await this.uow.reader.notifications.markRead(command.notificationId.toLowerCase(), command.caller.userId, this.clock.now());
     if (!ok) throw new NotificationNotFoundError();
   }
 }

@@ -1,15 +1,13 @@
-import type { Clock } from '@storytelling/kernel';
-import { Inject, Injectable } from '@nestjs/common';
-import { afterFailure, templateLanguage, wants, type RetryPolicy } from '../../domain/index.js';
-import { linkPath } from './notification-planner.js';
+import { CLOCK, type Clock } from '@storytelling/kernel';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { afterFailure, linkPath, templateLanguage, wants, type RetryPolicy, type StoredDelivery } from '../../domain/index.js';
 import {
-  CLOCK,
   EMAIL_SENDER,
   NOTIFICATION_UNIT_OF_WORK,
   SENDER_SETTINGS,
   SMS_SENDER,
   TEMPLATE_RENDERER,
-  type StoredDelivery,
   type EmailSender,
   type NotificationUnitOfWork,
   type SenderSettings,
@@ -29,15 +27,19 @@ export interface SendRoundResult {
   skipped: number;
 }
 
+/** One sender round (the sender worker runs them; tests run them one by one). */
+export class SendDueDeliveriesCommand extends Command<SendRoundResult> {}
+
 /**
- * Sends due email/SMS deliveries. Each round claims a batch (attempts + 1, next_attempt_at moved
- * to the lease end, committed before sending), sends each through its channel port, then records
- * the outcome with its event in one transaction. A crash between claim and outcome leaves the row
- * due again after the lease: at-least-once towards the provider, exactly one delivery row.
- * Rendering happens here, from the recipient's current data: an erased recipient is skipped.
+ * Sends due email/SMS deliveries. A round claims a batch (attempts + 1, next_attempt_at moved to
+ * the lease end) in a transaction of its own that commits before anything is sent, sends each
+ * through its channel port, then records the outcome with its event in one transaction. A crash
+ * between claim and outcome leaves the row due again after the lease: at-least-once towards the
+ * provider, exactly one delivery row. Rendering happens here, from the recipient's current data:
+ * an erased or muted recipient is skipped.
  */
-@Injectable()
-export class DeliverySender {
+@CommandHandler(SendDueDeliveriesCommand)
+export class SendDueDeliveriesHandler implements ICommandHandler<SendDueDeliveriesCommand> {
   private readonly policy: RetryPolicy;
 
   constructor(
@@ -51,10 +53,11 @@ export class DeliverySender {
     this.policy = { maxAttempts: settings.maxAttempts, baseMs: settings.retryBaseMs, maxMs: settings.retryMaxMs };
   }
 
-  async runOnce(): Promise<SendRoundResult> {
+  async execute(): Promise<SendRoundResult> {
     const result: SendRoundResult = { sent: 0, retried: 0, failed: 0, skipped: 0 };
     const now = this.clock.now();
-    const claimed = await this.uow.reader.deliveries.claimDue(now, new Date(now.getTime() + this.settings.leaseMs), this.settings.batchSize);
+    const leaseUntil = new Date(now.getTime() + this.settings.leaseMs);
+    const claimed = await this.uow.run((repos) => repos.deliveries.claimDue(now, leaseUntil, this.settings.batchSize), { propagation: 'requires_new' });
     for (const delivery of claimed) result[await this.deliver(delivery)] += 1;
     return result;
   }

@@ -1,12 +1,13 @@
 import { decodeCursor, pageSize, toPage, type Page, type PageRequest } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import type { Viewer } from '../access.js';
-import { NOTIFICATION_UNIT_OF_WORK, type NotificationUnitOfWork, type StoredNotification } from '../ports/index.js';
+import type { Caller } from '@storytelling/platform';
+import type { StoredNotification } from '../../domain/index.js';
+import { NOTIFICATION_UNIT_OF_WORK, type NotificationUnitOfWork } from '../ports/index.js';
 
 export class ListNotificationsQuery extends Query<Page<StoredNotification>> {
   constructor(
-    readonly actor: Viewer,
+    readonly caller: Caller,
     readonly page: PageRequest,
     readonly unreadOnly: boolean,
   ) {
@@ -21,7 +22,7 @@ export class ListNotificationsHandler implements IQueryHandler<ListNotifications
 
   async execute(query: ListNotificationsQuery): Promise<Page<StoredNotification>> {
     const limit = pageSize(query.page.limit);
-    const rows = await this.uow.reader.notifications.listInApp(query.actor.userId, limit + 1, decodeCursor(query.page.cursor), query.unreadOnly);
+    const rows = await this.uow.reader.notifications.listInApp(query.caller.userId, limit + 1, decodeCursor(query.page.cursor), query.unreadOnly);
     return toPage(rows, limit, (r) => ({ at: r.createdAt, id: r.id }), (r) => r);
   }
 }

@@ -1,8 +1,12 @@
-import { ForbiddenError, ValidationError, decodeCursor, isUuid, pageSize, toPage, type Page, type PageRequest } from '@storytelling/kernel';
+import { ForbiddenError, ValidationError, decodeCursor, isUuid, pageSize, toPage, type FieldError, type Page, type PageRequest } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DELIVERY_LOG_ROLES, type Viewer } from '../access.js';
-import { NOTIFICATION_UNIT_OF_WORK, type NotificationUnitOfWork, type StoredDelivery } from '../ports/index.js';
+import type { Caller } from '@storytelling/platform';
+import type { StoredDelivery } from '../../domain/index.js';
+import { NOTIFICATION_UNIT_OF_WORK, type NotificationUnitOfWork } from '../ports/index.js';
+
+/** Roles that may read the delivery log (support work). */
+export const DELIVERY_LOG_ROLES: readonly string[] = ['admin', 'super-admin', 'customer-support'];
 
 export interface DeliveryFilter {
   recipientId: string;
@@ -11,7 +15,7 @@ export interface DeliveryFilter {
 
 export class ListDeliveriesQuery extends Query<Page<StoredDelivery>> {
   constructor(
-    readonly actor: Viewer,
+    readonly caller: Caller,
     readonly filter: DeliveryFilter,
     readonly page: PageRequest,
   ) {
@@ -28,9 +32,9 @@ export class ListDeliveriesHandler implements IQueryHandler<ListDeliveriesQuery>
   constructor(@Inject(NOTIFICATION_UNIT_OF_WORK) private readonly uow: NotificationUnitOfWork) {}
 
   async execute(query: ListDeliveriesQuery): Promise<Page<StoredDelivery>> {
-    const { actor, filter, page } = query;
-    if (!DELIVERY_LOG_ROLES.includes(actor.role)) throw new ForbiddenError('only support staff may read the delivery log', 'FORBIDDEN');
-    const problems = [];
+    const { caller, filter, page } = query;
+    if (!DELIVERY_LOG_ROLES.includes(caller.role)) throw new ForbiddenError('only support staff may read the delivery log', 'FORBIDDEN');
+    const problems: FieldError[] = [];
     if (!filter.recipientId && !filter.sourceEventId) problems.push({ field: 'recipientId', message: 'give recipientId or sourceEventId' });
     if (filter.recipientId && !isUuid(filter.recipientId)) problems.push({ field: 'recipientId', message: 'must be a UUID' });
     if (filter.sourceEventId && !isUuid(filter.sourceEventId)) problems.push({ field: 'sourceEventId', message: 'must be a UUID' });
