@@ -7,7 +7,7 @@ import type { Emotion } from '../../domain/emotion.js';
  * OpenAI-compatible LLM adapter), chosen by STORY_ANALYSER=local|llm through
  * `createStoryAnalyser(config)` in src/infrastructure/analysis/index.ts.
  *
- * The analysis worker (application/analysis) calls `analyse` outside any database transaction,
+ * The analysis worker (application/commands/run-analysis-job.ts) calls `analyse` outside any database transaction,
  * with an AbortSignal that fires when its time budget (STORY_ANALYSIS_TIMEOUT_MS) runs out; an
  * adapter must stop its work and reject promptly when the signal aborts. The worker validates
  * and normalises the result (unknown emotions dropped, intensities clamped to 1..10, unknown
