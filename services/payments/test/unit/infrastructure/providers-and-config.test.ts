@@ -1,7 +1,7 @@
 import { ConfigError } from '@storytelling/platform';
 import Stripe from 'stripe';
-import { createPaymentsApp } from '../../src/app.js';
-import { loadPaymentsConfig } from '../../src/config.js';
+import { createPaymentsApp } from '../../../src/app.js';
+import { loadPaymentsConfig } from '../../../src/config.js';
 import {
   SandboxPaymentProvider,
   SandboxWebhookVerifier,
@@ -10,8 +10,8 @@ import {
   signatureHeader,
   stripeClientConfig,
   translateStripeShapedEvent,
-} from '../../src/infrastructure/providers/index.js';
-import { ProviderRejectedError } from '../../src/application/index.js';
+} from '../../../src/infrastructure/providers/index.js';
+import { ProviderRejectedError } from '../../../src/application/index.js';
 
 const baseEnv = {
   HTTP_PORT: '7103',

@@ -1,6 +1,6 @@
 import { paymentsEvents } from '@storytelling/contracts';
 import { FixedClock } from '@storytelling/kernel';
-import { Payment, PaymentEventTypes, formatDecimal, money } from '../../src/domain/index.js';
+import { Payment, PaymentEventTypes, formatDecimal, money } from '../../../src/domain/index.js';
 
 const clock = new FixedClock(new Date('2026-11-20T10:00:00.000Z'));
 const charge = (amountMinor = 1000) =>
