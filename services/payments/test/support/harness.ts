@@ -9,6 +9,7 @@ import { paymentsMigrations } from '../../migrations/index.js';
 import type { PaymentProvider } from '../../src/application/index.js';
 import { createPaymentsApp } from '../../src/app.js';
 import { PAYMENTS_ENTITIES } from '../../src/infrastructure/persistence/entities.js';
+import { chargeInput } from './in-memory.js';
 import type { PaymentsSandbox } from './sandbox.js';
 
 export type PaymentsClient = GrpcClient<payments.PaymentsServiceClient>;
@@ -107,17 +108,9 @@ export async function registerUser(identityClient: IdentityClient, name = 'payer
 
 export const as = (user: TestUser) => ({ metadata: { authorization: `Bearer ${user.token}` } });
 
+/** A ChargePayment payload (fresh ids, tok_visa); tests pass the `sagaId` they send it under. */
 export function chargeData(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    paymentId: uuidv7(),
-    userId: uuidv7(),
-    subscriptionId: uuidv7(),
-    amountMinor: '999',
-    currency: 'USD',
-    paymentMethod: 'tok_visa',
-    description: 'silver, monthly',
-    ...overrides,
-  };
+  return { ...chargeInput(), ...overrides };
 }
 
 export { grpcOutcome as outcome } from '@storytelling/testing';
