@@ -1,4 +1,5 @@
 import type { FixedClock } from '@storytelling/kernel';
+import { DomainError } from '@storytelling/kernel';
 import {
   AssignRoleHandler,
   BootstrapSuperAdminHandler,
@@ -78,3 +79,14 @@ export async function unitApp(clock: FixedClock = fixedClock()) {
 }
 
 export type UnitApp = Awaited<ReturnType<typeof unitApp>>;
+
+/** `kind:code` of the DomainError `p` fails with (anything else fails the test). */
+export async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof DomainError) return `${err.kind}:${err.code}`;
+    throw err;
+  }
+  throw new Error('expected a DomainError');
+}

@@ -9,17 +9,7 @@ import {
   BootstrapSuperAdminCommand,
 } from '../../../src/application/index.js';
 import { IdentityEventTypes, type User } from '../../../src/domain/index.js';
-import { unitApp, type UnitApp } from '../../support/unit-app.js';
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return `${err.kind}:${err.code}`;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
+import { failure, unitApp, type UnitApp } from '../../support/unit-app.js';
 
 /** The next `times` saves of a user fail as if another transaction had changed it first. */
 function conflictingSaves(app: UnitApp, times: number): { thrown: number } {

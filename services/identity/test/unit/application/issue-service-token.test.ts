@@ -1,17 +1,6 @@
-import { DomainError } from '@storytelling/kernel';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { IssueServiceTokenCommand } from '../../../src/application/index.js';
-import { TEST_SERVICE, unitApp, type UnitApp } from '../../support/unit-app.js';
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return `${err.kind}:${err.code}`;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
+import { TEST_SERVICE, failure, unitApp, type UnitApp } from '../../support/unit-app.js';
 
 describe('IssueServiceToken', () => {
   let app: UnitApp;

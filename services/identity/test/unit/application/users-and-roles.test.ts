@@ -1,4 +1,3 @@
-import { DomainError } from '@storytelling/kernel';
 import {
   AssignRoleCommand,
   CheckPermissionQuery,
@@ -11,17 +10,7 @@ import {
   UpdateProfileCommand,
 } from '../../../src/application/index.js';
 import { IdentityEventTypes, ROLE_IDS } from '../../../src/domain/index.js';
-import { unitApp, type UnitApp } from '../../support/unit-app.js';
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return `${err.kind}:${err.code}`;
-    throw err;
-  }
-  throw new Error('expected a DomainError');
-}
+import { failure, unitApp, type UnitApp } from '../../support/unit-app.js';
 
 describe('profile', () => {
   let app: UnitApp;
