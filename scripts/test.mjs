@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm test [-- <jest args>]: bootstrap, type-check and build (tsc -b), type-check the tests
-// (every */test/tsconfig.json), the domain dependency rule, the deployment checks (when
+// (every */test/tsconfig.json), the domain dependency rule, the service layout, the deployment checks (when
 // present), then jest against real PostgreSQL and Kafka (shared/testing's global setup starts
 // them). Exits non-zero on the first failure.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -34,6 +34,7 @@ await runCli(async () => {
   const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   for (const project of testProjects()) await step(`tsc -p ${relative(repoRoot, project)}`, [tsc, '-p', project]);
   await step('check:domain', [join(repoRoot, 'scripts', 'check-domain-imports.mjs')]);
+  await step('check:layout', [join(repoRoot, 'scripts', 'check-layout.mjs')]);
   const deployCheck = join(repoRoot, 'scripts', 'deploy-check.mjs');
   if (existsSync(deployCheck)) await step('deploy:check', [deployCheck]);
   // jest's JSON report gives the plain closing line CI readers look for ("N passed, N failed").
