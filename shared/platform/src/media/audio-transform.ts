@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
 import { audioInput, ffmpegOf, loudnormFilter, measureLoudness, probeAudio, SPEECH_LOUDNESS, type AudioToolOptions, type LoudnessTarget } from './audio.js';
+import { writeAtomically } from './atomic-output.js';
 import { runTool } from './media-process.js';
 
 /** WAV (16-bit PCM) for further processing, Opus in Ogg for storage and playback. */
@@ -23,20 +21,9 @@ function outputArgs(options: AudioOutputOptions, mono: boolean): string[] {
   return [...(mono ? ['-ac', '1'] : []), '-ar', String(sampleRate), ...codec];
 }
 
-/**
- * Runs ffmpeg writing to a temp file beside `output`, renamed into place when it succeeded, so a
- * reader (or an upload to storage) never picks up a half-written file.
- */
+/** Runs ffmpeg with its output written atomically to `output`. */
 async function writeWithFfmpeg(output: string, args: string[], options: AudioToolOptions): Promise<void> {
-  const target = resolve(output);
-  const temp = join(dirname(target), `.${randomUUID()}.partial`);
-  try {
-    await runTool(ffmpegOf(options), ['-hide_banner', '-nostdin', '-v', 'error', ...args, '-y', temp], { timeoutMs: options.timeoutMs ?? 300_000 });
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeAtomically(output, (temp) => runTool(ffmpegOf(options), ['-hide_banner', '-nostdin', '-v', 'error', ...args, '-y', temp], { timeoutMs: options.timeoutMs ?? 300_000 }));
 }
 
 export interface NormaliseOptions extends AudioOutputOptions {

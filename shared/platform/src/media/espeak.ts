@@ -1,7 +1,8 @@
+import { writeAtomically } from './atomic-output.js';
 import { runTool } from './media-process.js';
 import type { MediaToolPaths } from './media-tool-paths.js';
 import { PiperSynthesiser } from './piper.js';
-import { checkSpeechOptions, speechText, writeAtomically, type SpeechOptions, type SpeechSynthesiser } from './speech-synthesiser.js';
+import { checkSpeechOptions, speechText, type SpeechOptions, type SpeechSynthesiser } from './speech-synthesiser.js';
 
 export interface EspeakOptions {
   espeakNg?: string;

@@ -1,5 +1,6 @@
 // Media: object storage (port + filesystem and S3 adapters), signed file links and serving, and
 // the audio tools (ffmpeg, Piper, espeak-ng) run as separate processes. ADR 0019.
+export * from './atomic-output.js';
 export * from './audio.js';
 export * from './audio-transform.js';
 export * from './byte-range.js';

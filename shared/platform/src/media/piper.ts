@@ -1,6 +1,7 @@
+import { writeAtomically } from './atomic-output.js';
 import { runTool } from './media-process.js';
 import type { PiperVoiceFiles } from './media-tool-paths.js';
-import { checkSpeechOptions, speechText, writeAtomically, type SpeechOptions, type SpeechSynthesiser } from './speech-synthesiser.js';
+import { checkSpeechOptions, speechText, type SpeechOptions, type SpeechSynthesiser } from './speech-synthesiser.js';
 
 export interface PiperOptions {
   /** The venv's `piper` script (locateMediaTools). */

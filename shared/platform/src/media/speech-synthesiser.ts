@@ -1,7 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-
 export interface SpeechOptions {
   /** Speaking time multiplier: 1 normal, 1.2 slower, 0.8 faster. */
   lengthScale?: number;
@@ -33,19 +29,5 @@ export function checkSpeechOptions(options: SpeechOptions): void {
   if (options.lengthScale !== undefined && !(options.lengthScale >= 0.25 && options.lengthScale <= 4)) throw new Error(`lengthScale must be within 0.25..4, got ${options.lengthScale}`);
   if (options.sentenceSilenceSec !== undefined && !(options.sentenceSilenceSec >= 0 && options.sentenceSilenceSec <= 5)) {
     throw new Error(`sentenceSilenceSec must be within 0..5, got ${options.sentenceSilenceSec}`);
-  }
-}
-
-/** Lets `write` produce a temp WAV beside `output` and renames it into place once complete. */
-export async function writeAtomically(output: string, write: (temp: string) => Promise<void>): Promise<void> {
-  const target = resolve(output);
-  await mkdir(dirname(target), { recursive: true });
-  const temp = join(dirname(target), `.${randomUUID()}.partial.wav`);
-  try {
-    await write(temp);
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
   }
 }

@@ -18,6 +18,8 @@ const { dir, cleanup } = scratchDir('speech');
 afterAll(cleanup);
 
 const SENTENCE = 'The storm came at night';
+// Piper loads its model per call: about 1 s of CPU, several seconds of wall time on a busy machine.
+const PIPER_TIMEOUT_MS = 180_000;
 
 function piper(): PiperSynthesiser {
   if (!tools.piper || !tools.piperVoice) throw new Error('Piper is not installed in .tools/venv; run `npm run bootstrap` (scripts/lib/media-tools.mjs installs it)');
@@ -48,7 +50,7 @@ describe('media speech: Piper with the packaged voice', () => {
     // A male voice speaks roughly within 80–200 Hz.
     expect(pitch.f0MedianHz).toBeGreaterThan(70);
     expect(pitch.f0MedianHz).toBeLessThan(250);
-  });
+  }, PIPER_TIMEOUT_MS);
 
   it('lengthScale slows it down; line breaks do not split the text', async () => {
     const normal = (await probeAudio(await speak(piper(), 'piper-normal.wav'), options)).durationSec;
@@ -56,19 +58,19 @@ describe('media speech: Piper with the packaged voice', () => {
     expect(slow / normal).toBeGreaterThan(1.25);
     const broken = (await probeAudio(await speak(piper(), 'piper-lines.wav', 'The storm\ncame at night'), options)).durationSec;
     expect(Math.abs(broken - normal)).toBeLessThan(0.5);
-  });
+  }, PIPER_TIMEOUT_MS);
 
   it('text that looks like a flag is spoken, not parsed', async () => {
     const info = await probeAudio(await speak(piper(), 'piper-flag.wav', '--help me'), options);
     expect(info.durationSec).toBeGreaterThan(0.3);
-  });
+  }, PIPER_TIMEOUT_MS);
 
   it('refuses empty text and a broken model without leaving a file behind', async () => {
     await expect(piper().synthesise('   \n ', join(dir, 'empty.wav'))).rejects.toThrow(/nothing to say/);
     const broken = new PiperSynthesiser({ piper: tools.piper!, voice: { name: 'broken', model: join(dir, 'no-model.onnx'), config: tools.piperVoice!.config } });
     await expect(broken.synthesise(SENTENCE, join(dir, 'broken.wav'))).rejects.toBeInstanceOf(MediaToolFailedError);
     expect(readdirSync(dir).filter((f) => f.includes('partial') || f === 'broken.wav' || f === 'empty.wav')).toEqual([]);
-  });
+  }, PIPER_TIMEOUT_MS);
 });
 
 describe('media speech: espeak-ng fallback', () => {
