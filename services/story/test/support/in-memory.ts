@@ -2,7 +2,7 @@
 // handlers run against them in unit tests (no PostgreSQL, no Kafka). They keep the rules the SQL
 // repositories keep: optimistic versions on save, events appended to an outbox in the same unit
 // (rolled back with it), the job queue's claim/lease/finish semantics, the list visibility rules.
-import type { Clock, DomainEvent, Keyset } from '@storytelling/kernel';
+import type { AggregateRoot, Clock, DomainEvent, Keyset } from '@storytelling/kernel';
 import { DomainError, FixedClock, VersionConflictError } from '@storytelling/kernel';
 import { IdempotencyKeyReusedError, currentContext, requestFingerprint, type IdempotencyOptions, type IdempotentRequest } from '@storytelling/platform';
 import { InMemoryUnitOfWork } from '@storytelling/testing';
@@ -75,22 +75,45 @@ function appendEvents(t: StoryTables, aggregateType: string, events: readonly Do
   }
 }
 
+/** An aggregate's rows and outbox in memory: insert, or update at the loaded version, then append its events. */
+class AggregateRows<S extends { version: number }, A extends AggregateRoot & { toState(): S }> {
+  constructor(
+    private readonly t: StoryTables,
+    private readonly rows: Map<string, S>,
+    private readonly aggregateType: string,
+  ) {}
+  insert(aggregate: A) {
+    if (this.rows.has(aggregate.id)) throw new Error(`duplicate ${this.aggregateType} ${aggregate.id}`);
+    this.write(aggregate);
+  }
+  update(aggregate: A) {
+    if (this.rows.get(aggregate.id)?.version !== aggregate.loadedVersion) throw new VersionConflictError(aggregate.id, aggregate.loadedVersion);
+    this.write(aggregate);
+  }
+  private write(aggregate: A) {
+    appendEvents(this.t, this.aggregateType, aggregate.pendingEvents);
+    this.rows.set(aggregate.id, aggregate.toState());
+    aggregate.markPersisted();
+  }
+}
+
 class InMemoryStories implements StoryRepository {
+  private readonly rows: AggregateRows<StoryState, Story>;
   constructor(
     private readonly t: StoryTables,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.rows = new AggregateRows(t, t.stories, STORY_AGGREGATE_TYPE);
+  }
   async findById(id: string) {
     const s = this.t.stories.get(id);
     return s ? Story.rehydrate(s, this.clock) : undefined;
   }
   async add(story: Story) {
-    if (this.t.stories.has(story.id)) throw new Error(`duplicate story ${story.id}`);
-    this.write(story);
+    this.rows.insert(story);
   }
   async save(story: Story) {
-    if (this.t.stories.get(story.id)?.version !== story.loadedVersion) throw new VersionConflictError(story.id, story.loadedVersion);
-    this.write(story);
+    this.rows.update(story);
   }
   async lockCreationsBy() {
     // one unit of work at a time in these tests
@@ -98,34 +121,25 @@ class InMemoryStories implements StoryRepository {
   async countCreatedSince(authorId: string, since: Date) {
     return [...this.t.stories.values()].filter((s) => s.authorId === authorId && s.createdAt >= since).length;
   }
-  private write(story: Story) {
-    appendEvents(this.t, STORY_AGGREGATE_TYPE, story.pendingEvents);
-    this.t.stories.set(story.id, story.toState());
-    story.markPersisted();
-  }
 }
 
 class InMemoryAuthors implements AuthorRepository {
+  private readonly rows: AggregateRows<AuthorState, Author>;
   constructor(
     private readonly t: StoryTables,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.rows = new AggregateRows(t, t.authors, AUTHOR_AGGREGATE_TYPE);
+  }
   async findById(id: string) {
     const s = this.t.authors.get(id);
     return s ? Author.rehydrate(s, this.clock) : undefined;
   }
   async add(author: Author) {
-    if (this.t.authors.has(author.id)) throw new Error(`duplicate author ${author.id}`);
-    this.write(author);
+    this.rows.insert(author);
   }
   async save(author: Author) {
-    if (this.t.authors.get(author.id)?.version !== author.loadedVersion) throw new VersionConflictError(author.id, author.loadedVersion);
-    this.write(author);
-  }
-  private write(author: Author) {
-    appendEvents(this.t, AUTHOR_AGGREGATE_TYPE, author.pendingEvents);
-    this.t.authors.set(author.id, author.toState());
-    author.markPersisted();
+    this.rows.update(author);
   }
 }
 

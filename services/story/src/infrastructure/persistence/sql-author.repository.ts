@@ -1,17 +1,21 @@
 import type { Clock } from '@storytelling/kernel';
-import { VersionConflictError } from '@storytelling/kernel';
 import type { EventStore } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
 import type { AuthorRepository } from '../../domain/index.js';
 import { AUTHOR_AGGREGATE_TYPE, Author } from '../../domain/index.js';
+import { AggregateRows } from './aggregate-rows.js';
 import { AuthorRecord } from './entities.js';
 
 export class SqlAuthorRepository implements AuthorRepository {
+  private readonly rows: AggregateRows<AuthorRecord>;
+
   constructor(
     private readonly em: EntityManager,
-    private readonly events: EventStore,
+    events: EventStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.rows = new AggregateRows(em, events, AuthorRecord, AUTHOR_AGGREGATE_TYPE);
+  }
 
   async findById(id: string, options: { lock?: boolean } = {}): Promise<Author | undefined> {
     const r = await this.em.findOne(AuthorRecord, { where: { id }, ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
@@ -19,20 +23,12 @@ export class SqlAuthorRepository implements AuthorRepository {
   }
 
   async add(author: Author): Promise<void> {
-    await this.em.insert(AuthorRecord, this.toRecord(author));
-    await this.events.append(this.em, author, AUTHOR_AGGREGATE_TYPE);
+    await this.rows.insert(author, this.toRecord(author));
   }
 
   async save(author: Author): Promise<void> {
-    const { id, createdAt: _createdAt, ...changes } = this.toRecord(author);
-    const result = await this.em
-      .createQueryBuilder()
-      .update(AuthorRecord)
-      .set(changes)
-      .where('id = :id AND version = :expected', { id, expected: author.loadedVersion })
-      .execute();
-    if (result.affected !== 1) throw new VersionConflictError(id, author.loadedVersion);
-    await this.events.append(this.em, author, AUTHOR_AGGREGATE_TYPE);
+    const { id: _id, createdAt: _createdAt, ...changes } = this.toRecord(author);
+    await this.rows.update(author, changes);
   }
 
   private toRecord(author: Author): AuthorRecord {

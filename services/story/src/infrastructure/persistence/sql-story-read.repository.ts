@@ -21,7 +21,7 @@ interface StoryListRow {
 const LIST_COLUMNS = `id, author_id, title, left(content, 600) AS head, char_length(content) AS content_length, content_hash,
                       language, status, version, created_at, updated_at`;
 
-export class SqlStoryReadModel implements StoryReadModel {
+export class SqlStoryReadRepository implements StoryReadModel {
   constructor(private readonly em: EntityManager) {}
 
   async listStories(filter: StoryListFilter, limit: number, after?: Keyset): Promise<StoryRow[]> {

@@ -1,9 +1,9 @@
 import type { Clock } from '@storytelling/kernel';
-import { VersionConflictError } from '@storytelling/kernel';
 import type { EventStore } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
 import type { StoryRepository, StoryStatus } from '../../domain/index.js';
 import { STORY_AGGREGATE_TYPE, Story, isStoryStatus } from '../../domain/index.js';
+import { AggregateRows } from './aggregate-rows.js';
 import { StoryRecord } from './entities.js';
 
 /** A story status read from the database (the check constraint keeps others out). */
@@ -34,11 +34,15 @@ const FIND_STORY_BY_ID = `SELECT id, author_id, title, content, content_hash, la
 const CREATION_LOCK_CLASS = 0x5707;
 
 export class SqlStoryRepository implements StoryRepository {
+  private readonly rows: AggregateRows<StoryRecord>;
+
   constructor(
     private readonly em: EntityManager,
-    private readonly events: EventStore,
+    events: EventStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.rows = new AggregateRows(em, events, StoryRecord, STORY_AGGREGATE_TYPE);
+  }
 
   /**
    * One primary-key read as a raw parameterised query (GetStory's hot path): TypeORM's
@@ -63,20 +67,12 @@ export class SqlStoryRepository implements StoryRepository {
   }
 
   async add(story: Story): Promise<void> {
-    await this.em.insert(StoryRecord, this.toRecord(story));
-    await this.events.append(this.em, story, STORY_AGGREGATE_TYPE);
+    await this.rows.insert(story, this.toRecord(story));
   }
 
   async save(story: Story): Promise<void> {
-    const { id, createdAt: _createdAt, authorId: _authorId, ...changes } = this.toRecord(story);
-    const result = await this.em
-      .createQueryBuilder()
-      .update(StoryRecord)
-      .set(changes)
-      .where('id = :id AND version = :expected', { id, expected: story.loadedVersion })
-      .execute();
-    if (result.affected !== 1) throw new VersionConflictError(id, story.loadedVersion);
-    await this.events.append(this.em, story, STORY_AGGREGATE_TYPE);
+    const { id: _id, createdAt: _createdAt, authorId: _authorId, ...changes } = this.toRecord(story);
+    await this.rows.update(story, changes);
   }
 
   private toRecord(story: Story): StoryRecord {

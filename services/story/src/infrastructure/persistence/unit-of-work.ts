@@ -7,7 +7,7 @@ import { SqlAnalysisJobRepository } from './sql-analysis-job.repository.js';
 import { SqlAnalysisRepository } from './sql-analysis.repository.js';
 import { SqlAuthorRepository } from './sql-author.repository.js';
 import { SqlFollowRepository } from './sql-follow.repository.js';
-import { SqlStoryReadModel } from './sql-story-read-model.js';
+import { SqlStoryReadRepository } from './sql-story-read.repository.js';
 import { SqlStoryRepository } from './sql-story.repository.js';
 
 /** story's repositories over one EntityManager (a transaction's, or the pool's). */
@@ -18,7 +18,7 @@ export function sqlRepositories(em: EntityManager, events: EventStore, clock: Cl
     follows: new SqlFollowRepository(em),
     analyses: new SqlAnalysisRepository(em),
     jobs: new SqlAnalysisJobRepository(em),
-    reads: new SqlStoryReadModel(em),
+    reads: new SqlStoryReadRepository(em),
   };
 }
 
