@@ -1,5 +1,21 @@
 import { ValidationError } from '@storytelling/kernel';
-import { afterFailure, backoffMs, releaseTime, templateLanguage, validatePreferences, wants, type PreferencesInput } from '../../src/domain/index.js';
+import {
+  afterFailure,
+  afterProfileUpdate,
+  afterRegistration,
+  backoffMs,
+  erased,
+  linkPath,
+  newRecipient,
+  noticeContent,
+  quotaNoticeKey,
+  registeredProfile,
+  releaseTime,
+  templateLanguage,
+  validatePreferences,
+  wants,
+  type PreferencesInput,
+} from '../../src/domain/index.js';
 
 const base: PreferencesInput = { email: true, sms: false, inApp: true, mutedTypes: [], quietHours: null, phone: null };
 
@@ -77,4 +93,51 @@ it('template language falls back to English', () => {
   expect(templateLanguage('es-MX')).toBe('es');
   expect(templateLanguage('fr')).toBe('en');
   expect(templateLanguage('')).toBe('en');
+});
+
+describe('recipients (identity’s users, newest version wins)', () => {
+  const id = '0190f1b2-0000-7000-8000-00000000000a';
+  const profile = registeredProfile({ email: ' ann@example.com ', displayName: ` ${'A'.repeat(120)} `, language: ' ' });
+
+  it('a registration needs an address and a name; names are cut at 100, language defaults to en', () => {
+    expect(profile).toEqual({ email: 'ann@example.com', displayName: 'A'.repeat(100), language: 'en' });
+    expect(fieldsOf(() => registeredProfile({ email: 'ann', displayName: ' ', language: 'en' }))).toEqual(['email', 'displayName']);
+  });
+
+  it('registration: insert when unknown, update when newer, nothing when older or erased', () => {
+    const known = newRecipient(id, 'old@example.com', 'Old', 'es', 4);
+    expect(afterRegistration(null, id, profile, 1).write).toBe('insert');
+    expect(afterRegistration(known, id, profile, 5)).toMatchObject({ write: 'update', recipient: { email: 'ann@example.com', identityVersion: 5 } });
+    expect(afterRegistration(known, id, profile, 4)).toEqual({ write: 'none', recipient: known });
+    expect(afterRegistration(erased(known, 6), id, profile, 9).write).toBe('none');
+  });
+
+  it('profile update: only newer ones, blank fields keep theirs; erasure keeps the highest version', () => {
+    const known = newRecipient(id, 'ann@example.com', 'Ann', 'en', 4);
+    expect(afterProfileUpdate(known, { displayName: 'Ana', language: '' }, 5)).toMatchObject({ displayName: 'Ana', language: 'en', identityVersion: 5 });
+    expect(afterProfileUpdate(known, { displayName: 'Ana', language: 'es' }, 4)).toBeNull();
+    expect(afterProfileUpdate(null, { displayName: 'Ana', language: 'es' }, 9)).toBeNull();
+    expect(erased(known, 2)).toMatchObject({ email: null, displayName: null, active: false, identityVersion: 4 });
+  });
+});
+
+describe('billing notices', () => {
+  const user = '0190f1b2-0000-7000-8000-00000000000b';
+  const event = '0190f1b2-0000-7000-8000-00000000000c';
+
+  it('keep only what the templates show, keyed by event; a quota notice by (user, resource, period)', () => {
+    expect(noticeContent(user, event, { type: 'payment_failed', amountMinor: '-150', currency: 'usd', message: '', reason: 'insufficient_funds' })).toEqual({
+      type: 'payment_failed',
+      sourceKey: event,
+      data: { amount: '-1.50', currency: 'USD', message: 'insufficient_funds' },
+    });
+    const quota = noticeContent(user, event, { type: 'quota_exceeded', tier: 'free', resource: 'stories', used: 3, limit: 3, periodStart: '2026-03-01T00:00:00Z', occurredAt: '2026-03-09T10:00:00Z' });
+    expect(quota.sourceKey).toBe(quotaNoticeKey(user, 'stories', '2026-03-01T00:00:00.000Z'));
+    expect(fieldsOf(() => noticeContent(user, event, { type: 'payment_failed', amountMinor: '1e3', currency: 'EUR', message: '', reason: '' }))).toEqual(['amountMinor']);
+  });
+
+  it('links point where the reader acts', () => {
+    expect(linkPath('story_published', { storyId: 'a b' })).toBe('/stories/a%20b');
+    expect(linkPath('payment_failed', {})).toBe('/account/billing');
+  });
 });

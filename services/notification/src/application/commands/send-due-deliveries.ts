@@ -53,7 +53,7 @@ export class SendDueDeliveriesHandler implements ICommandHandler<SendDueDeliveri
     this.policy = { maxAttempts: settings.maxAttempts, baseMs: settings.retryBaseMs, maxMs: settings.retryMaxMs };
   }
 
-  async execute(): Promise<SendRoundResult> {
+  async execute(_command: SendDueDeliveriesCommand): Promise<SendRoundResult> {
     const result: SendRoundResult = { sent: 0, retried: 0, failed: 0, skipped: 0 };
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + this.settings.leaseMs);
