@@ -42,7 +42,9 @@ afterAll(async () => {
   if (moto && moto.exitCode === null) {
     const exited = new Promise((resolve) => moto?.once('exit', resolve));
     moto.kill('SIGTERM');
+    const stubborn = setTimeout(() => moto?.kill('SIGKILL'), 5_000);
     await exited;
+    clearTimeout(stubborn);
   }
 });
 
