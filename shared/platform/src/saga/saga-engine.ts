@@ -22,6 +22,11 @@ interface EngineMemo {
 type Stored<S extends object> = S & { _saga?: EngineMemo };
 type Saga<S extends object> = SagaInstance<Stored<S>>;
 
+/** What application code needs to start a saga (the Sagas provider; an in-memory one in unit tests). */
+export interface SagaStarter {
+  start<S extends object, D>(definition: SagaDefinition<S, D>, input: StartInput<S>): Promise<SagaInstance<S>>;
+}
+
 export interface StartInput<S extends object> {
   state: S;
   key?: string;

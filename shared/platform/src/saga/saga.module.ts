@@ -17,7 +17,7 @@ import { UnitOfWork, currentTransaction } from '../persistence/unit-of-work.js';
 import type { SagaInstance } from './saga.js';
 import type { SagaDefinition } from './saga-definition.js';
 import { SagaDeadlinePoller } from './saga-deadline-poller.js';
-import { SagaEngine, type StartInput } from './saga-engine.js';
+import { SagaEngine, type SagaStarter, type StartInput } from './saga-engine.js';
 import type { SagaCommand, SagaPort } from './saga-port.js';
 import { SagaStore, type SagaChange, type StartSaga } from './saga-store.js';
 
@@ -32,7 +32,8 @@ export interface SagaBinding<S extends object, D> {
 
 export interface SagaModuleOptions {
   service: string;
-  bindings: ReadonlyArray<Type<SagaBinding<object, unknown>>>;
+  /** SagaBinding classes (typed loosely: each binds its own state and deps types). */
+  bindings: ReadonlyArray<Type<object>>;
   /** How often overdue steps are looked for (ms; 0: only when `Sagas.pollDeadlines()` is called). */
   deadlinePollMs?: number;
 }
@@ -69,7 +70,7 @@ export class TransactionalSagaPort implements SagaPort {
  * messaging module registers) and deadlines (a poller on every replica, SKIP LOCKED).
  */
 @Injectable()
-export class Sagas implements OnApplicationBootstrap, BeforeApplicationShutdown, MessageTranslator {
+export class Sagas implements OnApplicationBootstrap, BeforeApplicationShutdown, MessageTranslator, SagaStarter {
   private engines: Map<string, { engine: SagaEngine<object, unknown>; binding: SagaBinding<object, unknown> }> | undefined;
   private readonly port: TransactionalSagaPort;
   private readonly poller: SagaDeadlinePoller;
@@ -137,7 +138,7 @@ export class Sagas implements OnApplicationBootstrap, BeforeApplicationShutdown,
     if (!this.engines) {
       this.engines = new Map();
       for (const type of this.options.bindings) {
-        const binding = this.moduleRef.get(type, { strict: false });
+        const binding = this.moduleRef.get(type, { strict: false }) as SagaBinding<object, unknown>;
         this.engines.set(binding.definition.type, { engine: new SagaEngine(binding.definition, this.port, this.clock), binding });
       }
     }
