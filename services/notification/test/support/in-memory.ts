@@ -179,25 +179,30 @@ export function inMemoryUnitOfWork(): NotificationMemory {
 
 export const fixedClock = (iso = '2026-03-10T12:00:00.000Z') => new FixedClock(new Date(iso));
 
-/** Email port that keeps what it sent, or fails while `down`. */
-export class RecordingEmail implements EmailSender {
-  readonly sent: EmailMessage[] = [];
+/** A channel port that keeps what it sent, or fails while `down`. */
+class RecordingChannel<M> {
+  readonly sent: M[] = [];
   down = false;
-  async send(message: EmailMessage) {
-    if (this.down) throw new Error('SMTP relay unavailable');
+  constructor(
+    private readonly provider: string,
+    private readonly providerMessageId: (message: M) => string,
+  ) {}
+  async send(message: M) {
+    if (this.down) throw new Error(`${this.provider} unavailable`);
     this.sent.push(message);
-    return { providerMessageId: message.messageId };
+    return { providerMessageId: this.providerMessageId(message) };
   }
 }
 
-/** SMS port that keeps what it sent, or fails while `down`. */
-export class RecordingSms implements SmsSender {
-  readonly sent: SmsMessage[] = [];
-  down = false;
-  async send(message: SmsMessage) {
-    if (this.down) throw new Error('SMS provider unavailable');
-    this.sent.push(message);
-    return { providerMessageId: `sms:${message.reference}` };
+export class RecordingEmail extends RecordingChannel<EmailMessage> implements EmailSender {
+  constructor() {
+    super('SMTP relay', (m) => m.messageId);
+  }
+}
+
+export class RecordingSms extends RecordingChannel<SmsMessage> implements SmsSender {
+  constructor() {
+    super('SMS provider', (m) => `sms:${m.reference}`);
   }
 }
 
