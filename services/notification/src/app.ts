@@ -56,18 +56,24 @@ export async function createNotificationApp(env: NodeJS.ProcessEnv = process.env
   const clients: Closeable[] = [];
   const emailSender = email ?? emailSenderFor(config);
   if (!email && emailSender instanceof SmtpEmailSender) clients.push(emailSender);
-  return bootstrapService({
-    name: 'notification',
-    module: NotificationModule.forRoot(config, {
-      ...moduleOptions,
-      email: metered('email', emailSender),
-      sms: metered('sms', sms ?? smsSenderFor(config)),
-      templates: new HandlebarsTemplateRenderer(config.PUBLIC_WEB_URL),
-      followers: followers ?? followerDirectoryFor(config, serviceTokens, clients),
-      clients,
-    }),
-    config,
-    grpc: { packages: PROTO_SERVICES.notification.package, protoFiles: [PROTO_SERVICES.notification.file] },
-    ...(shutdownHooks === undefined ? {} : { shutdownHooks }),
-  });
+  try {
+    return await bootstrapService({
+      name: 'notification',
+      module: NotificationModule.forRoot(config, {
+        ...moduleOptions,
+        email: metered('email', emailSender),
+        sms: metered('sms', sms ?? smsSenderFor(config)),
+        templates: new HandlebarsTemplateRenderer(config.PUBLIC_WEB_URL),
+        followers: followers ?? followerDirectoryFor(config, serviceTokens, clients),
+        clients,
+      }),
+      config,
+      grpc: { packages: PROTO_SERVICES.notification.package, protoFiles: [PROTO_SERVICES.notification.file] },
+      ...(shutdownHooks === undefined ? {} : { shutdownHooks }),
+    });
+  } catch (err) {
+    // A started app closes them on shutdown; an app that never came up must not leave channels open.
+    await Promise.allSettled(clients.map(async (client) => client.close()));
+    throw err;
+  }
 }
