@@ -33,14 +33,20 @@ export interface IdentityTokenVerifier {
  */
 export function createIdentityTokenVerifier(options: IdentityTokenVerifierOptions): IdentityTokenVerifier {
   const { identityUrl, deadlineMs, ...verifierOptions } = options;
-  const client = createGrpcClient<JwksClient>(PROTO_SERVICES.identity, { url: identityUrl, deadlineMs: deadlineMs ?? 5000 });
+  // The channel opens on first use, so a service whose start fails before shutdown hooks exist
+  // leaves no channel behind.
+  let client: ReturnType<typeof createGrpcClient<JwksClient>> | undefined;
+  const connect = () => (client ??= createGrpcClient<JwksClient>(PROTO_SERVICES.identity, { url: identityUrl, deadlineMs: deadlineMs ?? 5000 }));
   const verifier = new AccessTokenVerifier({
     ...verifierOptions,
-    jwks: () => client.getJwks({}),
+    jwks: () => connect().getJwks({}),
   });
   return {
     verifier,
-    readinessCheck: (name = 'identity') => client.readinessCheck(name),
-    close: () => client.close(),
+    readinessCheck: (name = 'identity') => ({ name, check: () => connect().readinessCheck(name).check() }),
+    close: () => {
+      client?.close();
+      client = undefined;
+    },
   };
 }
