@@ -1,11 +1,39 @@
-import { VersionConflictError, type Clock, type DomainEvent } from '@storytelling/kernel';
-import { InMemoryUnitOfWork } from '@storytelling/testing';
-import type { CounterValues, Reservation, SubscriptionRepositories, SubscriptionSettings, UsageLedger } from '../../src/application/index.js';
+import type { MessageType } from '@storytelling/contracts';
+import { paymentsEvents, type paymentsCommands } from '@storytelling/contracts';
+import { DomainError, FixedClock, VersionConflictError, uuidv7, type Clock, type DomainEvent } from '@storytelling/kernel';
+import {
+  IDEMPOTENCY_TTL_MS,
+  IdempotencyKeyReusedError,
+  SagaEngine,
+  SagaKeyTakenError,
+  currentContext,
+  requestFingerprint,
+  type Caller,
+  type SagaDefinition,
+  type SagaInstance,
+  type SagaStarter,
+  type StartInput,
+} from '@storytelling/platform';
+import { InMemorySagaPort, InMemoryUnitOfWork } from '@storytelling/testing';
+import {
+  UsageService,
+  paidSubscriptionSaga,
+  type CounterValues,
+  type PaidSubscriptionDeps,
+  type PaidSubscriptionState,
+  type Reservation,
+  type SubscriptionRepositories,
+  type SubscriptionSettings,
+  type UsageLedger,
+} from '../../src/application/index.js';
 import {
   DEFAULT_DUNNING_POLICY,
+  SUBSCRIPTION_AGGREGATE_TYPE,
   Subscription,
+  USAGE_AGGREGATE_TYPE,
   USAGE_RESOURCES,
   dunningDueAt,
+  periodEnd,
   type SubscriptionRepository,
   type SubscriptionState,
   type Tier,
@@ -38,23 +66,46 @@ export interface Tables {
   subscriptions: Map<string, { state: SubscriptionState; version: number }>;
   reservations: Map<string, Reservation>;
   counters: Map<string, CounterValues>;
-  /** The outbox: every event appended, in order. */
+  /** The outbox: every event appended, in order; (aggregate id, version) is unique, as in domain_events. */
   events: Array<{ aggregateType: string; event: DomainEvent }>;
-  idempotency: Map<string, { body: string; answer: unknown }>;
+  /** idempotency_keys by (principal, scope, key): the request's fingerprint, the stored answer, the expiry. */
+  idempotency: Map<string, { fingerprint: string; answer: unknown; expiresAt: Date }>;
 }
 
 export function emptyTables(): Tables {
   return { subscriptions: new Map(), reservations: new Map(), counters: new Map(), events: [], idempotency: new Map() };
 }
 
+/**
+ * A deep copy of a row whose Dates are Dates of this realm: structuredClone would hand back the
+ * host realm's Dates under jest's VM modules, which `instanceof Date` in the code under test
+ * (reviveDates, requestFingerprint) does not recognise, unlike the Dates pg returns.
+ */
+export function copy<T>(value: T): T {
+  if (Object.prototype.toString.call(value) === '[object Date]') return new Date((value as unknown as Date).getTime()) as T;
+  if (Array.isArray(value)) return value.map(copy) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)])) as T;
+  return value;
+}
+
 function clone(t: Tables): Tables {
   return {
-    subscriptions: new Map([...t.subscriptions].map(([k, v]) => [k, { state: structuredClone(v.state), version: v.version }])),
+    subscriptions: new Map([...t.subscriptions].map(([k, v]) => [k, { state: copy(v.state), version: v.version }])),
     reservations: new Map([...t.reservations].map(([k, v]) => [k, { ...v }])),
     counters: new Map([...t.counters].map(([k, v]) => [k, { ...v }])),
     events: [...t.events],
     idempotency: new Map(t.idempotency),
   };
+}
+
+/** The outbox's unique (aggregate id, version): a second writer of the same version conflicts. */
+function appendEvents(t: Tables, aggregateType: string, events: readonly DomainEvent[]): void {
+  for (const event of events) {
+    if (t.events.some((o) => o.event.aggregateId === event.aggregateId && o.event.aggregateVersion === event.aggregateVersion)) {
+      throw new VersionConflictError(event.aggregateId, event.aggregateVersion - 1);
+    }
+    t.events.push({ aggregateType, event });
+  }
 }
 
 class Subscriptions implements SubscriptionRepository {
@@ -65,17 +116,19 @@ class Subscriptions implements SubscriptionRepository {
 
   async findById(id: string): Promise<Subscription | undefined> {
     const row = this.t.subscriptions.get(id);
-    return row ? Subscription.rehydrate(structuredClone(row.state), row.version, this.clock) : undefined;
+    return row ? Subscription.rehydrate(copy(row.state), row.version, this.clock) : undefined;
   }
 
   async findByUser(userId: string): Promise<Subscription | undefined> {
     const row = [...this.t.subscriptions.values()].find((r) => r.state.userId === userId);
-    return row ? Subscription.rehydrate(structuredClone(row.state), row.version, this.clock) : undefined;
+    return row ? Subscription.rehydrate(copy(row.state), row.version, this.clock) : undefined;
   }
 
+  /** ON CONFLICT (user_id) DO NOTHING; a taken id is a primary-key violation, as in SQL. */
   async addIfAbsent(sub: Subscription): Promise<boolean> {
     if ([...this.t.subscriptions.values()].some((r) => r.state.userId === sub.state.userId)) return false;
-    this.t.subscriptions.set(sub.id, { state: structuredClone(sub.state), version: sub.version });
+    if (this.t.subscriptions.has(sub.id)) throw new Error(`duplicate key: subscription ${sub.id} exists`);
+    this.t.subscriptions.set(sub.id, { state: copy(sub.state), version: sub.version });
     this.append(sub);
     return true;
   }
@@ -83,19 +136,20 @@ class Subscriptions implements SubscriptionRepository {
   async save(sub: Subscription): Promise<void> {
     const row = this.t.subscriptions.get(sub.id);
     if (!row || row.version !== sub.loadedVersion) throw new VersionConflictError(sub.id, sub.loadedVersion);
-    this.t.subscriptions.set(sub.id, { state: structuredClone(sub.state), version: sub.version });
+    this.t.subscriptions.set(sub.id, { state: copy(sub.state), version: sub.version });
     this.append(sub);
   }
 
   async claimDue(now: Date, limit: number): Promise<Array<{ id: string }>> {
     return [...this.t.subscriptions.values()]
       .filter(({ state: s }) => ['active', 'payment_failed'].includes(s.status) && s.currentPeriodEnd <= now && s.pendingChange?.status !== 'payment_pending' && (!s.dunning || s.cancelAtPeriodEnd || dunningDueAt(s.dunning) <= now))
+      .sort((a, b) => a.state.currentPeriodEnd.getTime() - b.state.currentPeriodEnd.getTime())
       .slice(0, limit)
       .map((r) => ({ id: r.state.id }));
   }
 
   private append(sub: Subscription): void {
-    for (const event of sub.pendingEvents) this.t.events.push({ aggregateType: 'subscription', event });
+    appendEvents(this.t, SUBSCRIPTION_AGGREGATE_TYPE, sub.pendingEvents);
     sub.markPersisted();
   }
 }
@@ -123,12 +177,15 @@ class Ledger implements UsageLedger {
     return { ...c };
   }
 
+  /** An UPDATE of the counter row: no row, nothing changes (the reservation's status still does). */
   async settle(r: Reservation, outcome: 'committed' | 'released' | 'expired'): Promise<CounterValues> {
-    const c = this.counter(r.subscriptionId, r.resource, r.periodStart);
-    c.reserved = Math.max(c.reserved - r.amount, 0);
-    if (outcome === 'committed') c.used += r.amount;
+    const c = this.t.counters.get(key(r.subscriptionId, r.resource, r.periodStart));
+    if (c) {
+      c.reserved = Math.max(c.reserved - r.amount, 0);
+      if (outcome === 'committed') c.used += r.amount;
+    }
     await this.setReservationStatus(r.id, outcome);
-    return { ...c };
+    return c ? { ...c } : { used: 0, reserved: 0 };
   }
 
   async findReservation(id: string): Promise<Reservation | undefined> {
@@ -137,6 +194,7 @@ class Ledger implements UsageLedger {
   }
 
   async insertReservation(r: Reservation): Promise<void> {
+    if (this.t.reservations.has(r.id)) throw new Error(`duplicate key: reservation ${r.id} exists`);
     this.t.reservations.set(r.id, { ...r });
   }
 
@@ -146,14 +204,18 @@ class Ledger implements UsageLedger {
   }
 
   async claimExpired(now: Date, limit: number): Promise<Reservation[]> {
-    return [...this.t.reservations.values()].filter((r) => r.status === 'reserved' && r.expiresAt <= now).slice(0, limit).map((r) => ({ ...r }));
+    return [...this.t.reservations.values()]
+      .filter((r) => r.status === 'reserved' && r.expiresAt <= now)
+      .sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime())
+      .slice(0, limit)
+      .map((r) => ({ ...r }));
   }
 
   async emit(subscriptionId: string, type: string, data: Record<string, unknown>): Promise<void> {
     const row = this.t.subscriptions.get(subscriptionId);
     if (!row) throw new Error(`subscription ${subscriptionId} vanished`);
     row.version += 1;
-    this.t.events.push({ aggregateType: 'usage', event: { id: `${subscriptionId}:${row.version}`, type, aggregateId: subscriptionId, aggregateVersion: row.version, occurredAt: this.clock.now(), data } });
+    appendEvents(this.t, USAGE_AGGREGATE_TYPE, [{ id: uuidv7(), type, aggregateId: subscriptionId, aggregateVersion: row.version, occurredAt: this.clock.now(), data }]);
   }
 
   private counter(subscriptionId: string, resource: UsageResource, periodStart: Date): CounterValues {
@@ -177,19 +239,168 @@ export function inMemorySubscriptionUnitOfWork(clock: Clock, tables: Tables = em
     subscriptions: new Subscriptions(t, clock),
     tiers: catalog,
     usage: new Ledger(t, clock),
-    idempotent: async (request, work) => {
-      const k = `${request.principal}|${request.scope}`;
-      const seen = t.idempotency.get(k);
-      const body = JSON.stringify(request.body);
-      if (seen && seen.body === body) return seen.answer as Awaited<ReturnType<typeof work>>;
-      const answer = await work();
-      t.idempotency.set(k, { body, answer: JSON.parse(JSON.stringify(answer)) });
-      return answer;
-    },
+    idempotent: (request, work) => idempotent(t, clock, request, work),
   }));
+}
+
+/**
+ * withIdempotency's rules (platform idempotency.ts) over the unit's tables: no Idempotency-Key in
+ * the request context → just the work; same key and body within 24 h → the stored answer (as
+ * JSON, without running the work); same key, other body → IDEMPOTENCY_KEY_REUSED. A failed work
+ * is not remembered: the unit (and the key with it) rolls back.
+ */
+async function idempotent<T>(t: Tables, clock: Clock, request: { scope: string; principal: string; body: unknown }, work: () => Promise<T>): Promise<T> {
+  const key = currentContext()?.idempotencyKey;
+  if (key === undefined || key === '') return work();
+  const id = JSON.stringify([request.principal, request.scope, key]);
+  const fingerprint = requestFingerprint(request.body);
+  const stored = t.idempotency.get(id);
+  if (stored && stored.expiresAt.getTime() > clock.now().getTime()) {
+    if (stored.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
+    return stored.answer as T;
+  }
+  const answer = await work();
+  t.idempotency.set(id, { fingerprint, answer: JSON.parse(JSON.stringify(answer ?? null)) as unknown, expiresAt: new Date(clock.now().getTime() + IDEMPOTENCY_TTL_MS) });
+  return answer;
 }
 
 /** The types of the events appended so far, in order. */
 export function eventTypes(uow: InMemoryUnitOfWork<Tables, SubscriptionRepositories>): string[] {
   return uow.tables.events.map((e) => e.event.type);
+}
+
+export type SubscriptionUnitOfWorkInMemory = InMemoryUnitOfWork<Tables, SubscriptionRepositories>;
+
+/** What the handlers are built with in unit tests: a FixedClock at `now`, the in-memory unit of work and sagas, UsageService. */
+export interface SubscriptionWorld {
+  clock: FixedClock;
+  uow: SubscriptionUnitOfWorkInMemory;
+  sagas: InMemorySagas;
+  usage: UsageService;
+}
+
+export function subscriptionWorld(now: Date): SubscriptionWorld {
+  const clock = new FixedClock(now);
+  const uow = inMemorySubscriptionUnitOfWork(clock);
+  return { clock, uow, sagas: new InMemorySagas(uow, clock), usage: new UsageService(SETTINGS, clock) };
+}
+
+/** The committed outbox, oldest first (of one aggregate when given). */
+export function eventsOf(uow: SubscriptionUnitOfWorkInMemory, aggregateId?: string): DomainEvent[] {
+  return uow.tables.events.map((e) => e.event).filter((e) => aggregateId === undefined || e.aggregateId === aggregateId);
+}
+
+/** `ok`, or `<kind>:<code>` of the DomainError the promise rejected with (anything else is rethrown). */
+export async function outcomeOf(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+    return 'ok';
+  } catch (err) {
+    if (err instanceof DomainError) return `${err.kind}:${err.code}`;
+    throw err;
+  }
+}
+
+/** A caller as CallerResolver hands it over. */
+export function callerOf(userId: string, role = 'member'): Caller {
+  return { userId, role };
+}
+
+/**
+ * A subscription row as it stands after some history (no events: the outbox starts empty).
+ * Defaults: free, active, monthly, a period from `currentPeriodStart`; paid tiers get a payment method.
+ */
+export function seedSubscription(uow: SubscriptionUnitOfWorkInMemory, row: Partial<SubscriptionState> & Pick<SubscriptionState, 'userId' | 'currentPeriodStart'>, version = 1): SubscriptionState {
+  const tier = row.tier ?? 'free';
+  const cycle = row.billingCycle ?? 'monthly';
+  const state: SubscriptionState = {
+    id: uuidv7(),
+    tier,
+    status: 'active',
+    billingCycle: cycle,
+    currentPeriodEnd: periodEnd(row.currentPeriodStart, cycle),
+    cancelAtPeriodEnd: false,
+    pendingChange: null,
+    paymentMethod: tier === 'free' ? null : 'tok_visa',
+    dunning: null,
+    createdAt: row.currentPeriodStart,
+    updatedAt: row.currentPeriodStart,
+    ...row,
+  };
+  uow.tables.subscriptions.set(state.id, { state: copy(state), version });
+  return state;
+}
+
+/** The committed row of a subscription, as the aggregate (fails when there is none). */
+export function storedSubscription(uow: SubscriptionUnitOfWorkInMemory, clock: Clock, userId: string): Subscription {
+  const row = [...uow.tables.subscriptions.values()].find((r) => r.state.userId === userId);
+  if (!row) throw new Error(`no subscription for ${userId}`);
+  return Subscription.rehydrate(copy(row.state), row.version, clock);
+}
+
+/** The saga's deps as PaidSubscriptionSagaBinding gives them: the repositories of the unit running now. */
+export function sagaDeps(uow: SubscriptionUnitOfWorkInMemory, settings: SubscriptionSettings = SETTINGS): PaidSubscriptionDeps {
+  return {
+    get repos() {
+      return uow.reader;
+    },
+    settings,
+  };
+}
+
+/**
+ * The `Sagas` provider in memory for the paid-subscription saga: the real engine over
+ * InMemorySagaPort, a taken business key refused with SagaKeyTakenError (as SagaStore does), and
+ * replies run in a unit of work (as the consumer runs them in its inbox transaction).
+ */
+export class InMemorySagas implements SagaStarter {
+  readonly port: InMemorySagaPort;
+  private readonly engine: SagaEngine<PaidSubscriptionState, PaidSubscriptionDeps>;
+  private readonly deps: PaidSubscriptionDeps;
+
+  constructor(
+    private readonly uow: SubscriptionUnitOfWorkInMemory,
+    clock: FixedClock,
+    settings: SubscriptionSettings = SETTINGS,
+  ) {
+    this.port = new InMemorySagaPort(clock);
+    this.engine = new SagaEngine(paidSubscriptionSaga, this.port, clock);
+    this.deps = sagaDeps(uow, settings);
+  }
+
+  async start<S extends object, D>(definition: SagaDefinition<S, D>, input: StartInput<S>): Promise<SagaInstance<S>> {
+    if (definition.type !== paidSubscriptionSaga.type) throw new Error(`saga ${definition.type} is not bound in subscription`);
+    const taken = input.key === undefined ? undefined : [...this.port.sagas.values()].find((s) => s.key === input.key);
+    if (input.key !== undefined && taken) throw new SagaKeyTakenError(input.key, taken.id);
+    return (await this.engine.start(this.deps, input as unknown as StartInput<PaidSubscriptionState>)) as unknown as SagaInstance<S>;
+  }
+
+  /** Every saga started, oldest first. */
+  get all(): Array<SagaInstance<PaidSubscriptionState>> {
+    return [...this.port.sagas.values()].map((s) => structuredClone(s) as SagaInstance<PaidSubscriptionState>);
+  }
+
+  /** The payloads of the commands of one type sent so far, with the saga that sent each. */
+  sent<T>(message: MessageType<T>): Array<T & { subject: string }> {
+    return this.port.sent.filter((c) => c.type === message.type && c.topic === message.topic).map((c) => ({ ...message.fromJSON(c.data), subject: c.subject }));
+  }
+
+  /** payments answers a saga (found by id, as the platform's reply route finds it by correlation id). */
+  async reply<R>(sagaId: string, message: MessageType<R>, payload: R): Promise<void> {
+    await this.uow.run(async () => {
+      const saga = await this.port.get<PaidSubscriptionState>(sagaId);
+      if (!saga) throw new Error(`no saga ${sagaId}`);
+      await this.engine.onReply(saga, message as MessageType<unknown>, message.fromJSON(message.toJSON(payload)), this.deps);
+    });
+  }
+}
+
+/** payments' PaymentProcessed for a ChargePayment. */
+export function paymentProcessed(c: paymentsCommands.ChargePayment): paymentsEvents.PaymentProcessed {
+  return paymentsEvents.PaymentProcessed.fromJSON({ paymentId: c.paymentId, userId: c.userId, subscriptionId: c.subscriptionId, amountMinor: c.amountMinor, currency: c.currency, provider: 'sandbox', sagaId: c.sagaId });
+}
+
+/** payments' PaymentFailed for a ChargePayment. */
+export function paymentFailed(c: paymentsCommands.ChargePayment, reason: string): paymentsEvents.PaymentFailed {
+  return paymentsEvents.PaymentFailed.fromJSON({ paymentId: c.paymentId, userId: c.userId, subscriptionId: c.subscriptionId, amountMinor: c.amountMinor, currency: c.currency, provider: 'sandbox', reason, sagaId: c.sagaId });
 }
