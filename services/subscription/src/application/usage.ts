@@ -144,7 +144,9 @@ export class UsageService {
         const tier = sub ? await repos.tiers.get(sub.state.tier) : undefined;
         const counters = await repos.usage.counters(r.subscriptionId, { start: r.periodStart, end: r.periodStart });
         const c = counters[r.resource];
-        if (sub) await this.emitExceeded(repos, sub, r.resource, r.amount, c.used + c.reserved, (tier && limitOf(tier.limits, r.resource)) ?? 0, r.id, r.periodStart);
+        // The same limit the first answer gave: 0 while the subscription is not live.
+        const limit = sub?.isLive && tier ? limitOf(tier.limits, r.resource) : 0;
+        if (sub) await this.emitExceeded(repos, sub, r.resource, r.amount, c.used + c.reserved, limit ?? 0, r.id, r.periodStart);
         return;
       }
       case 'reserved':

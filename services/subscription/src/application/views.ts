@@ -72,6 +72,7 @@ export function reviveDates(view: SubscriptionView): SubscriptionView {
     ...view,
     currentPeriodStart: date(view.currentPeriodStart),
     currentPeriodEnd: date(view.currentPeriodEnd),
+    graceEndsAt: view.graceEndsAt ? date(view.graceEndsAt) : null,
     pendingChange: view.pendingChange ? { ...view.pendingChange, effectiveAt: view.pendingChange.effectiveAt ? date(view.pendingChange.effectiveAt) : null } : null,
   };
 }

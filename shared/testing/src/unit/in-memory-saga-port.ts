@@ -1,5 +1,5 @@
 import { VersionConflictError, uuidv7, systemClock, type Clock } from '@storytelling/kernel';
-import { assertTransition, isTerminal, type SagaChange, type SagaCommand, type SagaInstance, type SagaPort, type SagaStepRecord, type StartSaga } from '@storytelling/platform';
+import { SagaKeyTakenError, assertTransition, isTerminal, type SagaChange, type SagaCommand, type SagaInstance, type SagaPort, type SagaStepRecord, type StartSaga } from '@storytelling/platform';
 
 /** A sent command as the outbox would hold it. */
 export interface SentCommand extends SagaCommand {
@@ -18,7 +18,8 @@ export class InMemorySagaPort implements SagaPort {
   constructor(private readonly clock: Clock = systemClock) {}
 
   async start<S extends object>(input: StartSaga<S>): Promise<SagaInstance<S>> {
-    if (input.key && [...this.sagas.values()].some((s) => s.key === input.key)) throw new Error(`a saga with key ${input.key} already exists`);
+    const taken = input.key ? [...this.sagas.values()].find((s) => s.key === input.key) : undefined;
+    if (input.key && taken) throw new SagaKeyTakenError(input.key, taken.id);
     const now = this.clock.now();
     const saga: SagaInstance<S> = {
       id: input.id ?? uuidv7(),

@@ -115,7 +115,7 @@ describe('ReserveUsageHandler', () => {
   // BUG (src/application/usage.ts answerAgain): a refusal is answered again with the tier's limit
   // even when the subscription is not live, where the first answer (and the rule) said 0: a
   // resent ReserveUsage gets "used 0 of 30, refused". Remove `.failing` once fixed.
-  it.failing('a resent refusal on a subscription that is not live repeats the first answer', async () => {
+  it('a resent refusal on a subscription that is not live repeats the first answer', async () => {
     const { reserve, appended } = setup({ tier: 'gold', status: 'cancelled' });
     const [r] = ids(1);
     await reserve({ reservationId: r, amount: 1 });
