@@ -17,3 +17,4 @@ export * from './s3-object-storage.js';
 export * from './serve-object.js';
 export * from './speech-synthesiser.js';
 export * from './url-signer.js';
+export * from './media-config.js';
