@@ -35,5 +35,9 @@ export * as paymentsCommands from './gen/storytelling/payments/v1/commands.messa
 export * as notification from './gen/storytelling/notification/v1/notification_service.js';
 export * as notificationEvents from './gen/storytelling/notification/v1/events.messages.js';
 
+export * as narration from './gen/storytelling/narration/v1/narration_service.js';
+export * as narrationCommands from './gen/storytelling/narration/v1/commands.messages.js';
+export * as narrationEvents from './gen/storytelling/narration/v1/events.messages.js';
+
 export * from './proto-path.js';
 export * from './message-type.js';

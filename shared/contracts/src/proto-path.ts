@@ -70,6 +70,11 @@ export const PROTO_SERVICES = {
     service: 'NotificationService',
     file: 'storytelling/notification/v1/notification_service.proto',
   },
+  narration: {
+    package: 'storytelling.narration.v1',
+    service: 'NarrationService',
+    file: 'storytelling/narration/v1/narration_service.proto',
+  },
 } as const satisfies Record<string, ProtoServiceRef>;
 
 export type ProtoServiceName = keyof typeof PROTO_SERVICES;

@@ -1,0 +1,10 @@
+import { eventType } from '@storytelling/kernel';
+
+/**
+ * The narration context's integration events (proto/storytelling/narration/v1/events.proto): the
+ * CloudEvents type of each is built here, never written by hand; the topic follows from it
+ * (`narration.<aggregate>.events`). `data` is the proto3 JSON mapping of the proto message.
+ */
+export const NarrationEventTypes = {
+  NarrationCreated: eventType('narration', 'narration', 'created'),
+} as const;
