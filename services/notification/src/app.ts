@@ -48,7 +48,8 @@ function followerDirectoryFor(config: NotificationConfig, serviceTokens: Service
 
 /**
  * Boots notification: HTTP (/health, /ready, /metrics), gRPC (NotificationService + health), the
- * translators of identity/story/payments/subscription events, the outbox relay and the sender loop.
+ * translators of identity/story/payments/subscription/narration events, the outbox relay and the
+ * sender loop.
  */
 export async function createNotificationApp(env: NodeJS.ProcessEnv = process.env, options: CreateNotificationAppOptions = {}): Promise<ServiceHandle> {
   const config = loadNotificationConfig(env);

@@ -7,6 +7,7 @@ import { COMMAND_HANDLERS, EMAIL_SENDER, FOLLOWER_DIRECTORY, NOTIFICATION_UNIT_O
 import type { EmailSender, FollowerDirectory, SmsSender, TemplateRenderer } from './application/index.js';
 import { senderSettings, type NotificationConfig } from './config.js';
 import { IdentityEventsTranslator } from './infrastructure/messaging/identity-events.translator.js';
+import { NarrationEventsTranslator } from './infrastructure/messaging/narration-events.translator.js';
 import { PaymentsEventsTranslator } from './infrastructure/messaging/payments-events.translator.js';
 import { StoryEventsTranslator } from './infrastructure/messaging/story-events.translator.js';
 import { SubscriptionEventsTranslator } from './infrastructure/messaging/subscription-events.translator.js';
@@ -15,7 +16,7 @@ import { notificationUnitOfWork } from './infrastructure/persistence/unit-of-wor
 import { SENDER_ENABLED, SenderWorker } from './infrastructure/workers/sender.worker.js';
 import { NotificationGrpcController } from './interface/notification.grpc-controller.js';
 
-const TRANSLATORS = [IdentityEventsTranslator, StoryEventsTranslator, PaymentsEventsTranslator, SubscriptionEventsTranslator];
+const TRANSLATORS = [IdentityEventsTranslator, StoryEventsTranslator, PaymentsEventsTranslator, SubscriptionEventsTranslator, NarrationEventsTranslator];
 
 export interface NotificationModuleOptions {
   email: EmailSender;
@@ -35,8 +36,8 @@ export interface NotificationModuleOptions {
 
 /**
  * The notification service: the platform's service defaults (persistence + outbox, the consumer of
- * the identity, story, payments and subscription translators, retention, callers, CLOCK), the
- * handlers, the sender worker and the gRPC endpoint.
+ * the identity, story, payments, subscription and narration translators, retention, callers,
+ * CLOCK), the handlers, the sender worker and the gRPC endpoint.
  */
 @Module({})
 export class NotificationModule {

@@ -14,8 +14,8 @@ export class RecipientNotFoundError extends NotFoundError {
 }
 
 /**
- * A billing event for a user identity has not told us about yet. Not a DomainError on purpose:
- * the consumer retries it (identity's event is usually just behind), then dead-letters it.
+ * A billing or narration event for a user identity has not told us about yet. Not a DomainError
+ * on purpose: the consumer retries it (identity's event is usually just behind), then dead-letters it.
  */
 export class RecipientNotYetKnownError extends Error {
   constructor(userId: string) {

@@ -1,6 +1,7 @@
 export * from './commands/deactivate-recipient.js';
 export * from './commands/mark-notification-read.js';
 export * from './commands/notify-followers.js';
+export * from './commands/notify-narration-owner.js';
 export * from './commands/notify-subscriber.js';
 export * from './commands/register-recipient.js';
 export * from './commands/send-due-deliveries.js';
@@ -16,6 +17,7 @@ export * from './queries/list-notifications.js';
 import { DeactivateRecipientHandler } from './commands/deactivate-recipient.js';
 import { MarkNotificationReadHandler } from './commands/mark-notification-read.js';
 import { NotifyFollowersHandler } from './commands/notify-followers.js';
+import { NotifyNarrationOwnerHandler } from './commands/notify-narration-owner.js';
 import { NotifySubscriberHandler } from './commands/notify-subscriber.js';
 import { RegisterRecipientHandler } from './commands/register-recipient.js';
 import { SendDueDeliveriesHandler } from './commands/send-due-deliveries.js';
@@ -31,6 +33,7 @@ export const COMMAND_HANDLERS = [
   DeactivateRecipientHandler,
   NotifySubscriberHandler,
   NotifyFollowersHandler,
+  NotifyNarrationOwnerHandler,
   SendDueDeliveriesHandler,
   MarkNotificationReadHandler,
   UpdatePreferencesHandler,

@@ -13,6 +13,7 @@ import {
   type StoredDelivery,
   type TemplateData,
 } from '../domain/index.js';
+import { RecipientNotYetKnownError } from './errors.js';
 import { TEMPLATE_RENDERER, type TemplateRenderer } from './ports/index.js';
 
 export interface NotifyRequest {
@@ -31,7 +32,7 @@ export type NotifyOutcome = 'created' | 'duplicate' | 'unknown_recipient' | 'ina
  * inbox transaction), so a redelivered event finds the (source event, recipient) row and writes
  * nothing. In-app is stored (= delivered) at once; email and SMS are `pending`, or `scheduled`
  * until quiet hours end (urgent types ignore quiet hours). The sender sends them. Shared by the
- * command handlers that notify (welcome, billing notices, followers).
+ * command handlers that notify (welcome, billing and narration notices, followers).
  */
 @Injectable()
 export class NotificationPlanner {
@@ -45,6 +46,16 @@ export class NotificationPlanner {
     if (!recipient) return 'unknown_recipient';
     if (!recipient.active) return 'inactive';
     return this.notifyRecipient(repos, recipient, request);
+  }
+
+  /**
+   * `notify` for a recipient who must exist (billing and narration notices): one identity has not
+   * told us about yet is RecipientNotYetKnownError, which the consumer retries, then dead-letters.
+   */
+  async notifyKnown(repos: NotificationRepositories, request: NotifyRequest): Promise<NotifyOutcome> {
+    const outcome = await this.notify(repos, request);
+    if (outcome === 'unknown_recipient') throw new RecipientNotYetKnownError(request.recipientId);
+    return outcome;
   }
 
   async notifyRecipient(repos: NotificationRepositories, recipient: Recipient, request: NotifyRequest): Promise<NotifyOutcome> {

@@ -1,5 +1,5 @@
 /** What a notification is about; templates, muting and urgency are per type. */
-export const NOTIFICATION_TYPES = ['welcome', 'story_published', 'payment_failed', 'subscription_activated', 'quota_exceeded'] as const;
+export const NOTIFICATION_TYPES = ['welcome', 'story_published', 'payment_failed', 'subscription_activated', 'quota_exceeded', 'narration_ready', 'narration_failed'] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 export function isNotificationType(value: unknown): value is NotificationType {
@@ -30,4 +30,6 @@ export const CHANNELS_BY_TYPE: Readonly<Record<NotificationType, readonly Channe
   payment_failed: ['email', 'sms', 'in_app'],
   subscription_activated: ['email', 'sms', 'in_app'],
   quota_exceeded: ['email', 'sms', 'in_app'],
+  narration_ready: ['email', 'in_app'],
+  narration_failed: ['email', 'in_app'],
 };

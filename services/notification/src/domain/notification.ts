@@ -31,5 +31,8 @@ export function linkPath(type: NotificationType, data: TemplateData): string {
     case 'subscription_activated':
     case 'quota_exceeded':
       return '/account/subscription';
+    case 'narration_ready':
+    case 'narration_failed':
+      return `/narrations/${encodeURIComponent(String(data.narrationId ?? ''))}`;
   }
 }

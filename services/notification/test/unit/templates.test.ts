@@ -25,10 +25,19 @@ describe('templates', () => {
     expect(m.subject).toBe('Bob & "Co" published "<b>Hi</b>"');
   });
 
+  it('a failed narration shows its reason, escaped in HTML; without one, the generic reason', () => {
+    const m = renderer.render('narration_failed', 'en', { displayName: 'Ann', narrationId: 'n', storyId: 's', reason: 'Voice <unavailable> & retried', linkPath: '/narrations/n' });
+    expect(m.title).toBe('Your narration could not be made');
+    expect(m.body).toBe('Reason: Voice <unavailable> & retried');
+    expect(m.html).toContain('Reason: Voice &lt;unavailable&gt; &amp; retried');
+    expect(m.html).toContain('<a href="https://app.example.com/narrations/n">See the narration</a>');
+    expect(renderer.render('narration_failed', 'es', { displayName: 'Ana', reason: '', linkPath: '/narrations/n' }).body).toBe('No hemos podido sintetizar una parte.');
+  });
+
   it('every type renders in both languages with no leftover placeholders', () => {
     for (const type of NOTIFICATION_TYPES) {
       for (const lang of ['en', 'es'] as const) {
-        const m = renderer.render(type, lang, { displayName: 'Ann', linkPath: '/x', title: 'T', authorName: 'A', amount: '9.99', currency: 'EUR', message: 'm', tier: 'pro', periodEnd: '2026-02-01', resource: 'stories', used: 5, limit: 5, storyId: 's' });
+        const m = renderer.render(type, lang, { displayName: 'Ann', linkPath: '/x', title: 'T', authorName: 'A', amount: '9.99', currency: 'EUR', message: 'm', tier: 'pro', periodEnd: '2026-02-01', resource: 'stories', used: 5, limit: 5, storyId: 's', narrationId: 'n', reason: 'r' });
         for (const part of [m.subject, m.text, m.html, m.sms, m.title, m.body]) expect(part).not.toMatch(/\{\{|\}\}/);
         expect(m.link).toBe('https://app.example.com/x');
       }

@@ -2,7 +2,6 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { getLogger } from '@storytelling/platform';
 import { noticeContent, requireUuid, type Notice } from '../../domain/index.js';
-import { RecipientNotYetKnownError } from '../errors.js';
 import { NotificationPlanner, type NotifyOutcome } from '../notification-planner.js';
 import { NOTIFICATION_UNIT_OF_WORK, type NotificationUnitOfWork } from '../ports/index.js';
 
@@ -34,8 +33,7 @@ export class NotifySubscriberHandler implements ICommandHandler<NotifySubscriber
   async execute(command: NotifySubscriberCommand): Promise<NotifyOutcome> {
     const recipientId = requireUuid('userId', command.userId);
     const { type, sourceKey, data } = noticeContent(recipientId, command.sourceEventId, command.notice);
-    const outcome = await this.uow.run((repos) => this.planner.notify(repos, { recipientId, type, sourceEventId: sourceKey, data }));
-    if (outcome === 'unknown_recipient') throw new RecipientNotYetKnownError(recipientId);
+    const outcome = await this.uow.run((repos) => this.planner.notifyKnown(repos, { recipientId, type, sourceEventId: sourceKey, data }));
     this.log.debug({ eventId: command.sourceEventId, type, outcome }, 'billing notification planned');
     return outcome;
   }

@@ -107,4 +107,40 @@ export const TEMPLATES: Catalogue = {
       body: '{{used}} de {{limit}} usados en este periodo.',
     },
   },
+  narration_ready: {
+    en: {
+      subject: 'Your narration is ready',
+      text: 'Hi {{displayName}},\n\nYour narration is ready. Listen to it: {{link}}\n',
+      html: '<p>Hi {{displayName}},</p><p>Your narration is ready. <a href="{{link}}">Listen to it</a>.</p>',
+      sms: 'Storytelling: your narration is ready. {{link}}',
+      title: 'Your narration is ready',
+      body: 'You can listen to it now.',
+    },
+    es: {
+      subject: 'Tu narración está lista',
+      text: 'Hola {{displayName}}:\n\nTu narración está lista. Escúchala: {{link}}\n',
+      html: '<p>Hola {{displayName}}:</p><p>Tu narración está lista. <a href="{{link}}">Escúchala</a>.</p>',
+      sms: 'Storytelling: tu narración está lista. {{link}}',
+      title: 'Tu narración está lista',
+      body: 'Ya puedes escucharla.',
+    },
+  },
+  narration_failed: {
+    en: {
+      subject: 'Your narration could not be made',
+      text: 'Hi {{displayName}},\n\nYour narration could not be made. {{#if reason}}Reason: {{reason}}{{else}}Part of it could not be synthesised.{{/if}}\nSee the narration: {{link}}\n',
+      html: '<p>Hi {{displayName}},</p><p>Your narration could not be made. {{#if reason}}Reason: {{reason}}{{else}}Part of it could not be synthesised.{{/if}}</p><p><a href="{{link}}">See the narration</a>.</p>',
+      sms: 'Storytelling: your narration could not be made. {{link}}',
+      title: 'Your narration could not be made',
+      body: '{{#if reason}}Reason: {{reason}}{{else}}Part of it could not be synthesised.{{/if}}',
+    },
+    es: {
+      subject: 'No hemos podido crear tu narración',
+      text: 'Hola {{displayName}}:\n\nNo hemos podido crear tu narración. {{#if reason}}Motivo: {{reason}}{{else}}No hemos podido sintetizar una parte.{{/if}}\nVer la narración: {{link}}\n',
+      html: '<p>Hola {{displayName}}:</p><p>No hemos podido crear tu narración. {{#if reason}}Motivo: {{reason}}{{else}}No hemos podido sintetizar una parte.{{/if}}</p><p><a href="{{link}}">Ver la narración</a>.</p>',
+      sms: 'Storytelling: no hemos podido crear tu narración. {{link}}',
+      title: 'No hemos podido crear tu narración',
+      body: '{{#if reason}}Motivo: {{reason}}{{else}}No hemos podido sintetizar una parte.{{/if}}',
+    },
+  },
 };

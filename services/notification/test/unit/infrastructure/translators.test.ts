@@ -4,12 +4,14 @@ import { MalformedMessageError, routeTopics, type CloudEvent, type EventHandler,
 import {
   DeactivateRecipientCommand,
   NotifyFollowersCommand,
+  NotifyNarrationOwnerCommand,
   NotifySubscriberCommand,
   RecipientNotYetKnownError,
   RegisterRecipientCommand,
   UpdateRecipientProfileCommand,
 } from '../../../src/application/index.js';
 import { IdentityEventsTranslator } from '../../../src/infrastructure/messaging/identity-events.translator.js';
+import { NarrationEventsTranslator } from '../../../src/infrastructure/messaging/narration-events.translator.js';
 import { PaymentsEventsTranslator } from '../../../src/infrastructure/messaging/payments-events.translator.js';
 import { StoryEventsTranslator } from '../../../src/infrastructure/messaging/story-events.translator.js';
 import { SubscriptionEventsTranslator } from '../../../src/infrastructure/messaging/subscription-events.translator.js';
@@ -23,6 +25,7 @@ function busOf(app: UnitApp): CommandBus {
     [DeactivateRecipientCommand, app.deactivateRecipient],
     [NotifySubscriberCommand, app.notifySubscriber],
     [NotifyFollowersCommand, app.notifyFollowers],
+    [NotifyNarrationOwnerCommand, app.notifyNarrationOwner],
   ]);
   return { execute: (command: object) => handlers.get(command.constructor)!.execute(command as never) } as unknown as CommandBus;
 }
@@ -38,13 +41,19 @@ describe('translators: other contexts’ events → notification commands', () =
   beforeEach(() => {
     app = unitApp();
     const bus = busOf(app);
-    const translators: MessageTranslator[] = [new IdentityEventsTranslator(bus), new StoryEventsTranslator(bus), new PaymentsEventsTranslator(bus), new SubscriptionEventsTranslator(bus)];
+    const translators: MessageTranslator[] = [
+      new IdentityEventsTranslator(bus),
+      new StoryEventsTranslator(bus),
+      new PaymentsEventsTranslator(bus),
+      new SubscriptionEventsTranslator(bus),
+      new NarrationEventsTranslator(bus),
+    ];
     topics = new Map(routeTopics(translators).map((s) => [s.topic, s.handler]));
   });
   const deliver = (topic: string, e: CloudEvent) => topics.get(topic)!.handle(e, undefined as never);
 
   it('subscribes to the topics of the generated message types', () => {
-    expect([...topics.keys()].sort()).toEqual(['identity.user.events', 'payments.payment.events', 'story.story.events', 'subscription.subscription.events', 'subscription.usage.events']);
+    expect([...topics.keys()].sort()).toEqual(['identity.user.events', 'narration.narration.events', 'payments.payment.events', 'story.story.events', 'subscription.subscription.events', 'subscription.usage.events']);
   });
 
   it('identity: registration (welcome keyed by the event), profile update and deactivation carry identity’s version; other events are ignored', async () => {
@@ -93,5 +102,34 @@ describe('translators: other contexts’ events → notification commands', () =
     const published = event('storytelling.story.story.published.v1', storyId, { storyId, authorId: author.userId, authorName: 'Writer', title: 'The Fox' });
     await deliver('story.story.events', published);
     expect(app.deliveriesOf(reader.userId).filter((d) => d.sourceEventId === published.id).map((d) => d.channel).sort()).toEqual(['email', 'in_app']);
+  });
+
+  it('narration: NarrationGenerated and NarrationFailed tell the owner (once per narration and outcome); other narration events are ignored', async () => {
+    const ann = await app.recipient('Ann');
+    const [narrationId, storyId] = [uuidv7(), uuidv7()];
+    const base = { narrationId, storyId, ownerId: ann.userId, sagaId: '' };
+    const narrationNotices = () => app.notificationsOf(ann.userId).filter((n) => n.type.startsWith('narration_'));
+    await deliver('narration.narration.events', event('storytelling.narration.narration.requested.v1', narrationId, { ...base, voiceId: uuidv7() }));
+    await deliver('narration.narration.events', event('storytelling.narration.narration.failed.v1', narrationId, { ...base, reason: 'The voice provider did not answer.' }));
+    const generated = event('storytelling.narration.narration.generated.v1', narrationId, { ...base, segments: 12, durationSeconds: 93.5 });
+    await deliver('narration.narration.events', generated);
+    await deliver('narration.narration.events', generated); // redelivered past the inbox
+    await deliver('narration.narration.events', event('storytelling.narration.narration.generated.v1', narrationId, { ...base, segments: 12, durationSeconds: 93.5 })); // a duplicate event
+    await deliver('narration.narration.events', event('storytelling.narration.narration.regenerated.v1', narrationId, { narrationId, storyId, ownerId: ann.userId, index: 2, durationSeconds: 94 }));
+    expect(narrationNotices().map((n) => [n.type, n.title, n.body, n.data])).toEqual([
+      ['narration_failed', 'Your narration could not be made', 'Reason: The voice provider did not answer.', { narrationId, storyId, reason: 'The voice provider did not answer.' }],
+      ['narration_ready', 'Your narration is ready', 'You can listen to it now.', { narrationId, storyId }],
+    ]);
+    expect(app.deliveriesOf(ann.userId).filter((d) => d.type === 'narration_ready').map((d) => d.channel).sort()).toEqual(['email', 'in_app']);
+  });
+
+  it('narration: an unknown owner is retried; a payload that contradicts its subject or an owner that is not a UUID is dead-lettered', async () => {
+    const narrationId = uuidv7();
+    const generated = (subject: string, ownerId: string) =>
+      deliver('narration.narration.events', event('storytelling.narration.narration.generated.v1', subject, { narrationId, storyId: uuidv7(), ownerId, segments: 1, durationSeconds: 2 }));
+    await expect(generated(narrationId, uuidv7())).rejects.toBeInstanceOf(RecipientNotYetKnownError);
+    await expect(generated(uuidv7(), uuidv7())).rejects.toBeInstanceOf(MalformedMessageError);
+    await expect(generated(narrationId, 'someone')).rejects.toThrow(/VALIDATION_FAILED/);
+    expect(app.uow.tables.notifications.size).toBe(0);
   });
 });
