@@ -12,6 +12,7 @@ import { accessLogMiddleware } from './interface/http/middleware/access-log.midd
 import { jsonBodyMiddleware } from './interface/http/middleware/json-body.middleware.js';
 import { rawWebhookBodyMiddleware } from './interface/http/middleware/raw-webhook-body.middleware.js';
 import { CORRELATION_HEADER, requestContextMiddleware } from './interface/http/middleware/request-context.middleware.js';
+import { streamedUploadMiddleware } from './interface/http/middleware/streamed-upload.middleware.js';
 import { setupOpenApi } from './interface/http/openapi/openapi.js';
 import { expressProblemHandler, sendProblem, setAllowedMethodsResolver } from './interface/http/problem/problem.filter.js';
 
@@ -75,13 +76,16 @@ export async function createGatewayApp(env: Env, options: CreateGatewayAppOption
   // A story's content (≤ 200,000 characters) needs more than BODY_LIMIT; only its two routes get it.
   // Paths are matched like express routes: case-insensitive, optional trailing slash.
   // Payment webhooks are signed over their raw bytes: their route reads the body raw instead.
+  // Sample uploads (multipart) are streamed by their route into the media store: left unread here.
   app.use(
     `/${API_PREFIX}`,
-    rawWebhookBodyMiddleware(
-      jsonBodyMiddleware(config.bodyLimitBytes, [
-        { method: 'POST', path: /^\/stories\/?$/i, limitBytes: config.storyBodyLimitBytes },
-        { method: 'PATCH', path: /^\/stories\/[^/]+\/?$/i, limitBytes: config.storyBodyLimitBytes },
-      ]),
+    streamedUploadMiddleware(
+      rawWebhookBodyMiddleware(
+        jsonBodyMiddleware(config.bodyLimitBytes, [
+          { method: 'POST', path: /^\/stories\/?$/i, limitBytes: config.storyBodyLimitBytes },
+          { method: 'PATCH', path: /^\/stories\/[^/]+\/?$/i, limitBytes: config.storyBodyLimitBytes },
+        ]),
+      ),
     ),
   );
   app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_ROUTES });

@@ -1,19 +1,25 @@
 import { type BeforeApplicationShutdown, type DynamicModule, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { HealthCoreModule, ReadinessRegistry, VerifiedTokenCache } from '@storytelling/platform';
+import { createObjectStorage, HealthCoreModule, ReadinessRegistry, VerifiedTokenCache } from '@storytelling/platform';
 import { IDENTITY_PORT, type IdentityPort } from './application/identity.port.js';
+import { FILE_LINKS, MEDIA_STORAGE, type MediaStorage } from './application/media.port.js';
 import type { GatewayConfig } from './config/gateway-config.js';
 import type { AuthenticatedUser } from './infrastructure/auth/authenticated-user.js';
 import { JwksKeyStore } from './infrastructure/auth/jwks-key-store.js';
 import { JwtStrategy } from './infrastructure/auth/jwt.strategy.js';
 import type { PeerPort } from './infrastructure/grpc-peer.js';
+import { SignedFileLinks } from './infrastructure/media/signed-file-links.js';
 import { PEERS, type PeerDoubles, peerProviders } from './infrastructure/peers.js';
+import { FILES_BASE_PATH } from './interface/http/api-prefix.js';
 import { HTTP_CONTROLLERS, httpEdgeProviders } from './interface/http/http-edge.js';
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
-/** Test doubles by peer name (`identity`, `story`, …) that replace their gRPC adapters. */
-export type GatewayModuleOptions = PeerDoubles;
+/**
+ * Test doubles by peer name (`identity`, `story`, …) that replace their gRPC adapters, and a
+ * media store to use instead of the one OBJECT_STORAGE names.
+ */
+export type GatewayModuleOptions = PeerDoubles & { objectStorage?: MediaStorage };
 
 @Module({})
 export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -30,6 +36,12 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         ...peerProviders(config, options),
+        { provide: MEDIA_STORAGE, useFactory: (): MediaStorage => options.objectStorage ?? createObjectStorage(config.objectStorage) },
+        {
+          provide: FILE_LINKS,
+          useFactory: () =>
+            new SignedFileLinks({ secrets: config.fileLinks.secrets, ttlSeconds: config.fileLinks.ttlSeconds, publicBaseUrl: config.publicBaseUrl, basePath: FILES_BASE_PATH }),
+        },
         {
           provide: JwksKeyStore,
           useFactory: (identity: IdentityPort) =>

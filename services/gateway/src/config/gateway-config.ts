@@ -4,7 +4,22 @@
  *
  * Built on the platform's `loadConfig` + `baseConfigSchema`.
  */
-import { baseConfigSchema, ConfigVar, hostPort, int, list, loadConfig, port, str, url, verifiedTokenCacheConfigSchema } from '@storytelling/platform';
+import {
+  baseConfigSchema,
+  ConfigVar,
+  fileLinksConfigSchema,
+  hostPort,
+  int,
+  list,
+  loadConfig,
+  objectStorageConfigSchema,
+  port,
+  str,
+  url,
+  verifiedTokenCacheConfigSchema,
+  type ObjectStorageConfig,
+} from '@storytelling/platform';
+import { SAMPLE_AUDIO_MAX_BYTES } from '../domain/narrations.js';
 
 /** identity's defaults for the access-token claims (its JWT_ISSUER / JWT_AUDIENCE). */
 export const DEFAULT_JWT_ISSUER = 'storytelling-identity';
@@ -19,7 +34,16 @@ export interface GatewayConfig {
   notificationGrpcUrl: string;
   paymentsGrpcUrl: string;
   subscriptionGrpcUrl: string;
+  narrationGrpcUrl: string;
   grpcDeadlineMs: number;
+  /** Deadline of narration's AddSample (it decodes and normalises the audio before answering). */
+  addSampleDeadlineMs: number;
+  /** The media store shared with narration (OBJECT_STORAGE, OBJECT_STORAGE_DIR, S3_*). */
+  objectStorage: ObjectStorageConfig;
+  /** Signed `/files/...` links: FILES_SIGNING_SECRETS (newest first) and FILES_URL_TTL_SECONDS. */
+  fileLinks: { secrets: string[]; ttlSeconds: number };
+  /** Largest audio part of a sample upload (SAMPLE_UPLOAD_LIMIT, 10 MB), enforced while streaming. */
+  sampleUploadLimitBytes: number;
   rateLimitAuthPerMinute: number;
   rateLimitPerMinute: number;
   /** JSON body limit in bytes (BODY_LIMIT, e.g. `100kb`). */
@@ -94,6 +118,8 @@ export const gatewayConfigSchema = {
   NOTIFICATION_GRPC_URL: hostPort().default('127.0.0.1:7208').describe("notification's gRPC server"),
   PAYMENTS_GRPC_URL: hostPort().default('127.0.0.1:7203').describe("payments' gRPC server"),
   SUBSCRIPTION_GRPC_URL: hostPort().default('127.0.0.1:7202').describe("subscription's gRPC server"),
+  NARRATION_GRPC_URL: hostPort().default('127.0.0.1:7209').describe("narration's gRPC server"),
+  NARRATION_ADD_SAMPLE_DEADLINE_MS: int({ min: 1000, max: 600_000 }).default(60_000).describe("deadline of narration's AddSample (audio check and normalisation)"),
   PUBLIC_BASE_URL: url(['http:', 'https:']).optional().describe('how clients reach the gateway (OpenAPI servers)'),
   RATE_LIMIT_AUTH_PER_MINUTE: int({ min: 1, max: 1_000_000 }).default(10),
   RATE_LIMIT_PER_MINUTE: int({ min: 1, max: 1_000_000 }).default(300),
@@ -107,6 +133,9 @@ export const gatewayConfigSchema = {
   JWKS_MIN_REFETCH_INTERVAL_MS: int({ min: 0, max: 3_600_000 }).default(30_000),
   ...verifiedTokenCacheConfigSchema,
   TRUST_PROXY: trustProxy().default(false),
+  SAMPLE_UPLOAD_LIMIT: byteSize().default(SAMPLE_AUDIO_MAX_BYTES).describe('largest audio part of POST /voices/:id/samples (413 beyond, enforced while streaming)'),
+  ...objectStorageConfigSchema,
+  ...fileLinksConfigSchema,
 };
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
@@ -122,7 +151,21 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     notificationGrpcUrl: c.NOTIFICATION_GRPC_URL,
     paymentsGrpcUrl: c.PAYMENTS_GRPC_URL,
     subscriptionGrpcUrl: c.SUBSCRIPTION_GRPC_URL,
+    narrationGrpcUrl: c.NARRATION_GRPC_URL,
     grpcDeadlineMs: c.GRPC_DEADLINE_MS,
+    addSampleDeadlineMs: c.NARRATION_ADD_SAMPLE_DEADLINE_MS,
+    objectStorage: {
+      OBJECT_STORAGE: c.OBJECT_STORAGE,
+      OBJECT_STORAGE_DIR: c.OBJECT_STORAGE_DIR,
+      S3_ENDPOINT: c.S3_ENDPOINT,
+      S3_REGION: c.S3_REGION,
+      S3_BUCKET: c.S3_BUCKET,
+      S3_FORCE_PATH_STYLE: c.S3_FORCE_PATH_STYLE,
+      S3_ACCESS_KEY_ID: c.S3_ACCESS_KEY_ID,
+      S3_SECRET_ACCESS_KEY: c.S3_SECRET_ACCESS_KEY,
+    },
+    fileLinks: { secrets: [...c.FILES_SIGNING_SECRETS], ttlSeconds: c.FILES_URL_TTL_SECONDS },
+    sampleUploadLimitBytes: c.SAMPLE_UPLOAD_LIMIT,
     rateLimitAuthPerMinute: c.RATE_LIMIT_AUTH_PER_MINUTE,
     rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
     bodyLimitBytes: c.BODY_LIMIT,

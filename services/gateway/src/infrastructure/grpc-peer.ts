@@ -18,8 +18,8 @@ export interface Peer<Name extends string = string, Port extends PeerPort = Peer
   readonly url: (config: GatewayConfig) => string;
   /** Its service in the published language (PROTO_SERVICES). */
   readonly proto: ProtoServiceRef;
-  /** Builds its adapter from the client and the health probe (a method: each row types its own client). */
-  adapter(client: GrpcClient<unknown>, health: GrpcHealthProbe): Port;
+  /** Builds its adapter from the client, the health probe and the config (a method: each row types its own client). */
+  adapter(client: GrpcClient<unknown>, health: GrpcHealthProbe, config: GatewayConfig): Port;
   /** Whether /ready fails while it is down (otherwise it is only reported). */
   readonly required: boolean;
 }
@@ -34,5 +34,6 @@ export function connectPeer<Port extends PeerPort>(peer: Peer<string, Port>, con
   return peer.adapter(
     createGrpcClient(peer.proto, { url, deadlineMs: config.grpcDeadlineMs }),
     createGrpcHealthProbe(url, Math.min(config.grpcDeadlineMs, 2000)),
+    config,
   );
 }

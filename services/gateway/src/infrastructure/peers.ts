@@ -1,6 +1,7 @@
 import type { FactoryProvider } from '@nestjs/common';
 import { PROTO_SERVICES } from '@storytelling/contracts';
 import { IDENTITY_PORT, type IdentityPort } from '../application/identity.port.js';
+import { NARRATION_PORT, type NarrationPort } from '../application/narration.port.js';
 import { NOTIFICATION_PORT, type NotificationPort } from '../application/notification.port.js';
 import { PAYMENTS_PORT, type PaymentsPort } from '../application/payments.port.js';
 import { STORY_PORT, type StoryPort } from '../application/story.port.js';
@@ -8,6 +9,7 @@ import { SUBSCRIPTION_PORT, type SubscriptionPort } from '../application/subscri
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { connectPeer, type Peer, type PeerPort } from './grpc-peer.js';
 import { GrpcIdentityAdapter, type IdentityGrpcClient } from './identity/grpc-identity.adapter.js';
+import { GrpcNarrationAdapter, type NarrationGrpcClient } from './narration/grpc-narration.adapter.js';
 import { GrpcNotificationAdapter, type NotificationGrpcClient } from './notification/grpc-notification.adapter.js';
 import { GrpcPaymentsAdapter, type PaymentsGrpcClient } from './payments/grpc-payments.adapter.js';
 import { GrpcStoryAdapter, type StoryGrpcClient } from './story/grpc-story.adapter.js';
@@ -32,6 +34,8 @@ export const PEERS = [
     adapter: (client: PaymentsGrpcClient, health): PaymentsPort => new GrpcPaymentsAdapter(client, health) },
   { name: 'subscription', port: SUBSCRIPTION_PORT, url: (c) => c.subscriptionGrpcUrl, proto: PROTO_SERVICES.subscription, required: false,
     adapter: (client: SubscriptionGrpcClient, health): SubscriptionPort => new GrpcSubscriptionAdapter(client, health) },
+  { name: 'narration', port: NARRATION_PORT, url: (c) => c.narrationGrpcUrl, proto: PROTO_SERVICES.narration, required: false,
+    adapter: (client: NarrationGrpcClient, health, c): NarrationPort => new GrpcNarrationAdapter(client, health, { addSampleDeadlineMs: c.addSampleDeadlineMs }) },
 ] as const satisfies readonly Peer[];
 
 type PeerRow = (typeof PEERS)[number];

@@ -6,6 +6,11 @@ import { FakeStory } from './fake-story.js';
 import { FakeNotification } from './fake-notification.js';
 import { FakePayments } from './fake-payments.js';
 import { FakeSubscription } from './fake-subscription.js';
+import { FakeNarration } from './fake-narration.js';
+import { RecordingStorage } from './recording-storage.js';
+
+/** A signing secret for /files links in tests (≥ 32 characters). */
+export const TEST_FILES_SECRET = 'test-files-signing-secret-0123456789abcdef';
 
 /** Rate limits no unit test reaches (the rate-limit tests set their own). */
 export const NO_RATE_LIMITS = { RATE_LIMIT_AUTH_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000' };
@@ -17,6 +22,9 @@ export interface FakeGateway {
   notification: FakeNotification;
   payments: FakePayments;
   subscription: FakeSubscription;
+  narration: FakeNarration;
+  /** The media store (a temp folder), shared with the fake narration service. */
+  storage: RecordingStorage;
   server: ReturnType<INestApplication['getHttpServer']>;
 }
 
@@ -26,11 +34,33 @@ export async function fakeGateway(env: Record<string, string> = {}, identity?: F
   const fakeNotification = new FakeNotification();
   const fakePayments = new FakePayments();
   const fakeSubscription = new FakeSubscription();
+  const fakeNarration = new FakeNarration();
+  const storage = new RecordingStorage();
+  fakeNarration.storage = storage;
   const app = await createGatewayApp(
-    { HTTP_PORT: '0', JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, LOG_LEVEL: 'silent', PUBLIC_BASE_URL: 'http://gateway.test', ...env },
-    { identity: fake, story: fakeStory, notification: fakeNotification, payments: fakePayments, subscription: fakeSubscription, logger: false },
+    { HTTP_PORT: '0', JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, LOG_LEVEL: 'silent', PUBLIC_BASE_URL: 'http://gateway.test', FILES_SIGNING_SECRETS: TEST_FILES_SECRET, ...env },
+    {
+      identity: fake,
+      story: fakeStory,
+      notification: fakeNotification,
+      payments: fakePayments,
+      subscription: fakeSubscription,
+      narration: fakeNarration,
+      objectStorage: storage,
+      logger: false,
+    },
   );
-  return { app, identity: fake, story: fakeStory, notification: fakeNotification, payments: fakePayments, subscription: fakeSubscription, server: app.getHttpServer() };
+  return {
+    app,
+    identity: fake,
+    story: fakeStory,
+    notification: fakeNotification,
+    payments: fakePayments,
+    subscription: fakeSubscription,
+    narration: fakeNarration,
+    storage,
+    server: app.getHttpServer(),
+  };
 }
 
 export interface MemberGateway {
@@ -53,7 +83,7 @@ export async function fakeGatewayWithMember(): Promise<MemberGateway> {
  */
 export async function startGateway(env: Record<string, string>, options: CreateGatewayAppOptions = {}): Promise<INestApplication> {
   return createGatewayApp(
-    { HTTP_PORT: '0', LOG_LEVEL: 'warn', RATE_LIMIT_AUTH_PER_MINUTE: '1000', RATE_LIMIT_PER_MINUTE: '100000', ...env },
+    { HTTP_PORT: '0', LOG_LEVEL: 'warn', RATE_LIMIT_AUTH_PER_MINUTE: '1000', RATE_LIMIT_PER_MINUTE: '100000', FILES_SIGNING_SECRETS: TEST_FILES_SECRET, ...env },
     { logger: false, ...options },
   );
 }

@@ -28,6 +28,13 @@ export const ERROR_CODES = {
   NOT_IMPLEMENTED: { status: 501, title: 'Not implemented' },
   SERVICE_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
   INVALID_IDEMPOTENCY_KEY: { status: 400, title: 'Invalid Idempotency-Key' },
+  // signed media links, /files/... (API.md § Files)
+  FILE_SIGNATURE_MISSING: { status: 403, title: 'File link not signed' },
+  FILE_SIGNATURE_INVALID: { status: 403, title: 'File link signature invalid' },
+  FILE_LINK_EXPIRED: { status: 403, title: 'File link expired' },
+  FILE_NOT_FOUND: { status: 404, title: 'File not found' },
+  RANGE_NOT_SATISFIABLE: { status: 416, title: 'Range not satisfiable' },
+  NARRATION_AUDIO_NOT_READY: { status: 409, title: 'Narration audio not ready' },
   // decided by the service that owns the effect (docs/adr/0015-idempotency-keys.md)
   IDEMPOTENCY_KEY_REUSED: { status: 409, title: 'Idempotency-Key reused' },
   // passed through from identity (identity decides; the gateway maps the gRPC status)
@@ -76,6 +83,21 @@ export const ERROR_CODES = {
   PAYMENT_PROVIDER_NOT_FOUND: { status: 404, title: 'Payment provider not found' },
   WEBHOOK_SIGNATURE_INVALID: { status: 400, title: 'Webhook signature invalid' },
   WEBHOOK_PAYLOAD_INVALID: { status: 400, title: 'Webhook payload invalid' },
+  // passed through from narration (narration decides; UNKNOWN_EMOTION is also the gateway's answer to a sample upload)
+  UNKNOWN_EMOTION: { status: 400, title: 'Unknown emotion' },
+  AUDIO_NOT_AUDIO: { status: 400, title: 'Not audio' },
+  AUDIO_TOO_SHORT: { status: 400, title: 'Audio too short' },
+  AUDIO_TOO_LONG: { status: 400, title: 'Audio too long' },
+  AUDIO_SILENT: { status: 400, title: 'Audio silent' },
+  VOICE_NOT_FOUND: { status: 404, title: 'Voice not found' },
+  SAMPLE_NOT_FOUND: { status: 404, title: 'Sample not found' },
+  NARRATION_NOT_FOUND: { status: 404, title: 'Narration not found' },
+  SAMPLE_LOCKED: { status: 409, title: 'Sample locked' },
+  VOICE_TRAINING: { status: 409, title: 'Voice in training' },
+  VOICE_CLONING_NOT_IN_TIER: { status: 422, title: 'Voice cloning not in tier' },
+  NOT_ENOUGH_EMOTIONS: { status: 422, title: 'Not enough emotions' },
+  VOICE_NOT_READY: { status: 422, title: 'Voice not ready' },
+  STORY_NOT_ANALYSED: { status: 422, title: 'Story not analysed' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type GatewayErrorCode = keyof typeof ERROR_CODES;

@@ -32,6 +32,7 @@ const REASONS: Record<number, string> = {
   412: 'Precondition failed',
   413: 'Payload too large',
   415: 'Unsupported media type',
+  416: 'Range not satisfiable',
   428: 'Precondition required',
   422: 'Unprocessable content',
   429: 'Too many requests',

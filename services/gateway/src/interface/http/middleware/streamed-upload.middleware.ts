@@ -1,0 +1,20 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+/** POST /voices/:id/samples, below the API prefix (matched like express routes). */
+export const SAMPLE_UPLOAD_PATH = /^\/voices\/[^/]+\/samples\/?$/i;
+
+export function isStreamedUpload(req: Request): boolean {
+  return req.method === 'POST' && SAMPLE_UPLOAD_PATH.test(req.path);
+}
+
+/**
+ * Multipart uploads are read by their route as a stream (uploads/sample-upload.ts), after the
+ * caller is authenticated and rate-limited, and never buffered: their body is left untouched
+ * here. Every other request goes to `otherwise` (the webhook and JSON body middleware).
+ */
+export function streamedUploadMiddleware(otherwise: RequestHandler): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (isStreamedUpload(req)) next();
+    else otherwise(req, res, next);
+  };
+}
