@@ -11,3 +11,4 @@ export function buildServiceEnv(serviceName: string, options: ServiceEnvOptions)
 export const SERVICE_TOKEN_CALLERS: string[];
 export function serviceTokenSecret(service: string): string;
 export function serviceCredentials(callers?: string[]): string;
+export const MEDIA_SERVICES: string[];

@@ -23,6 +23,12 @@ export function superadminCredentials() {
  */
 export const SERVICE_TOKEN_CALLERS = ['notification', 'subscription', 'payments'];
 
+/**
+ * Processes that read or write media objects (docs/adr/0019, 0021): they must share one store, so
+ * the local filesystem store is one absolute folder for all of them (each runs in its own cwd).
+ */
+export const MEDIA_SERVICES = ['gateway', 'narration'];
+
 /** A caller's local SERVICE_TOKEN_SECRET (generated once). @param {string} service */
 export function serviceTokenSecret(service) {
   return ensureSecret(`service-token:${service}`, () => generatePassword(32)).value;
@@ -76,7 +82,12 @@ export function buildServiceEnv(serviceName, options) {
     env.SERVICE_CREDENTIALS = serviceCredentials();
   }
   if (SERVICE_TOKEN_CALLERS.includes(service.name)) env.SERVICE_TOKEN_SECRET = serviceTokenSecret(service.name);
-  if (service.name === 'gateway') env.PUBLIC_BASE_URL = `http://${HOST}:${service.httpPort}`;
+  if (MEDIA_SERVICES.includes(service.name)) env.OBJECT_STORAGE_DIR = join(dataPaths().root, 'objects');
+  if (service.name === 'gateway') {
+    env.PUBLIC_BASE_URL = `http://${HOST}:${service.httpPort}`;
+    // The HMAC secret of signed /files links (API.md § Files); generated once, kept in .data/secrets.json.
+    env.FILES_SIGNING_SECRETS = ensureSecret('gateway:files-signing-secret', () => generatePassword(32)).value;
+  }
   // Local sandbox webhooks are signed with this (docs/payments.md); generated once, kept in .data/secrets.json.
   if (service.name === 'payments') env.SANDBOX_WEBHOOK_SECRET = ensureSecret('payments:sandbox-webhook-secret').value;
   // notification's file sinks (no SMTP_URL, SMS_PROVIDER=file): .data/mail/*.eml and .data/sms/*.json of the repository.
