@@ -5,6 +5,8 @@
  * signed audio URLs on every read and their round trip through /files (200, 206, 416, 403).
  * The real narration rules run in the e2e test.
  */
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { uuidv7 } from '@storytelling/kernel';
 import { UrlSigner } from '@storytelling/platform';
@@ -23,6 +25,26 @@ function wav(size = 64): Buffer {
   for (let i = 4; i < Math.min(size, 1024); i++) bytes[i] = i % 251;
   return bytes;
 }
+
+const BOUNDARY = 'gateway-test-boundary';
+/** The multipart head of a sample upload up to the first byte of its audio part. */
+const multipartHead = (emotion = 'joy'): string =>
+  [
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="emotion"\r\n\r\n${emotion}\r\n`,
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="text"\r\n\r\nHello there\r\n`,
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="audio"; filename="take.wav"\r\nContent-Type: audio/wav\r\n\r\n`,
+  ].join('');
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Writes `chunk` respecting backpressure. */
+const write = (req: ClientRequest, chunk: Buffer | string): Promise<void> => new Promise((resolve) => (req.write(chunk) ? resolve() : req.once('drain', resolve)));
 
 /** The path and query of an absolute signed link, for supertest. */
 const pathOf = (url: string): string => {
@@ -180,6 +202,72 @@ describe('narration routes (fake narration service)', () => {
       expect(gw.narration.calls).toEqual([]);
       // The connection is still good for the next request.
       expect((await get(`/voices/${voiceId}`)).status).toBe(200);
+    });
+
+    describe('over a raw connection (chunked, no Content-Length)', () => {
+      let port: number;
+      beforeAll(async () => {
+        const server = gw.server as Server;
+        if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        port = (server.address() as AddressInfo).port;
+      });
+
+      const open = (voiceId: string): { req: ClientRequest; response: Promise<{ status: number; body: Record<string, unknown> }> } => {
+        const req = httpRequest({
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: `${API}/voices/${voiceId}/samples`,
+          headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+        });
+        const response = new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+          req.on('response', (res: IncomingMessage) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown> }));
+          });
+          req.on('error', reject);
+        });
+        return { req, response };
+      };
+
+      it('answers 413 as soon as the audio passes 10 MB, while the client is still sending', async () => {
+        const voiceId = await newVoice();
+        const { req, response } = open(voiceId);
+        let answered = false;
+        void response.then(() => (answered = true), () => undefined);
+        await write(req, multipartHead());
+        await write(req, wav(MB));
+        const chunk = Buffer.alloc(MB, 1);
+        let sent = MB;
+        while (!answered && sent < 64 * MB) {
+          await write(req, chunk);
+          sent += MB;
+          await new Promise((r) => setImmediate(r));
+        }
+        // The answer came before the body ended (the client could have sent 64 MB).
+        await until(() => answered);
+        expect(sent).toBeLessThan(40 * MB);
+        req.end(`\r\n--${BOUNDARY}--\r\n`);
+        const res = await response;
+        expect({ status: res.status, code: res.body.code }).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+        await until(() => gw.storage.deletes.length === 1);
+        await expectNoUploads();
+      });
+
+      it('leaves nothing behind when the client hangs up in the middle of the audio', async () => {
+        const voiceId = await newVoice();
+        const { req, response } = open(voiceId);
+        response.catch(() => undefined);
+        await write(req, multipartHead());
+        await write(req, wav(512 * 1024));
+        await until(() => gw.storage.puts.length === 1);
+        req.destroy();
+        await until(() => gw.storage.puts[0]!.outcome !== undefined && gw.storage.deletes.length === 1);
+        expect(gw.storage.puts[0]!.outcome).toEqual({ error: expect.any(String) });
+        await expectNoUploads();
+        expect(gw.narration.calls.filter((c) => c.method === 'addSample')).toEqual([]);
+      });
     });
 
     it('400 VALIDATION_FAILED for missing parts, unknown parts, audio sent as text; nothing is left stored', async () => {
