@@ -3,6 +3,8 @@
  * The narration service owns these; the gateway validates inputs against them and documents them.
  * Emotions are the set shared with analysis (stories.ts).
  */
+import { isOneOf } from './stories.js';
+
 export { EMOTIONS, isEmotion, type Emotion } from './stories.js';
 
 export const TRAINING_STATUSES = ['pending', 'collecting', 'training', 'ready', 'failed'] as const;
@@ -32,10 +34,6 @@ export const SAMPLE_AUDIO_MAX_BYTES = 10 * 1024 * 1024;
 /** A narration names a voice for at most this many characters. */
 export const CHARACTER_VOICES_MAX = 50;
 
-const isOneOf =
-  <T extends string>(values: readonly T[]) =>
-  (value: unknown): value is T =>
-    typeof value === 'string' && (values as readonly string[]).includes(value);
 
 export const isTrainingStatus = isOneOf(TRAINING_STATUSES);
 export const isVoiceProvider = isOneOf(VOICE_PROVIDERS);

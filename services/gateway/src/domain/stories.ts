@@ -21,7 +21,8 @@ export const CONTENT_MAX = 200_000;
 /** proto int32: versions are 1..2^31-1. */
 export const VERSION_MAX = 2_147_483_647;
 
-const isOneOf =
+/** A type guard for one of `values` (a published vocabulary). */
+export const isOneOf =
   <T extends string>(values: readonly T[]) =>
   (value: unknown): value is T =>
     typeof value === 'string' && (values as readonly string[]).includes(value);

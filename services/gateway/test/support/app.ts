@@ -29,38 +29,21 @@ export interface FakeGateway {
 }
 
 export async function fakeGateway(env: Record<string, string> = {}, identity?: FakeIdentity, story?: FakeStory): Promise<FakeGateway> {
-  const fake = identity ?? (await FakeIdentity.create());
-  const fakeStory = story ?? new FakeStory();
-  const fakeNotification = new FakeNotification();
-  const fakePayments = new FakePayments();
-  const fakeSubscription = new FakeSubscription();
-  const fakeNarration = new FakeNarration();
+  const doubles = {
+    identity: identity ?? (await FakeIdentity.create()),
+    story: story ?? new FakeStory(),
+    notification: new FakeNotification(),
+    payments: new FakePayments(),
+    subscription: new FakeSubscription(),
+    narration: new FakeNarration(),
+  };
   const storage = new RecordingStorage();
-  fakeNarration.storage = storage;
+  doubles.narration.storage = storage;
   const app = await createGatewayApp(
     { HTTP_PORT: '0', JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE, LOG_LEVEL: 'silent', PUBLIC_BASE_URL: 'http://gateway.test', FILES_SIGNING_SECRETS: TEST_FILES_SECRET, ...env },
-    {
-      identity: fake,
-      story: fakeStory,
-      notification: fakeNotification,
-      payments: fakePayments,
-      subscription: fakeSubscription,
-      narration: fakeNarration,
-      objectStorage: storage,
-      logger: false,
-    },
+    { ...doubles, objectStorage: storage, logger: false },
   );
-  return {
-    app,
-    identity: fake,
-    story: fakeStory,
-    notification: fakeNotification,
-    payments: fakePayments,
-    subscription: fakeSubscription,
-    narration: fakeNarration,
-    storage,
-    server: app.getHttpServer(),
-  };
+  return { app, ...doubles, storage, server: app.getHttpServer() };
 }
 
 export interface MemberGateway {

@@ -9,12 +9,12 @@ import { NarrationDto, NarrationIdParams, RequestNarrationBody, SegmentParams } 
 import { StoryIdParams } from '../dto/story.dto.js';
 import { RateLimit } from '../guards/rate-limit.guard.js';
 import { ApiProblems } from '../openapi/api-problems.decorator.js';
+import { LOCATION } from '../openapi/location-header.js';
 import { ApiIdempotencyKey } from '../openapi/idempotency-key.decorator.js';
 import { NarrationPresenter } from '../presenters/narration.presenter.js';
 import { ProblemException } from '../problem/problem.js';
 
 const narrationPath = (id: string): string => `${API_BASE_PATH}/narrations/${id}`;
-const LOCATION = (what: string) => ({ Location: { description: what, schema: { type: 'string' } } });
 
 /**
  * Narrations (API.md § Narration): a story narrated segment by segment, each segment in its

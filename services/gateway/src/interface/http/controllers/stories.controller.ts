@@ -17,6 +17,7 @@ import { NoBody, NoQuery } from '../dto/common.dto.js';
 import { AnalysisDto, CreateStoryBody, ListStoriesQuery, StoryDto, StoryIdParams, StoryPageDto, UpdateStoryBody } from '../dto/story.dto.js';
 import { RateLimit } from '../guards/rate-limit.guard.js';
 import { ApiProblems } from '../openapi/api-problems.decorator.js';
+import { LOCATION } from '../openapi/location-header.js';
 import { validationFailed } from '../pipes/validation.pipe.js';
 import { etagOf, expectedVersion } from '../preconditions.js';
 import { ApiIdempotencyKey } from '../openapi/idempotency-key.decorator.js';
@@ -25,7 +26,6 @@ export const DEFAULT_PAGE_SIZE = 20;
 const storyPath = (id: string): string => `${API_BASE_PATH}/stories/${id}`;
 
 const ETAG_HEADER = { ETag: { description: 'The story\'s version as an entity tag, `"<version>"`; send it back in If-Match.', schema: { type: 'string', example: '"3"' } } };
-const LOCATION = (what: string) => ({ Location: { description: what, schema: { type: 'string' } } });
 
 /**
  * /stories (API.md § Stories, except publishing). The story service decides ownership and

@@ -10,7 +10,6 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { getLogger } from '@storytelling/platform';
 import type { Request, Response } from 'express';
 import { FILE_LINKS, type FileLinks, MEDIA_STORAGE, type MediaStorage } from '../../../application/media.port.js';
 import { NARRATION_PORT, type NarrationPort } from '../../../application/narration.port.js';
@@ -19,13 +18,12 @@ import { NoBody, NoQuery } from '../dto/common.dto.js';
 import { AddSampleForm, CreateVoiceBody, SampleDto, SampleParams, VoiceDto, VoiceIdParams, VoiceListDto } from '../dto/narration.dto.js';
 import { RateLimit } from '../guards/rate-limit.guard.js';
 import { ApiProblems } from '../openapi/api-problems.decorator.js';
+import { LOCATION } from '../openapi/location-header.js';
 import { ApiIdempotencyKey } from '../openapi/idempotency-key.decorator.js';
 import { NarrationPresenter } from '../presenters/narration.presenter.js';
-import { receiveSampleUpload, SAMPLE_UPLOAD_OPTIONS, type SampleUploadOptions } from '../uploads/sample-upload.js';
+import { discardUpload, receiveSampleUpload, SAMPLE_UPLOAD_OPTIONS, type SampleUploadOptions } from '../uploads/sample-upload.js';
 
-const log = getLogger('voices');
 const voicePath = (id: string): string => `${API_BASE_PATH}/voices/${id}`;
-const LOCATION = (what: string) => ({ Location: { description: what, schema: { type: 'string' } } });
 
 /**
  * /voices (API.md § Narration): the caller's narrator voices and their samples. The narration
@@ -109,7 +107,7 @@ export class VoicesController {
       return this.present.sample(sample);
     } catch (error) {
       // Narration takes the upload over only when it accepts it (and then deletes it itself).
-      await this.storage.delete(upload.uploadKey).catch((err: unknown) => log.warn({ err, key: upload.uploadKey }, 'could not delete a refused upload'));
+      await discardUpload(this.storage, upload.uploadKey);
       throw error;
     }
   }

@@ -74,6 +74,11 @@ interface PendingUpload {
  * set 400 UNKNOWN_EMOTION, a body that is not multipart/form-data 415. Whenever this throws,
  * nothing is left in the store; when it answers, the caller owns the upload.
  */
+/** Deletes a refused upload; a failure is logged (the key only), never thrown over the real answer. */
+export async function discardUpload(storage: MediaStorage, key: string): Promise<void> {
+  await storage.delete(key).catch((error: unknown) => log.warn({ key, err: error }, 'could not delete a refused upload'));
+}
+
 export async function receiveSampleUpload(req: UploadRequest, storage: MediaStorage, options: SampleUploadOptions): Promise<ReceivedSample> {
   const receiver = new SampleReceiver(req, storage, options);
   try {
@@ -127,9 +132,7 @@ class SampleReceiver {
     if (!upload) return;
     this.upload = undefined;
     await upload.stored;
-    await this.storage.delete(upload.key).catch((error: unknown) => {
-      log.warn({ key: upload.key, err: error }, 'could not delete a refused upload');
-    });
+    await discardUpload(this.storage, upload.key);
   }
 
   private openParser(): Busboy {
