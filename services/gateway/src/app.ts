@@ -67,8 +67,9 @@ export async function createGatewayApp(env: Env, options: CreateGatewayAppOption
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? true : config.corsOrigins,
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type', CORRELATION_HEADER, 'If-Match', 'Idempotency-Key', 'traceparent'],
-      exposedHeaders: [CORRELATION_HEADER, 'Retry-After', 'WWW-Authenticate', 'Location', 'ETag', 'Allow'],
+      // Range and Content-Range/Accept-Ranges: a web player fetching /files by script seeks with them.
+      allowedHeaders: ['Authorization', 'Content-Type', CORRELATION_HEADER, 'If-Match', 'Idempotency-Key', 'traceparent', 'Range'],
+      exposedHeaders: [CORRELATION_HEADER, 'Retry-After', 'WWW-Authenticate', 'Location', 'ETag', 'Allow', 'Content-Range', 'Accept-Ranges', 'Content-Length'],
       credentials: false,
       maxAge: 600,
     });

@@ -28,12 +28,15 @@ export class RecordingStorage implements ObjectStorage {
   readonly root = mkdtempSync(join(tmpdir(), 'gateway-media-'));
   readonly puts: PutRecord[] = [];
   readonly deletes: string[] = [];
+  /** When set, every put fails with it (a store that is down). */
+  failPuts: Error | undefined;
   private readonly inner = new FilesystemObjectStorage(this.root);
 
   async put(key: string, body: Readable | Buffer, options: PutObjectOptions): Promise<PutObjectResult> {
     const record: PutRecord = { key, contentType: options.contentType };
     this.puts.push(record);
     try {
+      if (this.failPuts) throw this.failPuts;
       const result = await this.inner.put(key, body, options);
       record.outcome = { size: result.size };
       return result;
@@ -70,6 +73,7 @@ export class RecordingStorage implements ObjectStorage {
   }
 
   reset(): void {
+    this.failPuts = undefined;
     this.puts.length = 0;
     this.deletes.length = 0;
   }

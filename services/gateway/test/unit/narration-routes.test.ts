@@ -330,6 +330,16 @@ describe('narration routes (fake narration service)', () => {
       await expectNoUploads();
     });
 
+    it('503 SERVICE_UNAVAILABLE with Retry-After when the media store refuses the upload; narration is not called', async () => {
+      const voiceId = await newVoice();
+      gw.storage.failPuts = new Error('connect ECONNREFUSED 10.0.0.9:9000');
+      const res = await upload(voiceId, { emotion: 'joy', text: 'Hi', audio: wav(300 * 1024) });
+      expectProblem(res, 503, 'SERVICE_UNAVAILABLE');
+      expect(res.headers['retry-after']).toBe('5');
+      expect(JSON.stringify(res.body)).not.toContain('ECONNREFUSED');
+      expect(gw.narration.calls.filter((c) => c.method === 'addSample')).toEqual([]);
+    });
+
     it('checks the voice id before reading the body, and the token before anything', async () => {
       expectProblem(await upload('nope', { emotion: 'joy', text: 'Hi', audio: wav() }), 400, 'VALIDATION_FAILED');
       const anonymous = await request(gw.server).post(`${API}/voices/${uuidv7()}/samples`).field('emotion', 'joy').field('text', 'Hi').attach('audio', wav(), 'a.wav');

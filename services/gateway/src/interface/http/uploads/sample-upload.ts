@@ -94,6 +94,8 @@ class SampleReceiver {
   private readonly errors: FieldError[] = [];
   private upload: PendingUpload | undefined;
   private audioParts = 0;
+  /** Set when we abort the store write ourselves (too large, client gone): its failure is expected. */
+  private aborting = false;
 
   constructor(
     private readonly req: UploadRequest,
@@ -105,7 +107,7 @@ class SampleReceiver {
     const parser = this.openParser();
     await this.parse(parser);
     const stored = this.upload ? await this.upload.stored : undefined;
-    if (stored instanceof Error) throw stored;
+    if (stored instanceof Error) throw ProblemException.of('SERVICE_UNAVAILABLE', 'The media store is unavailable; retry later.', { 'Retry-After': '5' });
     const emotion = this.fields.get('emotion');
     const text = this.fields.get('text');
     const errors = [...this.errors];
@@ -176,6 +178,7 @@ class SampleReceiver {
       // A client that hangs up mid-body: stop the store write (busboy destroys the open part).
       this.req.on('close', () => {
         if (this.req.complete === false) {
+          this.aborting = true;
           parser.destroy(new Error('the client closed the request before its end'));
           settle(invalid([{ field: '', message: 'was cut off before its end' }]));
         }
@@ -219,6 +222,7 @@ class SampleReceiver {
     const body = new PassThrough();
     const limit = this.options.limitBytes;
     stream.on('limit', () => {
+      this.aborting = true;
       const error = tooLarge(limit);
       body.destroy(error);
       stream.resume(); // busboy skips the rest of the part; nothing may wait on us
@@ -228,10 +232,13 @@ class SampleReceiver {
     stream.pipe(body);
     const stored = this.storage.put(key, body, { contentType }).catch((error: unknown) => {
       const failure = error instanceof Error ? error : new Error(String(error));
-      // The store failed (not because we aborted it): keep reading the body, answer at once.
-      stream.unpipe(body);
-      stream.resume();
-      settle(failure);
+      if (!this.aborting) {
+        // The store failed on its own: keep reading the body (nothing may wait on us), answer at once.
+        log.warn({ key, err: failure }, 'the media store refused an upload');
+        stream.unpipe(body);
+        stream.resume();
+        settle(ProblemException.of('SERVICE_UNAVAILABLE', 'The media store is unavailable; retry later.', { 'Retry-After': '5' }));
+      }
       return failure;
     });
     this.upload = { key, contentType, stored };
