@@ -286,6 +286,16 @@ describe('gateway ⇄ identity (real services, Postgres, Kafka)', () => {
         '/api/v1/notification-preferences',
         '/api/v1/payments',
         '/api/v1/payments/webhooks/{provider}',
+        '/api/v1/voices',
+        '/api/v1/voices/{id}',
+        '/api/v1/voices/{id}/samples',
+        '/api/v1/voices/{id}/samples/{sampleId}',
+        '/api/v1/voices/{id}/train',
+        '/api/v1/stories/{id}/narrations',
+        '/api/v1/narrations/{id}',
+        '/api/v1/narrations/{id}/segments/{index}/regenerate',
+        '/api/v1/narrations/{id}/audio',
+        '/api/v1/files/{key}',
       ].sort(),
     );
     const docs = await request(http).get('/docs');
