@@ -1,0 +1,32 @@
+import { CLOCK, type Clock, type UnitOfWorkPort } from '@storytelling/kernel';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Caller } from '@storytelling/platform';
+import type { VoiceRepositories } from '../../domain/index.js';
+import { Voice } from '../../domain/index.js';
+import { NARRATION_UNIT_OF_WORK } from '../ports/index.js';
+import { voiceView, type VoiceView } from '../queries/get-voice.js';
+
+export class CreateVoiceCommand extends Command<VoiceView> {
+  constructor(
+    readonly caller: Caller,
+    readonly name: string,
+  ) {
+    super();
+  }
+}
+
+/** POST /voices: a voice owned by the caller, collecting samples (VoiceCreated). */
+@CommandHandler(CreateVoiceCommand)
+export class CreateVoiceHandler implements ICommandHandler<CreateVoiceCommand> {
+  constructor(
+    @Inject(NARRATION_UNIT_OF_WORK) private readonly uow: UnitOfWorkPort<VoiceRepositories>,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ caller, name }: CreateVoiceCommand): Promise<VoiceView> {
+    const voice = Voice.create({ ownerId: caller.userId, name }, this.clock);
+    await this.uow.run((repos) => repos.voices.add(voice));
+    return voiceView(voice);
+  }
+}

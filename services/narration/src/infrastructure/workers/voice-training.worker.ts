@@ -1,0 +1,43 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { histogram } from '@storytelling/platform';
+import { RunVoiceTrainingJobCommand, VOICE_TRAINING_SETTINGS, type VoiceTrainingSettings, type VoiceTrainingWakeup } from '../../application/index.js';
+import { JobLoops } from './job-loops.js';
+
+/** One training turn that had a job, by outcome (trained, retry, failed, cancelled, released, lost). */
+const jobDuration = () =>
+  histogram('narration_voice_training_duration_seconds', 'Duration of one voice training turn (claim to commit), by outcome', ['outcome'], [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]);
+
+/**
+ * The voice training workers of this process: NARRATION_WORKERS loops, each sending one
+ * RunVoiceTrainingJobCommand at a time. Idle loops poll every NARRATION_TRAINING_POLL_MS;
+ * TrainVoice served by this process wakes them at once. Every replica runs them; the job table
+ * (SKIP LOCKED claims, leases) shares the work and survives restarts. On shutdown the loops stop
+ * claiming and a job in flight is handed back.
+ */
+@Injectable()
+export class VoiceTrainingWorker implements VoiceTrainingWakeup, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly loops: JobLoops;
+
+  constructor(@Inject(CommandBus) commands: CommandBus, @Inject(VOICE_TRAINING_SETTINGS) settings: VoiceTrainingSettings) {
+    this.loops = new JobLoops({
+      name: 'voice-training',
+      workers: settings.workers,
+      pollMs: settings.pollMs,
+      turn: (workerId, stop) => commands.execute(new RunVoiceTrainingJobCommand(workerId, stop)),
+      onTurn: (outcome, seconds) => jobDuration().observe({ outcome }, seconds),
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    this.loops.start();
+  }
+
+  notify(): void {
+    this.loops.notify();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loops.stop();
+  }
+}
