@@ -32,7 +32,6 @@ export const SAMPLE_UPLOAD_OPTIONS = Symbol('SAMPLE_UPLOAD_OPTIONS');
 /** What an HTTP request is to the parser: a readable body with headers. */
 export type UploadRequest = Readable & { headers: IncomingHttpHeaders; complete?: boolean };
 
-export const SAMPLE_PARTS = ['emotion', 'text', 'audio'] as const;
 /** Bytes of a text part: SAMPLE_TEXT_MAX characters of up to 4 bytes each. */
 const FIELD_MAX_BYTES = SAMPLE_TEXT_MAX * 4;
 const MULTIPART = /^multipart\/form-data\s*;/i;
