@@ -2,7 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationB
 import { CommandBus } from '@nestjs/cqrs';
 import { histogram } from '@storytelling/platform';
 import { RunVoiceTrainingJobCommand, VOICE_TRAINING_SETTINGS, type VoiceTrainingSettings, type VoiceTrainingWakeup } from '../../application/index.js';
-import { JobLoops } from './job-loops.js';
+import { JobLoops } from '../jobs/job-loops.js';
 
 /** One training turn that had a job, by outcome (trained, retry, failed, cancelled, released, lost). */
 const jobDuration = () =>
