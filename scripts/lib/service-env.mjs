@@ -6,7 +6,7 @@ import { databaseUrlFor } from './provisioning.mjs';
 import { createHash } from 'node:crypto';
 import { ensureSecret, generatePassword } from './secrets.mjs';
 import { join } from 'node:path';
-import { dataPaths } from './paths.mjs';
+import { dataPaths, toolsRoot } from './paths.mjs';
 
 export const SUPERADMIN_EMAIL = 'admin@storytelling.local';
 const HOST = '127.0.0.1';
@@ -83,6 +83,8 @@ export function buildServiceEnv(serviceName, options) {
   }
   if (SERVICE_TOKEN_CALLERS.includes(service.name)) env.SERVICE_TOKEN_SECRET = serviceTokenSecret(service.name);
   if (MEDIA_SERVICES.includes(service.name)) env.OBJECT_STORAGE_DIR = join(dataPaths().root, 'objects');
+  // narration's speech engine finds Piper (the .tools venv's manifest, ADR 0019) here; without it, espeak-ng speaks.
+  if (service.name === 'narration') env.MEDIA_TOOLS_DIR = toolsRoot();
   if (service.name === 'gateway') {
     env.PUBLIC_BASE_URL = `http://${HOST}:${service.httpPort}`;
     // The HMAC secret of signed /files links (API.md § Files); generated once, kept in .data/secrets.json.
