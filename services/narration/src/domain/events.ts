@@ -6,5 +6,9 @@ import { eventType } from '@storytelling/kernel';
  * (`narration.<aggregate>.events`). `data` is the proto3 JSON mapping of the proto message.
  */
 export const NarrationEventTypes = {
-  NarrationCreated: eventType('narration', 'narration', 'created'),
+  NarrationRequested: eventType('narration', 'narration', 'requested'),
+  NarrationGenerated: eventType('narration', 'narration', 'generated'),
+  NarrationFailed: eventType('narration', 'narration', 'failed'),
+  NarrationRegenerated: eventType('narration', 'narration', 'regenerated'),
+  NarrationDiscarded: eventType('narration', 'narration', 'discarded'),
 } as const;

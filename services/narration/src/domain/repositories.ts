@@ -10,5 +10,147 @@
  *   }
  *   export interface NarrationRepositories { things: ThingRepository }
  */
-// Empty until the first aggregate: add its repository here.
-export interface NarrationRepositories {}
+import type { Narration } from './narration.js';
+import type { Voice } from './voice.js';
+
+/** Voices with their samples (tables voices, voice_samples). */
+export interface VoiceRepository {
+  /** With `lock`, the voice row stays locked until the transaction ends (changes of one voice serialise). */
+  find(id: string, options?: { lock?: boolean }): Promise<Voice | undefined>;
+  /** The owner's voices, oldest first. */
+  listByOwner(ownerId: string): Promise<Voice[]>;
+  add(voice: Voice): Promise<void>;
+  /** Writes the voice and its samples at the loaded version, then appends its events. @throws VersionConflictError */
+  save(voice: Voice): Promise<void>;
+  /** Deletes the owner's voices with their samples and training jobs (erasure); answers what was deleted. */
+  deleteByOwner(ownerId: string): Promise<Voice[]>;
+}
+
+export type VoiceTrainingJobStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/**
+ * A durable training job (table voice_training_jobs), one per TrainVoice. A running job belongs
+ * to the worker named in `leaseOwner` until `leaseExpiresAt`; after that any worker may claim it
+ * again (the first crashed or hung).
+ */
+export interface VoiceTrainingJob {
+  id: string;
+  voiceId: string;
+  status: VoiceTrainingJobStatus;
+  /** Claims so far, this one included. */
+  attempts: number;
+  runAfter: Date;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface VoiceTrainingFailure {
+  code: string;
+  message: string;
+}
+
+export interface VoiceTrainingJobRepository {
+  enqueue(job: { id: string; voiceId: string; at: Date }): Promise<void>;
+  /**
+   * Claims one due job (pending and due, or running with an expired lease) FOR UPDATE SKIP
+   * LOCKED: it becomes running, owned by `workerId` for `leaseMs`, attempts + 1. Call it outside
+   * any transaction (the claim commits on its own).
+   */
+  claim(workerId: string, leaseMs: number): Promise<VoiceTrainingJob | undefined>;
+  /** Locks the job for the rest of the transaction if `workerId` still holds its lease. */
+  lockOwned(jobId: string, workerId: string): Promise<VoiceTrainingJob | undefined>;
+  finish(jobId: string, status: 'succeeded' | 'failed' | 'cancelled', failure: VoiceTrainingFailure | null, at: Date): Promise<void>;
+  /** Back to pending until `runAfter`, remembering the failure. */
+  reschedule(jobId: string, runAfter: Date, failure: VoiceTrainingFailure, at: Date): Promise<void>;
+  /** Hands an interrupted job back (shutdown): pending now, the interrupted attempt not counted. */
+  release(jobId: string, at: Date): Promise<void>;
+}
+
+/** The voices part of the bundle (voices, samples, training): what the voice use cases bind. */
+export interface VoiceRepositories {
+  voices: VoiceRepository;
+  voiceTrainingJobs: VoiceTrainingJobRepository;
+}
+
+/** Narrations with their segments (tables narrations, narration_segments). */
+export interface NarrationRepository {
+  /** With `lock`, the narration row stays locked until the transaction ends (its writers serialise). */
+  find(id: string, options?: { lock?: boolean }): Promise<Narration | undefined>;
+  /** Inserts the narration and its segments, then appends its events. */
+  add(narration: Narration): Promise<void>;
+  /** Writes the narration and its segments at the loaded version, then appends its events. @throws VersionConflictError */
+  save(narration: Narration): Promise<void>;
+  /** The highest event version the outbox holds for `id` (0: none): where a tombstone's stream goes on. */
+  streamVersion(id: string): Promise<number>;
+  /** The owner's narrations (tombstones of discarded ones included), oldest first. */
+  listByOwner(ownerId: string): Promise<Narration[]>;
+  /** Deletes the owner's narrations, their segments and jobs (erasure). @returns how many narrations. */
+  deleteByOwner(ownerId: string): Promise<number>;
+}
+
+/** generate: every segment without audio, then the whole file; regenerate: the listed segments again, then the whole file. */
+export type NarrationJobKind = 'generate' | 'regenerate';
+export type NarrationJobStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/**
+ * A durable narration job (table narration_jobs): one per narration to generate, one per
+ * regeneration (a regeneration asked for while another waits joins it). A running job belongs to
+ * the worker named in `leaseOwner` until `leaseExpiresAt` (renewed as segments complete); after
+ * that any worker may claim it again. Jobs of one narration never run at the same time.
+ */
+export interface NarrationJob {
+  id: string;
+  narrationId: string;
+  kind: NarrationJobKind;
+  /** regenerate: the segments to synthesise again. */
+  segmentIndexes: number[];
+  status: NarrationJobStatus;
+  /** Claims so far, this one included. */
+  attempts: number;
+  runAfter: Date;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface NarrationJobFailure {
+  code: string;
+  message: string;
+}
+
+export interface NarrationJobs {
+  /** A generate job for the narration, unless one is already pending or running. @returns whether one was added. */
+  enqueueGeneration(job: { id: string; narrationId: string; at: Date }): Promise<boolean>;
+  /** Segment `index` to regenerate: joins the narration's pending regeneration, else a new job. */
+  enqueueRegeneration(job: { id: string; narrationId: string; index: number; at: Date }): Promise<void>;
+  /**
+   * Claims one due job (pending and due, or running with an expired lease) whose narration has no
+   * other job running, FOR UPDATE SKIP LOCKED: it becomes running, owned by `workerId` for
+   * `leaseMs`, attempts + 1. Call it outside any transaction (the claim commits on its own).
+   */
+  claim(workerId: string, leaseMs: number): Promise<NarrationJob | undefined>;
+  /** Locks the job for the rest of the transaction if `workerId` still holds its lease, and extends that lease by `leaseMs`. */
+  lockOwned(jobId: string, workerId: string, leaseMs?: number): Promise<NarrationJob | undefined>;
+  finish(jobId: string, status: 'succeeded' | 'failed' | 'cancelled', failure: NarrationJobFailure | null, at: Date): Promise<void>;
+  /** Hands an interrupted job back (shutdown): pending now, the interrupted attempt not counted. */
+  release(jobId: string, at: Date): Promise<void>;
+  /** Back to pending until `runAfter` (a dependency was unavailable), remembering why. */
+  reschedule(jobId: string, runAfter: Date, failure: NarrationJobFailure, at: Date): Promise<void>;
+  /** Cancels the narration's pending and running jobs (discarded). */
+  cancelForNarration(narrationId: string, at: Date): Promise<void>;
+}
+
+/** The narrations part of the bundle: what the narration use cases bind. */
+export interface NarrationWorkRepositories {
+  narrations: NarrationRepository;
+  narrationJobs: NarrationJobs;
+}
+
+export interface NarrationRepositories extends VoiceRepositories, NarrationWorkRepositories {}

@@ -1,12 +1,21 @@
-import { RepositoryUnitOfWork, type UnitOfWork } from '@storytelling/platform';
+import type { Clock } from '@storytelling/kernel';
+import { RepositoryUnitOfWork, type EventStore, type UnitOfWork } from '@storytelling/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { NarrationUnitOfWork } from '../../application/ports/index.js';
 import type { NarrationRepositories } from '../../domain/index.js';
+import { SqlNarrationJobRepository } from './sql-narration-job.repository.js';
+import { SqlNarrationRepository } from './sql-narration.repository.js';
+import { SqlVoiceTrainingJobRepository } from './sql-voice-training-job.repository.js';
+import { SqlVoiceRepository } from './sql-voice.repository.js';
 
 /** narration's repositories over one EntityManager (a transaction's, or the pool's). */
-export function sqlRepositories(_tx: EntityManager): NarrationRepositories {
-  // e.g. { things: new SqlThingRepository(_tx, events, clock) } (sql-thing.repository.ts)
-  return {};
+export function sqlRepositories(tx: EntityManager, events: EventStore, clock: Clock): NarrationRepositories {
+  return {
+    voices: new SqlVoiceRepository(tx, events, clock),
+    voiceTrainingJobs: new SqlVoiceTrainingJobRepository(tx),
+    narrations: new SqlNarrationRepository(tx, events, clock),
+    narrationJobs: new SqlNarrationJobRepository(tx),
+  };
 }
 
 /**
@@ -14,6 +23,6 @@ export function sqlRepositories(_tx: EntityManager): NarrationRepositories {
  * ambient one if open). Repositories that save aggregates also take the EventStore (outbox) and
  * CLOCK: add them to this factory's parameters and to `inject` in narration.module.ts.
  */
-export function narrationUnitOfWork(uow: UnitOfWork, dataSource: DataSource): NarrationUnitOfWork {
-  return new RepositoryUnitOfWork<NarrationRepositories>(uow, dataSource, sqlRepositories);
+export function narrationUnitOfWork(uow: UnitOfWork, events: EventStore, dataSource: DataSource, clock: Clock): NarrationUnitOfWork {
+  return new RepositoryUnitOfWork<NarrationRepositories>(uow, dataSource, (tx) => sqlRepositories(tx, events, clock));
 }

@@ -1,0 +1,78 @@
+import { hostname } from 'node:os';
+import { uuidv7 } from '@storytelling/kernel';
+import { getLogger } from '@storytelling/platform';
+
+export interface JobLoopsOptions {
+  /** Names the loops' worker ids and logs (`narration`, `voice`). */
+  name: string;
+  /** Loops in this process; 0 runs none. */
+  workers: number;
+  /** How long an idle loop waits before it looks again (a wake-up cuts it short). */
+  pollMs: number;
+  /** One turn: claim and run at most one job. `idle` when there was none. */
+  turn: (workerId: string, stop: AbortSignal) => Promise<{ kind: string }>;
+  /** After a turn that had a job, with its outcome and duration (metrics). */
+  onTurn?: (outcome: string, seconds: number) => void;
+}
+
+/**
+ * Loops that run leased jobs one turn at a time (the job tables share the work between replicas
+ * and survive restarts): each loop runs `turn` until it finds nothing, then sleeps `pollMs` or
+ * until `notify()`. `stop()` aborts the signal every turn gets (a turn hands its job back) and
+ * waits for the loops to end. A turn that throws is logged and the loop goes on after a pause.
+ */
+export class JobLoops {
+  private readonly log;
+  private readonly abort = new AbortController();
+  private readonly loops: Promise<void>[] = [];
+  private readonly sleepers = new Set<() => void>();
+
+  constructor(private readonly options: JobLoopsOptions) {
+    this.log = getLogger(`${options.name}-worker`);
+  }
+
+  start(): void {
+    const base = `${hostname()}:${process.pid}:${uuidv7().slice(-12)}`;
+    for (let i = 0; i < this.options.workers; i++) this.loops.push(this.loop(`${base}:${this.options.name}-${i}`));
+    if (this.options.workers > 0) this.log.info({ workers: this.options.workers }, `${this.options.name} workers started`);
+  }
+
+  notify(): void {
+    for (const wake of this.sleepers) wake();
+    this.sleepers.clear();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort(new Error('shutting down'));
+    this.notify();
+    await Promise.allSettled(this.loops);
+  }
+
+  private async loop(workerId: string): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      try {
+        const started = process.hrtime.bigint();
+        const outcome = await this.options.turn(workerId, signal);
+        if (outcome.kind === 'idle') await this.sleep(this.options.pollMs);
+        else this.options.onTurn?.(outcome.kind, Number(process.hrtime.bigint() - started) / 1e9);
+      } catch (err) {
+        this.log.error({ err, workerId }, `${this.options.name} worker turn failed`);
+        await this.sleep(this.options.pollMs);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.abort.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+}

@@ -1,0 +1,123 @@
+import { returnedRows } from '@storytelling/platform';
+import type { EntityManager } from 'typeorm';
+
+/** The columns every leased job table of narration has (narration_jobs, voice_training_jobs), like story's analysis_jobs. */
+export interface LeasedJobRow {
+  id: string;
+  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  attempts: number;
+  run_after: Date;
+  lease_owner: string | null;
+  lease_expires_at: Date | null;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Those columns as a job's fields. */
+export interface LeasedJobFields {
+  id: string;
+  status: LeasedJobRow['status'];
+  attempts: number;
+  runAfter: Date;
+  leaseOwner: string | null;
+  leaseExpiresAt: Date | null;
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function leasedJobFields(r: LeasedJobRow): LeasedJobFields {
+  return {
+    id: r.id,
+    status: r.status,
+    attempts: r.attempts,
+    runAfter: r.run_after,
+    leaseOwner: r.lease_owner,
+    leaseExpiresAt: r.lease_expires_at,
+    lastErrorCode: r.last_error_code,
+    lastErrorMessage: r.last_error_message,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export interface JobFailure {
+  code: string;
+  message: string;
+}
+
+export interface LeasedJobTableOptions {
+  /** An extra condition a due row `c` must meet to be claimed (SQL over the alias `c`). */
+  claimableWhen?: string;
+}
+
+/**
+ * The lease mechanics of a job table, in one place: SKIP LOCKED claims of due jobs (pending and
+ * due, or running with an expired lease), ownership checks that renew the lease, and the ways a
+ * job ends or goes back. Database time decides due-ness and leases, so replicas with skewed
+ * clocks agree. `table` is a constant of the repository using it, never input.
+ */
+export class LeasedJobTable<R extends LeasedJobRow> {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly table: string,
+    private readonly options: LeasedJobTableOptions = {},
+  ) {}
+
+  async claim(workerId: string, leaseMs: number): Promise<R | undefined> {
+    const extra = this.options.claimableWhen ? ` AND (${this.options.claimableWhen})` : '';
+    const result: unknown = await this.em.query(
+      `UPDATE ${this.table} j
+          SET status = 'running', lease_owner = $1, lease_expires_at = clock_timestamp() + make_interval(secs => $2::double precision / 1000),
+              attempts = j.attempts + 1, updated_at = clock_timestamp()
+         FROM (SELECT c.id FROM ${this.table} c
+                WHERE ((c.status = 'pending' AND c.run_after <= clock_timestamp()) OR (c.status = 'running' AND c.lease_expires_at < clock_timestamp()))${extra}
+                ORDER BY c.run_after, c.id LIMIT 1 FOR UPDATE SKIP LOCKED) due
+        WHERE j.id = due.id
+        RETURNING j.*`,
+      [workerId, leaseMs],
+    );
+    return returnedRows<R>(result)[0];
+  }
+
+  /** The job, locked for the transaction, if `workerId` still holds its lease; renewed by `leaseMs` when given. */
+  async lockOwned(jobId: string, workerId: string, leaseMs?: number): Promise<R | undefined> {
+    const rows: R[] = await this.em.query(`SELECT * FROM ${this.table} WHERE id = $1 AND status = 'running' AND lease_owner = $2 FOR UPDATE`, [jobId, workerId]);
+    if (rows[0] && leaseMs !== undefined) {
+      await this.em.query(`UPDATE ${this.table} SET lease_expires_at = clock_timestamp() + make_interval(secs => $2::double precision / 1000) WHERE id = $1`, [jobId, leaseMs]);
+    }
+    return rows[0];
+  }
+
+  async finish(jobId: string, status: 'succeeded' | 'failed' | 'cancelled', failure: JobFailure | null, at: Date): Promise<void> {
+    await this.em.query(
+      `UPDATE ${this.table} SET status = $2, lease_owner = NULL, lease_expires_at = NULL, completed_at = $3, updated_at = $3,
+              last_error_code = coalesce($4, last_error_code), last_error_message = coalesce($5, last_error_message)
+        WHERE id = $1`,
+      [jobId, status, at, failure?.code ?? null, failure?.message ?? null],
+    );
+  }
+
+  /** Back to pending until `runAfter`, remembering why. */
+  async reschedule(jobId: string, runAfter: Date, failure: JobFailure, at: Date): Promise<void> {
+    await this.em.query(
+      `UPDATE ${this.table} SET status = 'pending', run_after = $2, lease_owner = NULL, lease_expires_at = NULL,
+              last_error_code = $3, last_error_message = $4, updated_at = $5
+        WHERE id = $1`,
+      [jobId, runAfter, failure.code, failure.message, at],
+    );
+  }
+
+  /** Handed back (shutdown): pending now, the interrupted attempt not counted. */
+  async release(jobId: string, at: Date): Promise<void> {
+    await this.em.query(
+      `UPDATE ${this.table} SET status = 'pending', run_after = $2, lease_owner = NULL, lease_expires_at = NULL,
+              attempts = greatest(attempts - 1, 0), updated_at = $2
+        WHERE id = $1`,
+      [jobId, at],
+    );
+  }
+}
