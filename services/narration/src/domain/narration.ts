@@ -37,18 +37,8 @@ export interface NarrationState {
   updatedAt: Date;
 }
 
-export interface NewNarration {
-  id: string;
-  storyId: string;
-  ownerId: string;
-  voiceId: string;
-  characterVoices: Record<string, string>;
-  narratorProfile: NarratorProfile;
-  conversationStyle: ConversationStyle;
-  /** Known at once when the author asked (RequestNarration); empty when a saga asked (the worker reads the story). */
-  segments: Segment[];
-  sagaId: string | null;
-}
+/** What a new narration is made of. `segments`: known at once when the author asked (RequestNarration); empty when a saga asked (the worker reads the story). */
+export type NewNarration = Pick<NarrationState, 'id' | 'storyId' | 'ownerId' | 'voiceId' | 'characterVoices' | 'narratorProfile' | 'conversationStyle' | 'segments' | 'sagaId'>;
 
 /** A story narrated in a voice, segment by segment (DOMAIN.md § Narration: StoryNarration). */
 export class Narration extends AggregateRoot {

@@ -96,18 +96,9 @@ export interface NarrationRepository {
 export type NarrationJobKind = 'generate' | 'regenerate';
 export type NarrationJobStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
-/**
- * A durable narration job (table narration_jobs): one per narration to generate, one per
- * regeneration (a regeneration asked for while another waits joins it). A running job belongs to
- * the worker named in `leaseOwner` until `leaseExpiresAt` (renewed as segments complete); after
- * that any worker may claim it again. Jobs of one narration never run at the same time.
- */
-export interface NarrationJob {
+/** What every leased job is (a job table's lease mechanics: infrastructure/persistence/leased-job-table.ts). */
+export interface LeasedJob {
   id: string;
-  narrationId: string;
-  kind: NarrationJobKind;
-  /** regenerate: the segments to synthesise again. */
-  segmentIndexes: number[];
   status: NarrationJobStatus;
   /** Claims so far, this one included. */
   attempts: number;
@@ -118,6 +109,19 @@ export interface NarrationJob {
   lastErrorMessage: string | null;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/**
+ * A durable narration job (table narration_jobs): one per narration to generate, one per
+ * regeneration (a regeneration asked for while another waits joins it). A running job belongs to
+ * the worker named in `leaseOwner` until `leaseExpiresAt` (renewed as segments complete); after
+ * that any worker may claim it again. Jobs of one narration never run at the same time.
+ */
+export interface NarrationJob extends LeasedJob {
+  narrationId: string;
+  kind: NarrationJobKind;
+  /** regenerate: the segments to synthesise again. */
+  segmentIndexes: number[];
 }
 
 export interface NarrationJobFailure {

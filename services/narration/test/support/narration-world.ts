@@ -1,6 +1,6 @@
 // One narration world for the handlers' unit tests: the in-memory units of work, the fakes, and
 // every narration handler built over them (no Nest, no PostgreSQL, no Kafka, no audio tools).
-import { FixedClock, uuidv7 } from '@storytelling/kernel';
+import { DomainError, FixedClock, uuidv7 } from '@storytelling/kernel';
 import type { Caller } from '@storytelling/platform';
 import {
   DiscardNarrationHandler,
@@ -27,6 +27,17 @@ import {
   SETTINGS,
 } from './narration-in-memory.js';
 import { ANN, FakeMediaFiles, FakeSubscriptionPlans, InMemoryVoiceUnitOfWork } from './voice-in-memory.js';
+
+/** The stable code a use case refused with ('ok' when it did not). */
+export async function errorCode(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+    return 'ok';
+  } catch (err) {
+    if (err instanceof DomainError) return err.code;
+    throw err;
+  }
+}
 
 export const MIRA = '0190a0d0-0000-7000-8000-00000000c001';
 export const WIND = '0190a0d0-0000-7000-8000-00000000c002';

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { uuidv7 } from '@storytelling/kernel';
 import { getLogger } from '@storytelling/platform';
 
@@ -74,5 +75,25 @@ export class JobLoops {
       const timer = setTimeout(done, ms);
       this.sleepers.add(done);
     });
+  }
+}
+
+/**
+ * A worker provider over JobLoops: the loops start with the application and stop (a job in
+ * flight handed back) before it shuts down; `notify()` wakes idle loops (a job was queued here).
+ */
+export abstract class JobLoopsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  protected abstract readonly loops: JobLoops;
+
+  onApplicationBootstrap(): void {
+    this.loops.start();
+  }
+
+  notify(): void {
+    this.loops.notify();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.loops.stop();
   }
 }

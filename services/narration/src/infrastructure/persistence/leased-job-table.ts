@@ -1,10 +1,11 @@
 import { returnedRows } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
+import type { LeasedJob } from '../../domain/index.js';
 
 /** The columns every leased job table of narration has (narration_jobs, voice_training_jobs), like story's analysis_jobs. */
 export interface LeasedJobRow {
   id: string;
-  status: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+  status: LeasedJob['status'];
   attempts: number;
   run_after: Date;
   lease_owner: string | null;
@@ -16,20 +17,7 @@ export interface LeasedJobRow {
 }
 
 /** Those columns as a job's fields. */
-export interface LeasedJobFields {
-  id: string;
-  status: LeasedJobRow['status'];
-  attempts: number;
-  runAfter: Date;
-  leaseOwner: string | null;
-  leaseExpiresAt: Date | null;
-  lastErrorCode: string | null;
-  lastErrorMessage: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export function leasedJobFields(r: LeasedJobRow): LeasedJobFields {
+export function leasedJobFields(r: LeasedJobRow): LeasedJob {
   return {
     id: r.id,
     status: r.status,

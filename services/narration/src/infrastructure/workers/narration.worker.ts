@@ -1,8 +1,8 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { histogram } from '@storytelling/platform';
 import { NARRATION_SETTINGS, RunNarrationJobCommand, type NarrationSettings, type NarrationWakeup } from '../../application/index.js';
-import { JobLoops } from '../jobs/job-loops.js';
+import { JobLoops, JobLoopsWorker } from '../jobs/job-loops.js';
 
 /** One worker turn that had a job, by outcome (generated, regenerated, failed, retry, cancelled, released, lost). */
 const jobDuration = () =>
@@ -17,10 +17,11 @@ const jobDuration = () =>
  * handed back after the segment being synthesised.
  */
 @Injectable()
-export class NarrationWorker implements NarrationWakeup, OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly loops: JobLoops;
+export class NarrationWorker extends JobLoopsWorker implements NarrationWakeup {
+  protected readonly loops: JobLoops;
 
   constructor(@Inject(CommandBus) commands: CommandBus, @Inject(NARRATION_SETTINGS) settings: NarrationSettings) {
+    super();
     this.loops = new JobLoops({
       name: 'narration',
       workers: settings.workers,
@@ -28,17 +29,5 @@ export class NarrationWorker implements NarrationWakeup, OnApplicationBootstrap,
       turn: (workerId, stop) => commands.execute(new RunNarrationJobCommand(workerId, stop)),
       onTurn: (outcome, seconds) => jobDuration().observe({ outcome }, seconds),
     });
-  }
-
-  onApplicationBootstrap(): void {
-    this.loops.start();
-  }
-
-  notify(): void {
-    this.loops.notify();
-  }
-
-  beforeApplicationShutdown(): Promise<void> {
-    return this.loops.stop();
   }
 }

@@ -1,19 +1,9 @@
-import { DomainError, uuidv7 } from '@storytelling/kernel';
+import { uuidv7 } from '@storytelling/kernel';
 import { MalformedMessageError } from '@storytelling/platform';
 import { DiscardNarrationCommand, EraseUserNarrationsCommand, GenerateNarrationCommand, GetNarrationQuery, RegenerateSegmentCommand } from '../../../src/application/index.js';
 import { STOCK_VOICE_ID } from '../../../src/domain/index.js';
-import { lighthouse, narrationWorld, type NarrationWorld } from '../../support/narration-world.js';
+import { errorCode, lighthouse, narrationWorld, type NarrationWorld } from '../../support/narration-world.js';
 import { ANN, BOB, recording } from '../../support/voice-in-memory.js';
-
-const code = async (work: Promise<unknown>): Promise<string> => {
-  try {
-    await work;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof DomainError) return err.code;
-    throw err;
-  }
-};
 
 /** A narration a saga asked for, generated to the end. */
 async function generated(w: NarrationWorld, owner = ANN): Promise<{ id: string; sagaId: string; storyId: string }> {
@@ -83,7 +73,7 @@ describe('DiscardNarration (unit)', () => {
 
     await w.handlers.discard.execute(new DiscardNarrationCommand({ sagaId: compensating, narrationId: done.id, reason: 'publication_failed' }));
     expect(w.uow.eventNames(done.id)).toEqual(['requested', 'generated', 'discarded', 'discarded']);
-    expect(await code(w.handlers.get.execute(new GetNarrationQuery(ANN, done.id)))).toBe('NARRATION_NOT_FOUND');
+    expect(await errorCode(w.handlers.get.execute(new GetNarrationQuery(ANN, done.id)))).toBe('NARRATION_NOT_FOUND');
     // A GenerateNarration resent after the discard cannot bring it back.
     expect(await generate(w, { narrationId: done.id })).toBe('answered-again');
     expect(w.uow.events(done.id).at(-1)!.data).toMatchObject({ reason: 'NARRATION_DISCARDED' });
@@ -111,13 +101,13 @@ describe('RegenerateSegment (unit)', () => {
   it("refuses someone else's, an unknown index, and a narration still being made", async () => {
     const w = narrationWorld();
     const done = await generated(w);
-    expect(await code(w.handlers.regenerate.execute(new RegenerateSegmentCommand(BOB, done.id, 1)))).toBe('NARRATION_NOT_FOUND');
-    expect(await code(w.handlers.regenerate.execute(new RegenerateSegmentCommand(ANN, done.id, 5)))).toBe('SEGMENT_NOT_FOUND');
-    expect(await code(w.handlers.regenerate.execute(new RegenerateSegmentCommand(ANN, done.id, -1)))).toBe('SEGMENT_NOT_FOUND');
-    expect(await code(w.handlers.regenerate.execute(new RegenerateSegmentCommand(ANN, 'x', 1)))).toBe('NARRATION_NOT_FOUND');
+    expect(await errorCode(w.handlers.regenerate.execute(new RegenerateSegmentCommand(BOB, done.id, 1)))).toBe('NARRATION_NOT_FOUND');
+    expect(await errorCode(w.handlers.regenerate.execute(new RegenerateSegmentCommand(ANN, done.id, 5)))).toBe('SEGMENT_NOT_FOUND');
+    expect(await errorCode(w.handlers.regenerate.execute(new RegenerateSegmentCommand(ANN, done.id, -1)))).toBe('SEGMENT_NOT_FOUND');
+    expect(await errorCode(w.handlers.regenerate.execute(new RegenerateSegmentCommand(ANN, 'x', 1)))).toBe('NARRATION_NOT_FOUND');
     const pending = uuidv7();
     await generate(w, { narrationId: pending });
-    expect(await code(w.handlers.regenerate.execute(new RegenerateSegmentCommand(ANN, pending, 0)))).toBe('NARRATION_NOT_COMPLETED');
+    expect(await errorCode(w.handlers.regenerate.execute(new RegenerateSegmentCommand(ANN, pending, 0)))).toBe('NARRATION_NOT_COMPLETED');
   });
 });
 
@@ -139,7 +129,7 @@ describe('EraseUserNarrations (unit)', () => {
     expect(w.uow.events(making)[1]!.data).toMatchObject({ reason: 'USER_ERASED' });
 
     expect(await w.handlers.erase.execute(new EraseUserNarrationsCommand(ANN.userId))).toEqual({ narrations: 0, objects: 0 });
-    expect(await code(w.handlers.erase.execute(new EraseUserNarrationsCommand('nope')))).toBe('VALIDATION_FAILED');
+    expect(await errorCode(w.handlers.erase.execute(new EraseUserNarrationsCommand('nope')))).toBe('VALIDATION_FAILED');
   });
 });
 
@@ -151,9 +141,9 @@ describe('GetNarration (unit)', () => {
     expect(view).toMatchObject({ id: done.id, status: 'completed', progress: { done: 5, total: 5 }, contentType: 'audio/ogg', audioObjectKey: `narrations/${ANN.userId}/${done.id}/narration-1.ogg` });
     expect(view.segments.every((s) => s.audioObjectKey !== '' && s.durationSeconds > 0 && s.contentType === 'audio/ogg')).toBe(true);
 
-    expect(await code(w.handlers.get.execute(new GetNarrationQuery(BOB, done.id)))).toBe('NARRATION_NOT_FOUND');
+    expect(await errorCode(w.handlers.get.execute(new GetNarrationQuery(BOB, done.id)))).toBe('NARRATION_NOT_FOUND');
     w.stories.stories.get(done.storyId)!.published = true;
     expect((await w.handlers.get.execute(new GetNarrationQuery(BOB, done.id))).id).toBe(done.id);
-    expect(await code(w.handlers.get.execute(new GetNarrationQuery(ANN, uuidv7())))).toBe('NARRATION_NOT_FOUND');
+    expect(await errorCode(w.handlers.get.execute(new GetNarrationQuery(ANN, uuidv7())))).toBe('NARRATION_NOT_FOUND');
   });
 });

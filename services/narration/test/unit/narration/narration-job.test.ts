@@ -1,6 +1,5 @@
-import { uuidv7 } from '@storytelling/kernel';
+import { DomainError, uuidv7 } from '@storytelling/kernel';
 import { DiscardNarrationCommand, GenerateNarrationCommand, RegenerateSegmentCommand, RunNarrationJobCommand } from '../../../src/application/index.js';
-import { DomainError } from '@storytelling/kernel';
 import { STOCK_VOICE_ID, StoryNotAnalysedError } from '../../../src/domain/index.js';
 import { MIRA, lighthouse, narrationWorld, type NarrationWorld } from '../../support/narration-world.js';
 import { ANN } from '../../support/voice-in-memory.js';

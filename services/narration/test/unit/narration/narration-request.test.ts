@@ -1,18 +1,7 @@
 import { subscriptionCommands } from '@storytelling/contracts';
-import { DomainError } from '@storytelling/kernel';
 import { STOCK_VOICE_ID, StoryNotAnalysedError } from '../../../src/domain/index.js';
-import { MIRA, lighthouse, narrationWorld } from '../../support/narration-world.js';
+import { MIRA, errorCode, lighthouse, narrationWorld } from '../../support/narration-world.js';
 import { ANN, BOB } from '../../support/voice-in-memory.js';
-
-const code = async (work: Promise<unknown>): Promise<string> => {
-  try {
-    await work;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof DomainError) return err.code;
-    throw err;
-  }
-};
 
 describe('RequestNarration (unit)', () => {
   it('stores the segmented narration (pending) with NarrationRequested and starts the quota saga in one unit', async () => {
@@ -54,17 +43,17 @@ describe('RequestNarration (unit)', () => {
     const story = w.stories.add(lighthouse());
     const collecting = await w.collectingVoice();
     const bobs = await w.readyVoice(BOB);
-    expect(await code(w.request(ANN, { storyId: 'nope' }))).toBe('VALIDATION_FAILED');
-    expect(await code(w.request(ANN, { storyId: story.storyId, narratorProfile: 'pirate' }))).toBe('VALIDATION_FAILED');
-    expect(await code(w.request(ANN, { storyId: story.storyId, conversationStyle: 'shouting' }))).toBe('VALIDATION_FAILED');
-    expect(await code(w.request(ANN, { storyId: story.storyId, characterVoices: { 'not-a-character': STOCK_VOICE_ID } }))).toBe('VALIDATION_FAILED');
-    expect(await code(w.request(ANN, { storyId: '0190a0d0-0000-7000-8000-0000000000ff' }))).toBe('STORY_NOT_FOUND');
-    expect(await code(w.request(BOB, { storyId: story.storyId }))).toBe('NOT_STORY_AUTHOR');
-    expect(await code(w.request(ANN, { storyId: story.storyId, voiceId: collecting }))).toBe('VOICE_NOT_READY');
-    expect(await code(w.request(ANN, { storyId: story.storyId, voiceId: bobs }))).toBe('VOICE_NOT_FOUND');
-    expect(await code(w.request(ANN, { storyId: story.storyId, characterVoices: { [MIRA]: collecting } }))).toBe('VOICE_NOT_READY');
+    expect(await errorCode(w.request(ANN, { storyId: 'nope' }))).toBe('VALIDATION_FAILED');
+    expect(await errorCode(w.request(ANN, { storyId: story.storyId, narratorProfile: 'pirate' }))).toBe('VALIDATION_FAILED');
+    expect(await errorCode(w.request(ANN, { storyId: story.storyId, conversationStyle: 'shouting' }))).toBe('VALIDATION_FAILED');
+    expect(await errorCode(w.request(ANN, { storyId: story.storyId, characterVoices: { 'not-a-character': STOCK_VOICE_ID } }))).toBe('VALIDATION_FAILED');
+    expect(await errorCode(w.request(ANN, { storyId: '0190a0d0-0000-7000-8000-0000000000ff' }))).toBe('STORY_NOT_FOUND');
+    expect(await errorCode(w.request(BOB, { storyId: story.storyId }))).toBe('NOT_STORY_AUTHOR');
+    expect(await errorCode(w.request(ANN, { storyId: story.storyId, voiceId: collecting }))).toBe('VOICE_NOT_READY');
+    expect(await errorCode(w.request(ANN, { storyId: story.storyId, voiceId: bobs }))).toBe('VOICE_NOT_FOUND');
+    expect(await errorCode(w.request(ANN, { storyId: story.storyId, characterVoices: { [MIRA]: collecting } }))).toBe('VOICE_NOT_READY');
     w.stories.failure = new StoryNotAnalysedError();
-    expect(await code(w.request(ANN, { storyId: story.storyId }))).toBe('STORY_NOT_ANALYSED');
+    expect(await errorCode(w.request(ANN, { storyId: story.storyId }))).toBe('STORY_NOT_ANALYSED');
     expect(w.uow.tables.narrations.size).toBe(0);
     expect(w.sagas.all).toEqual([]);
   });
@@ -73,7 +62,7 @@ describe('RequestNarration (unit)', () => {
     const w = narrationWorld();
     const story = w.stories.add(lighthouse());
     w.plans.narrationQuota = false;
-    expect(await code(w.request(ANN, { storyId: story.storyId }))).toBe('QUOTA_EXCEEDED');
+    expect(await errorCode(w.request(ANN, { storyId: story.storyId }))).toBe('QUOTA_EXCEEDED');
     expect(w.plans.asked).toEqual([ANN.userId]);
     expect(w.uow.tables.narrations.size).toBe(0);
   });
