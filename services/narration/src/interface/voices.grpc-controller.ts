@@ -73,16 +73,12 @@ function toProtoSample({ createdAt: _createdAt, ...sample }: SampleView): narrat
   return sample;
 }
 
-export function toProtoVoice(v: VoiceView): narration.Voice {
+export function toProtoVoice({ samples, failureReason, profile, createdAt, ...voice }: VoiceView): narration.Voice {
   return {
-    id: v.id,
-    name: v.name,
-    ownerId: v.ownerId,
-    trainingStatus: v.trainingStatus,
-    provider: v.provider,
-    samples: v.samples.map(toProtoSample),
-    failureReason: v.failureReason ?? '',
-    ...(v.profile ? { profile: { ...v.profile } } : {}),
-    createdAt: v.createdAt.toISOString(),
+    ...voice,
+    samples: samples.map(toProtoSample),
+    failureReason: failureReason ?? '',
+    ...(profile ? { profile: { ...profile } } : {}),
+    createdAt: createdAt.toISOString(),
   };
 }
