@@ -26,32 +26,16 @@ export interface VoiceRepository {
   deleteByOwner(ownerId: string): Promise<Voice[]>;
 }
 
-export type VoiceTrainingJobStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-
 /**
  * A durable training job (table voice_training_jobs), one per TrainVoice. A running job belongs
  * to the worker named in `leaseOwner` until `leaseExpiresAt`; after that any worker may claim it
  * again (the first crashed or hung).
  */
-export interface VoiceTrainingJob {
-  id: string;
+export interface VoiceTrainingJob extends LeasedJob {
   voiceId: string;
-  status: VoiceTrainingJobStatus;
-  /** Claims so far, this one included. */
-  attempts: number;
-  runAfter: Date;
-  leaseOwner: string | null;
-  leaseExpiresAt: Date | null;
-  lastErrorCode: string | null;
-  lastErrorMessage: string | null;
-  createdAt: Date;
-  updatedAt: Date;
 }
 
-export interface VoiceTrainingFailure {
-  code: string;
-  message: string;
-}
+export type VoiceTrainingFailure = NarrationJobFailure;
 
 export interface VoiceTrainingJobRepository {
   enqueue(job: { id: string; voiceId: string; at: Date }): Promise<void>;

@@ -1,8 +1,8 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { histogram } from '@storytelling/platform';
 import { RunVoiceTrainingJobCommand, VOICE_TRAINING_SETTINGS, type VoiceTrainingSettings, type VoiceTrainingWakeup } from '../../application/index.js';
-import { JobLoops } from '../jobs/job-loops.js';
+import { JobLoops, JobLoopsWorker } from '../jobs/job-loops.js';
 
 /** One training turn that had a job, by outcome (trained, retry, failed, cancelled, released, lost). */
 const jobDuration = () =>
@@ -16,10 +16,11 @@ const jobDuration = () =>
  * claiming and a job in flight is handed back.
  */
 @Injectable()
-export class VoiceTrainingWorker implements VoiceTrainingWakeup, OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly loops: JobLoops;
+export class VoiceTrainingWorker extends JobLoopsWorker implements VoiceTrainingWakeup {
+  protected readonly loops: JobLoops;
 
   constructor(@Inject(CommandBus) commands: CommandBus, @Inject(VOICE_TRAINING_SETTINGS) settings: VoiceTrainingSettings) {
+    super();
     this.loops = new JobLoops({
       name: 'voice-training',
       workers: settings.workers,
@@ -27,17 +28,5 @@ export class VoiceTrainingWorker implements VoiceTrainingWakeup, OnApplicationBo
       turn: (workerId, stop) => commands.execute(new RunVoiceTrainingJobCommand(workerId, stop)),
       onTurn: (outcome, seconds) => jobDuration().observe({ outcome }, seconds),
     });
-  }
-
-  onApplicationBootstrap(): void {
-    this.loops.start();
-  }
-
-  notify(): void {
-    this.loops.notify();
-  }
-
-  beforeApplicationShutdown(): Promise<void> {
-    return this.loops.stop();
   }
 }
