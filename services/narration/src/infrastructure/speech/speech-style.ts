@@ -78,15 +78,19 @@ export function speechStyle(
   };
 }
 
+/** How far voice matching may move the engine's pitch: Piper's ~92 Hz voice reaches ~37..276 Hz, a man's to a child's. */
+export const MIN_PITCH_RATIO = 0.4;
+export const MAX_PITCH_RATIO = 3;
+
 /**
- * The pitch ratio to apply to speech whose F0 median is `measuredHz`: with a profile, toward its
+ * The pitch ratio to apply to speech whose F0 median is `measuredHz`: with a profile, onto its
  * F0 median (then the style's semitones on top); without, the style's semitones alone. Kept
- * within half to double, so a bad measurement cannot make a chipmunk.
+ * within MIN_PITCH_RATIO..MAX_PITCH_RATIO, so a bad measurement cannot make a chipmunk.
  */
 export function pitchRatio(style: SpeechStyle, profile: VoiceProfile | undefined, measuredHz: number | undefined): number {
   const styled = 2 ** (style.semitones / 12);
   if (!profile || !measuredHz || measuredHz <= 0) return styled;
-  return clamp((profile.f0MedianHz / measuredHz) * styled, 0.5, 2);
+  return clamp((profile.f0MedianHz / measuredHz) * styled, MIN_PITCH_RATIO, MAX_PITCH_RATIO);
 }
 
 function round(value: number): number {

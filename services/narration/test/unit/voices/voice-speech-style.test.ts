@@ -33,12 +33,13 @@ describe('speech style', () => {
     expect(speechStyle('neutral', 'neutral', 'respectful', { profile: { ...slowSpeaker, charsPerSecond: 17 }, engineCharsPerSecond: 17 }).lengthScale).toBeCloseTo(base, 3);
   });
 
-  it('pitch goes onto the profile\'s F0 median, the style on top, within half to double', () => {
+  it("pitch goes onto the profile's F0 median, the style on top, within ×0.4..×3", () => {
     const profile = { f0MedianHz: 190, f0MinHz: 150, f0MaxHz: 260, charsPerSecond: 14 };
     const flat = { lengthScale: 1, semitones: 0, volumeDb: 0, sentenceSilenceSec: 0.4 };
     expect(pitchRatio(flat, profile, 95)).toBeCloseTo(2, 5);
     expect(pitchRatio({ ...flat, semitones: 12 }, profile, 190)).toBeCloseTo(2, 5);
-    expect(pitchRatio(flat, profile, 600)).toBe(0.5);
+    expect(pitchRatio(flat, profile, 600)).toBe(0.4);
+    expect(pitchRatio({ ...flat, semitones: 12 }, profile, 60)).toBe(3);
     expect(pitchRatio({ ...flat, semitones: -12 }, undefined, undefined)).toBeCloseTo(0.5, 5);
     expect(pitchRatio(flat, profile, undefined)).toBe(1);
   });
