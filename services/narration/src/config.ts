@@ -30,6 +30,7 @@ export const narrationConfigSchema = {
   STORY_GRPC_URL: hostPort().default('127.0.0.1:7204').describe("story's gRPC server (GetStory, GetAnalysis: the text and emotions narrated)"),
   NARRATION_JOB_POLL_MS: int({ min: 10, max: 60_000 }).default(1_000).describe('how often an idle narration worker looks for jobs'),
   NARRATION_JOB_ATTEMPTS: int({ min: 1, max: 10 }).default(3).describe('claims of one narration job (a worker died holding it, story unavailable) before its narration fails'),
+  NARRATION_SEGMENT_CONCURRENCY: int({ min: 1, max: 8 }).default(2).describe('segments of one narration job synthesised at the same time (one encodes and stores while the next is spoken)'),
   NARRATION_SEGMENT_ATTEMPTS: int({ min: 1, max: 10 }).default(3).describe('syntheses of one segment before its narration fails (SEGMENT_FAILED)'),
   NARRATION_SEGMENT_PAUSE_MS: int({ min: 0, max: 5_000 }).default(400).describe('silence between segments in the whole narration'),
   NARRATION_QUOTA_RESERVATION_TTL_SECONDS: int({ min: 60, max: 7 * 86_400 }).default(3_600).describe("how long subscription holds a narration's reserved quota without a commit"),

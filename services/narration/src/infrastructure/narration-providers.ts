@@ -22,6 +22,7 @@ export function narrationSettings(config: NarrationConfig): NarrationSettings {
     workers: config.NARRATION_WORKERS,
     leaseMs: config.NARRATION_JOB_LEASE_MS,
     pollMs: config.NARRATION_JOB_POLL_MS,
+    segmentConcurrency: config.NARRATION_SEGMENT_CONCURRENCY,
     segmentAttempts: config.NARRATION_SEGMENT_ATTEMPTS,
     segmentRetryDelayMs: 500,
     maxJobAttempts: config.NARRATION_JOB_ATTEMPTS,

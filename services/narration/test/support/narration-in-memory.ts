@@ -210,6 +210,7 @@ export const SETTINGS: NarrationSettings = {
   workers: 0,
   leaseMs: 60_000,
   pollMs: 50,
+  segmentConcurrency: 1,
   segmentAttempts: 3,
   segmentRetryDelayMs: 0,
   maxJobAttempts: 3,
@@ -251,12 +252,27 @@ export class FakeSpeechEngine implements SpeechEngine {
   readonly requests: SpeechRequest[] = [];
   readonly failures = new Map<string, number>();
   readonly silentTexts = new Set<string>();
-  /** Aborted after this many requests (a shutdown between segments). */
+  /** Called with the number of requests so far, as each arrives (a shutdown between segments). */
   onRequest: ((count: number) => void) | undefined;
+  /** How long a synthesis takes (ms), and the most that ran at once. */
+  delayMs = 0;
+  maxInFlight = 0;
+  private inFlight = 0;
 
   async synthesise(request: SpeechRequest, outputPath: string): Promise<SpeechResult> {
     this.requests.push(request);
     this.onRequest?.(this.requests.length);
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      return await this.speak(request, outputPath);
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  private async speak(request: SpeechRequest, outputPath: string): Promise<SpeechResult> {
     const left = this.failures.get(request.text) ?? 0;
     if (left > 0) {
       this.failures.set(request.text, left - 1);

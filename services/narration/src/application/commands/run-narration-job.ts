@@ -161,6 +161,11 @@ export class RunNarrationJobHandler implements ICommandHandler<RunNarrationJobCo
     return result;
   }
 
+  /**
+   * The segments to make, `segmentConcurrency` at a time (one segment's encoding, checking and
+   * storing overlaps the next one's synthesis); each recorded as soon as it is stored. The first
+   * failure, a shutdown or a lost lease stops new segments; those in flight finish first.
+   */
   private async synthesise(
     job: NarrationJob,
     workerId: string,
@@ -171,35 +176,46 @@ export class RunNarrationJobHandler implements ICommandHandler<RunNarrationJobCo
     dir: string,
   ): Promise<NarrationJobOutcome> {
     const ids = { jobId: job.id, narrationId: job.narrationId };
-    let narration = start;
     const local = new Map<number, string>();
-    for (const index of indexes) {
-      if (stop?.aborted) return this.release(job, workerId);
-      const segment = narration.segments[index]!;
-      const path = join(dir, `segment-${index}.ogg`);
-      const made = await this.synthesiseSegment(narration, segment, voices.get(segment.voiceId)!, path, stop);
-      if ('failure' in made) {
-        if (stop?.aborted) return this.release(job, workerId);
-        return this.giveUp(job, workerId, `${Reasons.segmentFailed}: segment ${index} failed ${this.settings.segmentAttempts} times: ${made.failure}`);
+    let halt: { kind: 'release' } | { kind: 'lost' } | { kind: 'give-up'; reason: string } | undefined;
+    const queue = [...indexes];
+    const lane = async (): Promise<void> => {
+      for (let index = queue.shift(); index !== undefined && !halt; index = queue.shift()) {
+        if (stop?.aborted) {
+          halt = { kind: 'release' };
+          return;
+        }
+        const segment = start.segments[index]!;
+        const path = join(dir, `segment-${index}.ogg`);
+        const made = await this.synthesiseSegment(start, segment, voices.get(segment.voiceId)!, path, stop);
+        if ('failure' in made) {
+          halt ??= stop?.aborted ? { kind: 'release' } : { kind: 'give-up', reason: `${Reasons.segmentFailed}: segment ${index} failed ${this.settings.segmentAttempts} times: ${made.failure}` };
+          return;
+        }
+        const key = start.nextSegmentKey(index);
+        await this.media.upload(path, key, SPEECH_CONTENT_TYPE);
+        const saved = await this.inLease(job, workerId, async (repos) => {
+          const n = await repos.narrations.find(job.narrationId, { lock: true });
+          if (!n || n.status === 'discarded') return undefined;
+          const replaced = n.segmentSynthesised(index, { objectKey: key, durationSeconds: made.durationSeconds });
+          await repos.narrations.save(n);
+          return { replaced, progress: n.progress };
+        });
+        if (!saved.owned || !saved.value) {
+          await this.media.delete(key);
+          halt = { kind: 'lost' };
+          return;
+        }
+        if (saved.value.replaced && saved.value.replaced !== key) await this.media.delete(saved.value.replaced);
+        local.set(index, path);
+        this.log.debug({ ...ids, index, durationSeconds: made.durationSeconds, ...saved.value.progress }, 'segment synthesised');
       }
-      const key = narration.nextSegmentKey(index);
-      await this.media.upload(path, key, SPEECH_CONTENT_TYPE);
-      const saved = await this.inLease(job, workerId, async (repos) => {
-        const n = await repos.narrations.find(job.narrationId, { lock: true });
-        if (!n || n.status === 'discarded') return undefined;
-        const replaced = n.segmentSynthesised(index, { objectKey: key, durationSeconds: made.durationSeconds });
-        await repos.narrations.save(n);
-        return { n, replaced };
-      });
-      if (!saved.owned || !saved.value) {
-        await this.media.delete(key);
-        return { kind: 'lost', ...ids };
-      }
-      narration = saved.value.n;
-      if (saved.value.replaced && saved.value.replaced !== key) await this.media.delete(saved.value.replaced);
-      local.set(index, path);
-      this.log.debug({ ...ids, index, durationSeconds: made.durationSeconds, ...narration.progress }, 'segment synthesised');
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(this.settings.segmentConcurrency, indexes.length)) }, lane));
+    if (halt?.kind === 'release') return this.release(job, workerId);
+    if (halt?.kind === 'give-up') return this.giveUp(job, workerId, halt.reason);
+    const narration = await this.uow.reader.narrations.find(job.narrationId);
+    if (halt?.kind === 'lost' || !narration || narration.status === 'discarded') return { kind: 'lost', ...ids };
     return this.joinWhole(job, workerId, narration, indexes, local, dir);
   }
 

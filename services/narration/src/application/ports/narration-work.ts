@@ -20,6 +20,8 @@ export interface NarrationSettings {
   /** How long a claimed job is the worker's; renewed after every segment. */
   leaseMs: number;
   pollMs: number;
+  /** Segments of one job synthesised at the same time (their encoding and storing overlap the next synthesis). */
+  segmentConcurrency: number;
   /** Syntheses of one segment before the narration fails (SEGMENT_FAILED). */
   segmentAttempts: number;
   /** Pause before synthesising a failed segment again (ms, times the attempt). */

@@ -47,6 +47,25 @@ describe('RunNarrationJob (unit)', () => {
     expect(w.uow.jobs()).toMatchObject([{ kind: 'generate', status: 'succeeded', attempts: 1 }]);
   });
 
+  it('synthesises `segmentConcurrency` segments at a time; a failure stops new ones and waits for those in flight', async () => {
+    const w = narrationWorld();
+    w.settings.segmentConcurrency = 2;
+    w.engine.delayMs = 20;
+    const { id } = await requested(w);
+    expect((await w.drain())[0]).toMatchObject({ kind: 'generated', segments: 5 });
+    expect(w.engine.maxInFlight).toBe(2);
+    expect(w.uow.stored(id).segments.every((s) => s.audio !== null)).toBe(true);
+
+    const other = await requested(w);
+    const texts = w.uow.stored(other.id).segments.map((s) => s.text);
+    w.engine.failures.set(texts[1]!, Infinity);
+    const before = w.engine.requests.length;
+    const [outcome] = await w.drain();
+    expect(outcome).toMatchObject({ kind: 'failed', reason: expect.stringMatching(/^SEGMENT_FAILED: segment 1 failed 3 times/) });
+    expect(w.uow.stored(other.id).status).toBe('failed');
+    expect(w.engine.requests.length - before).toBeLessThan(3 + 5);
+  });
+
   it('a segment that fails is synthesised again; one that keeps failing fails the narration with a reason, never completed with a hole', async () => {
     const w = narrationWorld();
     const { id } = await requested(w);
