@@ -40,6 +40,11 @@ export function narrationObjectKey(ownerId: string, narrationId: string, n: numb
   return `${narrationsPrefix(ownerId)}${narrationId}/narration-${n}.ogg`;
 }
 
+/** The characters `characterVoices` gives a voice other than the narrator's: their speech is a segment of its own. */
+export function voicedCharacters(characterVoices: Readonly<Record<string, string>>, narratorVoiceId: string): Set<string> {
+  return new Set(Object.entries(characterVoices).filter(([, voice]) => voice !== narratorVoiceId).map(([character]) => character));
+}
+
 /** Drafts with their voices: a speaking character's voice from `characterVoices`, else the narrator's. */
 export function voiceSegments(drafts: readonly SegmentDraft[], voiceId: string, characterVoices: Readonly<Record<string, string>>): Segment[] {
   return drafts.map((d) => ({

@@ -17,8 +17,11 @@ import type { Emotion } from './emotion.js';
  * 3. Speakers: inside a paragraph, text between quotation marks (" “” «» ‘’, which may span
  *    sentences) is speech. Speech is attributed to the character named nearest to it in the
  *    narration around it (after it first: `"…," said Mira`; then before it: `Mira said: "…"`;
- *    then the paragraph's only named character). Attributed speech becomes pieces of its own,
- *    carrying the character, so `characterVoices` can give it that character's voice.
+ *    then the paragraph's only named character). Speech attributed to a character that speaks
+ *    in a voice of its own (`voiced`: the characters `characterVoices` gives another voice than
+ *    the narrator's; all of them when not given) becomes pieces of its own, carrying the
+ *    character; other speech stays with the narration around it (no voice changes there, and
+ *    every segment is one more synthesis).
  * 4. Pieces longer than MAX_SEGMENT_CHARS are cut at a clause (`;` `:` `,`) or a space; then
  *    consecutive pieces with the same emotion and speaker are joined while the joined text stays
  *    within MAX_SEGMENT_CHARS. A segment therefore never crosses a sentence boundary in the
@@ -54,6 +57,11 @@ export interface SegmentationInput {
   content: string;
   characters: readonly StoryCharacter[];
   emotions: readonly EmotionMoment[];
+}
+
+export interface SegmentationOptions {
+  /** Characters whose speech is split off (they speak in a voice of their own); default: every character. */
+  voiced?: ReadonlySet<string>;
 }
 
 /** A segment before voices are chosen. */
@@ -166,10 +174,10 @@ interface Piece {
 }
 
 /** The story as segments (rules 1–4). An empty story has none. */
-export function segmentStory(input: SegmentationInput): SegmentDraft[] {
+export function segmentStory(input: SegmentationInput, options: SegmentationOptions = {}): SegmentDraft[] {
   const sentences = splitSentences(input.content);
   const emotions = sentenceEmotions(sentences, input.emotions);
-  const speakers = new SpeakerFinder(input.characters);
+  const speakers = new SpeakerFinder(input.characters, options.voiced);
   const paragraphs = new Map<number, Sentence[]>();
   for (const s of sentences) {
     const group = paragraphs.get(s.paragraph);
@@ -206,7 +214,10 @@ interface Span {
 class SpeakerFinder {
   private readonly names: Array<{ id: string; pattern: RegExp }>;
 
-  constructor(characters: readonly StoryCharacter[]) {
+  constructor(
+    characters: readonly StoryCharacter[],
+    private readonly voiced?: ReadonlySet<string>,
+  ) {
     this.names = characters.flatMap((c) => aliasesOf(c.name).map((alias) => ({ id: c.id, pattern: new RegExp(`(?<![\\p{L}\\p{N}])${escape(alias)}(?![\\p{L}\\p{N}])`, 'giu') })));
   }
 
@@ -214,7 +225,8 @@ class SpeakerFinder {
     const spans = this.spansOf(sentences);
     const pieces: Array<Piece & { sentence: number }> = [];
     spans.forEach((span, i) => {
-      const characterId = span.speech ? this.speakerOf(spans, i) : null;
+      const speaker = span.speech ? this.speakerOf(spans, i) : null;
+      const characterId = speaker !== null && (!this.voiced || this.voiced.has(speaker)) ? speaker : null;
       const last = pieces.at(-1);
       // Within a sentence, narration and unattributed speech stay together; attributed speech is a piece of its own.
       if (last && last.sentence === span.sentence && last.characterId === characterId) last.text = glue(last.text, span.text);

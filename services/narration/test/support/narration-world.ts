@@ -42,13 +42,16 @@ export async function errorCode(work: Promise<unknown>): Promise<string> {
 export const MIRA = '0190a0d0-0000-7000-8000-00000000c001';
 export const WIND = '0190a0d0-0000-7000-8000-00000000c002';
 
-/** The lighthouse story, analysed: 4 sentences, a quote Mira speaks, fear and curiosity. */
+/**
+ * The lighthouse story, analysed: 5 sentences, a quote Mira speaks, fear, curiosity and joy. Its
+ * segments: 5, or 6 when Mira speaks in a voice of her own (her quote is split off).
+ */
 export function lighthouse(authorId = ANN.userId, storyId = uuidv7()): NarratableStory {
   return {
     storyId,
     authorId,
     published: false,
-    content: 'Mira kept the lighthouse on the cliff. The storm came at night and Mira was afraid.\n\n"Who is there?" asked Mira. The wind howled at the door.',
+    content: 'Mira kept the lighthouse on the cliff. The storm came at night and Mira was afraid.\n\n"Who is there?" asked Mira. The wind howled at the door. At dawn Mira smiled with joy.',
     characters: [
       { id: MIRA, name: 'Mira' },
       { id: WIND, name: 'the Wind' },
@@ -56,6 +59,7 @@ export function lighthouse(authorId = ANN.userId, storyId = uuidv7()): Narratabl
     emotions: [
       { emotion: 'fear', intensity: 6, quote: 'The storm came at night and Mira was afraid.', sentenceIndex: 1 },
       { emotion: 'curiosity', intensity: 3, quote: '"Who is there?" asked Mira.', sentenceIndex: 2 },
+      { emotion: 'joy', intensity: 4, quote: 'At dawn Mira smiled with joy.', sentenceIndex: 4 },
     ],
   };
 }

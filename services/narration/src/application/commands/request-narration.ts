@@ -15,6 +15,7 @@ import {
   isNarratorProfile,
   isStockVoiceId,
   segmentStory,
+  voicedCharacters,
   voiceSegments,
 } from '../../domain/index.js';
 import type { NarrationSettings, StorySource, SubscriptionPlans } from '../ports/index.js';
@@ -76,7 +77,7 @@ export class RequestNarrationHandler implements ICommandHandler<RequestNarration
     const voiceId = request.voiceId || (await latestReadyVoice(voices, caller.userId));
     for (const id of new Set([voiceId, ...Object.values(request.characterVoices)])) await assertUsableVoice(voices, caller.userId, id);
 
-    const drafts = segmentStory(story);
+    const drafts = segmentStory(story, { voiced: voicedCharacters(request.characterVoices, voiceId) });
     if (drafts.length === 0) throw new ValidationError('invalid narration request', [{ field: 'storyId', message: 'the story has no text to narrate' }]);
     if (!(await this.plans.narrationQuotaAllowed(caller.userId))) throw new NarrationQuotaExceededError();
 

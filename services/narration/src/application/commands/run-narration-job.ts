@@ -4,7 +4,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { getLogger, runWithContext } from '@storytelling/platform';
 import type { Narration, NarrationJob, NarrationWorkRepositories, Segment, VoiceRepository } from '../../domain/index.js';
-import { NarrationFailureReasons as Reasons, StoryNotAnalysedError, isStockVoiceId, segmentStory, voiceSegments } from '../../domain/index.js';
+import { NarrationFailureReasons as Reasons, StoryNotAnalysedError, isStockVoiceId, segmentStory, voiceSegments, voicedCharacters } from '../../domain/index.js';
 import type { AudioJoiner, MediaFiles, NarratableStory, NarrationSettings, SpeechEngine, SpeechVoice, StorySource } from '../ports/index.js';
 import { AUDIO_JOINER, MEDIA_FILES, NARRATION_SETTINGS, NARRATION_UNIT_OF_WORK, SPEECH_CONTENT_TYPE, SPEECH_ENGINE, STORY_SOURCE } from '../ports/index.js';
 import type { NarrationsUnitOfWork } from '../queries/get-narration.js';
@@ -132,7 +132,7 @@ export class RunNarrationJobHandler implements ICommandHandler<RunNarrationJobCo
       return this.giveUp(job, workerId, `${Reasons.storyUnavailable}: story did not answer in ${job.attempts} attempts`);
     }
     if (story.authorId !== s.ownerId) return this.giveUp(job, workerId, `${Reasons.storyUnavailable}: the story is not its owner's`);
-    const drafts = segmentStory(story);
+    const drafts = segmentStory(story, { voiced: voicedCharacters(s.characterVoices, s.voiceId) });
     if (drafts.length === 0) return this.giveUp(job, workerId, `${Reasons.storyUnavailable}: the story has no text`);
     const defined = await this.inLease(job, workerId, async (repos) => {
       const n = await repos.narrations.find(job.narrationId, { lock: true });

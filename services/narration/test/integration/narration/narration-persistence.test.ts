@@ -89,7 +89,7 @@ describe('narration persistence and jobs (real Postgres)', () => {
     });
     const reloaded = (await uow.reader.narrations.find(n.id))!;
     expect(reloaded.segments[2]).toMatchObject({ revision: 1, audio: { objectKey: `narrations/${ANN.userId}/${n.id}/segments/2-1.ogg`, durationSeconds: 1.25 } });
-    expect(reloaded.progress).toEqual({ done: 1, total: 5 });
+    expect(reloaded.progress).toEqual({ done: 1, total: 6 });
 
     await uow.run(async (repos) => {
       const locked = (await repos.narrations.find(n.id, { lock: true }))!;

@@ -26,12 +26,12 @@ describe('RunNarrationJob (unit)', () => {
     expect(rest).toEqual([]);
     const n = w.uow.stored(id);
     const durations = n.segments.map((s) => s.audio!.durationSeconds);
-    expect(outcome).toMatchObject({ kind: 'generated', narrationId: id, segments: 5 });
+    expect(outcome).toMatchObject({ kind: 'generated', narrationId: id, segments: 6 });
     expect(n.state).toMatchObject({ status: 'completed', audioRevision: 1, audio: { objectKey: `${prefix(id)}narration-1.ogg` } });
-    expect(n.state.audio!.durationSeconds).toBeCloseTo(durations.reduce((a, b) => a + b, 0) + 4 * 0.4, 5);
-    expect(n.segments.map((s) => s.audio!.objectKey)).toEqual([0, 1, 2, 3, 4].map((i) => `${prefix(id)}segments/${i}-1.ogg`));
+    expect(n.state.audio!.durationSeconds).toBeCloseTo(durations.reduce((a, b) => a + b, 0) + 5 * 0.4, 5);
+    expect(n.segments.map((s) => s.audio!.objectKey)).toEqual([0, 1, 2, 3, 4, 5].map((i) => `${prefix(id)}segments/${i}-1.ogg`));
     expect(w.media.keys(prefix(id))).toEqual([...n.segments.map((s) => s.audio!.objectKey), `${prefix(id)}narration-1.ogg`].sort());
-    expect(n.progress).toEqual({ done: 5, total: 5 });
+    expect(n.progress).toEqual({ done: 6, total: 6 });
 
     expect(w.engine.requests.map((r) => [r.emotion, r.voice.provider])).toEqual([
       ['neutral', 'local'],
@@ -39,11 +39,12 @@ describe('RunNarrationJob (unit)', () => {
       ['curiosity', 'stock'],
       ['curiosity', 'local'],
       ['neutral', 'local'],
+      ['joy', 'local'],
     ]);
     expect(w.engine.requests[0]).toMatchObject({ narratorProfile: 'neutral', conversationStyle: 'respectful', voice: { profile: { f0MedianHz: 210 } } });
-    expect(w.joiner.joins).toEqual([{ inputs: 5, pauseMs: 400 }]);
+    expect(w.joiner.joins).toEqual([{ inputs: 6, pauseMs: 400 }]);
     expect(w.uow.eventNames(id)).toEqual(['requested', 'generated']);
-    expect(w.uow.events(id)[1]!.data).toEqual({ narrationId: id, storyId: n.state.storyId, ownerId: ANN.userId, segments: 5, durationSeconds: n.state.audio!.durationSeconds, sagaId });
+    expect(w.uow.events(id)[1]!.data).toEqual({ narrationId: id, storyId: n.state.storyId, ownerId: ANN.userId, segments: 6, durationSeconds: n.state.audio!.durationSeconds, sagaId });
     expect(w.uow.jobs()).toMatchObject([{ kind: 'generate', status: 'succeeded', attempts: 1 }]);
   });
 

@@ -10,13 +10,14 @@ describe('RequestNarration (unit)', () => {
     const mum = await w.readyVoice();
     const view = await w.request(ANN, { storyId: story.storyId, voiceId: mum, characterVoices: { [MIRA]: STOCK_VOICE_ID }, narratorProfile: 'grandma', conversationStyle: 'parent_to_child' });
 
-    expect(view).toMatchObject({ storyId: story.storyId, ownerId: ANN.userId, voiceId: mum, status: 'pending', narratorProfile: 'grandma', conversationStyle: 'parent_to_child', progress: { done: 0, total: 5 }, audioObjectKey: '' });
+    expect(view).toMatchObject({ storyId: story.storyId, ownerId: ANN.userId, voiceId: mum, status: 'pending', narratorProfile: 'grandma', conversationStyle: 'parent_to_child', progress: { done: 0, total: 6 }, audioObjectKey: '' });
     expect(view.segments.map((s) => [s.emotion, s.voiceId, s.characterId])).toEqual([
       ['neutral', mum, null],
       ['fear', mum, null],
       ['curiosity', STOCK_VOICE_ID, MIRA],
       ['curiosity', mum, null],
       ['neutral', mum, null],
+      ['joy', mum, null],
     ]);
     expect(w.stories.reads).toEqual([{ storyId: story.storyId, reader: 'caller' }]);
     expect(w.uow.eventNames(view.id)).toEqual(['requested']);

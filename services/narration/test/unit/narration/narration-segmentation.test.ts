@@ -1,4 +1,4 @@
-import { MAX_SEGMENT_CHARS, cutLong, segmentStory, sentenceEmotions, splitSentences, voiceSegments } from '../../../src/domain/index.js';
+import { MAX_SEGMENT_CHARS, cutLong, segmentStory, sentenceEmotions, splitSentences, voiceSegments, voicedCharacters } from '../../../src/domain/index.js';
 import { MIRA, WIND, lighthouse } from '../../support/narration-world.js';
 
 describe('sentences (the rules story numbers them by)', () => {
@@ -43,7 +43,7 @@ describe('emotions per sentence', () => {
 });
 
 describe('segmentStory', () => {
-  it('gives every segment its emotion and its speaker: attributed speech is a segment of its own', () => {
+  it('gives every segment its emotion and its speaker: speech of a character with a voice of its own is a segment of its own', () => {
     const segments = segmentStory(lighthouse());
     expect(segments).toEqual([
       { index: 0, text: 'Mira kept the lighthouse on the cliff.', emotion: 'neutral', characterId: null },
@@ -51,6 +51,15 @@ describe('segmentStory', () => {
       { index: 2, text: '"Who is there?"', emotion: 'curiosity', characterId: MIRA },
       { index: 3, text: 'asked Mira.', emotion: 'curiosity', characterId: null },
       { index: 4, text: 'The wind howled at the door.', emotion: 'neutral', characterId: null },
+      { index: 5, text: 'At dawn Mira smiled with joy.', emotion: 'joy', characterId: null },
+    ]);
+    // Nobody speaks in another voice: the quote stays with its sentence (one synthesis less).
+    expect(segmentStory(lighthouse(), { voiced: voicedCharacters({ [MIRA]: 'narrator' }, 'narrator') }).map((s) => [s.text, s.characterId])).toEqual([
+      ['Mira kept the lighthouse on the cliff.', null],
+      ['The storm came at night and Mira was afraid.', null],
+      ['"Who is there?" asked Mira.', null],
+      ['The wind howled at the door.', null],
+      ['At dawn Mira smiled with joy.', null],
     ]);
   });
 
@@ -105,7 +114,7 @@ describe('segmentStory', () => {
   it('voices: a speaking character with a voice of its own gets it, everything else the narrator', () => {
     const drafts = segmentStory(lighthouse());
     const voiced = voiceSegments(drafts, 'narrator-voice', { [MIRA]: 'mira-voice' });
-    expect(voiced.map((s) => s.voiceId)).toEqual(['narrator-voice', 'narrator-voice', 'mira-voice', 'narrator-voice', 'narrator-voice']);
+    expect(voiced.map((s) => s.voiceId)).toEqual(['narrator-voice', 'narrator-voice', 'mira-voice', 'narrator-voice', 'narrator-voice', 'narrator-voice']);
     expect(voiced.every((s) => s.audio === null && s.revision === 0)).toBe(true);
   });
 });
