@@ -1,7 +1,7 @@
 import type { Page, PageRequest } from './story.port.js';
 
 /** Notification types (the notification service's catalogue; muting takes these). */
-export const NOTIFICATION_TYPES = ['welcome', 'story_published', 'payment_failed', 'subscription_activated', 'quota_exceeded'] as const;
+export const NOTIFICATION_TYPES = ['welcome', 'story_published', 'payment_failed', 'subscription_activated', 'quota_exceeded', 'narration_ready', 'narration_failed'] as const;
 
 /** An in-app notification as GET /notifications shows it. */
 export interface InAppNotificationView {
