@@ -118,3 +118,11 @@ describe('notification routes (fake notification service)', () => {
     expect(Object.keys(paths['/api/v1/notification-preferences'] ?? {}).sort()).toEqual(['get', 'put']);
   });
 });
+
+describe('notification types', () => {
+  it('the gateway accepts exactly the types notification sends', async () => {
+    const { NOTIFICATION_TYPES: sent } = await import('../../../notification/src/domain/notification-type.js');
+    const { NOTIFICATION_TYPES: accepted } = await import('../../src/application/notification.port.js');
+    expect([...accepted].sort()).toEqual([...sent].sort());
+  });
+});
