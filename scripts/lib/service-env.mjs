@@ -21,7 +21,7 @@ export function superadminCredentials() {
  * Services that call other services with service tokens (docs/adr/0016-service-tokens.md). Adding
  * a caller is one line here (plus its SERVICE_TOKEN_SECRET in compose and helm secretEnv).
  */
-export const SERVICE_TOKEN_CALLERS = ['notification', 'subscription', 'payments'];
+export const SERVICE_TOKEN_CALLERS = ['notification', 'subscription', 'payments', 'narration'];
 
 /**
  * Processes that read or write media objects (docs/adr/0019, 0021): they must share one store, so

@@ -7,7 +7,7 @@ import { COMMAND_HANDLERS, QUERY_HANDLERS, NARRATION_UNIT_OF_WORK, NarrationQuot
 import type { NarrationConfig } from './config.js';
 import { NARRATION_ENTITIES } from './infrastructure/persistence/entities.js';
 import { narrationUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
-import { NARRATION_TRANSLATORS, narrationAdapters } from './infrastructure/narration-providers.js';
+import { NARRATION_TRANSLATORS, narrationAdapters, narrationServiceTokens } from './infrastructure/narration-providers.js';
 import { voiceAdapters } from './infrastructure/voice-providers.js';
 import { NarrationsGrpcController } from './interface/narrations.grpc-controller.js';
 import { VoicesGrpcController } from './interface/voices.grpc-controller.js';
@@ -31,8 +31,9 @@ export type NarrationModuleOptions = Pick<ServiceModuleOptions, 'clock'> & {
 @Module({})
 export class NarrationModule {
   static forRoot(config: NarrationConfig, options: NarrationModuleOptions = {}): DynamicModule {
-    const voices = voiceAdapters(config);
-    const narrations = narrationAdapters(config);
+    const serviceTokens = narrationServiceTokens(config);
+    const voices = voiceAdapters(config, serviceTokens);
+    const narrations = narrationAdapters(config, serviceTokens);
     return {
       module: NarrationModule,
       imports: [
@@ -45,7 +46,7 @@ export class NarrationModule {
           // Users' access tokens; add the service's own audience when other services call it with service tokens.
           callers: { audiences: [] },
           clock: options.clock,
-          clients: [...voices.clients, ...narrations.clients],
+          clients: [...voices.clients, ...narrations.clients, ...(serviceTokens ? [serviceTokens] : [])],
         }),
       ],
       controllers: [VoicesGrpcController, NarrationsGrpcController],

@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { createServiceTokenSource, locateMediaTools, type Closeable } from '@storytelling/platform';
+import { createServiceTokenSource, getLogger, locateMediaTools, type Closeable, type IdentityServiceTokenSource, type ServiceTokenSource } from '@storytelling/platform';
 import { AUDIO_JOINER, NARRATION_SETTINGS, NARRATION_WAKEUP, NarrationQuotaSagaBinding, STORY_SOURCE, type NarrationSettings } from '../application/index.js';
 import type { NarrationConfig } from '../config.js';
 import { FfmpegAudioJoiner } from './audio/ffmpeg-audio-joiner.js';
@@ -33,15 +33,26 @@ export function narrationSettings(config: NarrationConfig): NarrationSettings {
 }
 
 /**
+ * narration's service tokens (docs/adr/0016-service-tokens.md: identity's IssueServiceToken with
+ * SERVICE_TOKEN_SECRET), one source for story and subscription; close it on shutdown. Without the
+ * secret a call made with no user in it carries no token: story refuses it, so a narration a saga
+ * asks for (GenerateNarration) fails STORY_UNAVAILABLE — said once at start.
+ */
+export function narrationServiceTokens(config: NarrationConfig): IdentityServiceTokenSource | undefined {
+  if (!config.SERVICE_TOKEN_SECRET) {
+    getLogger('narration').warn('SERVICE_TOKEN_SECRET is not set: narrations asked for by sagas (GenerateNarration) cannot read their story');
+    return undefined;
+  }
+  return createServiceTokenSource({ identityUrl: config.IDENTITY_GRPC_URL, service: 'narration', secret: config.SERVICE_TOKEN_SECRET, deadlineMs: config.GRPC_DEADLINE_MS });
+}
+
+/**
  * The adapters of the narration ports, built from the config: story's gRPC behind the ACL
  * (STORY_SOURCE; the caller's token, or narration's service token for the worker), the ffmpeg
  * joiner of whole narrations, the settings, the workers and the quota saga's binding.
  */
-export function narrationAdapters(config: NarrationConfig): NarrationAdapters {
+export function narrationAdapters(config: NarrationConfig, serviceTokens: ServiceTokenSource | undefined): NarrationAdapters {
   const tools = locateMediaTools(config.MEDIA_TOOLS_DIR ? { toolsDir: config.MEDIA_TOOLS_DIR } : {});
-  const serviceTokens = config.SERVICE_TOKEN_SECRET
-    ? createServiceTokenSource({ identityUrl: config.IDENTITY_GRPC_URL, service: 'narration', secret: config.SERVICE_TOKEN_SECRET, deadlineMs: config.GRPC_DEADLINE_MS })
-    : undefined;
   const stories = new GrpcStorySource({ url: config.STORY_GRPC_URL, deadlineMs: config.GRPC_DEADLINE_MS, ...(serviceTokens ? { serviceTokens } : {}) });
   return {
     providers: [
@@ -52,6 +63,6 @@ export function narrationAdapters(config: NarrationConfig): NarrationAdapters {
       { provide: NARRATION_WAKEUP, useExisting: NarrationWorker },
       NarrationQuotaSagaBinding,
     ],
-    clients: serviceTokens ? [stories, serviceTokens] : [stories],
+    clients: [stories],
   };
 }

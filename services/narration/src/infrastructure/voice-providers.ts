@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import { createObjectStorage, createServiceTokenSource, locateMediaTools, type Closeable } from '@storytelling/platform';
+import { createObjectStorage, locateMediaTools, type Closeable, type ServiceTokenSource } from '@storytelling/platform';
 import { MEDIA_FILES, SPEECH_ENGINE, SUBSCRIPTION_PLANS, VOICE_CLONING, VOICE_TRAINING_SETTINGS, VOICE_TRAINING_WAKEUP, type VoiceTrainingSettings } from '../application/index.js';
 import type { NarrationConfig } from '../config.js';
 import { ElevenLabsClient } from './cloning/elevenlabs-client.js';
@@ -22,15 +22,12 @@ export interface VoiceAdapters {
  * (SUBSCRIPTION_PLANS, with narration's service token when there is no user) and the training
  * workers.
  */
-export function voiceAdapters(config: NarrationConfig): VoiceAdapters {
+export function voiceAdapters(config: NarrationConfig, serviceTokens: ServiceTokenSource | undefined): VoiceAdapters {
   const tools = locateMediaTools(config.MEDIA_TOOLS_DIR ? { toolsDir: config.MEDIA_TOOLS_DIR } : {});
   const elevenLabs =
     config.NARRATION_CLONING_PROVIDER === 'elevenlabs'
       ? new ElevenLabsClient({ apiKey: config.ELEVENLABS_API_KEY ?? '', baseUrl: config.ELEVENLABS_BASE_URL, modelId: config.ELEVENLABS_MODEL_ID, timeoutMs: config.ELEVENLABS_TIMEOUT_MS })
       : undefined;
-  const serviceTokens = config.SERVICE_TOKEN_SECRET
-    ? createServiceTokenSource({ identityUrl: config.IDENTITY_GRPC_URL, service: 'narration', secret: config.SERVICE_TOKEN_SECRET, deadlineMs: config.GRPC_DEADLINE_MS })
-    : undefined;
   const plans = new GrpcSubscriptionPlans({ url: config.SUBSCRIPTION_GRPC_URL, deadlineMs: config.GRPC_DEADLINE_MS, ...(serviceTokens ? { serviceTokens } : {}) });
   const training: VoiceTrainingSettings = {
     workers: config.NARRATION_WORKERS,
@@ -49,6 +46,6 @@ export function voiceAdapters(config: NarrationConfig): VoiceAdapters {
       VoiceTrainingWorker,
       { provide: VOICE_TRAINING_WAKEUP, useExisting: VoiceTrainingWorker },
     ],
-    clients: serviceTokens ? [plans, serviceTokens] : [plans],
+    clients: [plans],
   };
 }

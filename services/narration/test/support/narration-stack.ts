@@ -9,7 +9,6 @@ import type { Provider } from '@nestjs/common';
 import { PROTO_SERVICES, type narration, type story, type subscription } from '@storytelling/contracts';
 import { FilesystemObjectStorage, createDataSource, type GrpcClient, type ObjectStorage } from '@storytelling/platform';
 import {
-  SERVICE_TOKEN_CALLERS,
   SandboxKafka,
   createServiceSandbox,
   grpcOutcome,
@@ -59,7 +58,7 @@ export async function startNarrationStack(name: string, options: NarrationStackO
     for (const c of closers.reverse()) await c();
   };
   try {
-    const identity = await startIdentity({ ...sandbox.env.identity, SERVICE_CREDENTIALS: serviceCredentials([...SERVICE_TOKEN_CALLERS, 'narration']) });
+    const identity = await startIdentity({ ...sandbox.env.identity, SERVICE_CREDENTIALS: serviceCredentials() });
     closers.push(() => identity.close());
     const sub = await startInProcess<subscription.SubscriptionServiceClient>('subscription', PROTO_SERVICES.subscription, createSubscriptionApp, {
       ...sandbox.env.subscription,

@@ -10,12 +10,22 @@ interface Asking {
 export const STORY_ADMIN_ROLES: readonly string[] = ['admin', 'super-admin'];
 
 /**
- * Who may read a story (docs/adr/0007-story.md): its author always (archived ones included);
- * anyone signed in once it is published; nobody else. Drafts, stories being analysed and
- * analysed-but-unpublished stories are private working state. Everyone who may not read a
- * story is told it does not exist.
+ * The role of a fleet service's token (the platform's SERVICE_TOKEN_ROLE, docs/adr/0016): a
+ * service acting for a saga or a worker, with no user behind the call.
+ */
+export const SERVICE_READER_ROLE = 'service';
+
+/**
+ * Who may read a story (docs/adr/0007-story.md, docs/story.md "Surface"): its author always
+ * (archived ones included); anyone signed in once it is published; a fleet service (a service
+ * token, on the RPCs that accept one) every story that is not archived — narration narrates an
+ * analysed story for the publishing saga before it is published, while an archived story is
+ * deleted for everyone but its author; nobody else. Drafts, stories being analysed and
+ * analysed-but-unpublished stories are otherwise private working state. Everyone who may not
+ * read a story is told it does not exist.
  */
 export function mayRead(story: { authorId: string; status: StoryStatus }, caller: Asking): boolean {
+  if (caller.role === SERVICE_READER_ROLE) return story.status !== 'archived';
   if (story.authorId === caller.userId) return true;
   return story.status === 'published';
 }

@@ -42,8 +42,9 @@ export class StoryGrpcController implements story.StoryServiceController {
     return { story: toProtoStory(created) };
   }
 
+  /** A member, or a fleet service (service token: any story that is not archived, docs/story.md). */
   async getStory(request: story.GetStoryRequest, metadata?: MetadataLike): Promise<story.GetStoryResponse> {
-    const caller = await this.callers.require(metadata);
+    const caller = await this.callers.requireUserOrService(metadata);
     return { story: toProtoStory(await this.queries.execute(new GetStoryQuery(caller, request.storyId))) };
   }
 
@@ -77,8 +78,9 @@ export class StoryGrpcController implements story.StoryServiceController {
     return { analysis: toProtoAnalysis(result.analysis), story: toProtoStory(result.story) };
   }
 
+  /** As GetStory: a member, or a fleet service. */
   async getAnalysis(request: story.GetAnalysisRequest, metadata?: MetadataLike): Promise<story.GetAnalysisResponse> {
-    const caller = await this.callers.require(metadata);
+    const caller = await this.callers.requireUserOrService(metadata);
     return { analysis: toProtoAnalysis(await this.queries.execute(new GetAnalysisQuery(caller, request.storyId))) };
   }
 

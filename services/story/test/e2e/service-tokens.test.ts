@@ -1,5 +1,6 @@
 // Service tokens end to end: identity issues them (client credentials), story accepts them where
-// a service may call (ListFollowers) and nowhere else; a member token is unchanged.
+// a service may call (ListFollowers; GetStory and GetAnalysis of any story not archived) and
+// nowhere else; a member token is unchanged.
 import { createServiceTokenSource, SERVICE_TOKEN_ROLE } from '@storytelling/platform';
 import { serviceTokenSecret } from '@storytelling/testing';
 import { as, outcome, registerUser, startStack, type RunningStack, type TestUser } from '../support/app-harness.js';
@@ -39,6 +40,25 @@ describe('service tokens (identity issues, story verifies)', () => {
       expect(await outcome(stack.client.listFollowers({ authorId: eve.id }, { metadata: { authorization: `Bearer ${forPayments}` } }))).toBe(
         'UNAUTHENTICATED:INVALID_TOKEN',
       );
+    } finally {
+      tokens.close();
+    }
+  });
+
+  it("narration's token reads a draft and its analysis (GetStory, GetAnalysis), not an archived story, and edits nothing", async () => {
+    const tokens = source(serviceTokenSecret('narration'), 'narration');
+    try {
+      const service = { metadata: { authorization: `Bearer ${await tokens.token('story')}` } };
+      const draft = (await stack.client.createStory({ title: 'Draft', content: 'Mira kept the lighthouse.' }, as(eve))).story!;
+      expect((await stack.client.getStory({ storyId: draft.id }, service)).story).toMatchObject({ id: draft.id, authorId: eve.id, status: 'draft', content: 'Mira kept the lighthouse.' });
+      expect((await stack.client.getAnalysis({ storyId: draft.id }, service)).analysis).toMatchObject({ storyId: draft.id, status: 'none' });
+      expect(await outcome(stack.client.updateStory({ storyId: draft.id, title: 'Mine now' }, service))).toBe('PERMISSION_DENIED:SERVICE_NOT_ALLOWED');
+      expect(await outcome(stack.client.getCharacters({ storyId: draft.id }, service))).toBe('PERMISSION_DENIED:SERVICE_NOT_ALLOWED');
+      await stack.client.archiveStory({ storyId: draft.id }, as(eve));
+      expect(await outcome(stack.client.getStory({ storyId: draft.id }, service))).toBe('NOT_FOUND:STORY_NOT_FOUND');
+      expect(await outcome(stack.client.getAnalysis({ storyId: draft.id }, service))).toBe('NOT_FOUND:STORY_NOT_FOUND');
+      // Someone else's draft stays invisible to members.
+      expect(await outcome(stack.client.getStory({ storyId: draft.id }, as(fan)))).toBe('NOT_FOUND:STORY_NOT_FOUND');
     } finally {
       tokens.close();
     }

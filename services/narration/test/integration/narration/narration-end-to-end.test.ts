@@ -5,11 +5,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { identityEvents, narrationCommands, type narration } from '@storytelling/contracts';
+import { identityEvents, narrationCommands, narrationEvents, type narration } from '@storytelling/contracts';
 import { uuidv7 } from '@storytelling/kernel';
 import { isSilent, measureSignal, ObjectNotFoundError, probeAudio } from '@storytelling/platform';
-import { waitUntil } from '@storytelling/testing';
+import { EventProbe, waitUntil } from '@storytelling/testing';
 import { SPEECH_ENGINE, type SpeechEngine, type SpeechRequest, type SpeechResult } from '../../../src/application/index.js';
+import { STOCK_VOICE_ID } from '../../../src/domain/index.js';
 import { createSpeechEngine } from '../../../src/infrastructure/speech/index.js';
 import { MEDIA_TOOLS_DIR, analysedStory, member, startNarrationStack, type Member, type NarrationStack } from '../../support/narration-stack.js';
 
@@ -148,6 +149,41 @@ describe('narration end to end (identity + subscription + story + narration in p
     const segments: unknown[] = await stack.ds.query(`SELECT 1 FROM narration_segments WHERE narration_id = $1`, [narrationId]);
     expect(segments).toEqual([]);
   }, 90_000);
+
+  it("a publishing saga's GenerateNarration for a narration that does not exist yet: read with narration's service token, narrated, NarrationGenerated with the saga id", async () => {
+    const harbour = 'The boats came home at dusk. Mira waved from the lighthouse, and the sailors waved back.';
+    const story = await analysedStory(stack, ann, 'The Harbour', harbour);
+    const probe = await EventProbe.start(narrationEvents.NarrationGenerated.topic, { topicPrefix: stack.sandbox.topicPrefix });
+    try {
+      const sagaId = uuidv7();
+      const id = uuidv7();
+      await stack.kafka.publish(narrationCommands.GenerateNarration.topic, {
+        type: narrationCommands.GenerateNarration.type,
+        subject: sagaId,
+        data: { sagaId, narrationId: id, storyId: story.id, ownerId: ann.id, voiceId: '', characterVoices: {} },
+      });
+      const generated = await probe.waitFor<{ narrationId: string; sagaId: string; segments: number }>(
+        (e) => e.envelope.type === narrationEvents.NarrationGenerated.type && e.envelope.subject === id,
+        180_000,
+      );
+      expect(generated.envelope.data).toMatchObject({ narrationId: id, storyId: story.id, ownerId: ann.id, sagaId });
+      expect(generated.envelope.correlationid).toBe(sagaId);
+      const made = await get(id);
+      expect(made).toMatchObject({ status: 'completed', storyId: story.id, ownerId: ann.id, voiceId: STOCK_VOICE_ID, failureReason: '' });
+      expect(made.segments.map((s) => s.text).join(' ')).toBe(harbour);
+      expect(made.segments.every((s) => s.audioObjectKey !== '')).toBe(true);
+      expect(generated.envelope.data.segments).toBe(made.segments.length);
+      expect((await decoded(made.audioObjectKey)).silent).toBe(false);
+      expect((await outbox(id)).map((e) => [e.type.split('.')[3], e.data.sagaId])).toEqual([
+        ['requested', sagaId],
+        ['generated', sagaId],
+      ]);
+      // Counted by the publishing saga's own reservation: no narration-quota saga of its own.
+      expect(await sagaOf(id)).toBeUndefined();
+    } finally {
+      await probe.close();
+    }
+  }, 240_000);
 
   it('a segment that keeps failing fails the narration with a reason (no hole), and the quota is released', async () => {
     const bob = await member(stack, 'Bob');

@@ -16,7 +16,7 @@ export class GetStoryQuery extends Query<StoryView> {
   }
 }
 
-/** The author, or anyone signed in once published; everyone else gets STORY_NOT_FOUND. */
+/** The author, or anyone signed in once published, or a fleet service unless archived (mayRead); everyone else gets STORY_NOT_FOUND. */
 @QueryHandler(GetStoryQuery)
 export class GetStoryHandler implements IQueryHandler<GetStoryQuery> {
   constructor(@Inject(STORY_UNIT_OF_WORK) private readonly uow: StoryUnitOfWork) {}

@@ -1,7 +1,9 @@
 // Requesting, running and reading analyses against the in-memory unit of work and the fake
 // analyser: job queue transitions, stored results, story status and the events appended.
-import type { Caller } from '@storytelling/platform';
+import { SERVICE_TOKEN_ROLE, type Caller } from '@storytelling/platform';
 import {
+  ArchiveStoryCommand,
+  ArchiveStoryHandler,
   CreateStoryCommand,
   CreateStoryHandler,
   GetAnalysisHandler,
@@ -183,6 +185,16 @@ describe('analysis use cases (in memory)', () => {
       expect(await characters(story.id)).toEqual({ characters: [], contentHash: '' });
       expect(await outcomeOf(analysis(story.id, BOB))).toBe('not_found:STORY_NOT_FOUND');
       expect(await outcomeOf(characters(story.id, BOB))).toBe('not_found:STORY_NOT_FOUND');
+    });
+
+    it('a service token reads the analysis of an unpublished story; not once the story is archived', async () => {
+      const narration: Caller = { userId: 'service:narration', role: SERVICE_TOKEN_ROLE };
+      const story = await create();
+      await request(story.id);
+      await run();
+      expect(await analysis(story.id, narration)).toMatchObject({ status: 'analyzed', contentHash: story.contentHash });
+      await new ArchiveStoryHandler(uow, uow.clock).execute(new ArchiveStoryCommand(ANN, story.id));
+      expect(await outcomeOf(analysis(story.id, narration))).toBe('not_found:STORY_NOT_FOUND');
     });
   });
 });

@@ -1,7 +1,7 @@
 // The story use cases (create, update, archive, get, list) against the in-memory unit of work:
 // what they answer, what they store, which events they append, and that a refusal writes nothing.
 import type { Caller } from '@storytelling/platform';
-import { runWithContext } from '@storytelling/platform';
+import { SERVICE_TOKEN_ROLE, runWithContext } from '@storytelling/platform';
 import {
   ArchiveStoryCommand,
   ArchiveStoryHandler,
@@ -23,6 +23,7 @@ import { InMemoryStoryUnitOfWork, outcomeOf } from '../../support/in-memory.js';
 const ANN: Caller = { userId: '0190a0d0-0000-7000-8000-0000000000a1', role: 'member' };
 const BOB: Caller = { userId: '0190a0d0-0000-7000-8000-0000000000b2', role: 'member' };
 const ADMIN: Caller = { userId: '0190a0d0-0000-7000-8000-0000000000c3', role: 'admin' };
+const NARRATION: Caller = { userId: 'service:narration', role: SERVICE_TOKEN_ROLE };
 
 /** subscription's CheckQuota as a scripted answer; counts the calls. */
 class ScriptedQuota implements StoryQuota {
@@ -165,6 +166,17 @@ describe('story commands and queries (in memory)', () => {
       expect(await outcomeOf(get(BOB, story.id))).toBe('not_found:STORY_NOT_FOUND');
       publish(story.id);
       expect((await get(BOB, story.id)).status).toBe('published');
+    });
+
+    it('a service token reads any story that is not archived (drafts included); an archived one is STORY_NOT_FOUND', async () => {
+      const story = await create(ANN);
+      expect(await get(NARRATION, story.id)).toMatchObject({ id: story.id, authorId: ANN.userId, status: 'draft', content: 'Mira kept the lighthouse.' });
+      publish(story.id);
+      expect((await get(NARRATION, story.id)).status).toBe('published');
+      const other = await create(BOB);
+      await archive(BOB, other.id);
+      expect(await outcomeOf(get(NARRATION, other.id))).toBe('not_found:STORY_NOT_FOUND');
+      expect(await outcomeOf(get(NARRATION, '0190a0d0-0000-7000-8000-0000000000ff'))).toBe('not_found:STORY_NOT_FOUND');
     });
 
     it('lists the caller’s own unarchived stories and everybody’s published ones, newest first, in pages', async () => {

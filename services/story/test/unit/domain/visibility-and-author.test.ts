@@ -1,6 +1,7 @@
 import { DomainError, FixedClock } from '@storytelling/kernel';
 import { storyEvents } from '@storytelling/contracts';
-import { Author, FORMER_AUTHOR_NAME, mayArchive, mayEdit, mayRead } from '../../../src/domain/index.js';
+import { SERVICE_TOKEN_ROLE } from '@storytelling/platform';
+import { Author, FORMER_AUTHOR_NAME, SERVICE_READER_ROLE, mayArchive, mayEdit, mayRead } from '../../../src/domain/index.js';
 
 const A = '0190a0d0-0000-7000-8000-000000000001';
 const B = '0190a0d0-0000-7000-8000-000000000002';
@@ -20,6 +21,15 @@ describe('visibility', () => {
       ]);
     }
     expect(mayRead({ authorId: A, status: 'published' }, member)).toBe(true);
+  });
+
+  it('a fleet service (service token) reads every story that is not archived; it never edits or archives', () => {
+    const service = { userId: 'service:narration', role: SERVICE_TOKEN_ROLE };
+    expect(SERVICE_READER_ROLE).toBe(SERVICE_TOKEN_ROLE);
+    for (const status of ['draft', 'analyzing', 'analyzed', 'published'] as const) expect([status, mayRead({ authorId: A, status }, service)]).toEqual([status, true]);
+    expect(mayRead({ authorId: A, status: 'archived' }, service)).toBe(false);
+    expect(mayEdit({ authorId: A }, service)).toBe(false);
+    expect(mayArchive({ authorId: A }, service)).toBe(false);
   });
 
   it('the author or an admin archives; only the author edits', () => {
