@@ -16,6 +16,8 @@ import { checkCompose, checkDockerfiles, checkDockerignore, checkPlatform, check
 import { makeRunners } from './deploy/runners.mjs';
 import { selfTest } from './deploy/self-test.mjs';
 import { HELM_KUBE_VERSION, KUBE_VERSIONS, PINS, ensureTools } from './deploy/tools.mjs';
+import { PYTHON_REQUIREMENTS } from './lib/media-tools.mjs';
+import { MEDIA_SERVICES } from './lib/service-env.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHART = join(ROOT, 'helm/storytelling');
@@ -24,6 +26,33 @@ const flags = new Set(process.argv.slice(2));
 const started = Date.now();
 const secs = (t) => `${((Date.now() - t) / 1000).toFixed(1)}s`;
 const rel = (f) => f.replace(`${ROOT}/`, '');
+
+/** Files under dir (recursively) whose name ends with ext. */
+function filesUnder(dir, ext) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith(ext))
+    .map((e) => join(e.parentPath ?? e.path, e.name));
+}
+
+/** Services whose code runs the audio tools (calls locateMediaTools): their images need MEDIA_TOOLS=true. */
+function mediaToolServicesOf(fleet) {
+  return fleet.services
+    .map((s) => s.name)
+    .filter((name) => filesUnder(join(ROOT, 'services', name, 'src'), '.ts').some((f) => /\blocateMediaTools\(/.test(readFileSync(f, 'utf8'))));
+}
+
+/** Every Kafka topic the contracts name (`topic: "…"` in the proto event/command options). */
+function contractTopicsOf() {
+  const topics = new Set();
+  for (const f of filesUnder(join(ROOT, 'proto'), '.proto')) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/^\s*topic:\s*"([^"]+)"/gm)) topics.add(m[1]);
+  }
+  return [...topics].sort();
+}
+
+/** The image installs Piper with the pins the local venv uses (moto is for tests only). */
+const PIPER_REQUIREMENTS = PYTHON_REQUIREMENTS.filter((r) => !/^moto\b/.test(r));
 
 const sections = [];
 const warnings = [];
@@ -50,6 +79,9 @@ async function main() {
     const r = makeRunners(tools, tmp);
     const fleet = JSON.parse(readFileSync(join(ROOT, 'fleet.json'), 'utf8'));
     const exists = (p) => existsSync(join(ROOT, p));
+    const mediaToolServices = mediaToolServicesOf(fleet);
+    const contractTopics = contractTopicsOf();
+    const mediaServices = MEDIA_SERVICES;
 
     // ---- inputs, parsed once --------------------------------------------------------------
     const [values] = await r.yaml(join(CHART, 'values.yaml'));
@@ -75,7 +107,7 @@ async function main() {
     // ---- self-test -------------------------------------------------------------------------
     if (!flags.has('--no-self-test')) {
       const t0 = Date.now();
-      const inputs = { values, composeProject: compose.project, dockerfiles, skaffold, skaffoldSchema: tools.skaffoldSchema, k8s, kustomizationFiles, rendered, exists };
+      const inputs = { values, composeProject: compose.project, dockerfiles, skaffold, skaffoldSchema: tools.skaffoldSchema, k8s, kustomizationFiles, rendered, exists, mediaToolServices, piperRequirements: PIPER_REQUIREMENTS, contractTopics, mediaServices };
       if (!compose.project || !dockerfiles.identity || !skaffold || !rendered.length) {
         section('self-test', ['cannot run: the real compose file, identity Dockerfile, skaffold.yaml and chart must load first (see the errors below)']);
       } else {
@@ -87,17 +119,17 @@ async function main() {
 
     // ---- Dockerfiles -------------------------------------------------------------------------
     const dockerProblems = [
-      ...checkDockerfiles({ fleet, dockerfiles }),
+      ...checkDockerfiles({ fleet, dockerfiles, mediaToolServices, piperRequirements: PIPER_REQUIREMENTS }),
       ...checkDockerignore(exists('.dockerignore') ? readFileSync(join(ROOT, '.dockerignore'), 'utf8') : null),
     ];
-    section('Dockerfiles', dockerProblems, `${Object.keys(dockerfiles).length} parsed by BuildKit (build checks, image config), same shape, ports = fleet.json, non-root, node dist/src/main.js`);
+    section('Dockerfiles', dockerProblems, `${Object.keys(dockerfiles).length} parsed by BuildKit (build checks, image config), same shape, ports = fleet.json, non-root, node dist/src/main.js, MEDIA_TOOLS=true for ${mediaToolServices.join(', ') || 'none'} (${PIPER_REQUIREMENTS.join(' ')})`);
 
     // ---- compose -----------------------------------------------------------------------------
-    const composeProblems = compose.error ? [`docker-compose.yaml: ${compose.error}`] : checkCompose({ fleet, project: compose.project, values });
-    section('docker-compose.yaml', composeProblems, compose.project ? `Compose Specification loader OK; ${Object.keys(compose.project.services).length} services, migrate one-shots, healthchecks, env, Postgres roles` : '');
+    const composeProblems = compose.error ? [`docker-compose.yaml: ${compose.error}`] : checkCompose({ fleet, project: compose.project, values, mediaServices });
+    section('docker-compose.yaml', composeProblems, compose.project ? `Compose Specification loader OK; ${Object.keys(compose.project.services).length} services, migrate one-shots, healthchecks, env, Postgres roles, one media store, service-token hashes` : '');
 
     // ---- helm ----------------------------------------------------------------------------------
-    const helmProblems = [...checkValues({ fleet, values })];
+    const helmProblems = [...checkValues({ fleet, values, mediaServices })];
     for (const [label, files] of [['default values', []], ['ci/check-values.yaml', [CHECK_VALUES]]]) {
       const lint = await r.helmLint(CHART, files);
       if (!lint.ok) helmProblems.push(`helm lint --strict (${label}):\n      ${lint.error.replace(/\n/g, '\n      ')}`);
@@ -129,8 +161,8 @@ async function main() {
       k8sCount = res.count;
       for (const f of res.failures) k8sProblems.push(`kubectl-validate ${v}: ${rel(f)}`);
     }
-    k8sProblems.push(...checkPlatform({ fleet, values, k8s, kustomizationFiles, rendered }));
-    section('k8s/', k8sProblems, `${k8sCount} objects in ${validatable.length} files valid against Kubernetes ${KUBE_VERSIONS.join(' and ')} + CloudNativePG/${tools.strimziFallback ? 'Strimzi FALLBACK' : 'Strimzi'} CRDs; roles, schemas, topics, secrets, ingress ↔ chart`);
+    k8sProblems.push(...checkPlatform({ fleet, values, k8s, kustomizationFiles, rendered, contractTopics }));
+    section('k8s/', k8sProblems, `${k8sCount} objects in ${validatable.length} files valid against Kubernetes ${KUBE_VERSIONS.join(' and ')} + CloudNativePG/${tools.strimziFallback ? 'Strimzi FALLBACK' : 'Strimzi'} CRDs; roles, schemas, topics (${contractTopics.length} from proto/), secrets, media egress, ingress ↔ chart`);
 
     // ---- skaffold ----------------------------------------------------------------------------
     const skProblems = [];

@@ -2,8 +2,44 @@
 // parsed inputs and returns a list of problems (strings), so the self-test can feed it broken
 // copies of the real inputs and assert that each breakage is reported.
 
+import { createHash } from 'node:crypto';
+
 const grpcEnvName = (service) => `${service.toUpperCase().replace(/-/g, '_')}_GRPC_URL`;
 const isObj = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Variables of the shared media store (docs/adr/0021): one store, so the same values everywhere. */
+const MEDIA_STORE_VAR = /^(OBJECT_STORAGE|OBJECT_STORAGE_DIR|S3_[A-Z0-9_]+)$/;
+
+/** The media store settings of an env map (and, for helm, its secretEnv refs) as comparable text. */
+function mediaStoreSettings(env = {}, secretEnv = {}) {
+  const entries = [
+    ...Object.entries(env ?? {}).filter(([k]) => MEDIA_STORE_VAR.test(k)).map(([k, v]) => `${k}=${v}`),
+    ...Object.entries(secretEnv ?? {}).filter(([k]) => MEDIA_STORE_VAR.test(k)).map(([k, r]) => `${k}=secret ${r?.secretName}/${r?.key}`),
+  ];
+  return entries.sort().join(', ');
+}
+
+/** The services that share the media store: the given ones first (in their order), then every other one whose env chooses a store. */
+function mediaStoreServices(names, envOf, mediaServices = []) {
+  const others = names.filter((n) => !mediaServices.includes(n) && envOf(n)?.OBJECT_STORAGE !== undefined);
+  return [...mediaServices.filter((n) => names.includes(n)), ...others];
+}
+
+/** Problems when the services' media store settings differ (label: where, settingsOf: service → text). */
+function sameMediaStore(where, services, settingsOf, hasStore) {
+  const problems = [];
+  for (const n of services) {
+    if (!hasStore(n)) problems.push(`${where}: ${n} reads or writes media but sets no OBJECT_STORAGE (the media store is shared: docs/adr/0021)`);
+  }
+  const withStore = services.filter(hasStore);
+  const [first, ...rest] = withStore;
+  for (const n of rest) {
+    if (settingsOf(n) !== settingsOf(first)) {
+      problems.push(`${where}: ${n}'s media store settings differ from ${first}'s (one store for all: docs/adr/0021):\n      ${first}: ${settingsOf(first)}\n      ${n}: ${settingsOf(n)}`);
+    }
+  }
+  return problems;
+}
 
 /** Env every fleet container gets (docs/conventions.md). */
 function requiredEnv(svc) {
@@ -28,7 +64,11 @@ export function valuesEnvNames(entry) {
 // ---------------------------------------------------------------------------------------------
 // fleet.json ↔ helm values
 
-export function checkValues({ fleet, values }) {
+/**
+ * @param mediaServices services that read or write media (scripts/lib/service-env.mjs MEDIA_SERVICES);
+ *   with every service whose env sets OBJECT_STORAGE they must have the same store settings
+ */
+export function checkValues({ fleet, values, mediaServices = [] }) {
   const problems = [];
   const services = values?.services;
   if (!isObj(services)) return ['helm values: services must be a map of service name to settings'];
@@ -53,24 +93,67 @@ export function checkValues({ fleet, values }) {
   for (const name of Object.keys(services)) {
     if (!names.has(name)) problems.push(`helm values: services.${name} is not in fleet.json`);
   }
+  // One media store (docs/adr/0021): the same OBJECT_STORAGE, S3_* values and credentials.
+  const enabled = fleet.services.map((f) => f.name).filter((n) => services[n]?.enabled);
+  const media = mediaStoreServices(enabled, (n) => services[n]?.env, mediaServices);
+  problems.push(
+    ...sameMediaStore(
+      'helm values',
+      media,
+      (n) => mediaStoreSettings(services[n].env, services[n].secretEnv),
+      (n) => services[n].env?.OBJECT_STORAGE !== undefined,
+    ),
+  );
+  // Service tokens (docs/adr/0016): a caller's secret is its own key of the Secret identity's
+  // SERVICE_CREDENTIALS (the hashes) comes from.
+  const credentials = Object.values(services).find((v) => v?.secretEnv?.SERVICE_CREDENTIALS)?.secretEnv.SERVICE_CREDENTIALS;
+  for (const n of enabled) {
+    const ref = services[n].secretEnv?.SERVICE_TOKEN_SECRET;
+    if (!ref) continue;
+    if (!credentials) problems.push(`helm values: services.${n} has SERVICE_TOKEN_SECRET but no service sets SERVICE_CREDENTIALS (identity) to verify it`);
+    else if (ref.secretName !== credentials.secretName || ref.key !== n) {
+      problems.push(`helm values: services.${n}.secretEnv.SERVICE_TOKEN_SECRET must be key "${n}" of Secret ${credentials.secretName} (got ${ref.secretName}/${ref.key}), where identity's SERVICE_CREDENTIALS lists its hash`);
+    }
+  }
   return problems;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Dockerfiles
 
-const SHAPE_LINE = /^(ARG (SERVICE|HTTP_PORT|GRPC_PORT)=.*|# Build from the repository root: docker build -f services\/[^/]+\/Dockerfile \.)$/;
+/** The per-service ARGs: their defaults, before the first FROM, are all that may differ. */
+export const PER_SERVICE_ARGS = ['SERVICE', 'HTTP_PORT', 'GRPC_PORT', 'MEDIA_TOOLS'];
+const SHAPE_ARG = new RegExp(`^ARG (${PER_SERVICE_ARGS.join('|')})=.*$`);
+const SHAPE_COMMENT = /^# Build from the repository root: docker build -f services\/[^/]+\/Dockerfile \.$/;
 
-/** Dockerfile text with its per-service lines blanked: equal shapes mean "same file, other ARG defaults". */
+/**
+ * Dockerfile text with its per-service lines blanked: equal shapes mean "same file, other ARG
+ * defaults". Only the global ARG defaults (before the first FROM) and the build comment count as
+ * per-service: an `ARG MEDIA_TOOLS=true` inside a stage is a difference like any other.
+ */
 export function dockerfileShape(text) {
-  return text.split('\n').map((l) => (SHAPE_LINE.test(l) ? '<per-service>' : l)).join('\n');
+  let preamble = true;
+  return text
+    .split('\n')
+    .map((l) => {
+      if (/^FROM\s/i.test(l)) preamble = false;
+      return (preamble && SHAPE_ARG.test(l)) || SHAPE_COMMENT.test(l) ? '<per-service>' : l;
+    })
+    .join('\n');
 }
+
+/** Where the images with MEDIA_TOOLS=true find Piper and its voice (ENV of the runtime stage). */
+const PIPER_ENV = ['PIPER_PATH', 'PIPER_MODEL', 'PIPER_MODEL_CONFIG'];
 
 /**
  * @param fleet fleet.json
  * @param dockerfiles { [service]: { text, lint } } where lint is deploy-lint's result or undefined when the file is missing
+ * @param mediaToolServices when given, the services that run the audio tools (their src calls
+ *   locateMediaTools): exactly these must build with MEDIA_TOOLS=true
+ * @param piperRequirements when given, the pip pins the image must install (media-tools.mjs's
+ *   PYTHON_REQUIREMENTS without the test-only ones)
  */
-export function checkDockerfiles({ fleet, dockerfiles }) {
+export function checkDockerfiles({ fleet, dockerfiles, mediaToolServices, piperRequirements }) {
   const problems = [];
   let referenceShape = null;
   let referenceName = null;
@@ -86,7 +169,15 @@ export function checkDockerfiles({ fleet, dockerfiles }) {
       referenceShape = shape;
       referenceName = s.name;
     } else if (shape !== referenceShape) {
-      problems.push(`${where}: differs from services/${referenceName}/Dockerfile in more than the ARG SERVICE/HTTP_PORT/GRPC_PORT defaults; keep every service's Dockerfile the same shape`);
+      problems.push(`${where}: differs from services/${referenceName}/Dockerfile in more than the ARG ${PER_SERVICE_ARGS.join('/')} defaults; keep every service's Dockerfile the same shape`);
+    }
+    if (piperRequirements) {
+      for (const pin of piperRequirements) {
+        if (!df.text.includes(` ${pin}`)) problems.push(`${where}: the media tools step must pip install ${pin} (scripts/lib/media-tools.mjs PYTHON_REQUIREMENTS)`);
+      }
+      if (!/--mount=type=bind,source=scripts\/lib\/media-tools\.constraints\.txt,target=(\S+)[\s\S]*-c \1 /.test(df.text)) {
+        problems.push(`${where}: the media tools step must install with -c scripts/lib/media-tools.constraints.txt (bind-mounted), so every transitive package is pinned`);
+      }
     }
     const lint = df.lint;
     if (lint.error) {
@@ -97,6 +188,15 @@ export function checkDockerfiles({ fleet, dockerfiles }) {
     if (lint.args.SERVICE !== s.name) problems.push(`${where}: ARG SERVICE=${lint.args.SERVICE ?? ''} must be ${s.name}`);
     if (lint.args.HTTP_PORT !== String(s.httpPort)) problems.push(`${where}: ARG HTTP_PORT=${lint.args.HTTP_PORT ?? ''} must be ${s.httpPort} (fleet.json)`);
     if ((lint.args.GRPC_PORT ?? '') !== (s.grpcPort ? String(s.grpcPort) : '')) problems.push(`${where}: ARG GRPC_PORT=${lint.args.GRPC_PORT ?? ''} must be ${s.grpcPort ?? 'empty'} (fleet.json)`);
+    const media = lint.args.MEDIA_TOOLS;
+    if (media !== '' && media !== 'true') problems.push(`${where}: ARG MEDIA_TOOLS=${media ?? '(missing)'} must be empty or true`);
+    else if (mediaToolServices && (media === 'true') !== mediaToolServices.includes(s.name)) {
+      problems.push(
+        mediaToolServices.includes(s.name)
+          ? `${where}: ARG MEDIA_TOOLS must be true: ${s.name} runs the audio tools (its src calls locateMediaTools), the image needs ffmpeg, espeak-ng and Piper`
+          : `${where}: ARG MEDIA_TOOLS must be empty: ${s.name} does not run the audio tools (keep its image small)`,
+      );
+    }
     const img = lint.image;
     const want = [`${s.httpPort}/tcp`, ...(s.grpcPort ? [`${s.grpcPort}/tcp`] : [])].sort();
     const got = [...(img.exposedPorts ?? [])].sort();
@@ -109,6 +209,11 @@ export function checkDockerfiles({ fleet, dockerfiles }) {
     const env = Object.fromEntries((img.env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
     if (env.NODE_ENV !== 'production') problems.push(`${where}: the runtime image must set NODE_ENV=production`);
     if (env.HOST !== '0.0.0.0') problems.push(`${where}: the runtime image must set HOST=0.0.0.0`);
+    if (media === 'true') {
+      for (const key of PIPER_ENV) {
+        if (!String(env[key] ?? '').startsWith('/')) problems.push(`${where}: an image with MEDIA_TOOLS=true must set ${key} to an absolute path (locateMediaTools reads it)`);
+      }
+    }
     if (env.PROTO_PATH !== '/app/proto' || !/COPY --from=build \/repo\/proto\/ \/app\/proto\//.test(df.text)) {
       problems.push(`${where}: the runtime image must ship proto/ at /app/proto and set PROTO_PATH=/app/proto (gRPC loads the .proto files at runtime)`);
     }
@@ -142,7 +247,8 @@ function publishedPorts(svc) {
   return (svc.ports ?? []).map((p) => (isObj(p) ? String(p.published ?? '') : String(p).split(':').slice(-2, -1)[0] ?? '')).filter(Boolean);
 }
 
-export function checkCompose({ fleet, project, values }) {
+/** @param mediaServices as for checkValues: the compose services sharing the media store */
+export function checkCompose({ fleet, project, values, mediaServices = [] }) {
   const problems = [];
   const services = project?.services;
   if (!isObj(services)) return ['docker-compose.yaml: no services'];
@@ -247,6 +353,26 @@ export function checkCompose({ fleet, project, values }) {
       problems.push(`docker-compose.yaml: ${key} differs between services (${[...seenValues].map(([n, v]) => `${n}=${v}`).join(', ')}); it must be the same everywhere`);
     }
   }
+  // One media store (docs/adr/0021): every process that reads or writes media sees the same one.
+  const present = fleet.services.map((f) => f.name).filter((n) => services[n]);
+  const envOf = (n) => services[n]?.environment ?? {};
+  problems.push(
+    ...sameMediaStore(
+      'docker-compose.yaml',
+      mediaStoreServices(present, envOf, mediaServices),
+      (n) => mediaStoreSettings(envOf(n)),
+      (n) => envOf(n).OBJECT_STORAGE !== undefined && envOf(n).OBJECT_STORAGE !== null,
+    ),
+  );
+  // Service tokens (docs/adr/0016): identity accepts a caller whose SHA-256 it lists.
+  const credentials = Object.values(services).map((svc) => svc.environment?.SERVICE_CREDENTIALS).find((v) => v);
+  const listed = new Set(String(credentials ?? '').split(',').map((e) => e.trim()));
+  for (const n of present) {
+    const secret = envOf(n).SERVICE_TOKEN_SECRET;
+    if (secret === undefined || secret === null) continue;
+    const entry = `${n}:${createHash('sha256').update(String(secret)).digest('hex')}`;
+    if (!listed.has(entry)) problems.push(`docker-compose.yaml: identity's SERVICE_CREDENTIALS lacks ${entry} (${n}'s SERVICE_TOKEN_SECRET; identity would refuse its service tokens)`);
+  }
   if (services.postgres && services.postgres.environment?.POSTGRES_DB !== fleet.database) {
     problems.push(`docker-compose.yaml: postgres must create database ${fleet.database} (POSTGRES_DB)`);
   }
@@ -332,7 +458,26 @@ export function checkRendered({ fleet, values, objects, label }) {
 // ---------------------------------------------------------------------------------------------
 // k8s/ platform objects
 
-export function checkPlatform({ fleet, values, k8s, kustomizationFiles, rendered }) {
+/** Whether a label selector (matchLabels, matchExpressions) selects the given labels. */
+function selects(selector, labels) {
+  for (const [k, v] of Object.entries(selector?.matchLabels ?? {})) {
+    if (labels[k] !== v) return false;
+  }
+  for (const e of selector?.matchExpressions ?? []) {
+    const has = e.key in labels;
+    if (e.operator === 'In' && !(has && (e.values ?? []).includes(labels[e.key]))) return false;
+    if (e.operator === 'NotIn' && has && (e.values ?? []).includes(labels[e.key])) return false;
+    if (e.operator === 'Exists' && !has) return false;
+    if (e.operator === 'DoesNotExist' && has) return false;
+  }
+  return true;
+}
+
+/**
+ * @param contractTopics when given, every topic the contracts name (proto `topic:` options): each
+ *   needs a KafkaTopic, since the brokers do not create topics
+ */
+export function checkPlatform({ fleet, values, k8s, kustomizationFiles, rendered, contractTopics }) {
   const problems = [];
   const all = Object.values(k8s).flat().filter(Boolean);
   const enabled = fleet.services.filter((s) => values?.services?.[s.name]?.enabled);
@@ -416,6 +561,24 @@ export function checkPlatform({ fleet, values, k8s, kustomizationFiles, rendered
       else if (!(key in (secret.stringData ?? {})) && !(key in (secret.data ?? {}))) problems.push(`k8s/secrets.example.yaml: Secret ${name} lacks key ${key} (referenced by services.${s.name})`);
     }
   }
+  // Service tokens: identity's entry of the credentials Secret lists every caller's hash.
+  const credRef = Object.values(values?.services ?? {}).find((v) => v?.secretEnv?.SERVICE_CREDENTIALS)?.secretEnv.SERVICE_CREDENTIALS;
+  const credList = credRef ? String(secrets[credRef.secretName]?.stringData?.[credRef.key] ?? '') : '';
+  for (const s of enabled) {
+    if (!values.services[s.name].secretEnv?.SERVICE_TOKEN_SECRET || !credRef) continue;
+    if (!credList.split(',').some((e) => e.trim().startsWith(`${s.name}:`))) {
+      problems.push(`k8s/secrets.example.yaml: ${credRef.secretName}.${credRef.key} (identity's SERVICE_CREDENTIALS) lacks an entry ${s.name}:<sha256 hex> for ${s.name}'s SERVICE_TOKEN_SECRET`);
+    }
+  }
+  // The shared media store in S3 is outside the cluster: media-storage-egress must let every
+  // service that uses it out (docs/adr/0021).
+  const mediaEgress = policies.find((p) => p.metadata?.name === 'media-storage-egress');
+  for (const s of enabled) {
+    if (values.services[s.name].env?.OBJECT_STORAGE !== 's3') continue;
+    const labels = { 'app.kubernetes.io/part-of': 'storytelling', 'app.kubernetes.io/name': s.name, 'app.kubernetes.io/component': 'server' };
+    if (!mediaEgress) problems.push(`k8s/network-policies.yaml: no media-storage-egress policy, but ${s.name} uses OBJECT_STORAGE=s3`);
+    else if (!selects(mediaEgress.spec?.podSelector, labels)) problems.push(`k8s/network-policies.yaml: media-storage-egress does not select ${s.name}'s pods, which use OBJECT_STORAGE=s3`);
+  }
   for (const ing of byKind(all, 'Ingress')) {
     for (const tls of ing.spec?.tls ?? []) {
       if (tls.secretName && !secrets[tls.secretName]) problems.push(`k8s/secrets.example.yaml: lacks the TLS Secret ${tls.secretName} of Ingress ${ing.metadata.name}`);
@@ -441,6 +604,9 @@ export function checkPlatform({ fleet, values, k8s, kustomizationFiles, rendered
   }
   for (const s of enabled) {
     if (values.services[s.name].kafka && !topicNames.has(`dlq.${s.name}`)) problems.push(`k8s/kafka.yaml: no KafkaTopic dlq.${s.name} (${s.name} uses Kafka)`);
+  }
+  for (const t of contractTopics ?? []) {
+    if (!topicNames.has(t)) problems.push(`k8s/kafka.yaml: no KafkaTopic ${t} (named by the contracts in proto/; auto.create.topics.enable is false, so producing to it fails)`);
   }
   for (const t of ['identity.user.events', 'identity.role.events']) {
     if (fleet.services.some((s) => s.name === 'identity') && !topicNames.has(t)) problems.push(`k8s/kafka.yaml: no KafkaTopic ${t}`);

@@ -106,6 +106,46 @@ spec:
       },
     },
     {
+      name: 'a Dockerfile that differs outside the per-service ARG defaults is reported',
+      expect: /narration\/Dockerfile: differs from services\/identity\/Dockerfile/,
+      async run() {
+        // The media step's apt cleanup dropped in one file only: the shape rule must still see it.
+        const text = inputs.dockerfiles.narration.text.replace(' \\\n      && rm -rf /var/lib/apt/lists/*', '');
+        if (text === inputs.dockerfiles.narration.text) return ['CONTROL FAILED: the media step no longer has the apt lists cleanup this case removes'];
+        const [lint] = await r.dockerfiles([r.tmpFile('Dockerfile', text)]);
+        const pick = ['identity', 'narration'];
+        return checkDockerfiles({ fleet: { services: fleet.services.filter((s) => pick.includes(s.name)) }, dockerfiles: { identity: inputs.dockerfiles.identity, narration: { text, lint } } });
+      },
+    },
+    {
+      name: 'MEDIA_TOOLS set inside a stage instead of the global ARG defaults is reported',
+      expect: /(?=[\s\S]*narration\/Dockerfile: differs)(?=[\s\S]*MEDIA_TOOLS must be true)/,
+      async run() {
+        const text = inputs.dockerfiles.narration.text.replace('ARG MEDIA_TOOLS=true\n', 'ARG MEDIA_TOOLS=\n').replace('ARG MEDIA_TOOLS\nRUN', 'ARG MEDIA_TOOLS=true\nRUN');
+        const [lint] = await r.dockerfiles([r.tmpFile('Dockerfile', text)]);
+        const pick = ['identity', 'narration'];
+        return checkDockerfiles({
+          fleet: { services: fleet.services.filter((s) => pick.includes(s.name)) },
+          dockerfiles: { identity: inputs.dockerfiles.identity, narration: { text, lint } },
+          mediaToolServices: inputs.mediaToolServices,
+        });
+      },
+    },
+    {
+      name: "an image without the audio tools for a service that runs them, or with Piper pins other than media-tools.mjs's, is reported",
+      expect: /(?=[\s\S]*MEDIA_TOOLS must be true)(?=[\s\S]*must pip install piper-tts==)/,
+      async run() {
+        const text = inputs.dockerfiles.narration.text.replace('ARG MEDIA_TOOLS=true', 'ARG MEDIA_TOOLS=').replace(/ piper-tts==\S+/, ' piper-tts==0.0.1');
+        const [lint] = await r.dockerfiles([r.tmpFile('Dockerfile', text)]);
+        return checkDockerfiles({
+          fleet: { services: [fleet.services.find((s) => s.name === 'narration')] },
+          dockerfiles: { narration: { text, lint } },
+          mediaToolServices: inputs.mediaToolServices,
+          piperRequirements: inputs.piperRequirements,
+        });
+      },
+    },
+    {
       name: `skaffold.yaml is checked against the skaffold ${PINS.skaffoldSchema} JSON schema`,
       expect: /artifactz|additional/i,
       async run() {
@@ -131,6 +171,37 @@ spec:
         const cluster = k8s['postgres.yaml'].find((o) => o.kind === 'Cluster');
         cluster.spec.managed.roles = [];
         return checkPlatform({ fleet, values: inputs.values, k8s, kustomizationFiles: inputs.kustomizationFiles, rendered: inputs.rendered });
+      },
+    },
+    {
+      name: 'a contract topic without a KafkaTopic, and an S3 service outside media-storage-egress, are reported',
+      expect: /(?=[\s\S]*no KafkaTopic narration\.voice\.events)(?=[\s\S]*media-storage-egress does not select narration)/,
+      async run() {
+        const k8s = clone(inputs.k8s);
+        k8s['kafka.yaml'] = k8s['kafka.yaml'].filter((o) => o.spec?.topicName !== 'narration.voice.events');
+        const egress = k8s['network-policies.yaml'].find((o) => o.metadata?.name === 'media-storage-egress');
+        for (const e of egress.spec.podSelector.matchExpressions ?? []) e.values = (e.values ?? []).filter((v) => v !== 'narration');
+        return checkPlatform({ fleet, values: inputs.values, k8s, kustomizationFiles: inputs.kustomizationFiles, rendered: inputs.rendered, contractTopics: inputs.contractTopics });
+      },
+    },
+    {
+      name: "media store settings that differ between the gateway and narration, and a service token not keyed by its service, are reported",
+      expect: /(?=[\s\S]*narration's media store settings differ from gateway's)(?=[\s\S]*SERVICE_TOKEN_SECRET must be key "narration")/,
+      async run() {
+        const values = clone(inputs.values);
+        values.services.narration.env.S3_BUCKET = 'another-bucket';
+        values.services.narration.secretEnv.SERVICE_TOKEN_SECRET = { secretName: 'storytelling-service-credentials', key: 'notification' };
+        return checkValues({ fleet, values, mediaServices: inputs.mediaServices });
+      },
+    },
+    {
+      name: "compose: another media store for narration and its service-token hash missing from identity's list are reported",
+      expect: /(?=[\s\S]*narration's media store settings differ)(?=[\s\S]*SERVICE_CREDENTIALS lacks narration:)/,
+      async run() {
+        const project = clone(inputs.composeProject);
+        project.services.narration.environment.S3_ENDPOINT = 'http://elsewhere:9000';
+        project.services.narration.environment.SERVICE_TOKEN_SECRET = 'a-secret-identity-does-not-know';
+        return checkCompose({ fleet, project, values: inputs.values, mediaServices: inputs.mediaServices });
       },
     },
   ];

@@ -136,14 +136,17 @@ Kubernetes dependent-variable expansion, then secretEnv. The password must be UR
     secretKeyRef:
       name: {{ $ref.secretName }}
       key: {{ $ref.key }}
+      {{- if $ref.optional }}
+      optional: true
+      {{- end }}
 {{- end }}
 {{- end -}}
 
-{{/* Volumes: a writable /tmp, secret files, the database CA. */}}
+{{/* Volumes: a writable /tmp (64Mi unless tmpSizeLimit says more), secret files, the database CA. */}}
 {{- define "storytelling.volumes" -}}
 - name: tmp
   emptyDir:
-    sizeLimit: 64Mi
+    sizeLimit: {{ .svc.tmpSizeLimit | default "64Mi" }}
 {{- range $f := .svc.secretFiles | default list }}
 - name: {{ $f.name }}
   secret:
