@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import type { ICommandHandler, IQueryHandler } from '@nestjs/cqrs';
 
 export * from './ports/index.js';
+export * from './idempotency.js';
 // Voices, samples and training.
 export * from './commands/add-sample.js';
 export * from './commands/create-voice.js';

@@ -5,19 +5,21 @@
 // with a running job, leases), the voices of voice-in-memory.ts, and fakes of the other ports.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { MessageType } from '@storytelling/contracts';
-import { FixedClock, VersionConflictError, type DomainEvent } from '@storytelling/kernel';
-import { SagaEngine, type SagaDefinition, type SagaInstance, type SagaStarter, type StartInput } from '@storytelling/platform';
+import { FixedClock, VersionConflictError, type DomainEvent, type Propagation } from '@storytelling/kernel';
+import { SagaEngine, type IdempotencyOptions, type IdempotentRequest, type SagaDefinition, type SagaInstance, type SagaStarter, type StartInput } from '@storytelling/platform';
 import { InMemorySagaPort, InMemoryUnitOfWork } from '@storytelling/testing';
-import type { AudioJoiner, NarratableStory, NarrationSettings, SpeechEngine, SpeechRequest, SpeechResult, StoryReader, StorySource } from '../../src/application/index.js';
+import type { AudioJoiner, IdempotentUnitOfWork, NarratableStory, NarrationSettings, SpeechEngine, SpeechRequest, SpeechResult, StoryReader, StorySource } from '../../src/application/index.js';
 import { narrationQuotaSaga, type NarrationQuotaDeps, type NarrationQuotaState, type NarrationWakeup } from '../../src/application/index.js';
 import type { NarrationJob, NarrationJobFailure, NarrationJobs, NarrationRepository, NarrationState, NarrationWorkRepositories, VoiceRepository } from '../../src/domain/index.js';
 import { NARRATION_AGGREGATE_TYPE, Narration, StoryNotFoundError } from '../../src/domain/index.js';
+import { runIdempotentInMemory, type IdempotencyKeyTable } from './idempotency-in-memory.js';
 import { recording, type FakeRecording, type OutboxEntry } from './voice-in-memory.js';
 
 export interface NarrationTables {
   narrations: Map<string, { state: NarrationState; version: number }>;
   jobs: Map<string, NarrationJob>;
   outbox: OutboxEntry[];
+  idempotencyKeys: IdempotencyKeyTable;
 }
 
 /** A deep copy whose Dates belong to this realm (structuredClone's would not, under jest's VM modules). */
@@ -32,7 +34,7 @@ export function copyState(s: NarrationState): NarrationState {
   };
 }
 
-const copyTables = (t: NarrationTables): NarrationTables => ({ narrations: new Map(t.narrations), jobs: new Map(t.jobs), outbox: [...t.outbox] });
+const copyTables = (t: NarrationTables): NarrationTables => ({ narrations: new Map(t.narrations), jobs: new Map(t.jobs), outbox: [...t.outbox], idempotencyKeys: new Map(t.idempotencyKeys) });
 
 class InMemoryNarrationRepository implements NarrationRepository {
   constructor(
@@ -167,21 +169,29 @@ function newJob(id: string, narrationId: string, kind: NarrationJob['kind'], seg
 export type NarrationUnitRepositories = NarrationWorkRepositories & { voices: VoiceRepository };
 
 /**
- * Narrations and jobs in memory; `voices` reads the voice unit of work's committed voices (the
- * narration handlers only read voices).
+ * Narrations and jobs in memory, with the Idempotency-Key guard; `voices` reads the voice unit of
+ * work's committed voices (the narration handlers only read voices).
  */
-export class InMemoryNarrationUnitOfWork extends InMemoryUnitOfWork<NarrationTables, NarrationUnitRepositories> {
+export class InMemoryNarrationUnitOfWork
+  extends InMemoryUnitOfWork<NarrationTables, NarrationUnitRepositories & { idempotencyKeys: IdempotencyKeyTable }>
+  implements IdempotentUnitOfWork<NarrationUnitRepositories>
+{
   constructor(
     readonly clock: FixedClock,
     voices: () => VoiceRepository,
   ) {
-    super({ narrations: new Map(), jobs: new Map(), outbox: [] }, copyTables, (t) => ({
+    super({ narrations: new Map(), jobs: new Map(), outbox: [], idempotencyKeys: new Map() }, copyTables, (t) => ({
       narrations: new InMemoryNarrationRepository(t, clock),
       narrationJobs: new InMemoryNarrationJobs(t, clock),
       get voices() {
         return voices();
       },
+      idempotencyKeys: t.idempotencyKeys,
     }));
+  }
+
+  runIdempotent<T>(request: IdempotentRequest, work: (repos: NarrationUnitRepositories) => Promise<T>, options?: IdempotencyOptions<T> & { propagation?: Propagation }): Promise<T> {
+    return runIdempotentInMemory(this, request, work, options);
   }
 
   /** The events appended for a narration (or all), in order. */

@@ -2,14 +2,15 @@
 // PostgreSQL, no Kafka, no audio tools): voices and training jobs over the platform's
 // InMemoryUnitOfWork with the rules the SQL repositories keep (versions on save, events to an
 // outbox in the same unit, SKIP-LOCKED-like claims with leases), and fakes of the voice ports.
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DomainEvent } from '@storytelling/kernel';
+import type { DomainEvent, Propagation } from '@storytelling/kernel';
 import { FixedClock, VersionConflictError } from '@storytelling/kernel';
-import type { Caller } from '@storytelling/platform';
+import type { Caller, IdempotencyOptions, IdempotentRequest } from '@storytelling/platform';
 import { InMemoryUnitOfWork } from '@storytelling/testing';
-import type { CloneVoiceInput, MediaFiles, NormalisedAudio, PitchFacts, SubscriptionPlans, VoiceCloning, VoiceTrainingSettings } from '../../src/application/index.js';
+import type { CloneVoiceInput, IdempotentUnitOfWork, MediaFiles, NormalisedAudio, PitchFacts, SubscriptionPlans, VoiceCloning, VoiceTrainingSettings } from '../../src/application/index.js';
 import type {
   AudioFacts,
   TrainedVoiceProvider,
@@ -21,6 +22,7 @@ import type {
   VoiceTrainingJobRepository,
 } from '../../src/domain/index.js';
 import { VOICE_AGGREGATE_TYPE, Voice } from '../../src/domain/index.js';
+import { runIdempotentInMemory, type IdempotencyKeyTable } from './idempotency-in-memory.js';
 
 export interface OutboxEntry {
   aggregateType: string;
@@ -32,9 +34,10 @@ export interface VoiceTables {
   voices: Map<string, VoiceState>;
   jobs: Map<string, VoiceTrainingJob>;
   outbox: OutboxEntry[];
+  idempotencyKeys: IdempotencyKeyTable;
 }
 
-const copy = (t: VoiceTables): VoiceTables => ({ voices: new Map(t.voices), jobs: new Map(t.jobs), outbox: [...t.outbox] });
+const copy = (t: VoiceTables): VoiceTables => ({ voices: new Map(t.voices), jobs: new Map(t.jobs), outbox: [...t.outbox], idempotencyKeys: new Map(t.idempotencyKeys) });
 
 class InMemoryVoiceRepository implements VoiceRepository {
   constructor(
@@ -144,13 +147,20 @@ class InMemoryVoiceTrainingJobRepository implements VoiceTrainingJobRepository {
   }
 }
 
-/** The voice repositories in memory, with a FixedClock (2026-12-01) the handlers share. */
-export class InMemoryVoiceUnitOfWork extends InMemoryUnitOfWork<VoiceTables, VoiceRepositories> {
+type InMemoryVoiceRepositories = VoiceRepositories & { idempotencyKeys: IdempotencyKeyTable };
+
+/** The voice repositories in memory, with a FixedClock (2026-12-01) the handlers share, and the Idempotency-Key guard. */
+export class InMemoryVoiceUnitOfWork extends InMemoryUnitOfWork<VoiceTables, InMemoryVoiceRepositories> implements IdempotentUnitOfWork<VoiceRepositories> {
   constructor(readonly clock = new FixedClock(new Date('2026-12-01T10:00:00.000Z'))) {
-    super({ voices: new Map(), jobs: new Map(), outbox: [] }, copy, (t) => ({
+    super({ voices: new Map(), jobs: new Map(), outbox: [], idempotencyKeys: new Map() }, copy, (t) => ({
       voices: new InMemoryVoiceRepository(t, clock),
       voiceTrainingJobs: new InMemoryVoiceTrainingJobRepository(t, clock),
+      idempotencyKeys: t.idempotencyKeys,
     }));
+  }
+
+  runIdempotent<T>(request: IdempotentRequest, work: (repos: VoiceRepositories) => Promise<T>, options?: IdempotencyOptions<T> & { propagation?: Propagation }): Promise<T> {
+    return runIdempotentInMemory(this, request, work, options);
   }
 
   /** The events appended for a voice (or all), in order. */
@@ -232,6 +242,10 @@ export class FakeMediaFiles implements MediaFiles {
     const keys = this.keys(prefix);
     for (const key of keys) await this.delete(key);
     return keys.length;
+  }
+
+  async digest(path: string): Promise<string> {
+    return createHash('sha256').update(await readFile(path)).digest('hex');
   }
 
   async inspect(path: string): Promise<AudioFacts> {

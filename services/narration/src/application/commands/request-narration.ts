@@ -18,9 +18,10 @@ import {
   voicedCharacters,
   voiceSegments,
 } from '../../domain/index.js';
-import type { NarrationSettings, StorySource, SubscriptionPlans } from '../ports/index.js';
+import { firstAnswer } from '../idempotency.js';
+import type { IdempotentUnitOfWork, NarrationSettings, StorySource, SubscriptionPlans } from '../ports/index.js';
 import { NARRATION_SETTINGS, NARRATION_UNIT_OF_WORK, STORY_SOURCE, SUBSCRIPTION_PLANS } from '../ports/index.js';
-import { narrationView, type NarrationsUnitOfWork, type NarrationView } from '../queries/get-narration.js';
+import { narrationView, reviveNarrationView, type NarrationsUnitOfWork, type NarrationView } from '../queries/get-narration.js';
 import { narrationQuotaSaga } from '../sagas/narration-quota.saga.js';
 
 export interface RequestNarrationInput {
@@ -51,13 +52,16 @@ export class RequestNarrationCommand extends Command<NarrationView> {
  * named in `characterVoices` must be the analysis' characters. subscription's CheckQuota refuses a
  * used-up quota (422 QUOTA_EXCEEDED); then the narration is stored with NarrationRequested and
  * the narration-quota saga starts in the same transaction (reserve → generate → commit).
+ * Idempotency-Key: a key answered before (same request as validated) answers that first
+ * narration before story or subscription are asked again (a retry is not refused by the quota
+ * the first request used); another request under the key is 409 IDEMPOTENCY_KEY_REUSED.
  */
 @CommandHandler(RequestNarrationCommand)
 export class RequestNarrationHandler implements ICommandHandler<RequestNarrationCommand> {
   private readonly log = getLogger('narrations');
 
   constructor(
-    @Inject(NARRATION_UNIT_OF_WORK) private readonly uow: NarrationsUnitOfWork,
+    @Inject(NARRATION_UNIT_OF_WORK) private readonly uow: IdempotentUnitOfWork<NarrationsUnitOfWork['reader']>,
     @Inject(STORY_SOURCE) private readonly stories: StorySource,
     @Inject(SUBSCRIPTION_PLANS) private readonly plans: SubscriptionPlans,
     @Inject(Sagas) private readonly sagas: SagaStarter,
@@ -67,6 +71,9 @@ export class RequestNarrationHandler implements ICommandHandler<RequestNarration
 
   async execute({ caller, input }: RequestNarrationCommand): Promise<NarrationView> {
     const request = validate(input);
+    const idempotent = { scope: 'narration.RequestNarration', principal: caller.userId, body: request };
+    const replay = await firstAnswer(this.uow, idempotent, { revive: reviveNarrationView });
+    if (replay) return replay.answer;
     const story = await this.stories.narratable(request.storyId, 'caller');
     if (story.authorId !== caller.userId) throw new NotStoryAuthorError();
     const characters = new Set(story.characters.map((c) => c.id));
@@ -97,24 +104,32 @@ export class RequestNarrationHandler implements ICommandHandler<RequestNarration
       },
       this.clock,
     );
-    await this.uow.run(async (repos) => {
-      await repos.narrations.add(narration);
-      await this.sagas.start(narrationQuotaSaga, {
-        id: sagaId,
-        key: `narration:${narrationId}`,
-        state: {
-          narrationId,
-          storyId: story.storyId,
-          ownerId: caller.userId,
-          voiceId,
-          characterVoices: request.characterVoices,
-          reservationId: uuidv7(this.clock.now().getTime()),
-          reservationTtlSeconds: this.settings.reservationTtlSeconds,
-        },
-      });
-    });
-    this.log.info({ narrationId, storyId: story.storyId, segments: drafts.length, sagaId }, 'narration requested');
-    return narrationView(narration);
+    let requested = false;
+    const answer = await this.uow.runIdempotent(
+      idempotent,
+      async (repos) => {
+        await repos.narrations.add(narration);
+        await this.sagas.start(narrationQuotaSaga, {
+          id: sagaId,
+          key: `narration:${narrationId}`,
+          state: {
+            narrationId,
+            storyId: story.storyId,
+            ownerId: caller.userId,
+            voiceId,
+            characterVoices: request.characterVoices,
+            reservationId: uuidv7(this.clock.now().getTime()),
+            reservationTtlSeconds: this.settings.reservationTtlSeconds,
+          },
+        });
+        requested = true;
+        return narrationView(narration);
+      },
+      { revive: reviveNarrationView },
+    );
+    // Not requested here when a retry with the same key stored its narration first (that one answers).
+    if (requested) this.log.info({ narrationId, storyId: story.storyId, segments: drafts.length, sagaId }, 'narration requested');
+    return answer;
   }
 }
 

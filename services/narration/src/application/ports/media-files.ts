@@ -29,6 +29,8 @@ export interface MediaFiles {
   delete(key: string): Promise<void>;
   /** Deletes every object under `prefix`; answers how many. */
   deleteByPrefix(prefix: string): Promise<number>;
+  /** SHA-256 (hex) of a local file's bytes: what an upload is told apart by (AddSample's Idempotency-Key). */
+  digest(path: string): Promise<string>;
   /** Decodes the file: is it audio, how long, is it silent. */
   inspect(path: string): Promise<AudioFacts>;
   normalise(input: string, output: string): Promise<NormalisedAudio>;

@@ -74,6 +74,12 @@ export function narrationView(n: Narration): NarrationView {
   };
 }
 
+/** A NarrationView read back from its stored JSON (a replayed Idempotency-Key). */
+export function reviveNarrationView(stored: unknown): NarrationView {
+  const view = stored as NarrationView;
+  return { ...view, createdAt: new Date(view.createdAt), updatedAt: new Date(view.updatedAt) };
+}
+
 /** The caller's own narration (NARRATION_NOT_FOUND for an absent id, a discarded one and someone else's alike). */
 export async function ownNarration(narrations: NarrationWorkRepositories['narrations'], caller: Caller, narrationId: string, options: { lock?: boolean } = {}): Promise<Narration> {
   if (!isUuid(narrationId)) throw new NarrationNotFoundError();

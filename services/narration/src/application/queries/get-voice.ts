@@ -44,6 +44,18 @@ export function sampleView(s: VoiceSampleState): SampleView {
   };
 }
 
+/** A SampleView read back from its stored JSON (a replayed Idempotency-Key). */
+export function reviveSampleView(stored: unknown): SampleView {
+  const view = stored as SampleView;
+  return { ...view, createdAt: new Date(view.createdAt) };
+}
+
+/** A VoiceView read back from its stored JSON (a replayed Idempotency-Key). */
+export function reviveVoiceView(stored: unknown): VoiceView {
+  const view = stored as VoiceView;
+  return { ...view, samples: view.samples.map(reviveSampleView), createdAt: new Date(view.createdAt) };
+}
+
 export function voiceView(v: Voice): VoiceView {
   return {
     id: v.id,

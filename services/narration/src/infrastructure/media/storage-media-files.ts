@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,12 @@ export class StorageMediaFiles implements MediaFiles {
       if (err instanceof ObjectNotFoundError) return false;
       throw err;
     }
+  }
+
+  async digest(path: string): Promise<string> {
+    const hash = createHash('sha256');
+    for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+    return hash.digest('hex');
   }
 
   async upload(path: string, key: string, contentType: string): Promise<{ sizeBytes: number }> {

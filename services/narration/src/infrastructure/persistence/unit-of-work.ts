@@ -1,5 +1,5 @@
 import type { Clock } from '@storytelling/kernel';
-import { RepositoryUnitOfWork, type EventStore, type UnitOfWork } from '@storytelling/platform';
+import { RepositoryUnitOfWork, withIdempotency, type EventStore, type UnitOfWork } from '@storytelling/platform';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { NarrationUnitOfWork } from '../../application/ports/index.js';
 import type { NarrationRepositories } from '../../domain/index.js';
@@ -20,9 +20,20 @@ export function sqlRepositories(tx: EntityManager, events: EventStore, clock: Cl
 
 /**
  * narration's repositories bound to the platform's UnitOfWork (one Postgres transaction, the
- * ambient one if open). Repositories that save aggregates also take the EventStore (outbox) and
- * CLOCK: add them to this factory's parameters and to `inject` in narration.module.ts.
+ * ambient one if open), and `runIdempotent`: the platform's withIdempotency in that transaction
+ * (the key row of `idempotency_keys` commits or rolls back with the effect, ADR 0015).
+ * Repositories that save aggregates also take the EventStore (outbox) and CLOCK: add them to this
+ * factory's parameters and to `inject` in narration.module.ts.
  */
 export function narrationUnitOfWork(uow: UnitOfWork, events: EventStore, dataSource: DataSource, clock: Clock): NarrationUnitOfWork {
-  return new RepositoryUnitOfWork<NarrationRepositories>(uow, dataSource, (tx) => sqlRepositories(tx, events, clock));
+  const bind = (tx: EntityManager): NarrationRepositories => sqlRepositories(tx, events, clock);
+  const repositories = new RepositoryUnitOfWork<NarrationRepositories>(uow, dataSource, bind);
+  return {
+    get reader() {
+      return repositories.reader;
+    },
+    run: (work, options) => repositories.run(work, options),
+    runIdempotent: (request, work, { propagation, ...options } = {}) =>
+      uow.run((tx) => withIdempotency(tx, request, () => work(bind(tx)), options), propagation ? { propagation } : {}),
+  };
 }

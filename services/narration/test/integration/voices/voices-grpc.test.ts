@@ -93,6 +93,33 @@ describe('voices over gRPC', () => {
     expect(await stack.storage.deleteByPrefix(`voices/${ann.id}/${voice.id}/`)).toBe(0);
   }, 90_000);
 
+  it('Idempotency-Key (gRPC metadata, as the gateway forwards it): CreateVoice and AddSample answer a retry with the first result; another body is IDEMPOTENCY_KEY_REUSED', async () => {
+    const keyed = (key: string, user = ann) => ({ metadata: { ...as(user).metadata, 'idempotency-key': key } });
+    const voiceKey = `voice-${Date.now()}`;
+    const voice = (await stack.client.createVoice({ name: 'Nana' }, keyed(voiceKey))).voice!;
+    expect((await stack.client.createVoice({ name: 'Nana' }, keyed(voiceKey))).voice).toEqual(voice);
+    expect(await outcome(stack.client.createVoice({ name: 'Papa' }, keyed(voiceKey)))).toBe('ALREADY_EXISTS:IDEMPOTENCY_KEY_REUSED');
+    expect((await stack.client.listVoices({}, as(ann))).voices.filter((v) => v.name === 'Nana')).toHaveLength(1);
+
+    // The retry streams the same recording again: a new upload, answered with the first sample and deleted.
+    const sampleKey = `sample-${Date.now()}`;
+    const request = async (path: string, emotion = 'joy') => ({ voiceId: voice.id, emotion, text: SAMPLE_LINES[emotion]!, uploadObjectKey: await upload(stack, path), declaredContentType: 'audio/wav' });
+    const first = await request(annSamples.joy!);
+    const { sample } = await stack.client.addSample(first, keyed(sampleKey));
+    const retry = await request(annSamples.joy!);
+    expect((await stack.client.addSample(retry, keyed(sampleKey))).sample).toEqual(sample);
+    expect(await exists(stack, retry.uploadObjectKey)).toBe(false);
+    const other = await request(annSamples.sadness!);
+    expect(await outcome(stack.client.addSample(other, keyed(sampleKey)))).toBe('ALREADY_EXISTS:IDEMPOTENCY_KEY_REUSED');
+    expect(await exists(stack, other.uploadObjectKey)).toBe(false);
+    expect((await getVoice(ann, voice.id)).samples.map((s) => s.id)).toEqual([sample!.id]);
+    expect(await stack.storage.deleteByPrefix(`voices/${ann.id}/${voice.id}/`)).toBe(1);
+    // Bob's key of the same name is his own.
+    expect((await stack.client.createVoice({ name: 'Papa' }, keyed(voiceKey, bob))).voice!.ownerId).toBe(bob.id);
+    const keys: Array<{ scope: string }> = await stack.ds.query(`SELECT scope FROM idempotency_keys WHERE key = ANY($1::text[]) ORDER BY scope`, [[voiceKey, sampleKey]]);
+    expect(keys.map((k) => k.scope)).toEqual(['narration.AddSample', 'narration.CreateVoice', 'narration.CreateVoice']);
+  }, 90_000);
+
   it('TrainVoice: a free tier is VOICE_CLONING_NOT_IN_TIER, fewer than five emotions NOT_ENOUGH_EMOTIONS', async () => {
     const voice = await createVoice(ann);
     for (const emotion of ['joy', 'sadness', 'anger', 'fear']) await addSample(ann, voice.id, emotion, annSamples[emotion]!);

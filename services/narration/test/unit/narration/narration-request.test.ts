@@ -1,4 +1,5 @@
 import { subscriptionCommands } from '@storytelling/contracts';
+import { runWithContext } from '@storytelling/platform';
 import { STOCK_VOICE_ID, StoryNotAnalysedError } from '../../../src/domain/index.js';
 import { MIRA, errorCode, lighthouse, narrationWorld } from '../../support/narration-world.js';
 import { ANN, BOB } from '../../support/voice-in-memory.js';
@@ -57,6 +58,41 @@ describe('RequestNarration (unit)', () => {
     expect(await errorCode(w.request(ANN, { storyId: story.storyId }))).toBe('STORY_NOT_ANALYSED');
     expect(w.uow.tables.narrations.size).toBe(0);
     expect(w.sagas.all).toEqual([]);
+  });
+
+  it('Idempotency-Key: the same key and request answer the first narration (dates revived) without asking story or subscription again; another request is IDEMPOTENCY_KEY_REUSED', async () => {
+    const w = narrationWorld();
+    const story = w.stories.add(lighthouse());
+    const withKey = <T>(key: string, work: () => Promise<T>) => runWithContext({ correlationId: 'c', idempotencyKey: key }, work);
+    const first = await withKey('k-1', () => w.request(ANN, { storyId: story.storyId, narratorProfile: 'grandma' }));
+    // The first request used the last narration of the month: a retry must still get its narration.
+    w.plans.narrationQuota = false;
+    const replay = await withKey('k-1', () => w.request(ANN, { storyId: story.storyId.toUpperCase(), narratorProfile: ' Grandma ' }));
+    expect(replay).toEqual(first);
+    expect(replay.createdAt).toBeInstanceOf(Date);
+    expect(w.stories.reads).toHaveLength(1);
+    expect(w.plans.asked).toEqual([ANN.userId]);
+    expect(w.uow.tables.narrations.size).toBe(1);
+    expect(w.sagas.all).toHaveLength(1);
+    expect(await errorCode(withKey('k-1', () => w.request(ANN, { storyId: story.storyId, narratorProfile: 'kid' })))).toBe('IDEMPOTENCY_KEY_REUSED');
+    // Another caller's key of the same name is another key; no key, no guard.
+    w.plans.narrationQuota = true;
+    const bobs = w.stories.add(lighthouse(BOB.userId));
+    await withKey('k-1', () => w.request(BOB, { storyId: bobs.storyId }));
+    await w.request(ANN, { storyId: story.storyId });
+    expect(w.uow.tables.narrations.size).toBe(3);
+    expect(w.uow.tables.idempotencyKeys.size).toBe(2);
+  });
+
+  it('Idempotency-Key: a refused request is not remembered, its retry runs again', async () => {
+    const w = narrationWorld();
+    const story = w.stories.add(lighthouse());
+    const withKey = <T>(work: () => Promise<T>) => runWithContext({ correlationId: 'c', idempotencyKey: 'k-2' }, work);
+    w.plans.narrationQuota = false;
+    expect(await errorCode(withKey(() => w.request(ANN, { storyId: story.storyId })))).toBe('QUOTA_EXCEEDED');
+    w.plans.narrationQuota = true;
+    expect((await withKey(() => w.request(ANN, { storyId: story.storyId }))).status).toBe('pending');
+    expect(w.uow.tables.narrations.size).toBe(1);
   });
 
   it('a used-up quota (CheckQuota) is 422 QUOTA_EXCEEDED and nothing is stored', async () => {

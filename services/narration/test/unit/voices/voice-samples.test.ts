@@ -1,6 +1,6 @@
 // CreateVoice, ListVoices, GetVoice, AddSample and DeleteSample against the in-memory unit of
 // work and fake media files: the rules of the handlers, not the audio tools (test/integration/voices).
-import type { Caller } from '@storytelling/platform';
+import { runWithContext, type Caller } from '@storytelling/platform';
 import {
   AddSampleCommand,
   AddSampleHandler,
@@ -45,6 +45,19 @@ describe('voices and samples (in memory)', () => {
       expect(uow.commits).toBe(1);
       expect(uow.events(voice.id).map((e) => e.type)).toEqual([VoiceEventTypes.VoiceCreated]);
       expect(await failure(create(''))).toBe('VALIDATION_FAILED');
+    });
+
+    it('Idempotency-Key: the same key and name answer the first voice (dates revived); another name is IDEMPOTENCY_KEY_REUSED', async () => {
+      const withKey = <T>(key: string, work: () => Promise<T>) => runWithContext({ correlationId: 'c', idempotencyKey: key }, work);
+      const first = await withKey('k-1', () => create('Grandma'));
+      const replay = await withKey('k-1', () => create(' Grandma '));
+      expect(replay).toEqual(first);
+      expect(replay.createdAt).toBeInstanceOf(Date);
+      expect(await failure(withKey('k-1', () => create('Grandpa')))).toBe('IDEMPOTENCY_KEY_REUSED');
+      await withKey('k-1', () => create('Grandma', BOB));
+      await withKey('k-2', () => create('Grandma'));
+      expect(uow.tables.voices.size).toBe(3);
+      expect(uow.events().map((e) => e.type)).toEqual([VoiceEventTypes.VoiceCreated, VoiceEventTypes.VoiceCreated, VoiceEventTypes.VoiceCreated]);
     });
 
     it('lists the stock voice first, then only the caller\'s own voices, oldest first', async () => {
@@ -106,6 +119,46 @@ describe('voices and samples (in memory)', () => {
       expect(await failure(add(voice.id, 'joy', `voices/${BOB.userId}/x/samples/y.ogg`))).toBe('VALIDATION_FAILED');
       expect(await failure(add(voice.id, 'joy', 'uploads/nothing-here'))).toBe('VALIDATION_FAILED');
       expect(media.deleted).toEqual([]);
+    });
+
+    it('Idempotency-Key: a retry (same voice, emotion, text and audio, a new upload) answers the first sample without audio work and deletes its upload', async () => {
+      const voice = await create();
+      const withKey = <T>(key: string, work: () => Promise<T>) => runWithContext({ correlationId: 'c', idempotencyKey: key }, work);
+      const audio = { durationSeconds: 4.2, f0: 190 };
+      const first = await withKey('s-1', () => add(voice.id, 'joy', upload(audio)));
+      const stored = media.keys();
+      // Training has started since: the retry still gets its sample.
+      for (const emotion of FIVE_EMOTIONS) await add(voice.id, emotion, upload({ durationSeconds: 3, f0: 200 }));
+      const state = uow.tables.voices.get(voice.id)!;
+      uow.tables.voices.set(voice.id, { ...state, trainingStatus: 'training' });
+      const retryUpload = upload(audio);
+      const replay = await withKey('s-1', () => add(voice.id, ' Joy ', retryUpload));
+      expect(replay).toEqual(first);
+      expect(replay.createdAt).toBeInstanceOf(Date);
+      expect(media.keys()).toEqual(expect.arrayContaining(stored));
+      expect(media.keys('uploads/')).toEqual([]);
+      expect(media.deleted).toContain(retryUpload);
+      expect(uow.tables.voices.get(voice.id)!.samples).toHaveLength(6);
+
+      // Another recording, emotion or text under the same key is another request.
+      uow.tables.voices.set(voice.id, state);
+      const other = upload({ durationSeconds: 5, f0: 190 });
+      expect(await failure(withKey('s-1', () => add(voice.id, 'joy', other)))).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect(await failure(withKey('s-1', () => add(voice.id, 'sadness', upload(audio))))).toBe('IDEMPOTENCY_KEY_REUSED');
+      expect(media.deleted).toContain(other);
+      expect(media.keys('uploads/')).toEqual([]);
+      expect(uow.tables.voices.get(voice.id)!.samples).toHaveLength(6);
+    });
+
+    it('Idempotency-Key: two retries racing past the first look-up record one sample; the loser answers it and deletes its own audio', async () => {
+      const voice = await create();
+      const audio = { durationSeconds: 3, f0: 200 };
+      const [a, b] = await runWithContext({ correlationId: 'c', idempotencyKey: 's-race' }, () => Promise.all([add(voice.id, 'joy', upload(audio)), add(voice.id, 'joy', upload(audio))]));
+      expect(a).toEqual(b);
+      expect(uow.tables.voices.get(voice.id)!.samples.map((s) => s.id)).toEqual([a.id]);
+      expect(media.keys()).toEqual([a.audioObjectKey]);
+      // Both normalised and stored their audio; the loser's went again.
+      expect(media.deleted.filter((k) => k.startsWith('voices/'))).toHaveLength(1);
     });
 
     it("someone else's voice is VOICE_NOT_FOUND; a voice in training is VOICE_TRAINING", async () => {
