@@ -6,6 +6,7 @@ import { narrationMigrations } from '../migrations/index.js';
 import { COMMAND_HANDLERS, QUERY_HANDLERS, NARRATION_UNIT_OF_WORK, NarrationQuotaSagaBinding } from './application/index.js';
 import type { NarrationConfig } from './config.js';
 import { NARRATION_ENTITIES } from './infrastructure/persistence/entities.js';
+import { finishedJobRetention } from './infrastructure/persistence/job-retention.js';
 import { narrationUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
 import { NARRATION_TRANSLATORS, narrationAdapters, narrationServiceTokens } from './infrastructure/narration-providers.js';
 import { voiceAdapters } from './infrastructure/voice-providers.js';
@@ -43,6 +44,7 @@ export class NarrationModule {
           persistence: { entities: NARRATION_ENTITIES, migrations: narrationMigrations, migrateOnStart: options.migrateOnStart },
           messaging: { translators: TRANSLATORS, relay: options.relay ?? true },
           sagas: { bindings: [NarrationQuotaSagaBinding] },
+          retention: { rules: finishedJobRetention(config.NARRATION_JOB_RETENTION_MS) },
           // Users' access tokens; add the service's own audience when other services call it with service tokens.
           callers: { audiences: [] },
           clock: options.clock,
