@@ -51,6 +51,8 @@ export const NarrationFailureReasons = {
   voiceNotReady: 'VOICE_NOT_READY',
   jobAbandoned: 'JOB_ABANDONED',
   userErased: 'USER_ERASED',
+  /** Not a failed narration: a completed one whose last regeneration gave up (it keeps its audio). */
+  regenerationFailed: 'REGENERATION_FAILED',
 } as const;
 
 /** The story does not exist, or the caller may not see it (story answers alike: 404). */

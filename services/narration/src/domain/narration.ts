@@ -201,15 +201,31 @@ export class Narration extends AggregateRoot {
     this.segmentAt(index);
   }
 
-  /** Segments `indexes` were synthesised again and the whole file rebuilt: NarrationRegenerated for each. @returns the whole file it replaces. */
+  /**
+   * Segments `indexes` were synthesised again and the whole file rebuilt: NarrationRegenerated for
+   * each; an earlier regeneration's failure is cleared. @returns the whole file it replaces.
+   */
   regenerated(indexes: readonly number[], audio: StoredAudio): string | undefined {
     for (const index of indexes) this.assertRegenerable(index);
     const previous = this.s.audio?.objectKey;
     this.s.audio = { ...audio };
     this.s.audioRevision += 1;
+    this.s.failureReason = null;
     this.touch();
     for (const index of indexes) this.record(NarrationEventTypes.NarrationRegenerated, { ...this.ids(), index, durationSeconds: audio.durationSeconds });
     return previous;
+  }
+
+  /**
+   * A regeneration gave up (e.g. `REGENERATION_FAILED: SEGMENT_FAILED: segment 4 failed 3 times: …`):
+   * the narration stays completed with its audio and no event, and says why in `failureReason`
+   * (GET /narrations/:id) until a regeneration succeeds. @returns false unless it is completed.
+   */
+  regenerationFailed(reason: string): boolean {
+    if (this.s.status !== 'completed') return false;
+    this.s.failureReason = reason;
+    this.touch();
+    return true;
   }
 
   /**

@@ -52,7 +52,8 @@ type Leased<T> = { owned: true; value: T } | { owned: false };
  *   decoded, and the narration completes (NarrationGenerated).
  * - regenerate: the listed segments again under new keys, then a new whole file under a new key
  *   (NarrationRegenerated); the replaced objects are deleted. A regeneration that keeps failing
- *   leaves the narration as it was.
+ *   leaves the narration completed with its audio, no event, and its failureReason saying why
+ *   (REGENERATION_FAILED: …) until a regeneration succeeds.
  * A write only happens while this worker holds the lease; an object uploaded by a worker that
  * lost it is deleted. A job claimed more than `maxJobAttempts` times (its workers died) fails
  * its narration (JOB_ABANDONED); story being unavailable reschedules it.
@@ -293,14 +294,16 @@ export class RunNarrationJobHandler implements ICommandHandler<RunNarrationJobCo
     return this.giveUp(job, workerId, `${Reasons.jobAbandoned}: ${message}`);
   }
 
-  /** generate: the narration fails (NarrationFailed); regenerate: the job fails, the narration keeps its audio. */
+  /**
+   * generate: the narration fails (NarrationFailed); regenerate: the job fails, the narration keeps
+   * its audio and records why (failureReason `REGENERATION_FAILED: <reason>`, no event).
+   */
   private async giveUp(job: NarrationJob, workerId: string, reason: string): Promise<NarrationJobOutcome> {
     const ids = { jobId: job.id, narrationId: job.narrationId };
     const done = await this.inLease(job, workerId, async (repos) => {
-      if (job.kind === 'generate') {
-        const n = await repos.narrations.find(job.narrationId, { lock: true });
-        if (n?.fail(reason)) await repos.narrations.save(n);
-      }
+      const n = await repos.narrations.find(job.narrationId, { lock: true });
+      const changed = job.kind === 'generate' ? n?.fail(reason) : n?.regenerationFailed(`${Reasons.regenerationFailed}: ${reason}`);
+      if (n && changed) await repos.narrations.save(n);
       await repos.narrationJobs.finish(job.id, 'failed', { code: reason.split(':')[0]!, message: reason }, this.clock.now());
     });
     if (!done.owned) return { kind: 'lost', ...ids };

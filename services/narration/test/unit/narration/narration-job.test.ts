@@ -1,5 +1,5 @@
 import { DomainError, uuidv7 } from '@storytelling/kernel';
-import { DiscardNarrationCommand, GenerateNarrationCommand, RegenerateSegmentCommand, RunNarrationJobCommand } from '../../../src/application/index.js';
+import { DiscardNarrationCommand, GenerateNarrationCommand, GetNarrationQuery, RegenerateSegmentCommand, RunNarrationJobCommand } from '../../../src/application/index.js';
 import { STOCK_VOICE_ID, StoryNotAnalysedError } from '../../../src/domain/index.js';
 import { MIRA, lighthouse, narrationWorld, type NarrationWorld } from '../../support/narration-world.js';
 import { ANN } from '../../support/voice-in-memory.js';
@@ -144,7 +144,7 @@ describe('RunNarrationJob (unit)', () => {
     expect(w.uow.events(id).at(-1)!.data).toMatchObject({ index: 2, durationSeconds: after.state.audio!.durationSeconds });
   });
 
-  it('regenerations asked for while one waits join it; one that keeps failing leaves the narration as it was', async () => {
+  it('regenerations asked for while one waits join it; one that keeps failing keeps the audio, emits nothing and says why until the next succeeds', async () => {
     const w = narrationWorld();
     const { id } = await requested(w);
     await w.drain();
@@ -160,6 +160,18 @@ describe('RunNarrationJob (unit)', () => {
     expect(after.state).toMatchObject({ status: 'completed', audio: before.state.audio });
     expect(after.segments[4]!.audio).toEqual(before.segments[4]!.audio);
     expect(w.uow.eventNames(id)).toEqual(['requested', 'generated']);
+    // GET /narrations/:id shows it: still completed, with the regeneration's failure.
+    const shown = await w.handlers.get.execute(new GetNarrationQuery(ANN, id));
+    expect(shown).toMatchObject({ status: 'completed', audioObjectKey: before.state.audio!.objectKey });
+    expect(shown.failureReason).toMatch(/^REGENERATION_FAILED: SEGMENT_FAILED: segment 4 failed 3 times: engine exited with 1/);
+    expect(w.uow.jobs().find((j) => j.kind === 'regenerate')).toMatchObject({ status: 'failed', lastErrorCode: 'SEGMENT_FAILED' });
+
+    // The next regeneration that succeeds clears it.
+    w.engine.failures.delete(before.segments[4]!.text);
+    await w.handlers.regenerate.execute(new RegenerateSegmentCommand(ANN, id, 4));
+    expect(await w.drain()).toMatchObject([{ kind: 'regenerated', indexes: [4] }]);
+    expect(w.uow.stored(id).state).toMatchObject({ status: 'completed', failureReason: null });
+    expect(w.uow.eventNames(id)).toEqual(['requested', 'generated', 'regenerated']);
   });
 
   it("a saga's narration (no segments yet): the worker reads the story with the service's token, segments it and narrates", async () => {
