@@ -90,7 +90,7 @@ export class AddSampleHandler implements ICommandHandler<AddSampleCommand> {
         { revive: reviveSampleView },
       );
       // A retry with the same key recorded its sample first: that one answers, this audio goes.
-      if (!recorded) await this.media.delete(key);
+      if (!recorded) await this.media.delete(key).catch((err: unknown) => this.log.warn({ err, voiceId: voice.id, key }, 'could not delete an unrecorded sample'));
       return sample;
     } catch (err) {
       // Not recorded (the voice moved on, or is gone): its audio must not stay behind.
