@@ -266,7 +266,7 @@ export class NarrationDto {
   @ApiProperty({ type: Number, nullable: true, description: 'Of the whole narration; null until completed.' })
   durationSeconds!: number | null;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Why the narration failed; null otherwise.' })
+  @ApiProperty({ type: String, nullable: true, description: 'Why the narration failed, or why the last regeneration of a completed narration failed (REGENERATION_FAILED: ...); null otherwise.' })
   failureReason!: string | null;
 
   @ApiProperty({ format: 'date-time' })
