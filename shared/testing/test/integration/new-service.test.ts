@@ -19,7 +19,8 @@ function copyRepository(to: string): void {
   mkdirSync(join(to, 'shared/contracts/src'), { recursive: true });
   for (const file of ['index.ts', 'proto-path.ts']) cpSync(join(repo, 'shared/contracts/src', file), join(to, 'shared/contracts/src', file));
   for (const service of readdirSync(join(repo, 'services'))) {
-    for (const file of ['package.json', 'Dockerfile']) {
+    // src/: deploy:check derives which images carry the media tools from what the code calls.
+    for (const file of ['package.json', 'Dockerfile', 'src']) {
       if (existsSync(join(repo, 'services', service, file))) cpSync(join(repo, 'services', service, file), join(to, 'services', service, file), { recursive: true });
     }
   }
