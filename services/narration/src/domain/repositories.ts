@@ -10,6 +10,7 @@
  *   }
  *   export interface NarrationRepositories { things: ThingRepository }
  */
+import type { JobFailure, LeasedJob, LeasedJobStatus } from '@storytelling/kernel';
 import type { Narration } from './narration.js';
 import type { Voice } from './voice.js';
 
@@ -78,22 +79,7 @@ export interface NarrationRepository {
 
 /** generate: every segment without audio, then the whole file; regenerate: the listed segments again, then the whole file. */
 export type NarrationJobKind = 'generate' | 'regenerate';
-export type NarrationJobStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-/** What every leased job is (a job table's lease mechanics: infrastructure/persistence/leased-job-table.ts). */
-export interface LeasedJob {
-  id: string;
-  status: NarrationJobStatus;
-  /** Claims so far, this one included. */
-  attempts: number;
-  runAfter: Date;
-  leaseOwner: string | null;
-  leaseExpiresAt: Date | null;
-  lastErrorCode: string | null;
-  lastErrorMessage: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type NarrationJobStatus = LeasedJobStatus;
 
 /**
  * A durable narration job (table narration_jobs): one per narration to generate, one per
@@ -108,10 +94,7 @@ export interface NarrationJob extends LeasedJob {
   segmentIndexes: number[];
 }
 
-export interface NarrationJobFailure {
-  code: string;
-  message: string;
-}
+export type NarrationJobFailure = JobFailure;
 
 export interface NarrationJobs {
   /** A generate job for the narration, unless one is already pending or running. @returns whether one was added. */

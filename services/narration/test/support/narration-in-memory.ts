@@ -7,12 +7,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { MessageType } from '@storytelling/contracts';
 import { FixedClock, VersionConflictError, type DomainEvent, type Propagation } from '@storytelling/kernel';
 import { SagaEngine, type IdempotencyOptions, type IdempotentRequest, type SagaDefinition, type SagaInstance, type SagaStarter, type StartInput } from '@storytelling/platform';
-import { InMemorySagaPort, InMemoryUnitOfWork } from '@storytelling/testing';
+import { InMemorySagaPort, InMemoryUnitOfWork, runIdempotentInMemory, type IdempotencyKeyTable } from '@storytelling/testing';
 import type { AudioJoiner, IdempotentUnitOfWork, NarratableStory, NarrationSettings, SpeechEngine, SpeechRequest, SpeechResult, StoryReader, StorySource } from '../../src/application/index.js';
 import { narrationQuotaSaga, type NarrationQuotaDeps, type NarrationQuotaState, type NarrationWakeup } from '../../src/application/index.js';
 import type { NarrationJob, NarrationJobFailure, NarrationJobs, NarrationRepository, NarrationState, NarrationWorkRepositories, VoiceRepository } from '../../src/domain/index.js';
 import { NARRATION_AGGREGATE_TYPE, Narration, StoryNotFoundError } from '../../src/domain/index.js';
-import { runIdempotentInMemory, type IdempotencyKeyTable } from './idempotency-in-memory.js';
 import { recording, type FakeRecording, type OutboxEntry } from './voice-in-memory.js';
 
 export interface NarrationTables {

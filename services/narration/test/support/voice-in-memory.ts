@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { DomainEvent, Propagation } from '@storytelling/kernel';
 import { FixedClock, VersionConflictError } from '@storytelling/kernel';
 import type { Caller, IdempotencyOptions, IdempotentRequest } from '@storytelling/platform';
-import { InMemoryUnitOfWork } from '@storytelling/testing';
+import { InMemoryUnitOfWork, runIdempotentInMemory, type IdempotencyKeyTable } from '@storytelling/testing';
 import type { CloneVoiceInput, IdempotentUnitOfWork, MediaFiles, NormalisedAudio, PitchFacts, SubscriptionPlans, VoiceCloning, VoiceTrainingSettings } from '../../src/application/index.js';
 import type {
   AudioFacts,
@@ -22,7 +22,6 @@ import type {
   VoiceTrainingJobRepository,
 } from '../../src/domain/index.js';
 import { VOICE_AGGREGATE_TYPE, Voice } from '../../src/domain/index.js';
-import { runIdempotentInMemory, type IdempotencyKeyTable } from './idempotency-in-memory.js';
 
 export interface OutboxEntry {
   aggregateType: string;

@@ -1,4 +1,4 @@
-import type { Keyset } from '@storytelling/kernel';
+import type { JobFailure, Keyset, LeasedJob, LeasedJobStatus } from '@storytelling/kernel';
 import type { EmotionMoment, StoredCharacter } from './analysis.js';
 import type { Author } from './author.js';
 import type { Story } from './story.js';
@@ -54,29 +54,19 @@ export interface AnalysisRepository {
   replace(analysis: StoredAnalysis): Promise<void>;
 }
 
-export type AnalysisJobStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+export type AnalysisJobStatus = LeasedJobStatus;
 
 /**
- * A durable analysis job (table analysis_jobs). At most one job per story is active (pending or
- * running). A running job belongs to the worker named in `leaseOwner` until `leaseExpiresAt`;
- * after that any worker may claim it again (the first one crashed or hung).
+ * A durable analysis job (table analysis_jobs), a LeasedJob of the kernel. At most one job per
+ * story is active (pending or running). A running job belongs to the worker named in
+ * `leaseOwner` until `leaseExpiresAt`; after that any worker may claim it again (the first one
+ * crashed or hung).
  */
-export interface AnalysisJob {
-  id: string;
+export interface AnalysisJob extends LeasedJob {
   storyId: string;
   contentHash: string;
   /** The status the story had when the analysis was requested (where a failure returns it). */
   previousStatus: StoryStatus;
-  status: AnalysisJobStatus;
-  /** Claims so far, this one included. */
-  attempts: number;
-  runAfter: Date;
-  leaseOwner: string | null;
-  leaseExpiresAt: Date | null;
-  lastErrorCode: string | null;
-  lastErrorMessage: string | null;
-  createdAt: Date;
-  updatedAt: Date;
   completedAt: Date | null;
 }
 
@@ -88,10 +78,7 @@ export interface NewAnalysisJob {
   at: Date;
 }
 
-export interface JobFailure {
-  code: string;
-  message: string;
-}
+export type { JobFailure };
 
 export interface AnalysisJobRepository {
   enqueue(job: NewAnalysisJob): Promise<void>;

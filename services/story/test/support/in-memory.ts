@@ -4,8 +4,8 @@
 // (rolled back with it), the job queue's claim/lease/finish semantics, the list visibility rules.
 import type { AggregateRoot, Clock, DomainEvent, Keyset } from '@storytelling/kernel';
 import { DomainError, FixedClock, VersionConflictError } from '@storytelling/kernel';
-import { IdempotencyKeyReusedError, currentContext, requestFingerprint, type IdempotencyOptions, type IdempotentRequest } from '@storytelling/platform';
-import { InMemoryUnitOfWork } from '@storytelling/testing';
+import type { IdempotencyOptions, IdempotentRequest } from '@storytelling/platform';
+import { InMemoryUnitOfWork, runIdempotentInMemory, type IdempotencyKeyTable } from '@storytelling/testing';
 import type { StoryUnitOfWork } from '../../src/application/index.js';
 import type {
   AnalysisJob,
@@ -45,7 +45,7 @@ export interface StoryTables {
   follows: Follow[];
   analyses: Map<string, StoredAnalysis>;
   jobs: Map<string, AnalysisJob>;
-  idempotencyKeys: Map<string, { fingerprint: string; response: unknown }>;
+  idempotencyKeys: IdempotencyKeyTable;
   outbox: OutboxEntry[];
 }
 
@@ -326,7 +326,8 @@ export function inMemoryRepositories(t: StoryTables, clock: Clock): InMemoryStor
 /**
  * StoryUnitOfWork in memory: the platform's InMemoryUnitOfWork (a unit works on a copy that
  * replaces the tables only if it succeeds; `required` joins, `requires_new` does not) plus the
- * Idempotency-Key guard of withIdempotency (the key from the request context, as the real one).
+ * Idempotency-Key guard of withIdempotency (@storytelling/testing's runIdempotentInMemory: the key
+ * from the request context, as the real one).
  */
 export class InMemoryStoryUnitOfWork extends InMemoryUnitOfWork<StoryTables, InMemoryStoryRepositories> implements StoryUnitOfWork {
   constructor(readonly clock: FixedClock = new FixedClock(new Date('2030-01-15T10:00:00Z'))) {
@@ -334,20 +335,7 @@ export class InMemoryStoryUnitOfWork extends InMemoryUnitOfWork<StoryTables, InM
   }
 
   runIdempotent<T>(request: IdempotentRequest, work: (repos: StoryRepositories) => Promise<T>, options: IdempotencyOptions<T> = {}): Promise<T> {
-    return this.run(async (repos) => {
-      const key = options.key ?? currentContext()?.idempotencyKey;
-      if (key === undefined || key === '') return work(repos);
-      const id = JSON.stringify([request.principal, request.scope, key]);
-      const fingerprint = requestFingerprint(request.body);
-      const stored = repos.idempotencyKeys.get(id);
-      if (stored) {
-        if (stored.fingerprint !== fingerprint) throw new IdempotencyKeyReusedError();
-        return options.revive ? options.revive(stored.response) : (stored.response as T);
-      }
-      const result = await work(repos);
-      repos.idempotencyKeys.set(id, { fingerprint, response: JSON.parse(JSON.stringify(result ?? null)) as unknown });
-      return result;
-    });
+    return runIdempotentInMemory(this, request, work, options);
   }
 
   /** The committed outbox, oldest first (of one aggregate when given). */

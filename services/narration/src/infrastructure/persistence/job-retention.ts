@@ -1,6 +1,6 @@
 import type { RetentionRule } from '@storytelling/platform';
 
-/** narration's leased job tables (LeasedJobTable): constants, never input. */
+/** narration's leased job tables (the platform's LeasedJobTable): constants, never input. */
 const JOB_TABLES = ['narration_jobs', 'voice_training_jobs'] as const;
 
 /**

@@ -1,7 +1,6 @@
-import { returnedRows } from '@storytelling/platform';
+import { LeasedJobTable, leasedJobFields, returnedRows, type LeasedJobRow } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
 import type { NarrationJob, NarrationJobFailure, NarrationJobKind, NarrationJobs } from '../../domain/index.js';
-import { LeasedJobTable, leasedJobFields, type LeasedJobRow } from './leased-job-table.js';
 
 interface JobRow extends LeasedJobRow {
   narration_id: string;

@@ -1,6 +1,6 @@
+import { LeasedJobTable, leasedJobFields, type LeasedJobRow } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
 import type { VoiceTrainingFailure, VoiceTrainingJob, VoiceTrainingJobRepository } from '../../domain/index.js';
-import { LeasedJobTable, leasedJobFields, type LeasedJobRow } from './leased-job-table.js';
 
 interface JobRow extends LeasedJobRow {
   voice_id: string;
@@ -8,7 +8,7 @@ interface JobRow extends LeasedJobRow {
 
 const toJob = (r: JobRow): VoiceTrainingJob => ({ ...leasedJobFields(r), voiceId: r.voice_id });
 
-/** The voice training queue (table voice_training_jobs): the lease mechanics of LeasedJobTable, as story's analysis jobs. */
+/** The voice training queue (table voice_training_jobs): the platform's LeasedJobTable, as story's analysis jobs. */
 export class SqlVoiceTrainingJobRepository implements VoiceTrainingJobRepository {
   private readonly table: LeasedJobTable<JobRow>;
 

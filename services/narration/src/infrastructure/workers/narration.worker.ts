@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { histogram } from '@storytelling/platform';
+import { histogram, JobLoopsWorker } from '@storytelling/platform';
 import { NARRATION_SETTINGS, RunNarrationJobCommand, type NarrationSettings, type NarrationWakeup } from '../../application/index.js';
-import { JobLoops, JobLoopsWorker } from '../jobs/job-loops.js';
 
 /** One worker turn that had a job, by outcome (generated, regenerated, failed, retry, cancelled, released, lost). */
 const jobDuration = () =>
@@ -18,11 +17,8 @@ const jobDuration = () =>
  */
 @Injectable()
 export class NarrationWorker extends JobLoopsWorker implements NarrationWakeup {
-  protected readonly loops: JobLoops;
-
   constructor(@Inject(CommandBus) commands: CommandBus, @Inject(NARRATION_SETTINGS) settings: NarrationSettings) {
-    super();
-    this.loops = new JobLoops({
+    super({
       name: 'narration',
       workers: settings.workers,
       pollMs: settings.pollMs,

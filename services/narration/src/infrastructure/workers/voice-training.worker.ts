@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { histogram } from '@storytelling/platform';
+import { histogram, JobLoopsWorker } from '@storytelling/platform';
 import { RunVoiceTrainingJobCommand, VOICE_TRAINING_SETTINGS, type VoiceTrainingSettings, type VoiceTrainingWakeup } from '../../application/index.js';
-import { JobLoops, JobLoopsWorker } from '../jobs/job-loops.js';
 
 /** One training turn that had a job, by outcome (trained, retry, failed, cancelled, released, lost). */
 const jobDuration = () =>
@@ -17,11 +16,8 @@ const jobDuration = () =>
  */
 @Injectable()
 export class VoiceTrainingWorker extends JobLoopsWorker implements VoiceTrainingWakeup {
-  protected readonly loops: JobLoops;
-
   constructor(@Inject(CommandBus) commands: CommandBus, @Inject(VOICE_TRAINING_SETTINGS) settings: VoiceTrainingSettings) {
-    super();
-    this.loops = new JobLoops({
+    super({
       name: 'voice-training',
       workers: settings.workers,
       pollMs: settings.pollMs,

@@ -1,11 +1,15 @@
-import { returnedRows } from '@storytelling/platform';
+import type { JobFailure, LeasedJob, LeasedJobStatus } from '@storytelling/kernel';
 import type { EntityManager } from 'typeorm';
-import type { LeasedJob } from '../../domain/index.js';
+import { returnedRows } from '../persistence/sql-rows.js';
 
-/** The columns every leased job table of narration has (narration_jobs, voice_training_jobs), like story's analysis_jobs. */
+/**
+ * The columns every leased job table has (story's analysis_jobs, narration's narration_jobs and
+ * voice_training_jobs): a table adds its own columns (what the job is about) next to these.
+ */
 export interface LeasedJobRow {
   id: string;
-  status: LeasedJob['status'];
+  status: LeasedJobStatus;
+  /** Claims so far, the running one included. */
   attempts: number;
   run_after: Date;
   lease_owner: string | null;
@@ -14,9 +18,11 @@ export interface LeasedJobRow {
   last_error_message: string | null;
   created_at: Date;
   updated_at: Date;
+  /** When the job finished (succeeded, failed, cancelled); null while it is pending or running. */
+  completed_at: Date | null;
 }
 
-/** Those columns as a job's fields. */
+/** The lease columns as the kernel's LeasedJob (camelCase), for a repository's row → job mapping. */
 export function leasedJobFields(r: LeasedJobRow): LeasedJob {
   return {
     id: r.id,
@@ -32,13 +38,8 @@ export function leasedJobFields(r: LeasedJobRow): LeasedJob {
   };
 }
 
-export interface JobFailure {
-  code: string;
-  message: string;
-}
-
 export interface LeasedJobTableOptions {
-  /** An extra condition a due row `c` must meet to be claimed (SQL over the alias `c`). */
+  /** An extra condition a due row `c` must meet to be claimed (SQL over the alias `c`; a constant, never input). */
   claimableWhen?: string;
 }
 
@@ -46,15 +47,21 @@ export interface LeasedJobTableOptions {
  * The lease mechanics of a job table, in one place: SKIP LOCKED claims of due jobs (pending and
  * due, or running with an expired lease), ownership checks that renew the lease, and the ways a
  * job ends or goes back. Database time decides due-ness and leases, so replicas with skewed
- * clocks agree. `table` is a constant of the repository using it, never input.
+ * clocks agree. `table` is a constant of the repository using it, never input; the table has the
+ * columns of LeasedJobRow. Every method runs on `em` (a transaction's manager, or the pool's:
+ * a claim outside any transaction commits on its own).
  */
-export class LeasedJobTable<R extends LeasedJobRow> {
+export class LeasedJobTable<R extends LeasedJobRow = LeasedJobRow> {
   constructor(
     private readonly em: EntityManager,
     private readonly table: string,
     private readonly options: LeasedJobTableOptions = {},
   ) {}
 
+  /**
+   * Claims one due job, the oldest due first, skipping rows other claimers hold: it becomes
+   * running, owned by `workerId` until `leaseMs` from now (database clock), attempts + 1.
+   */
   async claim(workerId: string, leaseMs: number): Promise<R | undefined> {
     const extra = this.options.claimableWhen ? ` AND (${this.options.claimableWhen})` : '';
     const result: unknown = await this.em.query(
@@ -71,7 +78,7 @@ export class LeasedJobTable<R extends LeasedJobRow> {
     return returnedRows<R>(result)[0];
   }
 
-  /** The job, locked for the transaction, if `workerId` still holds its lease; renewed by `leaseMs` when given. */
+  /** The job, locked for the transaction, if `workerId` still holds its lease; renewed by `leaseMs` from now when given. */
   async lockOwned(jobId: string, workerId: string, leaseMs?: number): Promise<R | undefined> {
     const rows: R[] = await this.em.query(`SELECT * FROM ${this.table} WHERE id = $1 AND status = 'running' AND lease_owner = $2 FOR UPDATE`, [jobId, workerId]);
     if (rows[0] && leaseMs !== undefined) {
@@ -80,6 +87,7 @@ export class LeasedJobTable<R extends LeasedJobRow> {
     return rows[0];
   }
 
+  /** Ends the job (lease dropped, completed_at set); a failure is remembered, otherwise the last one stays. */
   async finish(jobId: string, status: 'succeeded' | 'failed' | 'cancelled', failure: JobFailure | null, at: Date): Promise<void> {
     await this.em.query(
       `UPDATE ${this.table} SET status = $2, lease_owner = NULL, lease_expires_at = NULL, completed_at = $3, updated_at = $3,
@@ -89,7 +97,7 @@ export class LeasedJobTable<R extends LeasedJobRow> {
     );
   }
 
-  /** Back to pending until `runAfter`, remembering why. */
+  /** Back to pending until `runAfter`, remembering why (the attempt counts). */
   async reschedule(jobId: string, runAfter: Date, failure: JobFailure, at: Date): Promise<void> {
     await this.em.query(
       `UPDATE ${this.table} SET status = 'pending', run_after = $2, lease_owner = NULL, lease_expires_at = NULL,

@@ -1,10 +1,10 @@
 import { hostname } from 'node:os';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { uuidv7 } from '@storytelling/kernel';
-import { getLogger } from '@storytelling/platform';
+import { getLogger } from '../logging/logger.js';
 
 export interface JobLoopsOptions {
-  /** Names the loops' worker ids and logs (`narration`, `voice`). */
+  /** Names the loops' worker ids and logs (`analysis`, `narration`, `voice-training`): logger `<name>-worker`. */
   name: string;
   /** Loops in this process; 0 runs none. */
   workers: number;
@@ -14,13 +14,16 @@ export interface JobLoopsOptions {
   turn: (workerId: string, stop: AbortSignal) => Promise<{ kind: string }>;
   /** After a turn that had a job, with its outcome and duration (metrics). */
   onTurn?: (outcome: string, seconds: number) => void;
+  /** Extra fields of the "workers started" log line (e.g. which adapter the jobs use). */
+  logFields?: Record<string, unknown>;
 }
 
 /**
- * Loops that run leased jobs one turn at a time (the job tables share the work between replicas
- * and survive restarts): each loop runs `turn` until it finds nothing, then sleeps `pollMs` or
- * until `notify()`. `stop()` aborts the signal every turn gets (a turn hands its job back) and
- * waits for the loops to end. A turn that throws is logged and the loop goes on after a pause.
+ * Loops that run leased jobs one turn at a time (LeasedJobTable shares the work between replicas
+ * and survives restarts): each loop runs `turn` until it finds nothing, then sleeps `pollMs` or
+ * until `notify()`. Worker ids are `<host>:<pid>:<random>:<name>-<i>`, unique per process start.
+ * `stop()` aborts the signal every turn gets (a turn hands its job back) and waits for the loops
+ * to end. A turn that throws is logged and the loop goes on after a pause of `pollMs`.
  */
 export class JobLoops {
   private readonly log;
@@ -35,14 +38,16 @@ export class JobLoops {
   start(): void {
     const base = `${hostname()}:${process.pid}:${uuidv7().slice(-12)}`;
     for (let i = 0; i < this.options.workers; i++) this.loops.push(this.loop(`${base}:${this.options.name}-${i}`));
-    if (this.options.workers > 0) this.log.info({ workers: this.options.workers }, `${this.options.name} workers started`);
+    if (this.options.workers > 0) this.log.info({ workers: this.options.workers, ...this.options.logFields }, `${this.options.name} workers started`);
   }
 
+  /** Wakes the idle loops (a job was queued by this process). */
   notify(): void {
     for (const wake of this.sleepers) wake();
     this.sleepers.clear();
   }
 
+  /** Stops claiming, aborts the turns in flight (they hand their jobs back) and waits for the loops to end. */
   async stop(): Promise<void> {
     this.abort.abort(new Error('shutting down'));
     this.notify();
@@ -79,11 +84,17 @@ export class JobLoops {
 }
 
 /**
- * A worker provider over JobLoops: the loops start with the application and stop (a job in
- * flight handed back) before it shuts down; `notify()` wakes idle loops (a job was queued here).
+ * A service's worker provider over JobLoops (its subclass lives in the service's
+ * infrastructure/workers/ and passes the options): the loops start with the application and stop
+ * (a job in flight handed back) before it shuts down; `notify()` wakes idle loops (a job was
+ * queued here).
  */
 export abstract class JobLoopsWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  protected abstract readonly loops: JobLoops;
+  protected readonly loops: JobLoops;
+
+  constructor(options: JobLoopsOptions) {
+    this.loops = new JobLoops(options);
+  }
 
   onApplicationBootstrap(): void {
     this.loops.start();

@@ -1,0 +1,2 @@
+export * from './job-loops.js';
+export * from './leased-job-table.js';
