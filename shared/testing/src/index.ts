@@ -34,3 +34,4 @@ export { idempotentInMemory, runIdempotentInMemory, type IdempotencyKeyTable } f
 export { InMemorySagaPort, type SentCommand } from './unit/in-memory-saga-port.js';
 export { InMemoryUnitOfWork } from './unit/in-memory-unit-of-work.js';
 export { SagaTest, sagaTest } from './unit/saga-test.js';
+export { appendToOutbox, outcomeOf, type OutboxEntry } from './unit/in-memory-outbox.js';

@@ -1,6 +1,6 @@
 import type { Clock, DomainEvent } from '@storytelling/kernel';
 import { FixedClock, VersionConflictError } from '@storytelling/kernel';
-import { InMemoryUnitOfWork } from '@storytelling/testing';
+import { InMemoryUnitOfWork, appendToOutbox } from '@storytelling/testing';
 import type { IdentityUnitOfWork, PasswordHasher } from '../../src/application/index.js';
 import type {
   Email,
@@ -45,15 +45,6 @@ function cloneTables(t: IdentityTables): IdentityTables {
   };
 }
 
-function appendEvents(tables: IdentityTables, aggregateType: string, events: readonly DomainEvent[]): void {
-  for (const e of events) {
-    if (tables.outbox.some((s) => s.event.aggregateId === e.aggregateId && s.event.aggregateVersion === e.aggregateVersion)) {
-      throw new VersionConflictError(e.aggregateId, e.aggregateVersion - 1);
-    }
-    tables.outbox.push({ aggregateType, event: e });
-  }
-}
-
 /** In-memory repositories over one unit's tables; saving appends the aggregate's pending events to the outbox table. */
 class Users implements UserRepository {
   constructor(
@@ -82,14 +73,14 @@ class Users implements UserRepository {
   }
   async add(user: User) {
     if ([...this.t.users.values()].some((u) => u.email.value === user.email.value)) throw new EmailTakenError();
-    appendEvents(this.t, 'user', user.pendingEvents);
+    appendToOutbox(this.t.outbox, 'user', user.pendingEvents);
     this.t.users.set(user.id, user.toState());
     user.markPersisted();
   }
   async save(user: User) {
     const current = this.t.users.get(user.id);
     if (!current || current.version !== user.loadedVersion) throw new VersionConflictError(user.id, user.loadedVersion);
-    appendEvents(this.t, 'user', user.pendingEvents);
+    appendToOutbox(this.t.outbox, 'user', user.pendingEvents);
     this.t.users.set(user.id, user.toState());
     user.markPersisted();
   }
@@ -109,7 +100,7 @@ class Roles implements RoleRepository {
   async save(role: Role) {
     const current = this.t.roles.get(role.name)!;
     if (current.version !== role.loadedVersion) throw new VersionConflictError(role.id, role.loadedVersion);
-    appendEvents(this.t, 'role', role.pendingEvents);
+    appendToOutbox(this.t.outbox, 'role', role.pendingEvents);
     this.t.roles.set(role.name, { name: role.name, description: role.description, grants: [...role.grants], version: role.version });
     role.markPersisted();
   }

@@ -23,10 +23,8 @@ import type {
 } from '../../src/domain/index.js';
 import { VOICE_AGGREGATE_TYPE, Voice } from '../../src/domain/index.js';
 
-export interface OutboxEntry {
-  aggregateType: string;
-  event: DomainEvent;
-}
+export type { OutboxEntry } from '@storytelling/testing';
+import type { OutboxEntry } from '@storytelling/testing';
 
 /** The tables. Rows are replaced, never mutated in place, so a shallow copy is a snapshot. */
 export interface VoiceTables {

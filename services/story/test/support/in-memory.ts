@@ -3,9 +3,9 @@
 // repositories keep: optimistic versions on save, events appended to an outbox in the same unit
 // (rolled back with it), the job queue's claim/lease/finish semantics, the list visibility rules.
 import type { AggregateRoot, Clock, DomainEvent, Keyset } from '@storytelling/kernel';
-import { DomainError, FixedClock, VersionConflictError } from '@storytelling/kernel';
+import { FixedClock, VersionConflictError } from '@storytelling/kernel';
 import type { IdempotencyOptions, IdempotentRequest } from '@storytelling/platform';
-import { InMemoryUnitOfWork, runIdempotentInMemory, type IdempotencyKeyTable } from '@storytelling/testing';
+import { InMemoryUnitOfWork, appendToOutbox, runIdempotentInMemory, type IdempotencyKeyTable } from '@storytelling/testing';
 import type { StoryUnitOfWork } from '../../src/application/index.js';
 import type {
   AnalysisJob,
@@ -27,10 +27,8 @@ import type {
 } from '../../src/domain/index.js';
 import { AUTHOR_AGGREGATE_TYPE, Author, STORY_AGGREGATE_TYPE, Story, excerptOf } from '../../src/domain/index.js';
 
-export interface OutboxEntry {
-  aggregateType: string;
-  event: DomainEvent;
-}
+export type { OutboxEntry } from '@storytelling/testing';
+import type { OutboxEntry } from '@storytelling/testing';
 
 export interface Follow {
   authorId: string;
@@ -65,16 +63,6 @@ function cloneTables(t: StoryTables): StoryTables {
   };
 }
 
-/** The outbox's unique (aggregate id, version): a second writer of the same version conflicts. */
-function appendEvents(t: StoryTables, aggregateType: string, events: readonly DomainEvent[]): void {
-  for (const event of events) {
-    if (t.outbox.some((o) => o.event.aggregateId === event.aggregateId && o.event.aggregateVersion === event.aggregateVersion)) {
-      throw new VersionConflictError(event.aggregateId, event.aggregateVersion - 1);
-    }
-    t.outbox.push({ aggregateType, event });
-  }
-}
-
 /** An aggregate's rows and outbox in memory: insert, or update at the loaded version, then append its events. */
 class AggregateRows<S extends { version: number }, A extends AggregateRoot & { toState(): S }> {
   constructor(
@@ -91,7 +79,7 @@ class AggregateRows<S extends { version: number }, A extends AggregateRoot & { t
     this.write(aggregate);
   }
   private write(aggregate: A) {
-    appendEvents(this.t, this.aggregateType, aggregate.pendingEvents);
+    appendToOutbox(this.t.outbox, this.aggregateType, aggregate.pendingEvents);
     this.rows.set(aggregate.id, aggregate.toState());
     aggregate.markPersisted();
   }
@@ -344,13 +332,4 @@ export class InMemoryStoryUnitOfWork extends InMemoryUnitOfWork<StoryTables, InM
   }
 }
 
-/** `ok`, or `<kind>:<code>` of the DomainError the promise rejected with (anything else is rethrown). */
-export async function outcomeOf(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof DomainError) return `${err.kind}:${err.code}`;
-    throw err;
-  }
-}
+export { outcomeOf } from '@storytelling/testing';

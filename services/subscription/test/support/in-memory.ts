@@ -1,6 +1,6 @@
 import type { MessageType } from '@storytelling/contracts';
 import { paymentsEvents, type paymentsCommands } from '@storytelling/contracts';
-import { DomainError, FixedClock, VersionConflictError, uuidv7, type Clock, type DomainEvent } from '@storytelling/kernel';
+import { FixedClock, VersionConflictError, uuidv7, type Clock, type DomainEvent } from '@storytelling/kernel';
 import {
   IDEMPOTENCY_TTL_MS,
   IdempotencyKeyReusedError,
@@ -14,7 +14,7 @@ import {
   type SagaStarter,
   type StartInput,
 } from '@storytelling/platform';
-import { InMemorySagaPort, InMemoryUnitOfWork } from '@storytelling/testing';
+import { InMemorySagaPort, InMemoryUnitOfWork, appendToOutbox } from '@storytelling/testing';
 import {
   UsageService,
   paidSubscriptionSaga,
@@ -98,16 +98,6 @@ function clone(t: Tables): Tables {
   };
 }
 
-/** The outbox's unique (aggregate id, version): a second writer of the same version conflicts. */
-function appendEvents(t: Tables, aggregateType: string, events: readonly DomainEvent[]): void {
-  for (const event of events) {
-    if (t.events.some((o) => o.event.aggregateId === event.aggregateId && o.event.aggregateVersion === event.aggregateVersion)) {
-      throw new VersionConflictError(event.aggregateId, event.aggregateVersion - 1);
-    }
-    t.events.push({ aggregateType, event });
-  }
-}
-
 class Subscriptions implements SubscriptionRepository {
   constructor(
     private readonly t: Tables,
@@ -149,7 +139,7 @@ class Subscriptions implements SubscriptionRepository {
   }
 
   private append(sub: Subscription): void {
-    appendEvents(this.t, SUBSCRIPTION_AGGREGATE_TYPE, sub.pendingEvents);
+    appendToOutbox(this.t.events, SUBSCRIPTION_AGGREGATE_TYPE, sub.pendingEvents);
     sub.markPersisted();
   }
 }
@@ -215,7 +205,7 @@ class Ledger implements UsageLedger {
     const row = this.t.subscriptions.get(subscriptionId);
     if (!row) throw new Error(`subscription ${subscriptionId} vanished`);
     row.version += 1;
-    appendEvents(this.t, USAGE_AGGREGATE_TYPE, [{ id: uuidv7(), type, aggregateId: subscriptionId, aggregateVersion: row.version, occurredAt: this.clock.now(), data }]);
+    appendToOutbox(this.t.events, USAGE_AGGREGATE_TYPE, [{ id: uuidv7(), type, aggregateId: subscriptionId, aggregateVersion: row.version, occurredAt: this.clock.now(), data }]);
   }
 
   private counter(subscriptionId: string, resource: UsageResource, periodStart: Date): CounterValues {
@@ -290,16 +280,7 @@ export function eventsOf(uow: SubscriptionUnitOfWorkInMemory, aggregateId?: stri
   return uow.tables.events.map((e) => e.event).filter((e) => aggregateId === undefined || e.aggregateId === aggregateId);
 }
 
-/** `ok`, or `<kind>:<code>` of the DomainError the promise rejected with (anything else is rethrown). */
-export async function outcomeOf(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof DomainError) return `${err.kind}:${err.code}`;
-    throw err;
-  }
-}
+export { outcomeOf } from '@storytelling/testing';
 
 /** A caller as CallerResolver hands it over. */
 export function callerOf(userId: string, role = 'member'): Caller {
