@@ -234,25 +234,31 @@ describe('narration routes (fake narration service)', () => {
       it('answers 413 as soon as the audio passes 10 MB, while the client is still sending', async () => {
         const voiceId = await newVoice();
         const { req, response } = open(voiceId);
+        // The status line is the answer; the body may trail it on a loaded machine.
         let answered = false;
-        void response.then(() => (answered = true), () => undefined);
+        req.once('response', () => (answered = true));
         await write(req, multipartHead());
         await write(req, wav(MB));
         const chunk = Buffer.alloc(MB, 1);
+        const CLIENT_BODY = 256 * MB;
         let sent = MB;
         const settled = response.then(() => undefined, () => undefined);
-        while (!answered && sent < 64 * MB) {
+        while (!answered && sent < CLIENT_BODY) {
           // A server that has answered may stop reading: 'drain' then never comes.
           await Promise.race([write(req, chunk), settled]);
           sent += MB;
           await new Promise((r) => setImmediate(r));
         }
-        // The answer came before the body ended (the client could have sent 64 MB).
-        await until(() => answered);
-        expect(sent).toBeLessThan(40 * MB);
+        // The answer came before the client finished its body. How far the client got depends on
+        // socket buffers and machine load, so the bound is on the client's whole body, not on 40 MB.
+        expect(answered).toBe(true);
+        expect(sent).toBeLessThan(CLIENT_BODY);
         req.end(`\r\n--${BOUNDARY}--\r\n`);
         const res = await response;
         expect({ status: res.status, code: res.body.code }).toEqual({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+        // The store was cut off at the limit while streaming.
+        await until(() => gw.storage.puts[0]?.outcome !== undefined);
+        expect(gw.storage.puts[0]!.outcome).toEqual({ error: expect.stringContaining('larger than') });
         await until(() => gw.storage.deletes.length === 1);
         await expectNoUploads();
       });
