@@ -10,3 +10,4 @@ export * from './messaging.module.js';
 export * from './metrics.js';
 export * from './outbox-relay.js';
 export * from './translator.js';
+export * from './scrape-metrics.js';

@@ -282,7 +282,6 @@ export class KafkaEventConsumer {
       while (i < items.length && group.length < this.perTransaction && !items[i]!.error) group.push(items[i++]!);
       // Stopping mid-group leaves the rest unresolved: it will be redelivered.
       if (!(await this.processGroup(ctx, group))) break;
-      this.recordLag(batch, items[i - 1]!.message.offset);
       await heartbeat();
     }
     // Stopping: commit now, while this member still owns the partition.
@@ -444,11 +443,6 @@ export class KafkaEventConsumer {
       error,
       ...(event ? { event } : {}),
     });
-  }
-
-  private recordLag(batch: Batch, lastOffset: string): void {
-    const lag = Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(lastOffset) - 1n));
-    messagingMetrics.consumerLag.set({ service: this.options.service, topic: batch.topic, partition: String(batch.partition) }, lag);
   }
 }
 

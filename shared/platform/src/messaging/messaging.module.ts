@@ -10,6 +10,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import type { Admin } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { HealthCoreModule } from '../health/health-core.module.js';
 import { ReadinessRegistry } from '../health/readiness.js';
@@ -19,9 +20,11 @@ import { DATABASE_CONFIG } from '../persistence/persistence.module.js';
 import type { RetryPolicy } from './backoff.js';
 import { EventStore } from './event-store.js';
 import { KafkaEventConsumer, type EventHandler } from './kafka-event-consumer.js';
-import type { KafkaConfig } from './kafka-config.js';
+import { deadLetterTopic, type KafkaConfig } from './kafka-config.js';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.js';
+import { createKafka } from './kafka.js';
 import { routeTopics, type MessageTranslator } from './translator.js';
+import { watchConsumer, watchOutbox } from './scrape-metrics.js';
 
 export interface MessagingSubscription {
   /** Logical topic (no prefix). */
@@ -58,6 +61,9 @@ export class MessagingRuntime implements OnModuleInit, OnApplicationBootstrap, B
   private readonly log = getLogger('messaging');
   private relayInstance: OutboxRelay | undefined;
   private consumerInstance: KafkaEventConsumer | undefined;
+  /** The scrape-time gauges' sources, removed on shutdown; the admin client they read Kafka with. */
+  private readonly unwatch: Array<() => void> = [];
+  private metricsAdmin: Promise<Admin> | undefined;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
@@ -112,13 +118,47 @@ export class MessagingRuntime implements OnModuleInit, OnApplicationBootstrap, B
       });
       this.relayInstance.start();
     }
+    this.watch(this.consumerInstance);
     this.log.info({ service, relay: Boolean(this.relayInstance), topics: subscriptions.map((s) => s.topic) }, 'messaging started');
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.readiness.markShuttingDown();
-    await Promise.allSettled([this.consumerInstance?.stop(), this.relayInstance?.stop()]);
+    this.unwatch.splice(0).forEach((remove) => remove());
+    const admin = this.metricsAdmin;
+    this.metricsAdmin = undefined;
+    await Promise.allSettled([this.consumerInstance?.stop(), this.relayInstance?.stop(), admin?.then((a) => a.disconnect())]);
     this.log.info({ service: this.options.service }, 'messaging stopped');
+  }
+
+  /**
+   * Outbox backlog, consumer lag and dead letters are read when /metrics is scraped (the outbox
+   * table, the group's committed offsets), so they stay true whether or not this replica relays.
+   */
+  private watch(consumer: KafkaEventConsumer): void {
+    const { service, kafka } = this.options;
+    this.unwatch.push(
+      watchOutbox(service, this.dataSource),
+      watchConsumer({
+        service,
+        admin: () => (this.metricsAdmin ??= this.connectAdmin(kafka)),
+        groupId: consumer.groupId,
+        topics: consumer.topics,
+        deadLetterTopic: deadLetterTopic(kafka, service),
+        replayGroupId: `${kafka.topicPrefix}${service}.dlq-replay`,
+      }),
+    );
+  }
+
+  private async connectAdmin(kafka: KafkaConfig): Promise<Admin> {
+    const admin = createKafka(kafka, 'metrics').admin();
+    try {
+      await admin.connect();
+      return admin;
+    } catch (err) {
+      this.metricsAdmin = undefined; // the next scrape tries again
+      throw err;
+    }
   }
 
   private async resolve<T>(type: Type<T>): Promise<T> {

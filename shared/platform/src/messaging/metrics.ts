@@ -3,15 +3,13 @@ import { Counter, Gauge, Histogram, register, type Metric } from 'prom-client';
 /**
  * Messaging metrics in prom-client's default registry (served by /metrics). Created once per
  * process; several relays or consumers in one process (tests) share them, told apart by labels.
+ * The backlog and lag gauges are read at scrape time (scrape-metrics.ts).
  */
 function once<T extends Metric>(name: string, make: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? make();
 }
 
 export const messagingMetrics = {
-  get outboxBacklog(): Gauge<'service'> {
-    return once('outbox_backlog', () => new Gauge({ name: 'outbox_backlog', help: 'Outbox rows not yet published', labelNames: ['service'] }));
-  },
   get outboxPublished(): Counter<'service' | 'topic'> {
     return once(
       'outbox_published_total',
@@ -46,17 +44,6 @@ export const messagingMetrics = {
     return once(
       'outbox_relay_active',
       () => new Gauge({ name: 'outbox_relay_active', help: '1 when this process holds the relay lock', labelNames: ['service'] }),
-    );
-  },
-  get consumerLag(): Gauge<'service' | 'topic' | 'partition'> {
-    return once(
-      'kafka_consumer_lag',
-      () =>
-        new Gauge({
-          name: 'kafka_consumer_lag',
-          help: 'Messages between the last processed offset and the partition high watermark',
-          labelNames: ['service', 'topic', 'partition'],
-        }),
     );
   },
   get consumerProcessed(): Counter<'service' | 'topic' | 'outcome'> {

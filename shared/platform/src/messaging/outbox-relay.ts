@@ -140,7 +140,6 @@ export class OutboxRelay {
 
   private notified = false;
   private wake: (() => void) | undefined;
-  private lastBacklogAt = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.schema = assertSchemaName(options.database.schema);
@@ -282,7 +281,6 @@ export class OutboxRelay {
         if (batch.length === 0) {
           await client.query('COMMIT');
           await drain();
-          await this.refreshBacklog(0);
           await this.waitForWork();
           continue;
         }
@@ -310,7 +308,6 @@ export class OutboxRelay {
         done.catch(() => undefined); // awaited before the lane is reused or by drain()
         inflight[lane] = done;
         lane = (lane + 1) % this.lanes.length;
-        await this.refreshBacklog(batch.length);
         if (batch.length < this.batchSize && !this.notified) {
           // Caught up and nothing new committed meanwhile: finish what is in flight, then sleep
           // until something does (or the poll interval passes).
@@ -414,15 +411,6 @@ export class OutboxRelay {
       m.outboxPublishLatency.observe({ service }, Math.max(0, now - Date.parse(e.time)) / 1000);
     }
     for (const [topic, n] of perTopic) m.outboxPublished.inc({ service, topic }, n);
-  }
-
-  private async refreshBacklog(lastBatch: number): Promise<void> {
-    const now = Date.now();
-    if (lastBatch < this.batchSize && now - this.lastBacklogAt < 5000) return;
-    if (now - this.lastBacklogAt < 1000) return;
-    this.lastBacklogAt = now;
-    const { rows } = await this.session!.query<{ n: string }>(`SELECT count(*) AS n FROM domain_events WHERE published_at IS NULL`);
-    messagingMetrics.outboxBacklog.set({ service: this.options.service }, Number(rows[0]?.n ?? 0));
   }
 
   private notify(): void {
