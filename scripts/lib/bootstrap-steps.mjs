@@ -101,7 +101,8 @@ export async function buildTypeScript(pnpm) {
 /**
  * Everything before infrastructure starts: Node version, pnpm, dependencies, generated contracts,
  * (with build) tsc -b, Java + Maven + the Kafka jars, PostgreSQL binaries, the audio tools
- * (ffmpeg, espeak-ng, the Piper/moto venv; scripts/lib/media-tools.mjs). Each step is skipped
+ * (ffmpeg, espeak-ng, the Piper/moto venv; scripts/lib/media-tools.mjs), schemathesis for the OpenAPI
+ * contract test (scripts/lib/schemathesis.mjs). Each step is skipped
  * when already done. Imports of the infra helpers are lazy and built-in-only as well.
  * @param {{ build?: boolean }} [options]
  */
@@ -127,5 +128,8 @@ export async function bootstrap(options = {}) {
   const { ensureMediaTools } = await import('./media-tools.mjs');
   const media = await ensureMediaTools();
   if (!media.installed && media.manifest && media.missing.length === 0) say('bootstrap', 'ffmpeg, espeak-ng, Piper venv present');
+  const { ensureSchemathesis } = await import('./schemathesis.mjs');
+  const contract = await ensureSchemathesis();
+  if (!contract.installed && contract.manifest) say('bootstrap', `${contract.manifest.version} present`);
   return pnpm;
 }
