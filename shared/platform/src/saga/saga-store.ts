@@ -129,6 +129,7 @@ export class SagaStore {
     if (change.log) await this.log(tx, saga.id, { name: change.log.name ?? next.step, status: change.log.status, error: change.log.error }, now);
     if (isTerminal(status) && !isTerminal(saga.status)) {
       sagaMetrics.outcomes.inc({ service: this.options.service, type: saga.type, outcome: status });
+      sagaMetrics.duration.observe({ service: this.options.service, type: saga.type, outcome: status }, Math.max(0, now.getTime() - saga.createdAt.getTime()) / 1000);
     }
     return next;
   }

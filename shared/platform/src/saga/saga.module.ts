@@ -11,6 +11,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { DataSource } from 'typeorm';
 import { EventStore } from '../messaging/event-store.js';
 import { on, type MessageRoute, type MessageTranslator } from '../messaging/translator.js';
 import { UnitOfWork, currentTransaction } from '../persistence/unit-of-work.js';
@@ -18,6 +19,7 @@ import type { SagaInstance } from './saga.js';
 import type { SagaDefinition } from './saga-definition.js';
 import { SagaDeadlinePoller } from './saga-deadline-poller.js';
 import { SagaEngine, type SagaStarter, type StartInput } from './saga-engine.js';
+import { watchSagas } from './saga-metrics.js';
 import type { SagaCommand, SagaPort } from './saga-port.js';
 import { SagaStore, type SagaChange, type StartSaga } from './saga-store.js';
 
@@ -74,6 +76,7 @@ export class Sagas implements OnApplicationBootstrap, BeforeApplicationShutdown,
   private engines: Map<string, { engine: SagaEngine<object, unknown>; binding: SagaBinding<object, unknown> }> | undefined;
   private readonly port: TransactionalSagaPort;
   private readonly poller: SagaDeadlinePoller;
+  private unwatch: (() => void) | undefined;
 
   constructor(
     @Inject(SAGA_OPTIONS) private readonly options: SagaModuleOptions,
@@ -81,6 +84,7 @@ export class Sagas implements OnApplicationBootstrap, BeforeApplicationShutdown,
     @Inject(UnitOfWork) uow: UnitOfWork,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(ModuleRef) private readonly moduleRef: ModuleRef,
+    @Inject(DataSource) private readonly dataSource: DataSource,
   ) {
     this.port = new TransactionalSagaPort(store);
     this.poller = new SagaDeadlinePoller({
@@ -117,9 +121,11 @@ export class Sagas implements OnApplicationBootstrap, BeforeApplicationShutdown,
   onApplicationBootstrap(): void {
     this.registry();
     if (this.options.deadlinePollMs) this.poller.start();
+    this.unwatch = watchSagas(this.options.service, this.dataSource);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.unwatch?.();
     await this.poller.stop();
   }
 
