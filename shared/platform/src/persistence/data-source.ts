@@ -1,5 +1,6 @@
 import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
 import { assertSchemaName, searchPathOption, type DatabaseConfig } from './database-config.js';
+import { PlatformTypeOrmLogger } from './typeorm-logger.js';
 
 export type MigrationClass = new () => MigrationInterface;
 
@@ -16,6 +17,7 @@ export interface DataSourceMappings {
  * A TypeORM DataSource bound to one service schema: search_path is the schema, the migrations
  * table lives in it, nothing is synchronized, and uuid defaults use the built-in
  * gen_random_uuid() (no extension to install, which a service role could not do anyway).
+ * TypeORM logs through PlatformTypeOrmLogger, which never prints a statement's parameters.
  */
 export function createDataSource(config: DatabaseConfig, mappings: DataSourceMappings = {}): DataSource {
   const schema = assertSchemaName(config.schema);
@@ -33,6 +35,7 @@ export function createDataSource(config: DatabaseConfig, mappings: DataSourceMap
     installExtensions: false,
     poolSize: config.poolMax ?? 10,
     applicationName: mappings.applicationName ?? schema,
+    logger: new PlatformTypeOrmLogger(),
     extra: { options: searchPathOption(schema) },
   });
 }
