@@ -10,6 +10,7 @@ export * from './commands/release-usage.js';
 export * from './commands/reserve-usage.js';
 export * from './commands/start-free-subscription.js';
 export * from './current-usage.js';
+export * from './own-subscription.js';
 export * from './ports/index.js';
 export * from './queries/check-quota.js';
 export * from './queries/get-subscription.js';

@@ -2,8 +2,8 @@ import { CLOCK, type Clock } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Caller } from '@storytelling/platform';
-import { SubscriptionNotFoundError } from '../../domain/index.js';
 import { currentUsage } from '../current-usage.js';
+import { ownSubscription } from '../own-subscription.js';
 import { SUBSCRIPTION_UNIT_OF_WORK, type SubscriptionUnitOfWork } from '../ports/index.js';
 import { toSubscriptionView, type SubscriptionView } from '../views.js';
 
@@ -23,8 +23,7 @@ export class CancelSubscriptionHandler implements ICommandHandler<CancelSubscrip
 
   execute(command: CancelSubscriptionCommand): Promise<SubscriptionView> {
     return this.uow.run(async (repos) => {
-      const sub = await repos.subscriptions.findByUser(command.caller.userId, { lock: true });
-      if (!sub) throw new SubscriptionNotFoundError();
+      const sub = await ownSubscription(repos, command.caller.userId, this.clock, { lock: true });
       sub.cancelAtPeriodEnd();
       await repos.subscriptions.save(sub);
       return toSubscriptionView(sub, await currentUsage(repos, sub, this.clock));

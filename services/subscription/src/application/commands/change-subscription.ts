@@ -2,8 +2,9 @@ import { CLOCK, ValidationError, type Clock } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Sagas, type Caller, type SagaStarter } from '@storytelling/platform';
-import { SubscriptionNotFoundError, TierNotFoundError, isBillingCycle } from '../../domain/index.js';
+import { TierNotFoundError, isBillingCycle } from '../../domain/index.js';
 import { currentUsage, requireTier } from '../current-usage.js';
+import { ownSubscription } from '../own-subscription.js';
 import { SUBSCRIPTION_UNIT_OF_WORK, type SubscriptionUnitOfWork } from '../ports/index.js';
 import { startPaidSubscription } from '../sagas/paid-subscription.saga.js';
 import { reviveDates, toSubscriptionView, type SubscriptionView } from '../views.js';
@@ -46,8 +47,7 @@ export class ChangeSubscriptionHandler implements ICommandHandler<ChangeSubscrip
         repos.idempotent({ scope: 'subscription.ChangeSubscription', principal: caller.userId, body: { tierId, cycle, token } }, async () => {
           const target = await repos.tiers.get(tierId);
           if (!target) throw new TierNotFoundError();
-          const sub = await repos.subscriptions.findByUser(caller.userId, { lock: true });
-          if (!sub) throw new SubscriptionNotFoundError();
+          const sub = await ownSubscription(repos, caller.userId, this.clock, { lock: true });
           const current = await requireTier(repos, sub.state.tier);
           const plan = sub.planChange(current, target, cycle);
           if (plan.kind === 'scheduled') {

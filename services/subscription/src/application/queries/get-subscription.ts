@@ -5,6 +5,7 @@ import type { Caller } from '@storytelling/platform';
 import { SubscriptionNotFoundError } from '../../domain/index.js';
 import { subjectOf } from '../caller.js';
 import { currentUsage } from '../current-usage.js';
+import { mayStartOwn, ownSubscription } from '../own-subscription.js';
 import { SUBSCRIPTION_UNIT_OF_WORK, type SubscriptionUnitOfWork } from '../ports/index.js';
 import { toSubscriptionView, type SubscriptionView } from '../views.js';
 
@@ -28,9 +29,12 @@ export class GetSubscriptionHandler implements IQueryHandler<GetSubscriptionQuer
 
   async execute(query: GetSubscriptionQuery): Promise<SubscriptionView> {
     const subject = subjectOf(query.caller, query.userId);
-    const repos = this.uow.reader;
-    const sub = await repos.subscriptions.findByUser(subject);
-    if (!sub) throw new SubscriptionNotFoundError();
-    return toSubscriptionView(sub, await currentUsage(repos, sub, this.clock));
+    const sub = await this.uow.reader.subscriptions.findByUser(subject);
+    if (sub) return toSubscriptionView(sub, await currentUsage(this.uow.reader, sub, this.clock));
+    if (!mayStartOwn(query.caller, subject)) throw new SubscriptionNotFoundError();
+    return this.uow.run(async (repos) => {
+      const own = await ownSubscription(repos, subject, this.clock);
+      return toSubscriptionView(own, await currentUsage(repos, own, this.clock));
+    });
   }
 }

@@ -62,8 +62,9 @@ describe('CancelSubscriptionHandler', () => {
     expect(stored().state).toEqual(before);
   });
 
-  it('refuses a user without a subscription', async () => {
-    const { cancel } = setup();
-    expect(await outcomeOf(cancel())).toBe('not_found:SUBSCRIPTION_NOT_FOUND');
+  it('a user whose UserRegistered has not arrived yet is on the free plan, which has nothing to cancel (never SUBSCRIPTION_NOT_FOUND)', async () => {
+    const { uow, cancel } = setup();
+    expect(await outcomeOf(cancel())).toBe('business_rule:SUBSCRIPTION_NOT_CANCELLABLE');
+    expect(uow.tables.subscriptions.size).toBe(0); // the refused command's transaction left nothing
   });
 });

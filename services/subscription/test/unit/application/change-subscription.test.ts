@@ -66,9 +66,11 @@ describe('ChangeSubscriptionHandler', () => {
     expect(t.port.sagas.size).toBe(0);
   });
 
-  it('refuses a user without a subscription', async () => {
-    const { change } = setup();
-    expect(await outcomeOf(change(GOLD))).toBe('not_found:SUBSCRIPTION_NOT_FOUND');
+  it('a user whose UserRegistered has not arrived yet: the free subscription starts now, then the upgrade is charged (never SUBSCRIPTION_NOT_FOUND)', async () => {
+    const { t, change, stored } = setup();
+    expect((await change(GOLD)).pendingChange).toMatchObject({ tier: 'gold', status: 'payment_pending' });
+    expect(stored().state).toMatchObject({ tier: 'free', status: 'active', currentPeriodStart: T0 });
+    expect(t.port.sagas.size).toBe(1);
   });
 
   it('schedules a downgrade for the period end: no charge, no event, the tier stays', async () => {
@@ -191,7 +193,9 @@ describe('ChangeSubscriptionHandler', () => {
 
     it('a refused request does not keep its key: a retry with it runs again', async () => {
       const { uow, t, change, withKey } = setup();
-      expect(await outcomeOf(withKey('k-2', () => change(GOLD)))).toBe('not_found:SUBSCRIPTION_NOT_FOUND');
+      seedSubscription(uow, { userId: USER, currentPeriodStart: T0, status: 'cancelled' });
+      expect(await outcomeOf(withKey('k-2', () => change(GOLD)))).toBe('business_rule:SUBSCRIPTION_INACTIVE');
+      uow.tables.subscriptions.clear();
       seedSubscription(uow, { userId: USER, currentPeriodStart: T0 });
       expect((await withKey('k-2', () => change(GOLD))).pendingChange).toMatchObject({ status: 'payment_pending' });
       expect(t.port.sent).toHaveLength(1);

@@ -9,6 +9,7 @@ import { callerOf, outcomeOf, seedSubscription, subscriptionWorld, type Subscrip
 
 const ME = '0190d4a0-0000-7000-8000-000000000011';
 const OTHER = '0190d4a0-0000-7000-8000-000000000022';
+const NEWCOMER = '0190d4a0-0000-7000-8000-000000000044';
 const START = new Date('2026-03-01T00:00:00Z');
 const MARCH: Window = { start: START, end: new Date('2026-04-01T00:00:00Z') };
 const NOW = new Date('2026-03-20T12:00:00Z');
@@ -73,10 +74,20 @@ describe('GetSubscriptionHandler', () => {
     expect((await subscription(callerOf(ME), '')).userId).toBe(ME);
   });
 
-  it('a service must name the user; an unknown user is SUBSCRIPTION_NOT_FOUND', async () => {
+  it('a service must name the user; a user named by someone else without a subscription is SUBSCRIPTION_NOT_FOUND', async () => {
     const { subscription } = setup();
     expect(await outcomeOf(subscription(callerOf(ME, 'service')))).toBe('validation:VALIDATION_FAILED');
-    expect(await outcomeOf(subscription(callerOf('0190d4a0-0000-7000-8000-000000000033')))).toBe('not_found:SUBSCRIPTION_NOT_FOUND');
+    expect(await outcomeOf(subscription(callerOf(ME, 'service'), NEWCOMER))).toBe('not_found:SUBSCRIPTION_NOT_FOUND');
+    expect(await outcomeOf(subscription(callerOf(ME, 'admin'), NEWCOMER))).toBe('not_found:SUBSCRIPTION_NOT_FOUND');
+  });
+
+  it('a user whose UserRegistered has not arrived yet asks for their own: the free subscription starts now (never SUBSCRIPTION_NOT_FOUND)', async () => {
+    const { subscription, usageOf, uow } = setup();
+    expect(await subscription(callerOf(NEWCOMER))).toMatchObject({ userId: NEWCOMER, tier: 'free', status: 'active', currentPeriodStart: NOW, version: 1 });
+    const stored = [...uow.tables.subscriptions.values()].filter((r) => r.state.userId === NEWCOMER);
+    expect(stored).toHaveLength(1);
+    expect((await usageOf(callerOf(NEWCOMER))).subscriptionId).toBe(stored[0]!.state.id);
+    expect([...uow.tables.subscriptions.values()].filter((r) => r.state.userId === NEWCOMER)).toHaveLength(1);
   });
 
   it('shows when the grace period ends while a refused renewal is retried', async () => {
