@@ -1,4 +1,4 @@
-import { NotFoundError } from '@storytelling/kernel';
+import { DomainError, NotFoundError } from '@storytelling/kernel';
 
 export class NotificationNotFoundError extends NotFoundError {
   constructor() {
@@ -10,6 +10,17 @@ export class NotificationNotFoundError extends NotFoundError {
 export class RecipientNotFoundError extends NotFoundError {
   constructor() {
     super('recipient', 'RECIPIENT_NOT_FOUND');
+  }
+}
+
+/**
+ * The signed-in caller has no recipient copy yet: their UserRegistered is still on its way (a
+ * request right after registering). 'unavailable' → gRPC UNAVAILABLE → 503 with Retry-After at the
+ * gateway: try again in a moment, rather than a 404 saying the user has nothing. docs/adr/0023.
+ */
+export class RecipientNotReadyError extends DomainError {
+  constructor() {
+    super('unavailable', 'RECIPIENT_NOT_READY', 'the recipient is not known yet; retry shortly');
   }
 }
 

@@ -3,7 +3,7 @@ import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Caller } from '@storytelling/platform';
 import { validatePreferences, type Preferences, type PreferencesInput } from '../../domain/index.js';
-import { RecipientNotFoundError } from '../errors.js';
+import { RecipientNotFoundError, RecipientNotReadyError } from '../errors.js';
 import { NOTIFICATION_UNIT_OF_WORK, type NotificationUnitOfWork } from '../ports/index.js';
 
 export class UpdatePreferencesCommand extends Command<Preferences> {
@@ -30,7 +30,9 @@ export class UpdatePreferencesHandler implements ICommandHandler<UpdatePreferenc
     const preferences = validatePreferences(command.input);
     return this.uow.run(async (repos) => {
       const recipient = await repos.recipients.find(command.caller.userId, { lock: true });
-      if (!recipient || !recipient.active) throw new RecipientNotFoundError();
+      // No copy yet: UserRegistered is on its way (the caller's token says identity knows them).
+      if (!recipient) throw new RecipientNotReadyError();
+      if (!recipient.active) throw new RecipientNotFoundError();
       await repos.recipients.updatePreferences(recipient.id, preferences, this.clock.now());
       return preferences;
     });

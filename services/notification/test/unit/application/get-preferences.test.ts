@@ -12,9 +12,13 @@ describe('GetPreferences', () => {
     expect(await app.getPreferences.execute(new GetPreferencesQuery(ann))).toEqual(chosen);
   });
 
-  it('unknown and erased recipients are RECIPIENT_NOT_FOUND', async () => {
+  it('a user whose UserRegistered has not arrived yet has the defaults (never RECIPIENT_NOT_FOUND)', async () => {
     const app = unitApp();
-    expect(await failure(app.getPreferences.execute(new GetPreferencesQuery({ userId: userId(), role: 'member' })))).toBe('not_found:RECIPIENT_NOT_FOUND');
+    expect(await app.getPreferences.execute(new GetPreferencesQuery({ userId: userId(), role: 'member' }))).toEqual(DEFAULT_PREFERENCES);
+  });
+
+  it('an erased recipient is RECIPIENT_NOT_FOUND', async () => {
+    const app = unitApp();
     const ann = await app.recipient('Ann');
     await app.deactivateRecipient.execute(new DeactivateRecipientCommand(ann.userId, 2));
     expect(await failure(app.getPreferences.execute(new GetPreferencesQuery(ann)))).toBe('not_found:RECIPIENT_NOT_FOUND');

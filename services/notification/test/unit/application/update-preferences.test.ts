@@ -21,9 +21,13 @@ describe('UpdatePreferences', () => {
     expect(app.uow.tables.recipients.get(ann.userId)!.preferences).toBe(before);
   });
 
-  it('a user notification does not know, or one who left, is RECIPIENT_NOT_FOUND', async () => {
+  it('a user whose UserRegistered has not arrived yet is told to retry (unavailable → 503 Retry-After), never RECIPIENT_NOT_FOUND', async () => {
     const app = unitApp();
-    expect(await failure(app.updatePreferences.execute(new UpdatePreferencesCommand({ userId: userId(), role: 'member' }, prefs)))).toBe('not_found:RECIPIENT_NOT_FOUND');
+    expect(await failure(app.updatePreferences.execute(new UpdatePreferencesCommand({ userId: userId(), role: 'member' }, prefs)))).toBe('unavailable:RECIPIENT_NOT_READY');
+  });
+
+  it('a recipient who left is RECIPIENT_NOT_FOUND', async () => {
+    const app = unitApp();
     const ann = await app.recipient('Ann');
     await app.deactivateRecipient.execute(new DeactivateRecipientCommand(ann.userId, 2));
     expect(await failure(app.updatePreferences.execute(new UpdatePreferencesCommand(ann, prefs)))).toBe('not_found:RECIPIENT_NOT_FOUND');
