@@ -38,7 +38,8 @@ describe('story start-up', () => {
     const stored: Array<{ analyser: string }> = await stack.ds.query(`SELECT DISTINCT analyser FROM story_analyses WHERE story_id = $1`, [story!.id]);
     expect(stored).toEqual([{ analyser: 'local' }]);
     const metrics = await (await fetch(`${stack.story.httpUrl}/metrics`)).text();
-    expect(metrics).toMatch(/story_analysis_job_duration_seconds_count\{outcome="analyzed"\} [1-9]/);
+    expect(metrics).toMatch(/job_duration_seconds_count\{queue="analysis",outcome="analyzed"\} [1-9]/);
+    expect(metrics).toMatch(/job_queue_depth\{queue="analysis",state="due"\} 0/);
   });
 
   it('refuses to start with an invalid configuration, naming every problem', async () => {

@@ -1,2 +1,3 @@
 export * from './job-loops.js';
 export * from './leased-job-table.js';
+export * from './job-metrics.js';

@@ -1,18 +1,25 @@
 import { hostname } from 'node:os';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { uuidv7 } from '@storytelling/kernel';
+import type { DataSource } from 'typeorm';
 import { getLogger } from '../logging/logger.js';
+import { jobDuration, watchJobQueue } from './job-metrics.js';
 
 export interface JobLoopsOptions {
-  /** Names the loops' worker ids and logs (`analysis`, `narration`, `voice-training`): logger `<name>-worker`. */
+  /**
+   * Names the loops' worker ids, logs and metrics (`analysis`, `narration`, `voice-training`):
+   * logger `<name>-worker`, label `queue` of job_duration_seconds and the queue gauges.
+   */
   name: string;
+  /** The job table, for the queue's scrape-time gauges (job_queue_depth, job_oldest_due_age_seconds). */
+  table?: { name: string; dataSource: DataSource };
   /** Loops in this process; 0 runs none. */
   workers: number;
   /** How long an idle loop waits before it looks again (a wake-up cuts it short). */
   pollMs: number;
   /** One turn: claim and run at most one job. `idle` when there was none. */
   turn: (workerId: string, stop: AbortSignal) => Promise<{ kind: string }>;
-  /** After a turn that had a job, with its outcome and duration (metrics). */
+  /** After a turn that had a job, with its outcome and duration (job_duration_seconds has it already). */
   onTurn?: (outcome: string, seconds: number) => void;
   /** Extra fields of the "workers started" log line (e.g. which adapter the jobs use). */
   logFields?: Record<string, unknown>;
@@ -30,6 +37,7 @@ export class JobLoops {
   private readonly abort = new AbortController();
   private readonly loops: Promise<void>[] = [];
   private readonly sleepers = new Set<() => void>();
+  private unwatch: (() => void) | undefined;
 
   constructor(private readonly options: JobLoopsOptions) {
     this.log = getLogger(`${options.name}-worker`);
@@ -38,6 +46,9 @@ export class JobLoops {
   start(): void {
     const base = `${hostname()}:${process.pid}:${uuidv7().slice(-12)}`;
     for (let i = 0; i < this.options.workers; i++) this.loops.push(this.loop(`${base}:${this.options.name}-${i}`));
+    const { table } = this.options;
+    // Every replica reports the queue (the same rows): dashboards take max by queue.
+    if (table) this.unwatch = watchJobQueue({ queue: this.options.name, table: table.name, dataSource: table.dataSource });
     if (this.options.workers > 0) this.log.info({ workers: this.options.workers, ...this.options.logFields }, `${this.options.name} workers started`);
   }
 
@@ -50,6 +61,7 @@ export class JobLoops {
   /** Stops claiming, aborts the turns in flight (they hand their jobs back) and waits for the loops to end. */
   async stop(): Promise<void> {
     this.abort.abort(new Error('shutting down'));
+    this.unwatch?.();
     this.notify();
     await Promise.allSettled(this.loops);
   }
@@ -61,7 +73,11 @@ export class JobLoops {
         const started = process.hrtime.bigint();
         const outcome = await this.options.turn(workerId, signal);
         if (outcome.kind === 'idle') await this.sleep(this.options.pollMs);
-        else this.options.onTurn?.(outcome.kind, Number(process.hrtime.bigint() - started) / 1e9);
+        else {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          jobDuration().observe({ queue: this.options.name, outcome: outcome.kind }, seconds);
+          this.options.onTurn?.(outcome.kind, seconds);
+        }
       } catch (err) {
         this.log.error({ err, workerId }, `${this.options.name} worker turn failed`);
         await this.sleep(this.options.pollMs);

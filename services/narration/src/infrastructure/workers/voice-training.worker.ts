@@ -1,11 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { histogram, JobLoopsWorker } from '@storytelling/platform';
+import { JobLoopsWorker } from '@storytelling/platform';
+import { DataSource } from 'typeorm';
 import { RunVoiceTrainingJobCommand, VOICE_TRAINING_SETTINGS, type VoiceTrainingSettings, type VoiceTrainingWakeup } from '../../application/index.js';
-
-/** One training turn that had a job, by outcome (trained, retry, failed, cancelled, released, lost). */
-const jobDuration = () =>
-  histogram('narration_voice_training_duration_seconds', 'Duration of one voice training turn (claim to commit), by outcome', ['outcome'], [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]);
 
 /**
  * The voice training workers of this process: NARRATION_WORKERS loops, each sending one
@@ -16,13 +13,13 @@ const jobDuration = () =>
  */
 @Injectable()
 export class VoiceTrainingWorker extends JobLoopsWorker implements VoiceTrainingWakeup {
-  constructor(@Inject(CommandBus) commands: CommandBus, @Inject(VOICE_TRAINING_SETTINGS) settings: VoiceTrainingSettings) {
+  constructor(@Inject(CommandBus) commands: CommandBus, @Inject(VOICE_TRAINING_SETTINGS) settings: VoiceTrainingSettings, @Inject(DataSource) dataSource: DataSource) {
     super({
       name: 'voice-training',
       workers: settings.workers,
       pollMs: settings.pollMs,
       turn: (workerId, stop) => commands.execute(new RunVoiceTrainingJobCommand(workerId, stop)),
-      onTurn: (outcome, seconds) => jobDuration().observe({ outcome }, seconds),
+      table: { name: 'voice_training_jobs', dataSource },
     });
   }
 }

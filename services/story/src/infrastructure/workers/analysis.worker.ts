@@ -1,13 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { histogram, JobLoopsWorker } from '@storytelling/platform';
+import { JobLoopsWorker } from '@storytelling/platform';
+import { DataSource } from 'typeorm';
 import { ANALYSIS_SETTINGS, RunAnalysisJobCommand, type AnalysisSettings, type AnalysisWakeup } from '../../application/index.js';
-
-/** One worker turn that had a job, by outcome (analyzed, retry, failed, cancelled, released, lost). */
-const jobDuration = () =>
-  histogram('story_analysis_job_duration_seconds', 'Duration of one analysis job attempt (claim to commit), by outcome', ['outcome'], [
-    0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
-  ]);
 
 /**
  * The analysis workers of this process (the platform's JobLoops): `STORY_ANALYSIS_WORKERS` loops,
@@ -19,13 +14,13 @@ const jobDuration = () =>
  */
 @Injectable()
 export class AnalysisWorker extends JobLoopsWorker implements AnalysisWakeup {
-  constructor(@Inject(CommandBus) commands: CommandBus, @Inject(ANALYSIS_SETTINGS) settings: AnalysisSettings) {
+  constructor(@Inject(CommandBus) commands: CommandBus, @Inject(ANALYSIS_SETTINGS) settings: AnalysisSettings, @Inject(DataSource) dataSource: DataSource) {
     super({
       name: 'analysis',
       workers: settings.workers,
       pollMs: settings.pollMs,
       turn: (workerId, stop) => commands.execute(new RunAnalysisJobCommand(workerId, stop)),
-      onTurn: (outcome, seconds) => jobDuration().observe({ outcome }, seconds),
+      table: { name: 'analysis_jobs', dataSource },
       logFields: { analyser: settings.analyserName },
     });
   }
