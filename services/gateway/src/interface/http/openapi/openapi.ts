@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { FieldErrorDto, ProblemDto } from '../dto/common.dto.js';
+import { exactDocument } from './exact-document.js';
 
 export const OPENAPI_JSON_PATH = '/openapi.json';
 export const DOCS_PATH = 'docs';
@@ -10,18 +11,14 @@ export function buildOpenApiDocument(app: INestApplication, publicBaseUrl: strin
     .setTitle('Storytelling Platform API')
     .setDescription(
       'Public REST API of the Storytelling Platform (API.md). Errors are RFC 9457 application/problem+json ' +
-        'with a stable `code` (docs/api-errors.md). Every response carries `x-correlation-id`.',
+        'with a stable `code` (docs/api-errors.md). Every response carries `x-correlation-id`. ' +
+        'A method a path does not list (e.g. POST /.well-known/jwks.json) answers 405 METHOD_NOT_ALLOWED with `Allow`.',
     )
     .setVersion('1.0.0')
     .addServer(publicBaseUrl)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from /api/v1/auth/login' })
     .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto, FieldErrorDto] });
-  // Request bodies reject unknown fields (forbidNonWhitelisted): say so in the schemas.
-  for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
-    if (name.endsWith('Body') && !('$ref' in schema)) schema.additionalProperties = false;
-  }
-  return document;
+  return exactDocument(SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto, FieldErrorDto] }));
 }
 
 /**

@@ -1,0 +1,127 @@
+/**
+ * The OpenAPI document says what the server enforces (issue 12, item 8): the constraints
+ * class-validator checks on request bodies, the Idempotency-Key and If-Match formats, the 428 of a
+ * required If-Match, unknown body fields refused, and problem+json for every error answer. A DTO
+ * or route changed without the document following fails here.
+ */
+import request from 'supertest';
+import { IDEMPOTENCY_KEY_PATTERN, isValidIdempotencyKey } from '@storytelling/platform';
+import { IF_MATCH_PATTERN, schemaKeywordsOf, validationMetadataByClass } from '../../src/interface/http/openapi/exact-document.js';
+import { expectedVersion } from '../../src/interface/http/preconditions.js';
+import { fakeGateway } from '../support/app.js';
+
+interface Schema {
+  $ref?: string;
+  type?: string;
+  pattern?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  additionalProperties?: boolean;
+  [keyword: string]: unknown;
+}
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: Schema;
+}
+interface Operation {
+  operationId: string;
+  parameters?: Parameter[];
+  requestBody?: { content: Record<string, { schema: Schema }> };
+  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+}
+
+describe('the OpenAPI document is as strict as the server', () => {
+  let doc: Document;
+  let operations: Array<{ method: string; path: string; op: Operation }>;
+
+  beforeAll(async () => {
+    const gw = await fakeGateway();
+    try {
+      const res = await request(gw.server).get('/openapi.json');
+      expect(res.status).toBe(200);
+      doc = res.body as Document;
+    } finally {
+      await gw.app.close();
+    }
+    operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ method, path, op })));
+  });
+
+  const bodySchemaNames = (): string[] =>
+    operations.flatMap(({ op }) => Object.values(op.requestBody?.content ?? {}).map((c) => c.schema.$ref?.split('/').pop() ?? '')).filter((n) => n.endsWith('Body'));
+
+  it('every class-validator constraint of a request body class is in its schema', () => {
+    const metadata = validationMetadataByClass();
+    const names = [...new Set(bodySchemaNames())];
+    expect(names.length).toBeGreaterThan(10);
+    const missing: string[] = [];
+    let checked = 0;
+    for (const name of names) {
+      for (const constraint of metadata.get(name) ?? []) {
+        const keywords = schemaKeywordsOf(constraint);
+        if (!keywords) continue;
+        const property = doc.components.schemas[name]!.properties?.[constraint.propertyName];
+        const target = constraint.each ? property?.items : property;
+        if (!target || target.$ref) continue; // a nested object: its own class is checked by name
+        checked++;
+        for (const [keyword, value] of Object.entries(keywords)) {
+          if (JSON.stringify(target[keyword]) !== JSON.stringify(value)) missing.push(`${name}.${constraint.propertyName}: ${keyword} ${JSON.stringify(value)} (document: ${JSON.stringify(target[keyword])})`);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+    expect(missing).toEqual([]);
+  });
+
+  it('request bodies refuse unknown fields (additionalProperties: false), as the validation pipe does', () => {
+    const open = [...new Set(bodySchemaNames())].filter((name) => doc.components.schemas[name]!.additionalProperties !== false);
+    expect(open).toEqual([]);
+  });
+
+  it('Idempotency-Key has the platform pattern, which accepts and refuses what the server does', () => {
+    const headers = operations.flatMap(({ op }) => (op.parameters ?? []).filter((p) => p.in === 'header' && p.name === 'Idempotency-Key'));
+    expect(headers.length).toBeGreaterThanOrEqual(5);
+    for (const header of headers) expect(header.schema).toMatchObject({ type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN.source, maxLength: 255 });
+    const pattern = new RegExp(headers[0]!.schema!.pattern!);
+    for (const sample of ['k', '0190f2a0-0000-7000-8000-0000000000c1', 'x'.repeat(255), 'x'.repeat(256), '', 'a b', 'é', 'a\u0000', '~!@#']) {
+      expect([sample.slice(0, 12), pattern.test(sample)]).toEqual([sample.slice(0, 12), isValidIdempotencyKey(sample)]);
+    }
+  });
+
+  it('If-Match has a pattern that accepts exactly what the server takes, and a required one documents 428', () => {
+    const ifMatch = operations.flatMap(({ method, path, op }) => (op.parameters ?? []).filter((p) => p.name === 'If-Match').map((p) => ({ method, path, op, p })));
+    expect(ifMatch.length).toBeGreaterThanOrEqual(2);
+    const pattern = new RegExp(IF_MATCH_PATTERN);
+    const serverTakes = (v: string): boolean => {
+      try {
+        return expectedVersion(v, true) !== undefined;
+      } catch {
+        return false;
+      }
+    };
+    for (const sample of ['"3"', '3', '"1234567890"', '"0"', '0', 'W/"3"', '*', '"3", "4"', '"03"', '"12345678901"', '"a"', '']) {
+      expect([sample, pattern.test(sample)]).toEqual([sample, serverTakes(sample)]);
+    }
+    for (const { method, path, op, p } of ifMatch) {
+      expect([method, path, p.schema?.pattern]).toEqual([method, path, IF_MATCH_PATTERN]);
+      if (p.required) expect([method, path, Object.keys(op.responses)]).toEqual([method, path, expect.arrayContaining(['428'])]);
+    }
+  });
+
+  it('every error answer is application/problem+json with the problem schema', () => {
+    const wrong: string[] = [];
+    for (const { method, path, op } of operations) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (Number(status) < 400) continue;
+        const content = response.content ?? {};
+        if (Object.keys(content).join() !== 'application/problem+json' || content['application/problem+json']!.schema.$ref !== '#/components/schemas/ProblemDto') wrong.push(`${method} ${path} ${status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
