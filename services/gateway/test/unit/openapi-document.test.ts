@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import { IDEMPOTENCY_KEY_PATTERN, isValidIdempotencyKey } from '@storytelling/platform';
-import { IF_MATCH_PATTERN, schemaKeywordsOf, validationMetadataByClass } from '../../src/interface/http/openapi/exact-document.js';
+import { IF_MATCH_PATTERN, NO_CONTROL_CHARACTERS, NO_CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS, schemaKeywordsOf, validationMetadataByClass } from '../../src/interface/http/openapi/exact-document.js';
 import { expectedVersion } from '../../src/interface/http/preconditions.js';
 import { fakeGateway } from '../support/app.js';
 
@@ -111,6 +111,42 @@ describe('the OpenAPI document is as strict as the server', () => {
       expect([method, path, p.schema?.pattern]).toEqual([method, path, IF_MATCH_PATTERN]);
       if (p.required) expect([method, path, Object.keys(op.responses)]).toEqual([method, path, expect.arrayContaining(['428'])]);
     }
+  });
+
+  it('every string a request carries is documented free of control characters (tab/LF/CR only in a story\'s content)', () => {
+    const rules = (schema: Schema): string[] => [schema.pattern, ...((schema.allOf as Schema[] | undefined) ?? []).map((s) => s.pattern)].filter((p): p is string => typeof p === 'string');
+    const plain = new RegExp(NO_CONTROL_CHARACTERS);
+    const multiLine = new RegExp(NO_CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS);
+    expect([plain.test('a\u0000'), plain.test('a\u0085'), plain.test('a\n'), plain.test('zoë 🙂')]).toEqual([false, false, false, true]);
+    expect([multiLine.test('a\u0000'), multiLine.test('a\u007f'), multiLine.test('a\n\tb\r\n'), multiLine.test('a\u000b')]).toEqual([false, false, true, false]);
+    const unguarded: string[] = [];
+    const multiLineFields: string[] = [];
+    const seen = new Set<string>();
+    const walk = (schema: Schema | undefined, where: string): void => {
+      if (!schema) return;
+      if (schema.$ref) {
+        const name = schema.$ref.split('/').pop()!;
+        if (seen.has(name)) return;
+        seen.add(name);
+        walk(doc.components.schemas[name], name);
+        return;
+      }
+      if (schema.type === 'string' && !schema.enum && schema.format !== 'uuid' && schema.format !== 'binary') {
+        const found = rules(schema);
+        if (found.includes(NO_CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS)) multiLineFields.push(where);
+        else if (!found.includes(NO_CONTROL_CHARACTERS)) unguarded.push(where);
+      }
+      for (const [key, property] of Object.entries(schema.properties ?? {})) walk(property, `${where}.${key}`);
+      walk(schema.items, `${where}[]`);
+      if (typeof schema.additionalProperties === 'object') walk(schema.additionalProperties as Schema, `${where}{}`);
+    };
+    for (const { method, path, op } of operations) {
+      for (const content of Object.values(op.requestBody?.content ?? {})) walk(content.schema, `${method} ${path}`);
+      for (const p of op.parameters ?? []) if (p.in === 'query' || p.in === 'path') walk(p.schema, `${method} ${path} ${p.in} ${p.name}`);
+    }
+    expect(seen.size).toBeGreaterThan(10);
+    expect(unguarded).toEqual([]);
+    expect(multiLineFields.sort()).toEqual(['CreateStoryBody.content', 'UpdateStoryBody.content']);
   });
 
   it('every error answer is application/problem+json with the problem schema', () => {

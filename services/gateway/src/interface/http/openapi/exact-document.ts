@@ -21,15 +21,20 @@ type ReferenceObject = { $ref: string };
  *   enum, uuid format, bounds) and `additionalProperties: false` (forbidNonWhitelisted);
  * - `Idempotency-Key` gets the platform's pattern; `If-Match` the entity-tag pattern, and a
  *   required one the 428 PRECONDITION_REQUIRED answer;
+ * - every string a request carries (body fields at any depth, map values, query and path
+ *   parameters) is free of control characters, tab/LF/CR allowed in @MultiLineText fields;
  * - every answer that is not 2xx/3xx is application/problem+json (ProblemDto).
  */
 export function exactDocument(document: OpenAPIObject): OpenAPIObject {
   applyValidationMetadata(document);
+  forbidControlCharacters(document);
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path) as Array<{ parameters?: Array<ParameterObject | ReferenceObject>; responses?: Record<string, unknown> }>) {
       if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
       for (const parameter of operation.parameters ?? []) {
-        if ('$ref' in parameter || parameter.in !== 'header') continue;
+        if ('$ref' in parameter) continue;
+        if ((parameter.in === 'query' || parameter.in === 'path') && parameter.schema && !('$ref' in parameter.schema)) addControlRule(parameter.schema, false);
+        if (parameter.in !== 'header') continue;
         const name = parameter.name.toLowerCase();
         if (name === 'idempotency-key') parameter.schema = { type: 'string', minLength: 1, maxLength: 255, pattern: IDEMPOTENCY_KEY_PATTERN.source };
         if (name === 'if-match') {
@@ -60,12 +65,20 @@ interface ConstraintMetadata {
   each?: boolean;
 }
 
+function validationMetadatas(): Map<Function, ConstraintMetadata[]> {
+  return (getMetadataStorage() as unknown as { validationMetadatas: Map<Function, ConstraintMetadata[]> }).validationMetadatas;
+}
+
 /** class-validator's registered constraints of every class, by class name. */
 export function validationMetadataByClass(): Map<string, ConstraintMetadata[]> {
-  const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<Function, ConstraintMetadata[]> };
   const byName = new Map<string, ConstraintMetadata[]>();
-  for (const [target, metadatas] of storage.validationMetadatas) byName.set(target.name, metadatas);
+  for (const [target, metadatas] of validationMetadatas()) byName.set(target.name, metadatas);
   return byName;
+}
+
+/** The validated classes, by name (the schema a class becomes has its name). */
+export function validationTargets(): Map<string, Function> {
+  return new Map([...validationMetadatas().keys()].map((target) => [target.name, target]));
 }
 
 /**
@@ -114,5 +127,76 @@ function applyValidationMetadata(document: OpenAPIObject): void {
       const target = keywords && targetSchema(property, constraint.each);
       if (keywords && target) Object.assign(target, keywords);
     }
+  }
+}
+
+/**
+ * The validation pipe's control-character rule (dto/validation.ts, issue 12 item 5): no C0, DEL
+ * or C1 character in any accepted string; a @MultiLineText field may hold tab, LF and CR.
+ */
+export const NO_CONTROL_CHARACTERS = '^[^\\u0000-\\u001F\\u007F-\\u009F]*$';
+export const NO_CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS = '^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$';
+
+/** A string schema gets the rule; one that has a pattern of its own keeps it and adds the rule by allOf. */
+function addControlRule(schema: SchemaObject, multiLine: boolean): void {
+  if (schema.type !== 'string' || schema.enum || schema.format === 'uuid' || schema.format === 'binary') return;
+  const pattern = multiLine ? NO_CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS : NO_CONTROL_CHARACTERS;
+  if (schema.pattern === pattern || schema.allOf?.some((s) => 'pattern' in s && s.pattern === pattern)) return;
+  if (schema.pattern === undefined) schema.pattern = pattern;
+  else schema.allOf = [...(schema.allOf ?? []), { pattern }];
+}
+
+/** The fields a class marks @MultiLineText (dto/validation.ts keeps them on the prototype under a symbol of that name). */
+function multiLineFields(target: Function | undefined): Set<string> {
+  const fields = new Set<string>();
+  for (let proto = target?.prototype as object | null | undefined; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const symbol of Object.getOwnPropertySymbols(proto)) {
+      if (symbol.description !== 'multiLineText') continue;
+      const keys = (proto as Record<symbol, unknown>)[symbol];
+      if (keys instanceof Set) for (const key of keys) if (typeof key === 'string') fields.add(key);
+    }
+  }
+  return fields;
+}
+
+/** The component schemas request bodies use, nested ones included. */
+function requestSchemaNames(document: OpenAPIObject): Set<string> {
+  const names = new Set<string>();
+  const schemas = document.components?.schemas ?? {};
+  const visit = (schema: unknown): void => {
+    if (typeof schema !== 'object' || schema === null) return;
+    const ref = (schema as { $ref?: unknown }).$ref;
+    if (typeof ref === 'string') {
+      const name = ref.split('/').pop()!;
+      if (names.has(name)) return;
+      names.add(name);
+      visit(schemas[name]);
+      return;
+    }
+    for (const value of Object.values(schema)) visit(value);
+  };
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path) as Array<{ requestBody?: unknown }>) {
+      if (typeof operation === 'object' && operation !== null) visit(operation.requestBody);
+    }
+  }
+  return names;
+}
+
+function forbidControlCharacters(document: OpenAPIObject): void {
+  const schemas = document.components?.schemas ?? {};
+  const targets = validationTargets();
+  const walk = (schema: SchemaOrRef | undefined, multiLine: boolean): void => {
+    if (!schema || '$ref' in schema) return;
+    addControlRule(schema, multiLine);
+    if (schema.items) walk(schema.items, multiLine);
+    // Map keys are checked too, but OpenAPI 3.0 has no propertyNames to say so.
+    if (typeof schema.additionalProperties === 'object') walk(schema.additionalProperties, false);
+  };
+  for (const name of requestSchemaNames(document)) {
+    const schema = schemas[name];
+    if (!schema || '$ref' in schema) continue;
+    const multiLine = multiLineFields(targets.get(name));
+    for (const [key, property] of Object.entries(schema.properties ?? {})) walk(property, multiLine.has(key));
   }
 }
