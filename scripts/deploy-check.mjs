@@ -13,9 +13,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkCompose, checkDockerfiles, checkDockerignore, checkPlatform, checkRendered, checkSkaffold, checkValues } from './deploy/checks.mjs';
+import { checkObservability, registeredMetrics } from './deploy/observability.mjs';
 import { makeRunners } from './deploy/runners.mjs';
 import { selfTest } from './deploy/self-test.mjs';
 import { HELM_KUBE_VERSION, KUBE_VERSIONS, PINS, ensureTools } from './deploy/tools.mjs';
+import { dashboardText, DASHBOARD_FILE } from './gen-dashboard.mjs';
 import { PYTHON_REQUIREMENTS } from './lib/media-tools.mjs';
 import { MEDIA_SERVICES } from './lib/service-env.mjs';
 
@@ -70,7 +72,7 @@ async function main() {
   const t = Date.now();
   const tools = await ensureTools(ROOT, (m) => console.log(`  · ${m}`));
   const strimzi = tools.strimziFallback ? 'Strimzi FALLBACK schemas' : `Strimzi ${PINS.strimzi}`;
-  console.log(`  · tools ready (${secs(t)}): helm ${PINS.helm}, kubectl-validate (Kubernetes ${KUBE_VERSIONS.join(' and ')} schemas), CRDs CloudNativePG ${PINS.cnpg} + ${strimzi}, skaffold ${PINS.skaffoldSchema} schema`);
+  console.log(`  · tools ready (${secs(t)}): helm ${PINS.helm}, kubectl-validate (Kubernetes ${KUBE_VERSIONS.join(' and ')} schemas), CRDs CloudNativePG ${PINS.cnpg} + ${strimzi} + prometheus-operator ${PINS.prometheusOperator}, skaffold ${PINS.skaffoldSchema} schema`);
   for (const w of tools.warnings) console.log(`  ! WARNING: ${w}`);
   warnings.push(...tools.warnings);
 
@@ -103,11 +105,15 @@ async function main() {
     const checkRender = await r.helmTemplate(CHART, [CHECK_VALUES]);
     const rendered = defaultRender.ok ? await r.yaml(defaultRender.file) : [];
     const renderedCheck = checkRender.ok ? await r.yaml(checkRender.file) : [];
+    const valuesCheck = mergeValues(values, checkValuesDoc);
+    const registered = registeredMetrics(ROOT);
+    const operationsDoc = exists('docs/operations.md') ? readFileSync(join(ROOT, 'docs/operations.md'), 'utf8') : null;
+    const dashboardStale = !exists(rel(DASHBOARD_FILE)) || readFileSync(DASHBOARD_FILE, 'utf8') !== dashboardText(fleet);
 
     // ---- self-test -------------------------------------------------------------------------
     if (!flags.has('--no-self-test')) {
       const t0 = Date.now();
-      const inputs = { values, composeProject: compose.project, dockerfiles, skaffold, skaffoldSchema: tools.skaffoldSchema, k8s, kustomizationFiles, rendered, exists, mediaToolServices, piperRequirements: PIPER_REQUIREMENTS, contractTopics, mediaServices };
+      const inputs = { values, valuesCheck, renderedCheck, registered, operationsDoc, composeProject: compose.project, dockerfiles, skaffold, skaffoldSchema: tools.skaffoldSchema, k8s, kustomizationFiles, rendered, exists, mediaToolServices, piperRequirements: PIPER_REQUIREMENTS, contractTopics, mediaServices };
       if (!compose.project || !dockerfiles.identity || !skaffold || !rendered.length) {
         section('self-test', ['cannot run: the real compose file, identity Dockerfile, skaffold.yaml and chart must load first (see the errors below)']);
       } else {
@@ -137,7 +143,7 @@ async function main() {
     let renderedCount = 0;
     for (const [label, render, objects, valuesDoc] of [
       ['default values', defaultRender, rendered, values],
-      ['ci/check-values.yaml', checkRender, renderedCheck, mergeValues(values, checkValuesDoc)],
+      ['ci/check-values.yaml', checkRender, renderedCheck, valuesCheck],
     ]) {
       if (!render.ok) {
         helmProblems.push(`helm template (${label}) failed:\n      ${render.error}`);
@@ -145,12 +151,15 @@ async function main() {
       }
       renderedCount += objects.length;
       for (const v of KUBE_VERSIONS) {
-        const res = await r.kubectlValidate([render.file], v, false);
+        // With the CRDs: the monitoring objects are prometheus-operator kinds.
+        const res = await r.kubectlValidate([render.file], v, true);
         for (const f of res.failures) helmProblems.push(`kubectl-validate ${v} (${label}): ${f.replace(/^[^#]*#/, 'document ')}`);
       }
       helmProblems.push(...checkRendered({ fleet, values: valuesDoc, objects, label }));
+      helmProblems.push(...checkObservability({ values: valuesDoc, objects, label, registered, operationsDoc }));
     }
-    section('helm chart', helmProblems, `lint --strict ×2, template --kube-version ${HELM_KUBE_VERSION} ×2 → ${renderedCount} objects valid against Kubernetes ${KUBE_VERSIONS.join(' and ')}; values ↔ fleet.json`);
+    if (dashboardStale) helmProblems.push(...checkObservability({ values: { monitoring: {} }, objects: [], label: 'dashboard', registered, operationsDoc, dashboardStale }));
+    section('helm chart', helmProblems, `lint --strict ×2, template --kube-version ${HELM_KUBE_VERSION} ×2 → ${renderedCount} objects valid against Kubernetes ${KUBE_VERSIONS.join(' and ')}; values ↔ fleet.json; ServiceMonitor/PrometheusRule off and on, ${registered.size} registered metrics ↔ dashboard and alerts, runbook entries`);
 
     // ---- k8s/ ----------------------------------------------------------------------------------
     const k8sProblems = [];

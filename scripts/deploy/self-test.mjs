@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KUBE_VERSIONS, PINS } from './tools.mjs';
 import { checkCompose, checkDockerfiles, checkPlatform, checkSkaffold, checkValues } from './checks.mjs';
+import { checkObservability } from './observability.mjs';
 
 const clone = (v) => structuredClone(v);
 
@@ -202,6 +203,50 @@ spec:
         project.services.narration.environment.S3_ENDPOINT = 'http://elsewhere:9000';
         project.services.narration.environment.SERVICE_TOKEN_SECRET = 'a-secret-identity-does-not-know';
         return checkCompose({ fleet, project, values: inputs.values, mediaServices: inputs.mediaServices });
+      },
+    },
+    {
+      name: 'kubectl-validate rejects a ServiceMonitor against the prometheus-operator CRD',
+      expect: /honorLabels/,
+      async run() {
+        const good = `apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: probe}
+spec:
+  selector: {matchLabels: {a: b}}
+  endpoints:
+    - {port: http, path: /metrics, honorLabels: true}
+`;
+        const control = await r.kubectlValidate([r.tmpFile('good-servicemonitor.yaml', good)], KUBE_VERSIONS[0]);
+        if (!control.ok) return ['CONTROL FAILED: a valid ServiceMonitor was rejected: ' + control.failures.join('; ')];
+        const bad = good.replace('honorLabels: true', 'honorLabels: sometimes');
+        return (await r.kubectlValidate([r.tmpFile('bad-servicemonitor.yaml', bad)], KUBE_VERSIONS[0])).failures;
+      },
+    },
+    {
+      name: 'an alert on a metric no code registers, and an alert without a runbook entry, are reported',
+      expect: /"made_up_metric_total", which no code registers[\s\S]*Unlisted has no runbook entry/,
+      async run() {
+        const objects = clone(inputs.renderedCheck);
+        const rule = objects.find((o) => o?.kind === 'PrometheusRule');
+        if (!rule) return ['CONTROL FAILED: ci/check-values.yaml renders no PrometheusRule'];
+        const control = checkObservability({ values: inputs.valuesCheck, objects, label: 'self-test', registered: inputs.registered, operationsDoc: inputs.operationsDoc });
+        if (control.length) return ['CONTROL FAILED: the real render is rejected: ' + control.join('; ')];
+        const first = rule.spec.groups[0].rules[0];
+        first.expr = `sum(rate(made_up_metric_total[5m])) > 0`;
+        rule.spec.groups[0].rules.push({ ...clone(first), alert: 'Unlisted', expr: 'max(outbox_backlog) > 0', annotations: { runbook_url: `${inputs.valuesCheck.monitoring.runbookBaseUrl}#unlisted` } });
+        return checkObservability({ values: inputs.valuesCheck, objects, label: 'self-test', registered: inputs.registered, operationsDoc: inputs.operationsDoc });
+      },
+    },
+    {
+      name: 'a dashboard panel on a metric no code registers is reported',
+      expect: /panel "Outbox backlog" uses metric "outbox_backlogg"/,
+      async run() {
+        const objects = clone(inputs.renderedCheck);
+        const cm = objects.find((o) => o?.kind === 'ConfigMap' && o.data?.['storytelling-fleet.json']);
+        if (!cm) return ['CONTROL FAILED: ci/check-values.yaml renders no dashboard ConfigMap'];
+        cm.data['storytelling-fleet.json'] = cm.data['storytelling-fleet.json'].replace('max by (service) (outbox_backlog)', 'max by (service) (outbox_backlogg)');
+        return checkObservability({ values: inputs.valuesCheck, objects, label: 'self-test', registered: inputs.registered, operationsDoc: inputs.operationsDoc });
       },
     },
   ];

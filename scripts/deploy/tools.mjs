@@ -16,6 +16,8 @@ export const PINS = {
   // CRDs of the operators the k8s/ objects are written for.
   cnpg: 'v1.30.1',
   strimzi: '1.2.0',
+  // ServiceMonitor and PrometheusRule, from the operator's Go module (example/prometheus-operator-crd).
+  prometheusOperator: 'v0.85.0',
   // Skaffold cannot be built with `go install`; its module still carries the JSON schemas.
   skaffold: 'v2.16.1',
   skaffoldSchema: 'v4beta13',
@@ -124,6 +126,24 @@ async function ensureCnpgCrds(crdRoot, log) {
     chmodSync(join(dir, f), 0o644);
   }
   writeFileSync(join(dir, '.complete'), PINS.cnpg);
+  return dir;
+}
+
+/** The prometheus-operator CRDs the chart's monitoring objects use, from the operator's Go module. */
+const PROMETHEUS_OPERATOR_CRDS = ['monitoring.coreos.com_servicemonitors.yaml', 'monitoring.coreos.com_prometheusrules.yaml'];
+async function ensurePrometheusOperatorCrds(crdRoot, log) {
+  const dir = join(crdRoot, `prometheus-operator-${PINS.prometheusOperator}`);
+  if (stampOk(join(dir, '.complete'), PINS.prometheusOperator)) return dir;
+  log(`fetching prometheus-operator ${PINS.prometheusOperator} CRDs (Go module proxy)`);
+  const modDir = await goModDir(`github.com/prometheus-operator/prometheus-operator@${PINS.prometheusOperator}`);
+  const src = join(modDir, 'example/prometheus-operator-crd');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  for (const f of PROMETHEUS_OPERATOR_CRDS) {
+    copyFileSync(join(src, f), join(dir, f));
+    chmodSync(join(dir, f), 0o644);
+  }
+  writeFileSync(join(dir, '.complete'), PINS.prometheusOperator);
   return dir;
 }
 
@@ -256,12 +276,13 @@ async function installTools(root, toolsDir, log) {
   const go = await run('go', ['version']).catch(() => null);
   if (!go || go.code !== 0) throw new Error('Go is required to build helm, kubectl-validate and scripts/deploy/lint (https://go.dev/dl/)');
   // The Go builds saturate the CPU; fetch the CRDs and schemas alongside them.
-  const [goTools, deployLint, cnpgCrds, strimziCrds, skaffoldSchema] = await Promise.all([
+  const [goTools, deployLint, cnpgCrds, strimziCrds, skaffoldSchema, prometheusCrds] = await Promise.all([
     ensureGoTools(toolsBin, log),
     ensureDeployLint(root, toolsBin, log),
     ensureCnpgCrds(crdRoot, log),
     ensureStrimziCrds(root, toolsDir, crdRoot, log, warn),
     ensureSkaffoldSchema(toolsDir, log),
+    ensurePrometheusOperatorCrds(crdRoot, log),
   ]);
-  return { ...goTools, deployLint, crdDirs: [cnpgCrds, strimziCrds], skaffoldSchema, warnings, strimziFallback: !strimziCrds.startsWith(crdRoot) };
+  return { ...goTools, deployLint, crdDirs: [cnpgCrds, strimziCrds, prometheusCrds], skaffoldSchema, warnings, strimziFallback: !strimziCrds.startsWith(crdRoot) };
 }
