@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +20,12 @@ export interface FleetProcessesOptions {
   serviceOverrides?: Record<string, Record<string, string>>;
   /** How long each service may take to answer GET /ready with 200 (default 60 s). */
   readyTimeoutMs?: number;
+  /**
+   * Also wait until the service's Kafka consumers joined their group (`checks.consumers` of
+   * GET /ready). Default true: a test that publishes right after start expects the consumers
+   * there. /ready itself answers 200 as soon as the service serves, before that.
+   */
+  waitForConsumers?: boolean;
   /** Where a service's compiled entry points are (default services/<name>/dist/src/<kind>.js). */
   entry?: (service: string, kind: 'main' | 'migrate') => string;
 }
@@ -30,6 +37,10 @@ export interface RunningService {
   /** host:port of its gRPC server, when it has one. */
   grpcAddress: string | null;
   logFile: string;
+  /** Milliseconds from spawning the process to GET /ready answering 200. */
+  readyMs: number;
+  /** Milliseconds from spawning the process to its consumers joining (when waited for). */
+  consumersReadyMs: number | null;
 }
 
 export interface FleetProcesses {
@@ -64,21 +75,38 @@ function exitOf(child: ChildProcess): Promise<number> {
   return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
 }
 
-async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<string | null> {
-  const deadline = Date.now() + timeoutMs;
+type Readiness = { readyMs: number; consumersReadyMs: number | null } | { problem: string };
+
+/** Whether a /ready body reports consumers that have not joined yet (no such check: nothing to wait for). */
+async function consumersPending(response: Response): Promise<boolean> {
+  const body: unknown = await response.json().catch(() => undefined);
+  const consumers = (body as { checks?: { consumers?: { ok?: unknown } } } | undefined)?.checks?.consumers;
+  return consumers !== undefined && consumers.ok !== true;
+}
+
+async function waitReady(url: string, child: ChildProcess, spawnedAt: number, timeoutMs: number, waitForConsumers: boolean): Promise<Readiness> {
+  const deadline = spawnedAt + timeoutMs;
   let last = 'no answer';
+  let readyMs: number | null = null;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) return `exited (${child.exitCode ?? child.signalCode})`;
+    if (child.exitCode !== null || child.signalCode !== null) return { problem: `exited (${child.exitCode ?? child.signalCode})` };
     try {
       const response = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(2_000) });
-      if (response.status === 200) return null;
-      last = `GET /ready answered ${response.status}`;
+      if (response.status === 200) {
+        readyMs ??= Date.now() - spawnedAt;
+        if (!waitForConsumers) return { readyMs, consumersReadyMs: null };
+        if (!(await consumersPending(response))) return { readyMs, consumersReadyMs: Date.now() - spawnedAt };
+        last = 'ready, consumers not joined yet';
+      } else {
+        last = `GET /ready answered ${response.status}`;
+        await response.body?.cancel();
+      }
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
-    await sleep(200);
+    await sleep(50);
   }
-  return `not ready after ${timeoutMs} ms (${last})`;
+  return { problem: `not ready after ${timeoutMs} ms (${last})` };
 }
 
 async function stopAll(children: ChildProcess[]): Promise<void> {
@@ -119,7 +147,8 @@ export async function startFleetProcesses(options: FleetProcessesOptions = {}): 
   const peers: Record<string, string> = {};
   for (const [name, p] of ports) if (p.grpc !== null) peers[grpcUrlVariable(name)] = `127.0.0.1:${p.grpc}`;
 
-  const logDir = join(dataPaths().logs, 'test', env.runId);
+  // One folder per fleet: fleets of parallel test files must not write into each other's logs.
+  const logDir = join(dataPaths().logs, 'test', env.runId, `fleet-${randomBytes(3).toString('hex')}`);
   mkdirSync(logDir, { recursive: true });
   const envOf = (s: FleetService): Record<string, string> => {
     const p = ports.get(s.name)!;
@@ -140,17 +169,33 @@ export async function startFleetProcesses(options: FleetProcessesOptions = {}): 
 
   const children: ChildProcess[] = [];
   const services: Record<string, RunningService> = {};
+  const spawnedAt = new Map<string, number>();
   for (const s of selected) {
     const p = ports.get(s.name)!;
     const logFile = join(logDir, `${s.name}.log`);
+    spawnedAt.set(s.name, Date.now());
     const child = run(entry(s.name, 'main'), envOf(s), logFile);
     children.push(child);
-    services[s.name] = { name: s.name, pid: child.pid ?? -1, httpUrl: `http://127.0.0.1:${p.http}`, grpcAddress: p.grpc === null ? null : `127.0.0.1:${p.grpc}`, logFile };
+    services[s.name] = {
+      name: s.name,
+      pid: child.pid ?? -1,
+      httpUrl: `http://127.0.0.1:${p.http}`,
+      grpcAddress: p.grpc === null ? null : `127.0.0.1:${p.grpc}`,
+      logFile,
+      readyMs: -1,
+      consumersReadyMs: null,
+    };
   }
   const timeoutMs = options.readyTimeoutMs ?? 60_000;
   const problems = await Promise.all(selected.map(async (s, i) => {
-    const problem = await waitReady(services[s.name]!.httpUrl, children[i]!, timeoutMs);
-    return problem ? `${s.name}: ${problem}\n--- ${services[s.name]!.logFile} ---\n${logTail(services[s.name]!.logFile)}` : null;
+    const service = services[s.name]!;
+    const outcome = await waitReady(service.httpUrl, children[i]!, spawnedAt.get(s.name)!, timeoutMs, options.waitForConsumers ?? true);
+    if (!('problem' in outcome)) {
+      service.readyMs = outcome.readyMs;
+      service.consumersReadyMs = outcome.consumersReadyMs;
+      return null;
+    }
+    return `${s.name}: ${outcome.problem}\n--- ${service.logFile} ---\n${logTail(service.logFile)}`;
   }));
   const failures = problems.filter((p): p is string => p !== null);
   if (failures.length > 0) {

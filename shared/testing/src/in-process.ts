@@ -27,8 +27,23 @@ export function inProcessEnv(service: string, overrides: Record<string, string> 
 }
 
 /**
+ * Waits until the service's Kafka consumers joined their group (the optional `consumers`
+ * readiness check; services without one pass at once). A service serves before that; tests
+ * that publish right after start expect its consumers to be there.
+ */
+export async function consumersJoined(handle: ServiceHandle, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const consumers = (await handle.readiness.report()).checks.consumers;
+    if (!consumers || consumers.ok) return;
+    if (Date.now() > deadline) throw new Error(`${handle.name}: consumers not joined after ${timeoutMs} ms (${consumers.error ?? 'no detail'})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
  * Starts a service in this process with `create` (its `create<Service>App`), migrated on start,
- * without shutdown hooks, and opens a gRPC client on it.
+ * without shutdown hooks, waits for its consumers to join, and opens a gRPC client on it.
  */
 export async function startInProcess<C, O extends object = Record<never, never>>(
   service: string,
@@ -39,6 +54,10 @@ export async function startInProcess<C, O extends object = Record<never, never>>
 ): Promise<InProcessService<C>> {
   const env = inProcessEnv(service, overrides);
   const handle = await create(env, { ...(options as O), migrateOnStart: true, shutdownHooks: false });
+  await consumersJoined(handle).catch(async (error: unknown) => {
+    await handle.close();
+    throw error;
+  });
   const client = createGrpcClient<C>(proto, { url: handle.grpcUrl!, deadlineMs: 15_000 });
   return {
     handle,

@@ -29,7 +29,7 @@ export {
   type ServiceSandboxOptions,
 } from './sandbox.js';
 export { SandboxKafka, type DeadLetter, type SandboxKafkaOptions, type TestCloudEvent, type TopicSandbox } from './sandbox-kafka.js';
-export { inProcessEnv, startInProcess, type InProcessAppOptions, type InProcessService } from './in-process.js';
+export { consumersJoined, inProcessEnv, startInProcess, type InProcessAppOptions, type InProcessService } from './in-process.js';
 export { idempotentInMemory, runIdempotentInMemory, type IdempotencyKeyTable } from './unit/in-memory-idempotency.js';
 export { InMemorySagaPort, type SentCommand } from './unit/in-memory-saga-port.js';
 export { InMemoryUnitOfWork } from './unit/in-memory-unit-of-work.js';

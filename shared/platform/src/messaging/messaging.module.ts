@@ -54,7 +54,8 @@ export const MESSAGING_OPTIONS = Symbol.for('storytelling.messaging.Options');
 
 /**
  * Owns the relay and the consumer of the service: starts them when the application has
- * bootstrapped, stops them before the application shuts down (before the database pool closes).
+ * bootstrapped (the consumer in the background, reported by the optional `consumers` readiness
+ * check), stops them before the application shuts down (before the database pool closes).
  */
 @Injectable()
 export class MessagingRuntime implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -64,6 +65,12 @@ export class MessagingRuntime implements OnModuleInit, OnApplicationBootstrap, B
   /** The scrape-time gauges' sources, removed on shutdown; the admin client they read Kafka with. */
   private readonly unwatch: Array<() => void> = [];
   private metricsAdmin: Promise<Admin> | undefined;
+  /** The consumer's background start (see onApplicationBootstrap); settles once started or stopped. */
+  private consumerStart: Promise<void> | undefined;
+  private consumerStarted = false;
+  private consumerStartError: string | undefined;
+  private stopping = false;
+  private retryWake: (() => void) | undefined;
 
   constructor(
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingModuleOptions,
@@ -82,10 +89,17 @@ export class MessagingRuntime implements OnModuleInit, OnApplicationBootstrap, B
   }
 
   onModuleInit(): void {
+    // Optional: the service serves (HTTP, gRPC, the outbox takes its events) while its consumers
+    // join; `checks.consumers` tells when they have (tests and tools that publish wait for it).
     this.readiness.register({
-      name: 'kafka',
+      name: 'consumers',
+      required: false,
       check: async () => {
-        if (this.consumerInstance) await this.consumerInstance.checkHealth();
+        const consumer = this.consumerInstance;
+        if (!consumer) throw new Error('consumers starting');
+        const joined = consumer.topics.length === 0 ? this.consumerStarted : await consumer.waitUntilJoined(0).then(() => true, () => false);
+        if (!joined) throw new Error(this.consumerStartError ?? 'joining the consumer group');
+        await consumer.checkHealth();
       },
     });
   }
@@ -107,8 +121,9 @@ export class MessagingRuntime implements OnModuleInit, OnApplicationBootstrap, B
       ...(this.options.maxMessagesPerTransaction ? { maxMessagesPerTransaction: this.options.maxMessagesPerTransaction } : {}),
       ...(this.options.commitIntervalMs ? { commitIntervalMs: this.options.commitIntervalMs } : {}),
     });
-    // Always started: it also creates the DLQ topic and answers the Kafka readiness check.
-    await this.consumerInstance.start();
+    // Always started (it also creates the DLQ topic), but not awaited: joining a group can take
+    // a session timeout after a crash, and the service need not wait for it to serve.
+    this.consumerStart = this.startConsumer(this.consumerInstance);
     if (this.options.relay ?? true) {
       this.relayInstance = new OutboxRelay({
         service,
@@ -122,12 +137,40 @@ export class MessagingRuntime implements OnModuleInit, OnApplicationBootstrap, B
     this.log.info({ service, relay: Boolean(this.relayInstance), topics: subscriptions.map((s) => s.topic) }, 'messaging started');
   }
 
+  /** Starts the consumer, retrying (backoff up to 30 s) while Kafka is unreachable, until shutdown. */
+  private async startConsumer(consumer: KafkaEventConsumer): Promise<void> {
+    const began = Date.now();
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        await consumer.start();
+        if (this.stopping) break;
+        this.consumerStarted = true;
+        this.consumerStartError = undefined;
+        this.log.info({ service: this.options.service, ms: Date.now() - began }, 'consumers joined');
+        return;
+      } catch (err) {
+        this.consumerStartError = `consumer start failed: ${err instanceof Error ? err.message : String(err)}`;
+        this.log.warn({ err, attempt }, 'consumer start failed; retrying');
+        await consumer.stop().catch(() => undefined);
+        await new Promise<void>((resolve) => {
+          this.retryWake = resolve;
+          setTimeout(resolve, Math.min(30_000, 250 * 2 ** attempt)).unref();
+        });
+      }
+    }
+    // Shut down while starting: leave the group this attempt may have joined.
+    await consumer.stop().catch(() => undefined);
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     this.readiness.markShuttingDown();
+    this.stopping = true;
+    this.retryWake?.();
     this.unwatch.splice(0).forEach((remove) => remove());
     const admin = this.metricsAdmin;
     this.metricsAdmin = undefined;
     await Promise.allSettled([this.consumerInstance?.stop(), this.relayInstance?.stop(), admin?.then((a) => a.disconnect())]);
+    await this.consumerStart;
     this.log.info({ service: this.options.service }, 'messaging stopped');
   }
 

@@ -7,7 +7,7 @@ import { getLogger } from '../logging/logger.js';
  * at debug only (whoever catches the error decides whether it matters, and the error serializer
  * strips its values); statements at trace and slow ones (when maxQueryExecutionTime is set) at
  * warn, with their SQL text, which has placeholders, not values. Schema and migration messages
- * go to info.
+ * go to debug (run-migrations logs what it applied).
  */
 export class PlatformTypeOrmLogger implements TypeOrmLogger {
   private readonly pino = getLogger('typeorm');
@@ -25,11 +25,11 @@ export class PlatformTypeOrmLogger implements TypeOrmLogger {
   }
 
   logSchemaBuild(message: string): void {
-    this.pino.info(message);
+    this.pino.debug(message);
   }
 
   logMigration(message: string): void {
-    this.pino.info(message);
+    this.pino.debug(message);
   }
 
   log(level: 'log' | 'info' | 'warn', message: unknown): void {
