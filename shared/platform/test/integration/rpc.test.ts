@@ -298,7 +298,9 @@ describe('rpc: in-process gRPC server through bootstrapService', () => {
     expect(await ready.json()).toMatchObject({ ready: true });
     const metrics = await (await fetch(`${service.httpUrl}/metrics`)).text();
     expect(metrics).toContain('grpc_server_handling_seconds_count{grpc_service="platformtest.v1.EchoService",grpc_method="Echo",grpc_code="OK"}');
-    expect(metrics).toContain('http_request_duration_seconds');
+    // RED per RPC on both ends and per route: the client's view of the same calls, the matched route.
+    expect(metrics).toMatch(/grpc_client_handling_seconds_count\{grpc_service="[\w.]*EchoService",grpc_method="Echo",grpc_code="OK"\} [1-9]/);
+    expect(metrics).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health",status_code="200"\} [1-9]/);
     expect(metrics).toContain('process_cpu_user_seconds_total');
   });
 
