@@ -11,7 +11,7 @@ export const messagingGauges = {
     scrapeGauge(
       'kafka_consumer_lag',
       "Messages of a partition not yet committed by the service's consumer group (high watermark − committed offset)",
-      ['service', 'topic', 'partition'] as const,
+      ['service', 'group', 'topic', 'partition'] as const,
     ),
   deadLetterBacklog: () =>
     scrapeGauge('kafka_dead_letter_backlog', "Messages in the service's dead-letter topic not yet replayed (npm run dlq:replay)", ['service'] as const),
@@ -70,9 +70,9 @@ export interface ConsumerWatch {
 /** Registers the consumer lag and dead-letter gauges; returns the removal. */
 export function watchConsumer(watch: ConsumerWatch): () => void {
   const { service } = watch;
-  const lag = async (): Promise<Array<GaugeSample<'service' | 'topic' | 'partition'>>> =>
+  const lag = async (): Promise<Array<GaugeSample<'service' | 'group' | 'topic' | 'partition'>>> =>
     (await groupLag(await watch.admin(), watch.groupId, watch.topics)).map((l) => ({
-      labels: { service, topic: l.topic, partition: String(l.partition) },
+      labels: { service, group: watch.groupId, topic: l.topic, partition: String(l.partition) },
       value: l.lag,
     }));
   const deadLetters = async (): Promise<Array<GaugeSample<'service'>>> => {

@@ -109,9 +109,10 @@ describe('scrape-time messaging metrics', () => {
     const topic = prefixedTopic(sb.kafka, THING_TOPIC);
     const key = uuidv7(); // one partition
     await producer.send({ topic, acks: -1, messages: [1, 2, 3].map((n) => ({ key, value: JSON.stringify(envelope(n)) })) });
+    const group = app.get(MessagingRuntime).consumer!.groupId;
     const lagOf = async (): Promise<number> => {
       let total = 0;
-      for (const partition of ['0', '1', '2']) total += (await sample('kafka_consumer_lag', { service: SERVICE, topic, partition })) ?? 0;
+      for (const partition of ['0', '1', '2']) total += (await sample('kafka_consumer_lag', { service: SERVICE, group, topic, partition })) ?? 0;
       return total;
     };
     expect(await lagOf()).toBe(3); // the first message is held by the handler: nothing committed
