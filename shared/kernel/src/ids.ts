@@ -16,3 +16,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }
+
+/** The creation time a UUIDv7 carries in its first 48 bits; null for any other id. */
+export function uuidv7Time(id: string): Date | null {
+  if (!isUuid(id) || id[14] !== '7') return null;
+  return new Date(Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16));
+}

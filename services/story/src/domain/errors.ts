@@ -1,4 +1,4 @@
-import { BusinessRuleError, ConflictError, NotFoundError } from '@storytelling/kernel';
+import { BusinessRuleError, ConflictError, DomainError, NotFoundError, uuidv7Time } from '@storytelling/kernel';
 
 /**
  * The story context's stable error codes (API.md). The platform maps each kind to a gRPC status
@@ -35,6 +35,29 @@ export class AuthorNotFoundError extends NotFoundError {
   constructor() {
     super('author', 'AUTHOR_NOT_FOUND');
   }
+}
+
+/**
+ * An author this context does not know yet whose id (a UUIDv7, as identity mints them) was made
+ * moments ago: their UserRegistered is most likely still on its way. 'unavailable' → 503 with
+ * Retry-After at the gateway, rather than a 404 saying the user does not exist. docs/adr/0023.
+ */
+export class AuthorNotReadyError extends DomainError {
+  constructor() {
+    super('unavailable', 'AUTHOR_NOT_READY', 'the author is not known here yet; retry shortly');
+  }
+}
+
+/** How long after an id's creation an unknown author is "not yet here" rather than absent. */
+export const AUTHOR_ARRIVAL_WINDOW_MS = 5 * 60_000;
+
+/** The error for an author id this context has no row for, at `now`. */
+export function unknownAuthor(authorId: string, now: Date): AuthorNotFoundError | AuthorNotReadyError {
+  const created = uuidv7Time(authorId);
+  if (!created) return new AuthorNotFoundError();
+  const age = now.getTime() - created.getTime();
+  // A little skew between identity's clock and ours is tolerated; an id from the future is not one identity made.
+  return age >= -60_000 && age <= AUTHOR_ARRIVAL_WINDOW_MS ? new AuthorNotReadyError() : new AuthorNotFoundError();
 }
 
 export class CannotFollowSelfError extends BusinessRuleError {

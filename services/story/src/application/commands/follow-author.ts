@@ -1,7 +1,8 @@
-import { Inject } from '@nestjs/common';
+import { CLOCK, systemClock, type Clock } from '@storytelling/kernel';
+import { Inject, Optional } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Caller } from '@storytelling/platform';
-import { AuthorNotFoundError, CannotFollowSelfError } from '../../domain/index.js';
+import { unknownAuthor, CannotFollowSelfError } from '../../domain/index.js';
 import type { StoryUnitOfWork } from '../ports/index.js';
 import { STORY_UNIT_OF_WORK } from '../ports/index.js';
 import { requireUuid } from '../validation.js';
@@ -23,14 +24,17 @@ export class FollowAuthorCommand extends Command<void> {
  */
 @CommandHandler(FollowAuthorCommand)
 export class FollowAuthorHandler implements ICommandHandler<FollowAuthorCommand> {
-  constructor(@Inject(STORY_UNIT_OF_WORK) private readonly uow: StoryUnitOfWork) {}
+  constructor(
+    @Inject(STORY_UNIT_OF_WORK) private readonly uow: StoryUnitOfWork,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
+  ) {}
 
   async execute(command: FollowAuthorCommand): Promise<void> {
     const authorId = requireUuid(command.authorId, 'authorId');
     if (authorId === command.actor.userId) throw new CannotFollowSelfError();
     await this.uow.run(async (repos) => {
       const author = await repos.authors.findById(authorId, { lock: true });
-      if (!author) throw new AuthorNotFoundError();
+      if (!author) throw unknownAuthor(authorId, this.clock.now());
       author.assertFollowable(command.actor.userId);
       if (await repos.follows.isFollowing(authorId, command.actor.userId)) return;
       const at = author.recordFollow(command.actor.userId);

@@ -1,8 +1,8 @@
-import { ForbiddenError, decodeCursor, pageSize, toPage, type Page, type PageRequest } from '@storytelling/kernel';
-import { Inject } from '@nestjs/common';
+import { CLOCK, ForbiddenError, systemClock, type Clock, decodeCursor, pageSize, toPage, type Page, type PageRequest } from '@storytelling/kernel';
+import { Inject, Optional } from '@nestjs/common';
 import { Query, QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { SERVICE_TOKEN_ROLE, type Caller } from '@storytelling/platform';
-import { AuthorNotFoundError } from '../../domain/index.js';
+import { unknownAuthor } from '../../domain/index.js';
 import type { StoryUnitOfWork } from '../ports/index.js';
 import { STORY_UNIT_OF_WORK } from '../ports/index.js';
 import { requireUuid } from '../validation.js';
@@ -25,7 +25,10 @@ export class ListFollowersQuery extends Query<Page<FollowerView>> {
  */
 @QueryHandler(ListFollowersQuery)
 export class ListFollowersHandler implements IQueryHandler<ListFollowersQuery> {
-  constructor(@Inject(STORY_UNIT_OF_WORK) private readonly uow: StoryUnitOfWork) {}
+  constructor(
+    @Inject(STORY_UNIT_OF_WORK) private readonly uow: StoryUnitOfWork,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = systemClock,
+  ) {}
 
   async execute(query: ListFollowersQuery): Promise<Page<FollowerView>> {
     const authorId = requireUuid(query.authorId, 'authorId');
@@ -33,7 +36,7 @@ export class ListFollowersHandler implements IQueryHandler<ListFollowersQuery> {
     if (!self && query.actor.role !== SERVICE_TOKEN_ROLE) throw new ForbiddenError('only the author may list their followers', 'FOLLOWERS_PRIVATE');
     const limit = pageSize(query.page.limit);
     const after = decodeCursor(query.page.cursor);
-    if (!self && !(await this.uow.reader.authors.findById(authorId))) throw new AuthorNotFoundError();
+    if (!self && !(await this.uow.reader.authors.findById(authorId))) throw unknownAuthor(authorId, this.clock.now());
     const rows = await this.uow.reader.reads.listFollowers(authorId, limit + 1, after);
     return toPage(rows, limit, (r) => ({ at: r.followedAt, id: r.userId }), (r) => r);
   }

@@ -1,5 +1,6 @@
 // Authors (identity's users as the story context keeps them) and follows against the in-memory
 // unit of work: the ACL commands the identity translator sends, following, and the followers list.
+import { uuidv7 } from '@storytelling/kernel';
 import { SERVICE_TOKEN_ROLE, type Caller } from '@storytelling/platform';
 import {
   DeactivateAuthorCommand,
@@ -13,7 +14,7 @@ import {
   UnfollowAuthorCommand,
   UnfollowAuthorHandler,
 } from '../../../src/application/index.js';
-import { FORMER_AUTHOR_NAME, StoryEventTypes } from '../../../src/domain/index.js';
+import { AUTHOR_ARRIVAL_WINDOW_MS, FORMER_AUTHOR_NAME, StoryEventTypes } from '../../../src/domain/index.js';
 import { InMemoryStoryUnitOfWork, outcomeOf } from '../../support/in-memory.js';
 
 const ANN = '0190a0d0-0000-7000-8000-0000000000a1';
@@ -26,10 +27,10 @@ describe('authors and follows (in memory)', () => {
   const profile = async (userId: string, displayName: string, version: number) =>
     new RecordAuthorProfileHandler(uow, uow.clock).execute(new RecordAuthorProfileCommand(userId, displayName, version));
   const deactivate = async (userId: string, version: number) => new DeactivateAuthorHandler(uow, uow.clock).execute(new DeactivateAuthorCommand(userId, version));
-  const follow = async (follower: string, authorId: string) => new FollowAuthorHandler(uow).execute(new FollowAuthorCommand(member(follower), authorId));
-  const unfollow = async (follower: string, authorId: string) => new UnfollowAuthorHandler(uow).execute(new UnfollowAuthorCommand(member(follower), authorId));
+  const follow = async (follower: string, authorId: string) => new FollowAuthorHandler(uow, uow.clock).execute(new FollowAuthorCommand(member(follower), authorId));
+  const unfollow = async (follower: string, authorId: string) => new UnfollowAuthorHandler(uow, uow.clock).execute(new UnfollowAuthorCommand(member(follower), authorId));
   const followers = async (caller: Caller, authorId: string, page: { limit?: number; cursor?: string } = {}) =>
-    new ListFollowersHandler(uow).execute(new ListFollowersQuery(caller, authorId, page));
+    new ListFollowersHandler(uow, uow.clock).execute(new ListFollowersQuery(caller, authorId, page));
   const author = (id: string) => {
     const a = uow.tables.authors.get(id);
     return a && { displayName: a.displayName, active: a.active, identityVersion: a.identityVersion };
@@ -106,6 +107,19 @@ describe('authors and follows (in memory)', () => {
       expect(await outcomeOf(follow(ANN, ANN))).toBe('business_rule:CANNOT_FOLLOW_SELF');
       expect(await outcomeOf(follow(ANN, BOB))).toBe('not_found:AUTHOR_NOT_FOUND');
       expect(await outcomeOf(unfollow(ANN, BOB))).toBe('not_found:AUTHOR_NOT_FOUND');
+      expect(uow.events()).toEqual([]);
+    });
+
+    it('an author who registered moments ago (UserRegistered not here yet) is AUTHOR_NOT_READY (503 + Retry-After), never AUTHOR_NOT_FOUND; later, an unknown id is', async () => {
+      await profile(ANN, 'Ann', 1);
+      const newcomer = uuidv7(uow.clock.now().getTime() - 2_000);
+      const service: Caller = { userId: 'service:notification', role: SERVICE_TOKEN_ROLE };
+      expect(await outcomeOf(follow(ANN, newcomer))).toBe('unavailable:AUTHOR_NOT_READY');
+      expect(await outcomeOf(unfollow(ANN, newcomer))).toBe('unavailable:AUTHOR_NOT_READY');
+      expect(await outcomeOf(followers(service, newcomer))).toBe('unavailable:AUTHOR_NOT_READY');
+      uow.clock.advance(AUTHOR_ARRIVAL_WINDOW_MS);
+      expect(await outcomeOf(follow(ANN, newcomer))).toBe('not_found:AUTHOR_NOT_FOUND');
+      expect(await outcomeOf(follow(ANN, uuidv7(uow.clock.now().getTime() + 3_600_000)))).toBe('not_found:AUTHOR_NOT_FOUND'); // not an id identity made
       expect(uow.events()).toEqual([]);
     });
   });
