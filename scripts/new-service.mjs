@@ -16,6 +16,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dashboardText } from './gen-dashboard.mjs';
 import { ensurePnpm } from './lib/bootstrap-steps.mjs';
 import { runInherited } from './lib/exec.mjs';
 import { runCli, say, UserFacingError } from './lib/log.mjs';
@@ -210,6 +211,8 @@ export function planEdits(root, vars, fleet) {
   // fleet.json and the root tsconfig.json: one line each, before the gateway's.
   edits.change('fleet.json', (text) => jsonListLine(text, 'fleet.json', /^([ \t]*)\{ "name": "gateway"/m, /^([ \t]*)\{ "name": "[^"]+".*\}/m, `{ "name": "${name}", "schema": "${name}", "httpPort": ${vars.httpPort}, "grpcPort": ${vars.grpcPort} }`));
   edits.change('tsconfig.json', (text) => jsonListLine(text, 'tsconfig.json', /^([ \t]*)\{ "path": "services\/gateway" \}/m, /^([ \t]*)\{ "path": "(?:services|shared)\/[^"]+" \}/m, `{ "path": "services/${name}" }`));
+  // The chart's Grafana dashboard has a row per fleet service (scripts/gen-dashboard.mjs).
+  edits.change('helm/storytelling/dashboards/storytelling-fleet.json', () => dashboardText(JSON.parse(edits.read('fleet.json'))));
 
   // helm: one entry under services (before the gateway's, or at the end).
   edits.change('helm/storytelling/values.yaml', (text) =>

@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const NAME = 'shelf';
 
-/** What the generator and deploy:check read: the wiring, proto/, the contracts' two hand-written files, every service's package.json and Dockerfile, scripts/. */
+/** What the generator and deploy:check read: the wiring, proto/, the contracts' two hand-written files, every service's package.json and Dockerfile, scripts/, the runbook, the platform's sources. */
 function copyRepository(to: string): void {
-  for (const path of ['fleet.json', 'tsconfig.json', 'package.json', 'docker-compose.yaml', 'skaffold.yaml', '.dockerignore', 'helm', 'k8s', 'proto', 'scripts']) {
+  // docs/operations.md and shared/platform/src: the alerts' runbook entries and the metrics the platform registers.
+  for (const path of ['fleet.json', 'tsconfig.json', 'package.json', 'docker-compose.yaml', 'skaffold.yaml', '.dockerignore', 'helm', 'k8s', 'proto', 'scripts', 'docs/operations.md', 'shared/platform/src']) {
     cpSync(join(repo, path), join(to, path), { recursive: true });
   }
   mkdirSync(join(to, 'shared/contracts/src'), { recursive: true });
