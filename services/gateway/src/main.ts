@@ -1,9 +1,11 @@
-import { getLogger } from '@storytelling/platform';
+import { getLogger, startTelemetry } from '@storytelling/platform';
 import { createGatewayApp, gatewayConfigOf } from './app.js';
 
 const log = getLogger('main');
 
 async function main(): Promise<void> {
+  // Before Nest builds the app (OTEL_* unset: nothing starts); see docs/observability.md.
+  await startTelemetry({ serviceName: 'gateway' });
   const app = await createGatewayApp(process.env);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const config = gatewayConfigOf(app);

@@ -14,3 +14,4 @@ export * from './persistence/index.js';
 export * from './retention/index.js';
 export * from './rpc/index.js';
 export * from './saga/index.js';
+export * from './telemetry/index.js';

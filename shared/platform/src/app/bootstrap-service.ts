@@ -1,4 +1,4 @@
-import { Inject, Injectable, Module, type DynamicModule, type INestApplication, type OnModuleDestroy, type Type } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule, type INestApplication, type OnApplicationShutdown, type OnModuleDestroy, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
@@ -13,6 +13,7 @@ import { toGrpcStatus } from '../rpc/domain-to-grpc.js';
 import { GrpcContextInterceptor } from '../rpc/grpc-context.interceptor.js';
 import { GrpcExceptionFilter } from '../rpc/grpc-exception.filter.js';
 import { grpcServerOptions } from '../rpc/server-options.js';
+import { shutdownTelemetry, startTelemetry } from '../telemetry/start-telemetry.js';
 import { freePort } from './free-port.js';
 import { PinoNestLogger } from './nest-logger.js';
 import { PlatformCoreModule } from './platform-core.module.js';
@@ -78,10 +79,14 @@ interface ShutdownSteps {
  * platform's drain runs first whichever way the app is closed (signal, handle.close(), app.close()).
  */
 @Injectable()
-class ShutdownCoordinator implements OnModuleDestroy {
+class ShutdownCoordinator implements OnModuleDestroy, OnApplicationShutdown {
   constructor(@Inject(SHUTDOWN_STEPS) private readonly steps: ShutdownSteps) {}
   async onModuleDestroy(): Promise<void> {
     await this.steps.drain();
+  }
+  /** Last: the spans of the drain itself are exported too. */
+  async onApplicationShutdown(): Promise<void> {
+    await shutdownTelemetry().catch(() => undefined);
   }
 }
 
@@ -90,7 +95,8 @@ class ServiceRootModule {}
 
 /**
  * Boots a backend service:
- * - pino as Nest's logger (service name set), prom-client default metrics;
+ * - pino as Nest's logger (service name set), prom-client default metrics, OpenTelemetry
+ *   tracing when the OTEL_* variables configure it (telemetry/start-telemetry.ts);
  * - HTTP (express) on HOST:HTTP_PORT with /health, /ready and /metrics only;
  * - gRPC (Transport.GRPC) on HOST:GRPC_PORT with the platform loader options, grpc.health.v1
  *   driven by the ReadinessRegistry, the context interceptor (correlation id, bearer token ->
@@ -108,6 +114,8 @@ export async function bootstrapService<C extends BootstrapConfig>(options: Boots
   if (typeof level === 'string' && (level in rootLogger.levels.values || level === 'silent')) rootLogger.level = level;
   const log = getLogger('bootstrap');
   collectDefaultMetrics();
+  // Before Nest builds the app: grpc-js and pg are patched when Nest and TypeORM first load them.
+  const tracing = await startTelemetry({ serviceName: name });
 
   let grpcServer: GrpcServer | undefined;
   let grpcHealth: GrpcHealth | undefined;
@@ -185,7 +193,7 @@ export async function bootstrapService<C extends BootstrapConfig>(options: Boots
       grpcHealth,
       close: () => app.close(),
     };
-    log.info({ config: redactConfig(config), httpPort, grpcPort }, `${name} started`);
+    log.info({ config: redactConfig(config), httpPort, grpcPort, tracing }, `${name} started`);
     return handle;
   } catch (err) {
     await app.close().catch(() => undefined);

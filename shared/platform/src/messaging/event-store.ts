@@ -10,6 +10,8 @@ import {
 } from '@storytelling/kernel';
 import type { EntityManager } from 'typeorm';
 import { currentContext } from '../context/request-context.js';
+import { SpanKind, withPlatformSpan } from '../telemetry/platform-spans.js';
+import { currentTraceparent } from '../telemetry/traceparent.js';
 import type { EventMetadata } from './cloud-event.js';
 
 /** A command a saga sends to another context through the outbox. */
@@ -77,6 +79,10 @@ export class EventStore {
     if (!COMMAND_TOPIC.test(command.topic)) throw new Error(`command topic must be <context>.commands, got ${command.topic}`);
     parseEventType(command.type);
     if (!isUuid(command.subject)) throw new Error(`command subject (saga id) must be a UUID, got ${command.subject}`);
+    return withPlatformSpan('outbox append', appendSpanOptions(command.aggregateType ?? 'saga', [command.type]), () => this.insertCommand(tx, command));
+  }
+
+  private async insertCommand<TData extends object>(tx: EntityManager, command: OutgoingCommand<TData>): Promise<AppendedCommand> {
     const id = command.id ?? uuidv7();
     const metadata = metadataFromContext(id);
     try {
@@ -104,7 +110,12 @@ export class EventStore {
     }
   }
 
-  private async insert(tx: EntityManager, events: readonly DomainEvent[], aggregateType: string, expectedVersion: number): Promise<void> {
+  /** The row's stored traceparent is this span's: the relay's publish span continues from it. */
+  private insert(tx: EntityManager, events: readonly DomainEvent[], aggregateType: string, expectedVersion: number): Promise<void> {
+    return withPlatformSpan('outbox append', appendSpanOptions(aggregateType, events.map((e) => e.type)), () => this.insertEvents(tx, events, aggregateType, expectedVersion));
+  }
+
+  private async insertEvents(tx: EntityManager, events: readonly DomainEvent[], aggregateType: string, expectedVersion: number): Promise<void> {
     const metadata = JSON.stringify(metadataFromContext(events[0]!.id));
     const cols = {
       id: [] as string[],
@@ -143,13 +154,24 @@ export class EventStore {
   }
 }
 
-/** Correlation and trace come from the unit of work; without one, the event starts its own chain. */
+/**
+ * Correlation and trace come from the unit of work; without one, the event starts its own chain.
+ * The trace is the active span's (the outbox append span) when tracing is on.
+ */
 function metadataFromContext(fallbackCorrelationId: string): EventMetadata {
   const ctx = currentContext();
   return {
     correlationId: ctx?.correlationId ?? fallbackCorrelationId,
     causationId: ctx?.causationId ?? null,
-    traceparent: ctx?.traceparent ?? null,
+    traceparent: currentTraceparent() ?? ctx?.traceparent ?? null,
+  };
+}
+
+function appendSpanOptions(aggregateType: string, types: readonly string[]): { kind: SpanKind; attributes: Record<string, string | number>; fallbackParent: string | undefined } {
+  return {
+    kind: SpanKind.INTERNAL,
+    attributes: { 'outbox.aggregate_type': aggregateType, 'outbox.event_count': types.length, 'cloudevents.event_type': types[0] ?? '' },
+    fallbackParent: currentContext()?.traceparent,
   };
 }
 

@@ -13,11 +13,12 @@ import { runWithContext, type RequestContext } from '../context/request-context.
 import { getLogger } from '../logging/logger.js';
 import { withTransaction } from '../persistence/unit-of-work.js';
 import { backoffDelay, retryPolicy, sleep, type RetryPolicy } from './backoff.js';
-import { parseCloudEvent, type CloudEvent } from './cloud-event.js';
+import { isTraceparent, parseCloudEvent, type CloudEvent } from './cloud-event.js';
 import { MalformedMessageError, errorMessage, isNonRetryable } from './errors.js';
 import { createKafka, ensureTopics } from './kafka.js';
 import { consumerGroupId, deadLetterTopic, prefixedTopic, type KafkaConfig } from './kafka-config.js';
 import { messagingMetrics } from './metrics.js';
+import { withConsumerSpan } from '../telemetry/message-spans.js';
 
 const { Partitioners } = kafkajs;
 
@@ -368,10 +369,13 @@ export class KafkaEventConsumer {
             continue;
           }
           // The inbox transaction is ambient: the use cases a handler calls join it.
-          await runWithContext(contextOf(event, batch.topic), () =>
-            withTransaction(tx, async () => {
-              for (const handler of handlers) await handler.handle(event, tx);
-            }),
+          const message = { id: event.id, type: event.type, traceparent: headerTraceparent(items[current]!.message) ?? event.traceparent };
+          await withConsumerSpan(message, batch.topic, this.groupId, (traceparent) =>
+            runWithContext(contextOf(event, batch.topic, traceparent), () =>
+              withTransaction(tx, async () => {
+                for (const handler of handlers) await handler.handle(event, tx);
+              }),
+            ),
           );
           result.push('processed');
         }
@@ -452,15 +456,22 @@ function byTopic(offsets: ReadonlyArray<{ topic: string; partition: number; offs
   return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
+/** The message's `traceparent` header (the relay's publish span), when well-formed. */
+function headerTraceparent(message: KafkaMessage): string | undefined {
+  const raw = message.headers?.traceparent;
+  const value = Buffer.isBuffer(raw) ? raw.toString('utf8') : typeof raw === 'string' ? raw : undefined;
+  return isTraceparent(value) ? value : undefined;
+}
+
 /**
  * The consumed message becomes the cause of whatever the handler does. A command's subject is
  * its sender's saga id, and replies must carry it as their correlation id (EVENTS.md), so for
  * `<context>.commands` topics the correlation is the subject, whatever the envelope says.
  */
-function contextOf(event: CloudEvent, topic: string): RequestContext {
+function contextOf(event: CloudEvent, topic: string, traceparent: string | undefined): RequestContext {
   return {
     correlationId: topic.endsWith('.commands') ? event.subject : event.correlationid,
     causationId: event.id,
-    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+    ...(traceparent ? { traceparent } : {}),
   };
 }

@@ -8,6 +8,7 @@ import { cloudEventJson, sourceForService, type CloudEventAttributes } from './c
 import { createKafka, ensureTopics } from './kafka.js';
 import { prefixedTopic, type KafkaConfig } from './kafka-config.js';
 import { messagingMetrics } from './metrics.js';
+import { startPublishSpans, type PublishSpans } from '../telemetry/message-spans.js';
 
 const { Partitioners } = kafkajs;
 
@@ -289,7 +290,14 @@ export class OutboxRelay {
           await gate; // Kafka acknowledged the previous batch: order is kept across batches.
           this.assertHealthy();
           await this.ensureTopics(batch);
-          await this.producer!.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(batch) });
+          const spans = startPublishSpans(batch, this.options.service);
+          try {
+            await this.producer!.sendBatch({ acks: -1, topicMessages: this.toTopicMessages(batch, spans) });
+            spans.end();
+          } catch (err) {
+            spans.end(err);
+            throw err;
+          }
         })();
         lastSend = sent;
         sent.catch(() => undefined); // observed through `done` and the next batch's gate
@@ -355,11 +363,13 @@ export class OutboxRelay {
     }
   }
 
-  private toTopicMessages(batch: readonly PendingRow[]): Array<{ topic: string; messages: Message[] }> {
+  private toTopicMessages(batch: readonly PendingRow[], spans: PublishSpans): Array<{ topic: string; messages: Message[] }> {
     const byTopic = new Map<string, Message[]>();
     for (const row of batch) {
       const topic = prefixedTopic(this.options.kafka, row.topic);
       const correlationid = row.correlation_id ?? row.id;
+      // The publish span's context (child of the stored one); the stored one when tracing is off.
+      const traceparent = spans.traceparentOf(row);
       const attributes: CloudEventAttributes = {
         specversion: '1.0',
         id: row.id,
@@ -371,7 +381,7 @@ export class OutboxRelay {
         aggregateversion: row.version,
         correlationid,
         ...(row.causation_id ? { causationid: row.causation_id } : {}),
-        ...(row.traceparent ? { traceparent: row.traceparent } : {}),
+        ...(traceparent ? { traceparent } : {}),
       };
       const headers: Record<string, string> = {
         'content-type': 'application/cloudevents+json; charset=utf-8',
@@ -381,7 +391,7 @@ export class OutboxRelay {
         ce_correlationid: correlationid,
       };
       if (row.causation_id) headers.ce_causationid = row.causation_id;
-      if (row.traceparent) headers.traceparent = row.traceparent;
+      if (traceparent) headers.traceparent = traceparent;
       const messages = byTopic.get(topic) ?? [];
       messages.push({ key: row.aggregate_id, value: cloudEventJson(attributes, row.data), headers });
       byTopic.set(topic, messages);

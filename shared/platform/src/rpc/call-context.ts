@@ -1,5 +1,6 @@
 import { uuidv7 } from '@storytelling/kernel';
 import { currentContext, isValidIdempotencyKey, type RequestContext } from '../context/request-context.js';
+import { currentTraceparent } from '../telemetry/traceparent.js';
 import { grpc, metadataValue, RpcMetadataKeys, type GrpcMetadata } from './grpc.js';
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -8,8 +9,8 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 
 /**
  * Outgoing call metadata from a request context: `authorization: Bearer <token>`,
- * `x-correlation-id`, `x-causation-id`, `traceparent`, `idempotency-key`. Values already in
- * `metadata` win.
+ * `x-correlation-id`, `x-causation-id`, `traceparent` (the active span's when tracing is on),
+ * `idempotency-key`. Values already in `metadata` win.
  */
 export function metadataFromContext(context: RequestContext | undefined = currentContext(), metadata: GrpcMetadata = new grpc.Metadata()): GrpcMetadata {
   if (!context) return metadata;
@@ -19,7 +20,7 @@ export function metadataFromContext(context: RequestContext | undefined = curren
   setIfAbsent(RpcMetadataKeys.authorization, context.bearerToken ? `Bearer ${context.bearerToken}` : undefined);
   setIfAbsent(RpcMetadataKeys.correlationId, context.correlationId);
   setIfAbsent(RpcMetadataKeys.causationId, context.causationId);
-  setIfAbsent(RpcMetadataKeys.traceparent, context.traceparent);
+  setIfAbsent(RpcMetadataKeys.traceparent, currentTraceparent() ?? context.traceparent);
   setIfAbsent(RpcMetadataKeys.idempotencyKey, context.idempotencyKey);
   return metadata;
 }
