@@ -149,6 +149,11 @@ describe('the OpenAPI document is as strict as the server', () => {
     expect(multiLineFields.sort()).toEqual(['CreateStoryBody.content', 'UpdateStoryBody.content']);
   });
 
+  it('every route documents the answers any request can get: the server edges (408, 431), rate limiting (429), a dependency down (503)', () => {
+    const missing = operations.flatMap(({ method, path, op }) => ['408', '429', '431', '503'].filter((s) => !(s in op.responses)).map((s) => `${method} ${path} ${s}`));
+    expect(missing).toEqual([]);
+  });
+
   it('every error answer is application/problem+json with the problem schema', () => {
     const wrong: string[] = [];
     for (const { method, path, op } of operations) {

@@ -23,6 +23,7 @@ type ReferenceObject = { $ref: string };
  *   required one the 428 PRECONDITION_REQUIRED answer;
  * - every string a request carries (body fields at any depth, map values, query and path
  *   parameters) is free of control characters, tab/LF/CR allowed in @MultiLineText fields;
+ * - every route documents the server edges' 408 and 431;
  * - every answer that is not 2xx/3xx is application/problem+json (ProblemDto).
  */
 export function exactDocument(document: OpenAPIObject): OpenAPIObject {
@@ -31,6 +32,8 @@ export function exactDocument(document: OpenAPIObject): OpenAPIObject {
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path) as Array<{ parameters?: Array<ParameterObject | ReferenceObject>; responses?: Record<string, unknown> }>) {
       if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
+      // The HTTP server's own edges (http-edge.ts) answer these on any route, before routing.
+      for (const [status, description] of Object.entries(SERVER_EDGE_ANSWERS)) operation.responses![status] ??= problemResponse(description);
       for (const parameter of operation.parameters ?? []) {
         if ('$ref' in parameter) continue;
         if ((parameter.in === 'query' || parameter.in === 'path') && parameter.schema && !('$ref' in parameter.schema)) addControlRule(parameter.schema, false);
@@ -46,6 +49,12 @@ export function exactDocument(document: OpenAPIObject): OpenAPIObject {
   }
   return document;
 }
+
+/** Answers the HTTP server gives any request before a route sees it (issue 12, item 6). */
+export const SERVER_EDGE_ANSWERS: Record<string, string> = {
+  '408': 'The request (headers or body) did not arrive in time (REQUEST_TIMEOUT)',
+  '431': 'Request headers larger than the server takes (HEADERS_TOO_LARGE)',
+};
 
 /**
  * What `If-Match` may be (preconditions.ts `expectedVersion`): one strong entity tag `"<version>"`
