@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { type Env, type GatewayConfig, loadGatewayConfig } from './config/gateway-config.js';
 import { GATEWAY_CONFIG, GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
 import { API_PREFIX } from './interface/http/api-prefix.js';
+import { GatewayHttpAdapter } from './interface/http/http-server.js';
 import { accessLogMiddleware } from './interface/http/middleware/access-log.middleware.js';
 import { jsonBodyMiddleware } from './interface/http/middleware/json-body.middleware.js';
 import { rawWebhookBodyMiddleware } from './interface/http/middleware/raw-webhook-body.middleware.js';
@@ -32,7 +33,8 @@ export interface CreateGatewayAppOptions extends GatewayModuleOptions {
 export async function createGatewayApp(env: Env, options: CreateGatewayAppOptions = {}): Promise<INestApplication> {
   setServiceName('gateway');
   const config = loadGatewayConfig(env);
-  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, options), {
+  // Our own HTTP server: request/headers timeouts, header size limit, problem+json for what Node refuses.
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule.forRoot(config, options), new GatewayHttpAdapter(config.http), {
     bodyParser: false,
     logger: options.logger === false ? false : new PinoNestLogger(),
     abortOnError: false,

@@ -45,7 +45,11 @@ export function encodeCursor(keyset: Keyset): string {
   return Buffer.from(JSON.stringify([keyset.at.toISOString(), keyset.id]), 'utf8').toString('base64url');
 }
 
-/** @throws ValidationError (INVALID_CURSOR) for anything encodeCursor did not produce. */
+/**
+ * The one decoder of list cursors (services and the gateway): every decoded value is checked in
+ * full, so nothing out of range reaches SQL. @throws ValidationError (INVALID_CURSOR) for
+ * anything encodeCursor did not produce.
+ */
 export function decodeCursor(cursor: string | undefined): Keyset | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   const invalid = () => new ValidationError('invalid cursor', [{ field: 'cursor', message: 'is not a cursor this list returned' }], 'INVALID_CURSOR');
@@ -58,11 +62,18 @@ export function decodeCursor(cursor: string | undefined): Keyset | undefined {
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
   const [at, id] = parsed as unknown[];
-  if (typeof at !== 'string' || !isUuid(id)) throw invalid();
+  if (typeof at !== 'string' || !isUuid(id) || !CURSOR_TIME.test(at)) throw invalid();
   const time = new Date(at);
-  if (Number.isNaN(time.getTime()) || time.toISOString() !== at) throw invalid();
+  // toISOString() round trip: a real date (no 02-30). Year 0000 is not a PostgreSQL timestamp.
+  if (Number.isNaN(time.getTime()) || time.toISOString() !== at || at.startsWith('0000')) throw invalid();
   return { at: time, id: id.toLowerCase() };
 }
+
+/**
+ * What encodeCursor writes for any time the fleet stores: a 4-digit year, so the value is always
+ * within PostgreSQL's timestamptz range ("-005000-…" or "+275760-…" parse in JS but not in SQL).
+ */
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Builds a page from `limit + 1` fetched rows: the extra row only says there is a next page. */
 export function toPage<R, T>(rows: readonly R[], limit: number, keyOf: (row: R) => Keyset, view: (row: R) => T): Page<T> {

@@ -66,7 +66,18 @@ export interface GatewayConfig {
   verifiedTokenCacheSize: number;
   /** express `trust proxy` setting: false, true, a hop count, or a list of addresses/subnets. */
   trustProxy: boolean | number | string[];
+  /** The HTTP server's edges (docs/adr/0025-gateway-input-edges.md): 408 and 431 instead of a hung or reset connection. */
+  http: HttpServerLimits;
   logLevel: string;
+}
+
+export interface HttpServerLimits {
+  /** The whole request (headers and body) must arrive within this (408 REQUEST_TIMEOUT). */
+  requestTimeoutMs: number;
+  /** The headers must arrive within this (408 REQUEST_TIMEOUT); ≤ requestTimeoutMs. */
+  headersTimeoutMs: number;
+  /** Larger request headers are 431 HEADERS_TOO_LARGE. */
+  maxHeaderSizeBytes: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -133,6 +144,10 @@ export const gatewayConfigSchema = {
   JWKS_MIN_REFETCH_INTERVAL_MS: int({ min: 0, max: 3_600_000 }).default(30_000),
   ...verifiedTokenCacheConfigSchema,
   TRUST_PROXY: trustProxy().default(false),
+  // A sample upload (10 MB) over a slow link must fit in HTTP_REQUEST_TIMEOUT_MS.
+  HTTP_REQUEST_TIMEOUT_MS: int({ min: 100, max: 3_600_000 }).default(120_000).describe('the whole request must arrive within this (else 408)'),
+  HTTP_HEADERS_TIMEOUT_MS: int({ min: 100, max: 3_600_000 }).default(10_000).describe('request headers must arrive within this (else 408); at most HTTP_REQUEST_TIMEOUT_MS'),
+  HTTP_MAX_HEADER_SIZE: byteSize().default(16 * 1024).describe('larger request headers are 431'),
   SAMPLE_UPLOAD_LIMIT: byteSize().default(SAMPLE_AUDIO_MAX_BYTES).describe('largest audio part of POST /voices/:id/samples (413 beyond, enforced while streaming)'),
   ...objectStorageConfigSchema,
   ...fileLinksConfigSchema,
@@ -178,6 +193,12 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     verifiedTokenCacheTtlMs: c.VERIFIED_TOKEN_CACHE_TTL_MS,
     verifiedTokenCacheSize: c.VERIFIED_TOKEN_CACHE_SIZE,
     trustProxy: c.TRUST_PROXY,
+    http: {
+      requestTimeoutMs: c.HTTP_REQUEST_TIMEOUT_MS,
+      // Node refuses a headers timeout longer than the request timeout; the shorter one rules anyway.
+      headersTimeoutMs: Math.min(c.HTTP_HEADERS_TIMEOUT_MS, c.HTTP_REQUEST_TIMEOUT_MS),
+      maxHeaderSizeBytes: c.HTTP_MAX_HEADER_SIZE,
+    },
     logLevel: c.LOG_LEVEL,
   };
 }

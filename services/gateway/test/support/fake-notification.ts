@@ -1,4 +1,4 @@
-import { uuidv7 } from '@storytelling/kernel';
+import { decodeCursor, encodeCursor, uuidv7 } from '@storytelling/kernel';
 import type { InAppNotificationView, NotificationPort, NotificationPreferencesView } from '../../src/application/notification.port.js';
 import type { Page, PageRequest } from '../../src/application/story.port.js';
 import { FakePort } from './fake-port.js';
@@ -29,9 +29,12 @@ export class FakeNotification extends FakePort implements NotificationPort {
     this.record('listNotifications', page, unreadOnly);
     const me = this.callerId();
     const mine = this.notifications.filter((n) => n.owner === me && (!unreadOnly || n.readAt === null));
-    const start = page.cursor ? Number(Buffer.from(page.cursor, 'base64url').toString()) : 0;
+    // Real cursors (the gateway decodes them as the services do), positioned by the item's id.
+    const after = decodeCursor(page.cursor);
+    const start = after ? mine.findIndex((n) => n.id === after.id) + 1 : 0;
     const items = mine.slice(start, start + page.limit).map(({ owner: _owner, ...n }) => n);
-    const next = start + page.limit < mine.length ? Buffer.from(String(start + page.limit)).toString('base64url') : null;
+    const last = items[items.length - 1];
+    const next = start + page.limit < mine.length && last ? encodeCursor({ at: new Date(last.createdAt), id: last.id }) : null;
     return { items, nextCursor: next };
   }
 

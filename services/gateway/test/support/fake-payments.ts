@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { uuidv7 } from '@storytelling/kernel';
+import { decodeCursor, encodeCursor, uuidv7 } from '@storytelling/kernel';
 import { WebhookSignatureRejectedError, type PaymentView, type PaymentsPort } from '../../src/application/payments.port.js';
 import type { Page, PageRequest } from '../../src/application/story.port.js';
 import { FakePort } from './fake-port.js';
@@ -45,10 +45,13 @@ export class FakePayments extends FakePort implements PaymentsPort {
   async listPayments(page: PageRequest): Promise<Page<PaymentView>> {
     this.record('listPayments', page);
     const mine = this.payments.filter((p) => p.owner === this.callerId());
-    const start = page.cursor ? mine.findIndex((p) => p.id === page.cursor) + 1 : 0;
+    // Real cursors (the gateway decodes them as the services do), positioned by the item's id.
+    const after = decodeCursor(page.cursor);
+    const start = after ? mine.findIndex((p) => p.id === after.id) + 1 : 0;
     const slice = mine.slice(start, start + page.limit);
-    const more = start + page.limit < mine.length;
-    return { items: slice.map(({ owner: _owner, ...p }) => p), nextCursor: more ? slice[slice.length - 1]!.id : null };
+    const last = slice[slice.length - 1];
+    const more = start + page.limit < mine.length && last !== undefined;
+    return { items: slice.map(({ owner: _owner, ...p }) => p), nextCursor: more ? encodeCursor({ at: new Date(last.createdAt), id: last.id }) : null };
   }
 
   async handleWebhook(provider: string, payload: Buffer, headers: Readonly<Record<string, string>>): Promise<void> {

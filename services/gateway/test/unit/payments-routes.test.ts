@@ -5,7 +5,7 @@
  * run in gateway-payments.e2e.test.ts.
  */
 import request from 'supertest';
-import { uuidv7 } from '@storytelling/kernel';
+import { encodeCursor, uuidv7 } from '@storytelling/kernel';
 import { fakeGatewayWithMember, type FakeGateway } from '../support/app.js';
 import { grpcError } from '../support/fake-identity.js';
 import { sandboxSignature } from '../support/fake-payments.js';
@@ -51,7 +51,9 @@ describe('payments routes (fake payments service)', () => {
 
     it("passes the service's INVALID_CURSOR through and answers 503 when payments is down", async () => {
       gw.payments.failWith = grpcError(3, 'invalid cursor', 'INVALID_CURSOR');
-      expectProblem(await as(request(gw.server).get('/api/v1/payments?cursor=abc')), 400, 'INVALID_CURSOR');
+      // A cursor the gateway can decode: the service is the one that refuses it here.
+      const cursor = encodeCursor({ at: new Date(), id: uuidv7() });
+      expectProblem(await as(request(gw.server).get(`/api/v1/payments?cursor=${cursor}`)), 400, 'INVALID_CURSOR');
       gw.payments.failWith = grpcError(14, 'connection refused');
       expectProblem(await as(request(gw.server).get('/api/v1/payments')), 503, 'SERVICE_UNAVAILABLE');
     });

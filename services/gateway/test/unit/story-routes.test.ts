@@ -4,7 +4,7 @@
  * The real rules (visibility, versions, analysis) are covered by gateway-story.e2e.test.ts.
  */
 import request from 'supertest';
-import { uuidv7 } from '@storytelling/kernel';
+import { encodeCursor, uuidv7 } from '@storytelling/kernel';
 import { fakeGatewayWithMember, type FakeGateway } from '../support/app.js';
 import { grpcError } from '../support/fake-identity.js';
 import { expectProblem, fieldsOf } from '../support/http.js';
@@ -107,13 +107,14 @@ describe('story routes (fake story service)', () => {
   describe('GET /stories', () => {
     it('passes filters and the default page size; answers {items, nextCursor}', async () => {
       await newStory();
-      const res = await get(`/api/v1/stories?authorId=${userId}&status=draft&cursor=abc_DEF-123`);
+      const cursor = encodeCursor({ at: new Date('2026-01-02T03:04:05.678Z'), id: uuidv7() });
+      const res = await get(`/api/v1/stories?authorId=${userId}&status=draft&cursor=${cursor}`);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ items: expect.any(Array), nextCursor: null });
       expect(res.body.items[0]).toEqual(expect.objectContaining({ excerpt: expect.any(String), contentLength: expect.any(Number) }));
       expect(res.body.items[0].content).toBeUndefined();
       const call = gw.story.calls.find((c) => c.method === 'listStories')!;
-      expect(call.args[0]).toEqual({ limit: 20, cursor: 'abc_DEF-123', authorId: userId, status: 'draft' });
+      expect(call.args[0]).toEqual({ limit: 20, cursor, authorId: userId, status: 'draft' });
       await get('/api/v1/stories?limit=100');
       expect(gw.story.calls.at(-1)!.args[0]).toEqual({ limit: 100 });
     });

@@ -95,7 +95,13 @@ export function normaliseProfileImageUrl(raw: unknown, errors: FieldError[], fie
     errors.push({ field, message: 'must not contain credentials' });
     return undefined;
   }
-  return url.toString();
+  // What is stored is the serialised form (non-ASCII percent-encoded): that is what must fit.
+  const stored = url.toString();
+  if (stored.length > MAX_URL) {
+    errors.push({ field, message: `must be at most ${MAX_URL} characters once percent-encoded` });
+    return undefined;
+  }
+  return stored;
 }
 
 export function throwIfInvalid(errors: readonly FieldError[], message = 'invalid input'): void {

@@ -31,6 +31,18 @@ describe('pagination', () => {
     }
   });
 
+  it('cursor: a time outside what the fleet stores (and PostgreSQL takes) is INVALID_CURSOR, not a SQL error', () => {
+    const id = '0190a0d0-0000-7000-8000-0000000000aa';
+    const of = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const at of ['-005000-01-01T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '2026-02-30T00:00:00.000Z', '2026-01-01T00:00:00Z']) {
+      expect(code(() => decodeCursor(of([at, id])))).toBe('INVALID_CURSOR');
+    }
+    for (const bad of [of(['2026-01-01T00:00:00.000Z', 'x']), of(['2026-01-01T00:00:00.000Z', id, 1]), of([0, id])]) {
+      expect(code(() => decodeCursor(bad))).toBe('INVALID_CURSOR');
+    }
+    expect(decodeCursor(of(['0001-01-01T00:00:00.000Z', id]))?.at.toISOString()).toBe('0001-01-01T00:00:00.000Z');
+  });
+
   it('a page of limit+1 rows has a next cursor at its last item; a short page has none', () => {
     const rows = [1, 2, 3].map((n) => ({ at: new Date(n * 1000), id: `0190a0d0-0000-7000-8000-00000000000${n}` }));
     const page = toPage(rows, 2, (r) => r, (r) => r.id);

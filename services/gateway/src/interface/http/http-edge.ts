@@ -16,6 +16,7 @@ import { SubscriptionController } from './controllers/subscription.controller.js
 import { UsersController } from './controllers/users.controller.js';
 import { VoicesController } from './controllers/voices.controller.js';
 import { AuthenticationGuard, RequireAuthenticationGuard } from './guards/authentication.guard.js';
+import { DeferredProblemGuard } from './guards/deferred-problem.guard.js';
 import { RATE_LIMITS, RateLimitGuard } from './guards/rate-limit.guard.js';
 import { RolesGuard } from './guards/roles.guard.js';
 import { GatewayValidationPipe } from './pipes/validation.pipe.js';
@@ -47,11 +48,13 @@ export function httpEdgeProviders(config: GatewayConfig): Provider[] {
     { provide: RATE_LIMITS, useValue: { authPerMinute: config.rateLimitAuthPerMinute, perMinute: config.rateLimitPerMinute } },
     { provide: FixedWindowRateLimitStore, useFactory: () => new FixedWindowRateLimitStore() },
     { provide: SAMPLE_UPLOAD_OPTIONS, useValue: { limitBytes: config.sampleUploadLimitBytes } },
-    // Global guards run in this order: who is calling → rate limit → must be signed in → role.
+    // Global guards run in this order: who is calling → rate limit → must be signed in → role →
+    // what the body parser / Idempotency-Key check found before routing (401 before 400).
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: RequireAuthenticationGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: DeferredProblemGuard },
     { provide: APP_PIPE, useClass: GatewayValidationPipe },
     { provide: APP_FILTER, useClass: ProblemFilter },
   ];

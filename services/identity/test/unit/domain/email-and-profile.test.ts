@@ -97,6 +97,14 @@ describe('profile changes', () => {
     },
   );
 
+  it('measures an image URL as it is stored: percent-encoded, so it fits varchar(500)', () => {
+    const url = `https://example.com/${'é'.repeat(120)}`;
+    expect(url.length).toBeLessThan(500);
+    expect(() => validateProfileChanges({ profileImageUrl: url })).toThrow(ValidationError);
+    const fits = `https://example.com/${'é'.repeat(80)}`;
+    expect(validateProfileChanges({ profileImageUrl: fits }).profileImageUrl).toHaveLength(20 + 80 * 6);
+  });
+
   it.each(['e', 'english', 'en-', '123', 'en_US'])('rejects language %j', (language) => {
     expect(() => validateProfileChanges({ language })).toThrow(ValidationError);
   });

@@ -14,7 +14,7 @@ import {
   TITLE_MAX,
   TITLE_MIN,
 } from '../../../domain/stories.js';
-import { CodePointLength, CURSOR, CURSOR_MAX, LANGUAGE_TAG, Optional, toQueryInt } from './validation.js';
+import { CodePointLength, CURSOR, CURSOR_MAX, IsCursor, LANGUAGE_TAG, MultiLineText, Optional, toQueryInt } from './validation.js';
 
 // ---------------------------------------------------------------------------------------------
 // requests
@@ -31,6 +31,7 @@ export class CreateStoryBody {
   @ApiProperty({ maxLength: CONTENT_MAX, description: CONTENT_DESCRIPTION, example: 'Mara kept the light burning for forty years...' })
   @IsString({ message: 'must be a string' })
   @CodePointLength(0, CONTENT_MAX)
+  @MultiLineText()
   content!: string;
 
   @ApiPropertyOptional({ description: 'BCP 47 language tag; defaults to "en".', maxLength: 35, example: 'en', pattern: LANGUAGE_TAG.source })
@@ -53,6 +54,7 @@ export class UpdateStoryBody {
   @Optional()
   @IsString({ message: 'must be a string' })
   @CodePointLength(0, CONTENT_MAX)
+  @MultiLineText()
   content?: string;
 }
 
@@ -77,6 +79,7 @@ export class PageQuery {
   @IsString({ message: 'must be a string' })
   @MaxLength(CURSOR_MAX, { message: `must be at most ${CURSOR_MAX} characters` })
   @Matches(CURSOR, { message: 'is not a cursor issued by this API' })
+  @IsCursor()
   cursor?: string;
 }
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { ROLES, type Role } from '../../../domain/roles.js';
-import { LANGUAGE_TAG, NOT_BLANK, Optional } from './validation.js';
+import { LANGUAGE_TAG, NOT_BLANK, Optional, StoredUrlMaxLength } from './validation.js';
 
 export class UserDto {
   @ApiProperty({ format: 'uuid' })
@@ -74,6 +74,7 @@ export class UpdateProfileBody {
     { protocols: ['http', 'https'], require_protocol: true, require_tld: false, allow_underscores: true, disallow_auth: true },
     { message: 'must be an absolute http or https URL without credentials' },
   )
+  @StoredUrlMaxLength(500)
   profileImageUrl?: string | null;
 }
 

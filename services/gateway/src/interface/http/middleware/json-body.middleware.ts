@@ -2,6 +2,9 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { currentContext, runWithContext } from '@storytelling/platform';
 import { ProblemException } from '../problem/problem.js';
 import { sendProblem } from '../problem/problem.filter.js';
+import { toProblem } from '../problem/to-problem.js';
+import { deferProblem } from './deferred-problem.js';
+import { JsonTooDeepError, jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json$/i;
@@ -26,15 +29,24 @@ export interface BodyLimitRoute {
   limitBytes: number;
 }
 
+/** Runs on the raw bytes before JSON.parse: the nesting depth is bounded before anything recurses. */
+function checkRawJson(_req: unknown, _res: unknown, bytes: Buffer, encoding: string): void {
+  // RFC 8259: JSON between systems is UTF-8; the depth scan reads UTF-8 bytes.
+  if (!/^utf-?8$/i.test(encoding)) throw Object.assign(new Error('charset not utf-8'), { type: 'charset.unsupported' });
+  if (jsonNestsDeeperThan(bytes, MAX_JSON_DEPTH)) throw new JsonTooDeepError(MAX_JSON_DEPTH);
+}
+
 /**
  * JSON body parsing for the API routes, with the errors the API promises: a body that is not
  * JSON → 415, larger than the limit → 413 (checked against Content-Length before reading),
+ * nested deeper than MAX_JSON_DEPTH → 400 JSON_TOO_DEEP (checked on the bytes, before parsing),
  * unparsable → 400 MALFORMED_JSON. Compressed bodies are refused (415) rather than inflated.
- * Errors are answered here as problem+json, since this runs before Nest's routing.
+ * 413 and 415 are answered here as problem+json (the body is not read); a 400 is deferred until
+ * the route's guards have run (an anonymous caller of a protected route gets 401 first).
  * The limit is BODY_LIMIT, except on the `routes` given (first match wins).
  */
 export function jsonBodyMiddleware(limitBytes: number, routes: readonly BodyLimitRoute[] = []): RequestHandler {
-  const parserFor = (limit: number) => express.json({ limit, strict: true, inflate: false, type: () => true });
+  const parserFor = (limit: number) => express.json({ limit, strict: true, inflate: false, type: () => true, verify: checkRawJson });
   const defaultParser = parserFor(limitBytes);
   const special = routes.map((r) => ({ ...r, parse: parserFor(r.limitBytes) }));
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -54,7 +66,13 @@ export function jsonBodyMiddleware(limitBytes: number, routes: readonly BodyLimi
     const parse = special.find((r) => r.method === req.method && r.path.test(req.path))?.parse ?? defaultParser;
     parse(req, res, (err?: unknown) => {
       // raw-body resumes from stream events, outside the request's async context: re-enter it.
-      const proceed = (): void => (err ? sendProblem(err, req, res) : next());
+      const proceed = (): void => {
+        if (!err) next();
+        else if (toProblem(err).problem.status === 400) {
+          deferProblem(req, err);
+          next();
+        } else sendProblem(err, req, res);
+      };
       if (context) runWithContext(context, proceed);
       else proceed();
     });

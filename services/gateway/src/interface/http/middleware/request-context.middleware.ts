@@ -2,6 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import { uuidv7 } from '@storytelling/kernel';
 import { isValidIdempotencyKey, runWithContext, type RequestContext } from '@storytelling/platform';
 import { ProblemException } from '../problem/problem.js';
+import { deferProblem } from './deferred-problem.js';
 import type { NextFunction, Request, Response } from 'express';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
@@ -49,7 +50,7 @@ export function nextTraceparent(incoming: unknown): string {
  * carry it. The bearer token is added to the context by the auth guard once it is verified.
  * A POST's `Idempotency-Key` goes into the context too (→ gRPC metadata `idempotency-key`); the
  * service that owns the effect honours it (docs/adr/0015-idempotency-keys.md). A malformed one is
- * 400 INVALID_IDEMPOTENCY_KEY before anything runs.
+ * 400 INVALID_IDEMPOTENCY_KEY, answered once the route's guards have run (401 comes first).
  */
 export function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
   const correlationId = acceptCorrelationId(req.headers[CORRELATION_HEADER]) ?? uuidv7();
@@ -57,13 +58,13 @@ export function requestContextMiddleware(req: Request, res: Response, next: Next
   const context: RequestContext = { correlationId, traceparent: nextTraceparent(req.headers.traceparent) };
   const idempotencyKey = req.method === 'POST' ? req.headers[IDEMPOTENCY_KEY_HEADER] : undefined;
   if (idempotencyKey !== undefined) {
-    if (!isValidIdempotencyKey(idempotencyKey)) {
-      runWithContext(context, () =>
-        next(ProblemException.of('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', {}, [{ field: 'Idempotency-Key', message: 'must be 1..255 visible ASCII characters' }])),
+    if (isValidIdempotencyKey(idempotencyKey)) context.idempotencyKey = idempotencyKey;
+    else {
+      deferProblem(
+        req,
+        ProblemException.of('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 255 visible ASCII characters.', {}, [{ field: 'Idempotency-Key', message: 'must be 1..255 visible ASCII characters' }]),
       );
-      return;
     }
-    context.idempotencyKey = idempotencyKey;
   }
   runWithContext(context, () => next());
 }

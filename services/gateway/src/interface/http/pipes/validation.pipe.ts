@@ -1,6 +1,7 @@
 import { type ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import type { FieldError } from '@storytelling/kernel';
+import { controlCharacterErrors, hasConstraint, IS_CURSOR } from '../dto/validation.js';
 import { ProblemException } from '../problem/problem.js';
 
 /** class-validator's error tree → `[{field, message}]` with dotted paths (`a.b`, `items.0.c`). */
@@ -43,7 +44,8 @@ export function validationFailed(where: string, errors: FieldError[]): ProblemEx
 
 /**
  * Every body, query and path parameter goes through class-validator DTOs: unknown fields are
- * rejected (whitelist + forbidNonWhitelisted), nothing is coerced implicitly, and failures are
+ * rejected (whitelist + forbidNonWhitelisted), nothing is coerced implicitly, no string holds a
+ * control character (tab, LF, CR only in @MultiLineText fields), and failures are
  * 400 VALIDATION_FAILED with field errors. A body must be a JSON object.
  */
 @Injectable()
@@ -58,7 +60,12 @@ export class GatewayValidationPipe extends ValidationPipe {
       validationError: { target: false, value: false },
       // One message per field: the first rule it breaks.
       stopAtFirstError: true,
-      exceptionFactory: (errors: ValidationError[]) => validationFailed('request', flattenValidationErrors(errors)),
+      // A bad cursor keeps the code the services give it (INVALID_CURSOR) when it is the only problem.
+      exceptionFactory: (errors: ValidationError[]) => {
+        const fields = flattenValidationErrors(errors);
+        if (fields.length === 1 && hasConstraint(errors, IS_CURSOR)) return ProblemException.of('INVALID_CURSOR', 'The cursor is not one this list returned.', {}, fields);
+        return validationFailed('request', fields);
+      },
     });
   }
 
@@ -74,13 +81,18 @@ export class GatewayValidationPipe extends ValidationPipe {
       const forbidden = forbiddenKeys(input);
       if (forbidden.length > 0) throw validationFailed(WHERE[metadata.type], forbidden.map((field) => ({ field, message: 'is not an allowed field' })));
     }
+    let output: unknown;
     try {
-      return await super.transform(input, metadata);
+      output = await super.transform(input, metadata);
     } catch (err) {
       if (err instanceof ProblemException && err.problem.code === 'VALIDATION_FAILED') {
         throw validationFailed(WHERE[metadata.type], err.problem.errors ?? []);
       }
       throw err;
     }
+    // One rule for every string the gateway accepts, whatever its DTO says (issue 12, item 5).
+    const controls = controlCharacterErrors(output, typeof output === 'string' ? (metadata.data ?? '') : '');
+    if (controls.length > 0) throw validationFailed(WHERE[metadata.type], controls);
+    return output;
   }
 }

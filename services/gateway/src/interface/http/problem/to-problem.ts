@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError } from '@storytelling/kernel';
 import { grpcErrorToProblem, HTTP_STATUS_BY_KIND, isGrpcError } from '@storytelling/platform';
+import { MAX_JSON_DEPTH } from '../middleware/json-depth.js';
 import { ERROR_CODES } from './error-codes.js';
 import { BEARER_CHALLENGE, problem, PROBLEM_TYPE_BASE, ProblemException, type ProblemDetails } from './problem.js';
 
@@ -71,6 +72,8 @@ export function toProblem(err: unknown, method = 'GET', path = '/'): ResolvedPro
         return expected(ProblemException.of('PAYLOAD_TOO_LARGE', `The request body exceeds the limit of ${err.limit ?? '?'} bytes.`));
       case 'entity.parse.failed':
         return expected(ProblemException.of('MALFORMED_JSON', 'The request body is not valid JSON.'));
+      case 'entity.too.deep':
+        return expected(ProblemException.of('JSON_TOO_DEEP', `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`));
       case 'encoding.unsupported':
         return expected(ProblemException.of('UNSUPPORTED_MEDIA_TYPE', 'The content encoding is not supported.'));
       case 'charset.unsupported':
