@@ -66,6 +66,9 @@ describe('notification (real Postgres, Kafka, SMTP; identity in process)', () =>
 
     const list = await stack.client.listNotifications({ page: { limit: 10, cursor: '' }, unreadOnly: false }, as(ann.token));
     expect(list.notifications).toEqual([expect.objectContaining({ type: 'welcome', title: 'Welcome, Ann', link: `${PUBLIC_WEB_URL}/stories`, readAt: '' })]);
+    // A cursor whose time PostgreSQL cannot hold is refused before any SQL (issue 12, item 2).
+    const outOfRange = Buffer.from(JSON.stringify(['-005000-01-01T00:00:00.000Z', '0190a0d0-0000-7000-8000-0000000000aa'])).toString('base64url');
+    expect(await outcome(stack.client.listNotifications({ page: { limit: 10, cursor: outOfRange }, unreadOnly: false }, as(ann.token)))).toBe('INVALID_ARGUMENT:INVALID_CURSOR');
   });
 
   it('a Spanish speaker gets the Spanish welcome', async () => {

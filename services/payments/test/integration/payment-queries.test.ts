@@ -55,6 +55,9 @@ describe('ListPayments and GetPayment', () => {
     expect(second.payments.map((p) => p.id)).toEqual([annPayments[0]]);
     expect(second.page?.nextCursor ?? '').toBe('');
     expect(await outcome(client.listPayments({ userId: '', page: { limit: 2, cursor: 'bm9wZQ' } }, as(ann)))).toBe('INVALID_ARGUMENT:INVALID_CURSOR');
+    // A cursor whose time PostgreSQL cannot hold is refused before any SQL (issue 12, item 2).
+    const outOfRange = Buffer.from(JSON.stringify(['-005000-01-01T00:00:00.000Z', '0190a0d0-0000-7000-8000-0000000000aa'])).toString('base64url');
+    expect(await outcome(client.listPayments({ userId: '', page: { limit: 2, cursor: outOfRange } }, as(ann)))).toBe('INVALID_ARGUMENT:INVALID_CURSOR');
     expect(await outcome(client.listPayments({ userId: '', page: { limit: 101, cursor: '' } }, as(ann)))).toBe('INVALID_ARGUMENT:VALIDATION_FAILED');
   });
 

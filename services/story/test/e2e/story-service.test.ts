@@ -156,6 +156,9 @@ describe('story service over gRPC (in process with identity, real Postgres and K
     expect(summary).not.toHaveProperty('content');
     expect(await outcome(stack.client.listStories({ page: { limit: 101, cursor: '' } }, as(carol)))).toBe('INVALID_ARGUMENT:VALIDATION_FAILED');
     expect(await outcome(stack.client.listStories({ page: { limit: 5, cursor: 'garbage!' } }, as(carol)))).toBe('INVALID_ARGUMENT:INVALID_CURSOR');
+    // A cursor whose time PostgreSQL cannot hold is refused before any SQL (issue 12, item 2).
+    const outOfRange = Buffer.from(JSON.stringify(['-005000-01-01T00:00:00.000Z', '0190a0d0-0000-7000-8000-0000000000aa'])).toString('base64url');
+    expect(await outcome(stack.client.listStories({ page: { limit: 5, cursor: outOfRange } }, as(carol)))).toBe('INVALID_ARGUMENT:INVALID_CURSOR');
     expect(await outcome(stack.client.listStories({ status: 'lost', page: { limit: 5, cursor: '' } }, as(carol)))).toBe('INVALID_ARGUMENT:VALIDATION_FAILED');
   });
 
