@@ -189,6 +189,7 @@ export class MessagingRuntime implements OnModuleInit, OnApplicationBootstrap, B
         topics: consumer.topics,
         deadLetterTopic: deadLetterTopic(kafka, service),
         replayGroupId: `${kafka.topicPrefix}${service}.dlq-replay`,
+        ready: () => this.consumerStarted,
       }),
     );
   }

@@ -65,17 +65,23 @@ export interface ConsumerWatch {
   deadLetterTopic: string;
   /** The group `replayDeadLetters` commits its progress in. */
   replayGroupId: string;
+  /** False until the consumer first started (its topics exist): nothing is reported before. */
+  ready?: () => boolean;
 }
 
 /** Registers the consumer lag and dead-letter gauges; returns the removal. */
 export function watchConsumer(watch: ConsumerWatch): () => void {
   const { service } = watch;
-  const lag = async (): Promise<Array<GaugeSample<'service' | 'group' | 'topic' | 'partition'>>> =>
-    (await groupLag(await watch.admin(), watch.groupId, watch.topics)).map((l) => ({
+  const ready = watch.ready ?? (() => true);
+  const lag = async (): Promise<Array<GaugeSample<'service' | 'group' | 'topic' | 'partition'>>> => {
+    if (!ready()) return [];
+    return (await groupLag(await watch.admin(), watch.groupId, watch.topics)).map((l) => ({
       labels: { service, group: watch.groupId, topic: l.topic, partition: String(l.partition) },
       value: l.lag,
     }));
+  };
   const deadLetters = async (): Promise<Array<GaugeSample<'service'>>> => {
+    if (!ready()) return [];
     const lags = await groupLag(await watch.admin(), watch.replayGroupId, [watch.deadLetterTopic]);
     return [{ labels: { service }, value: lags.reduce((n, l) => n + l.lag, 0) }];
   };
