@@ -27,6 +27,8 @@ export default {
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/.data/'],
   globalSetup: '<rootDir>/shared/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/shared/testing/src/global-teardown.ts',
+  // Services' logs go to files under .data/logs/test/<runId>/; a failing test file gets their tails.
+  reporters: ['default', '<rootDir>/scripts/lib/test-log-reporter.mjs'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

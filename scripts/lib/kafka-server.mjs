@@ -1,5 +1,7 @@
-// The project's own Apache Kafka: one KRaft node (broker + controller) on 127.0.0.1:59092/59093,
-// data in .data/kafka/data, started detached with a pid file, health-checked with kafkajs.
+// The project's own Apache Kafka: one KRaft node (broker + controller) on 127.0.0.1:59092/59093
+// (KAFKA_PORT/KAFKA_CONTROLLER_PORT), data in .data/kafka/data (a test run's own broker: under
+// STORYTELLING_INFRA_DIR), started detached with a pid file, health-checked with kafkajs.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserFacingError, say } from './log.mjs';
@@ -45,10 +47,19 @@ async function formatOnce() {
   const paths = dataPaths().kafka;
   if (existsSync(join(paths.data, 'meta.properties'))) return;
   const java = (/** @type {string[]} */ args) => captureChecked('java', ['-cp', classpath(), `-Dlog4j2.configurationFile=${paths.log4j}`, 'kafka.tools.StorageTool', ...args]);
-  const clusterId = (await java(['random-uuid'])).stdout.trim().split('\n').pop()?.trim() ?? '';
-  if (!/^[A-Za-z0-9_-]{22}$/.test(clusterId)) throw new Error(`unexpected cluster id from StorageTool: "${clusterId}"`);
+  // What StorageTool random-uuid prints (16 random bytes, base64url), without a JVM start of its
+  // own; not starting with '-' so the command line does not take it for an option.
+  let clusterId = '';
+  while (!/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/.test(clusterId)) clusterId = randomBytes(16).toString('base64url');
   say('kafka', `formatting ${paths.data} (cluster ${clusterId})`);
   await java(['format', '-t', clusterId, '-c', paths.properties, '--ignore-formatted']);
+}
+
+/** A formatted, never started data folder in dataPaths().kafka.data (test runs copy it; see test-run.mjs). */
+export async function formatKafkaData() {
+  await ensureKafkaJars();
+  render();
+  await formatOnce();
 }
 
 /** @returns {Promise<typeof import('kafkajs')>} */
@@ -136,11 +147,14 @@ export async function startLocalKafka() {
   return { started: true, pid: child.pid };
 }
 
-/** Controlled shutdown on SIGTERM; a single KRaft node takes a few seconds. */
-export async function stopLocalKafka() {
+/**
+ * Controlled shutdown on SIGTERM; a single KRaft node takes a few seconds. `immediate`: SIGKILL,
+ * for a broker whose data is deleted next (a test run's).
+ */
+export async function stopLocalKafka(options = {}) {
   const pid = brokerPid();
   if (pid === null) return 'not-running';
-  const outcome = await stopProcess(pid, { timeoutMs: 60_000 });
+  const outcome = await stopProcess(pid, { timeoutMs: 60_000, ...(options.immediate ? { signal: /** @type {NodeJS.Signals} */ ('SIGKILL') } : {}) });
   livePid(dataPaths().kafka.pid, dataPaths().kafka.properties); // clears the now-stale pid file
   return outcome;
 }

@@ -1,6 +1,7 @@
 export const repoRoot: string;
 export function dataRoot(): string;
 export function toolsRoot(): string;
+export function infraRoot(): string;
 export function dataPaths(): {
   root: string;
   logs: string;

@@ -15,8 +15,19 @@ export function toolsRoot() {
   return join(repoRoot, '.tools');
 }
 
+/**
+ * Where the local PostgreSQL and Kafka keep their data, sockets, pid files and logs: the data root,
+ * unless STORYTELLING_INFRA_DIR points elsewhere (a test run's own servers, see test-run.mjs).
+ * Kafka's jars stay in the data root either way (downloaded once).
+ */
+export function infraRoot() {
+  const override = process.env.STORYTELLING_INFRA_DIR;
+  return override ? resolve(override) : dataRoot();
+}
+
 export function dataPaths() {
   const root = dataRoot();
+  const infra = infraRoot();
   return {
     root,
     logs: join(root, 'logs'),
@@ -25,17 +36,17 @@ export function dataPaths() {
     secrets: join(root, 'secrets.json'),
     testEnv: join(root, 'test-env.json'),
     postgres: {
-      data: join(root, 'postgres'),
-      socket: join(root, 'run', 'pg-socket'),
-      log: join(root, 'logs', 'postgres.log'),
+      data: join(infra, 'postgres'),
+      socket: join(infra, 'run', 'pg-socket'),
+      log: join(infra, 'logs', 'postgres.log'),
     },
     kafka: {
       libs: join(root, 'kafka', 'libs'),
-      data: join(root, 'kafka', 'data'),
-      properties: join(root, 'kafka', 'server.properties'),
-      log4j: join(root, 'kafka', 'log4j2.xml'),
-      pid: join(root, 'run', 'kafka.pid'),
-      log: join(root, 'logs', 'kafka.log'),
+      data: join(infra, 'kafka', 'data'),
+      properties: join(infra, 'kafka', 'server.properties'),
+      log4j: join(infra, 'kafka', 'log4j2.xml'),
+      pid: join(infra, 'run', 'kafka.pid'),
+      log: join(infra, 'logs', 'kafka.log'),
     },
   };
 }

@@ -1,12 +1,13 @@
 // The project's own PostgreSQL: initialised once in .data/postgres, started detached on
-// 127.0.0.1:55432, health-checked, stopped with a fast (clean) shutdown.
+// 127.0.0.1:55432 (PG_PORT), health-checked, stopped with a fast (clean) shutdown. A test run's
+// own server lives under STORYTELLING_INFRA_DIR instead (paths.mjs, test-run.mjs).
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserFacingError, say } from './log.mjs';
 import { captureChecked } from './exec.mjs';
 import { canConnect, pollUntil } from './net.mjs';
 import { canWrite, outsideFolder, postgresOsUser, reachableByServerUser } from './os-user.mjs';
-import { dataPaths, dataRoot } from './paths.mjs';
+import { dataPaths, infraRoot } from './paths.mjs';
 import { locatePostgres } from './postgres-binaries.mjs';
 import { livePid, spawnDetached, stopProcess } from './processes.mjs';
 import { secret } from './secrets.mjs';
@@ -31,7 +32,7 @@ export function localAdminUrl(database = 'postgres') {
 function socketDir() {
   const preferred = dataPaths().postgres.socket;
   if (`${preferred}/.s.PGSQL.${postgresPort()}`.length <= 100 && reachableByServerUser(dirname(preferred))) return preferred;
-  return outsideFolder(dataRoot(), 'pg-socket');
+  return outsideFolder(infraRoot(), 'pg-socket');
 }
 
 /** .data/postgres, or where its symlink points when it had to live outside (see initialise). */
@@ -103,7 +104,7 @@ async function initialise(binaries, user) {
   }
   if (!existsSync(configured) && !reachableByServerUser(dirname(configured))) {
     // The server's user cannot enter the checkout: keep the data outside, linked from .data.
-    data = outsideFolder(dataRoot(), 'postgres');
+    data = outsideFolder(infraRoot(), 'postgres');
     rmSync(data, { recursive: true, force: true }); // left by a deleted .data: .data/ is the source of truth
     ownedDir(user, data);
     mkdirSync(dirname(configured), { recursive: true });
@@ -124,6 +125,11 @@ async function initialise(binaries, user) {
     '-D', data, '-U', SUPERUSER, '-E', 'UTF8', '--locale=C', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-instructions',
   ], { uid: user?.uid, gid: user?.gid, env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, cwd: data });
   return true;
+}
+
+/** initdb of dataPaths().postgres.data unless done (test runs copy such a folder; see test-run.mjs). */
+export async function initialisePostgresData() {
+  return initialise(await locatePostgres(), postgresOsUser());
 }
 
 /**
@@ -173,7 +179,7 @@ export async function startLocalPostgres() {
   const fresh = await initialise(binaries, user);
   paths.data = dataDir();
   ownedDir(user, socketDir());
-  mkdirSync(dataPaths().logs, { recursive: true });
+  mkdirSync(dirname(paths.log), { recursive: true });
   const child = await spawnDetached(join(binaries.bin, 'postgres'), [
     '-D', paths.data,
     '-c', `listen_addresses=${HOST}`,
@@ -200,11 +206,12 @@ export async function startLocalPostgres() {
 }
 
 /** Fast shutdown: SIGINT ends sessions and shuts down cleanly. (SIGTERM is Postgres's "smart"
- * mode, which waits for every client, i.e. for a running fleet, to disconnect first.) */
-export async function stopLocalPostgres() {
+ * mode, which waits for every client, i.e. for a running fleet, to disconnect first.)
+ * `immediate`: SIGQUIT, no checkpoint, for a server whose data is deleted next (a test run's). */
+export async function stopLocalPostgres(options = {}) {
   const pid = postmasterPid();
   if (pid === null) return 'not-running';
-  return stopProcess(pid, { signal: 'SIGINT', timeoutMs: 60_000 });
+  return stopProcess(pid, { signal: options.immediate ? 'SIGQUIT' : 'SIGINT', timeoutMs: 60_000 });
 }
 
 /** Whether a server at url accepts our login. @param {string} url */

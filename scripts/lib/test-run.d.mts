@@ -7,6 +7,8 @@ export interface TestRunState {
   brokers: string[];
   /** `t<runId>.`: prepended to every topic and consumer group of the run (KAFKA_TOPIC_PREFIX). */
   topicPrefix: string;
+  /** The run's own servers (PG_PORT, KAFKA_PORT, KAFKA_CONTROLLER_PORT, STORYTELLING_INFRA_DIR); absent on shared infrastructure. */
+  env?: Record<string, string>;
 }
 export const TEST_DATABASE_PREFIX: string;
 export const TEST_ENV_VARIABLE: string;

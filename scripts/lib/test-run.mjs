@@ -5,9 +5,15 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { infraDown, infraUp } from './infra.mjs';
+import { externalBrokers, externalPostgres, infraDown, infraUp } from './infra.mjs';
 import { deleteTopicsAndGroups } from './kafka-topics.mjs';
-import { dataPaths } from './paths.mjs';
+import { execFileSync } from 'node:child_process';
+import { formatKafkaData, localBrokers, startLocalKafka, stopLocalKafka } from './kafka-server.mjs';
+import { withLock } from './lock.mjs';
+import { freePort } from './net.mjs';
+import { initialisePostgresData, startLocalPostgres, stopLocalPostgres } from './postgres-server.mjs';
+import { dataPaths, dataRoot } from './paths.mjs';
+import { isAlive } from './processes.mjs';
 import { adminUrl, dropDatabase, ensureDatabase, listDatabases, provisionServices } from './provisioning.mjs';
 
 export const TEST_DATABASE_PREFIX = 'storytelling_test_';
@@ -84,9 +90,111 @@ function pruneTestLogs(now = Date.now()) {
 }
 
 /**
- * @typedef {{ runId: string, databaseName: string, adminUrl: string, brokers: string[], topicPrefix: string }} TestRunState
- * @typedef {{ state: TestRunState, keeper: import('pg').Client, startedPostgres: boolean, startedKafka: boolean }} RunHandle
+ * @typedef {{ runId: string, databaseName: string, adminUrl: string, brokers: string[], topicPrefix: string, env?: Record<string, string> }} TestRunState
+ * @typedef {{ state: TestRunState, keeper: import('pg').Client, startedPostgres: boolean, startedKafka: boolean, ownInfra: string | null }} RunHandle
  */
+
+/** Where test runs keep their own servers: .data/test-infra/<runId>/ (postgres, kafka, logs). */
+const ownInfraRoot = () => join(dataRoot(), 'test-infra');
+const OWNER_FILE = 'owner.json';
+
+/** The variables that point the infra scripts (and everything using their URLs) at one run's servers. */
+async function ownInfraEnv(/** @type {string} */ dir) {
+  const ports = [];
+  while (ports.length < 3) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
+  return { STORYTELLING_INFRA_DIR: dir, PG_PORT: String(ports[0]), KAFKA_PORT: String(ports[1]), KAFKA_CONTROLLER_PORT: String(ports[2]) };
+}
+
+/** Runs `work` with the infra variables of a run set, restoring the previous ones after. @template T */
+async function withInfraEnv(/** @type {Record<string, string>} */ env, /** @type {() => Promise<T>} */ work) {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await work();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** Stops a run's own PostgreSQL and Kafka and deletes their folder. @param {string} dir */
+async function removeOwnInfra(dir, env = readOwner(dir)?.env) {
+  // Not infraDown: its lock is the shared infrastructure's, and runs need not wait for each other.
+  if (env) await withInfraEnv(env, () => Promise.allSettled([stopLocalKafka({ immediate: true }), stopLocalPostgres({ immediate: true })]));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** @param {string} dir @returns {{ pid: number, env: Record<string, string> } | null} */
+function readOwner(dir) {
+  try {
+    return JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** Servers of runs whose jest process is gone (a crash, a kill): stopped and deleted. */
+async function removeOrphanedInfra() {
+  const root = ownInfraRoot();
+  if (!existsSync(root)) return 0;
+  let removed = 0;
+  for (const runId of readdirSync(root)) {
+    const dir = join(root, runId);
+    const owner = readOwner(dir);
+    // No owner file yet: a run that is starting; leave it unless it is old.
+    if (owner ? isAlive(owner.pid) : !isOld(runId, Date.now())) continue;
+    await removeOwnInfra(dir, owner?.env);
+    removed += 1;
+  }
+  return removed;
+}
+
+/**
+ * An initialised PostgreSQL data folder and a formatted Kafka one, made once per checkout
+ * (.data/test-infra-template/) and copied by every run: initdb and Kafka's StorageTool cost
+ * seconds each, a copy a fraction of one.
+ */
+async function infraTemplate() {
+  const dir = join(dataRoot(), 'test-infra-template');
+  return withLock('test-infra-template', async () => {
+    if (existsSync(join(dir, 'complete'))) return dir;
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    await withInfraEnv({ STORYTELLING_INFRA_DIR: dir }, () => Promise.all([initialisePostgresData(), formatKafkaData()]));
+    writeFileSync(join(dir, 'complete'), '');
+    return dir;
+  });
+}
+
+/**
+ * This run's own PostgreSQL and Kafka on free ports under .data/test-infra/<runId>/, so tests run
+ * beside a developer's `npm start` fleet and other runs. TEST_SHARED_INFRA=1 (or an external
+ * server: DATABASE_ADMIN_URL, KAFKA_BROKERS) uses the shared infrastructure instead.
+ * @param {string} runId
+ */
+async function startOwnInfra(runId) {
+  const dir = join(ownInfraRoot(), runId);
+  const template = await infraTemplate();
+  mkdirSync(join(dir, 'kafka'), { recursive: true });
+  // cp -a: the PostgreSQL folder belongs to the server's OS user, and must stay so.
+  execFileSync('cp', ['-a', '-L', join(template, 'postgres'), join(dir, 'postgres')]);
+  execFileSync('cp', ['-a', join(template, 'kafka', 'data'), join(dir, 'kafka', 'data')]);
+  const env = await ownInfraEnv(dir);
+  writeFileSync(join(dir, OWNER_FILE), `${JSON.stringify({ pid: process.pid, env }, null, 2)}\n`);
+  Object.assign(process.env, env);
+  try {
+    const [postgres, kafka] = await Promise.all([startLocalPostgres(), startLocalKafka()]);
+    return { postgres: { started: postgres.started }, kafka: { started: kafka.started, brokers: localBrokers() }, env };
+  } catch (error) {
+    await removeOwnInfra(dir, env);
+    throw error;
+  }
+}
 
 const HANDLE = Symbol.for('storytelling.testing.run-handle');
 
@@ -118,6 +226,8 @@ export function readTestRunState() {
   const valid = state && typeof state.runId === 'string' && typeof state.databaseName === 'string' && typeof state.adminUrl === 'string'
     && typeof state.topicPrefix === 'string' && Array.isArray(state.brokers);
   if (!valid) throw new Error(`malformed test environment: ${raw.slice(0, 200)}`);
+  // The run's own servers: URLs built from PG_PORT etc. (roles, services' environment) point at them.
+  if (state.env) Object.assign(process.env, state.env);
   return state;
 }
 
@@ -125,32 +235,49 @@ export function readTestRunState() {
 export async function setupTestRun() {
   const began = Date.now();
   process.stdout.write('\n');
-  const infra = await infraUp();
   const runId = newRunId();
+  const shared = flag('TEST_SHARED_INFRA') || externalPostgres() || externalBrokers() !== null;
+  const orphans = await removeOrphanedInfra();
+  const infra = shared ? { ...(await infraUp()), env: undefined } : await startOwnInfra(runId);
+  const ownInfra = shared ? null : join(ownInfraRoot(), runId);
   const databaseName = testDatabaseName(runId);
-  const { dropped, live } = await dropStaleDatabases(runId);
-  pruneTestLogs();
-  await ensureDatabase(databaseName);
-  const { default: pg } = await import('pg');
-  // This session marks the run as alive until teardown (see dropStaleDatabases).
-  const keeper = new pg.Client({ connectionString: adminUrl(databaseName), application_name: `storytelling-test-run-${runId}` });
-  keeper.on('error', () => {});
   try {
-    await keeper.connect();
-    await provisionServices(databaseName);
-    const stale = await deleteStaleTopics(infra.kafka.brokers, live);
-    /** @type {TestRunState} */
-    const state = { runId, databaseName, adminUrl: adminUrl(databaseName), brokers: infra.kafka.brokers, topicPrefix: topicPrefixFor(runId) };
-    publish(state);
-    /** @type {RunHandle} */
-    const handle = { state, keeper, startedPostgres: infra.postgres.started, startedKafka: infra.kafka.started };
-    Object.assign(globalThis, { [HANDLE]: handle });
-    const cleaned = dropped.length + stale.topics > 0 ? `; removed ${dropped.length} stale database(s), ${stale.topics} stale topic(s)` : '';
-    process.stdout.write(`test run   ${runId}: database ${databaseName}, topic prefix ${state.topicPrefix} (${((Date.now() - began) / 1000).toFixed(1)}s${cleaned})\n`);
-    return state;
+    const { dropped, live } = await dropStaleDatabases(runId);
+    pruneTestLogs();
+    await ensureDatabase(databaseName);
+    const { default: pg } = await import('pg');
+    // This session marks the run as alive until teardown (see dropStaleDatabases).
+    const keeper = new pg.Client({ connectionString: adminUrl(databaseName), application_name: `storytelling-test-run-${runId}` });
+    keeper.on('error', () => {});
+    try {
+      await keeper.connect();
+      await provisionServices(databaseName);
+      const stale = shared ? await deleteStaleTopics(infra.kafka.brokers, live) : { topics: 0 };
+      /** @type {TestRunState} */
+      const state = {
+        runId,
+        databaseName,
+        adminUrl: adminUrl(databaseName),
+        brokers: infra.kafka.brokers,
+        topicPrefix: topicPrefixFor(runId),
+        ...(infra.env ? { env: infra.env } : {}),
+      };
+      publish(state);
+      /** @type {RunHandle} */
+      const handle = { state, keeper, startedPostgres: infra.postgres.started, startedKafka: infra.kafka.started, ownInfra };
+      Object.assign(globalThis, { [HANDLE]: handle });
+      const removed = dropped.length + stale.topics + orphans;
+      const cleaned = removed > 0 ? `; removed ${dropped.length} stale database(s), ${stale.topics} stale topic(s), ${orphans} orphaned server folder(s)` : '';
+      const where = ownInfra ? `own PostgreSQL :${infra.env?.PG_PORT} and Kafka :${infra.env?.KAFKA_PORT}` : 'shared infrastructure';
+      process.stdout.write(`test run   ${runId}: ${where}, database ${databaseName}, topic prefix ${state.topicPrefix} (${((Date.now() - began) / 1000).toFixed(1)}s${cleaned})\n`);
+      return state;
+    } catch (error) {
+      await keeper.end().catch(() => {});
+      throw error;
+    }
   } catch (error) {
-    await keeper.end().catch(() => {});
-    await dropDatabase(databaseName, { force: true }).catch(() => {});
+    if (ownInfra) await removeOwnInfra(ownInfra, infra.env);
+    else await dropDatabase(databaseName, { force: true }).catch(() => {});
     throw error;
   }
 }
@@ -168,6 +295,12 @@ export async function teardownTestRun() {
   Reflect.deleteProperty(globalThis, HANDLE);
   const { state } = handle;
   await handle.keeper.end().catch(() => {});
+  if (handle.ownInfra) {
+    // The run's own servers go with it (TEST_KEEP_DATABASE=1 leaves them running for a look).
+    if (flag('TEST_KEEP_DATABASE')) process.stdout.write(`test run   kept its servers in ${handle.ownInfra} (TEST_KEEP_DATABASE; stopped by the next run)\n`);
+    else await removeOwnInfra(handle.ownInfra, state.env);
+    return;
+  }
   if (flag('TEST_KEEP_DATABASE')) {
     process.stdout.write(`test run   kept database ${state.databaseName} and topics ${state.topicPrefix}* (TEST_KEEP_DATABASE)\n`);
   } else {

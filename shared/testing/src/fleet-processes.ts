@@ -7,6 +7,7 @@ import { readFleet, type FleetService } from '../../../scripts/lib/fleet-manifes
 import { withLock } from '../../../scripts/lib/lock.mjs';
 import { dataPaths, repoRoot } from '../../../scripts/lib/paths.mjs';
 import { grpcUrlVariable } from '../../../scripts/lib/service-env.mjs';
+import { testLogLabel } from '../../../scripts/lib/test-log-reporter.mjs';
 import { freePort } from '@storytelling/platform';
 import { serviceEnv } from './service-env.js';
 import { testEnvironment } from './test-environment.js';
@@ -49,6 +50,12 @@ export interface FleetProcesses {
   gatewayUrl: string | null;
   /** SIGTERM to every service, SIGKILL after 10 s. */
   stop(): Promise<void>;
+}
+
+/** The running test file's log label (see scripts/lib/test-log-reporter.mjs), or `fleet` outside jest. */
+function currentTestLabel(): string {
+  const state = (globalThis as { expect?: { getState?: () => { testPath?: string } } }).expect?.getState?.();
+  return state?.testPath ? testLogLabel(state.testPath) : 'fleet';
 }
 
 const defaultEntry = (service: string, kind: 'main' | 'migrate'): string => join(repoRoot, 'services', service, 'dist', 'src', `${kind}.js`);
@@ -147,8 +154,9 @@ export async function startFleetProcesses(options: FleetProcessesOptions = {}): 
   const peers: Record<string, string> = {};
   for (const [name, p] of ports) if (p.grpc !== null) peers[grpcUrlVariable(name)] = `127.0.0.1:${p.grpc}`;
 
-  // One folder per fleet: fleets of parallel test files must not write into each other's logs.
-  const logDir = join(dataPaths().logs, 'test', env.runId, `fleet-${randomBytes(3).toString('hex')}`);
+  // One folder per fleet, named after the test file (the test log reporter prints it when that
+  // file fails): fleets of parallel test files must not write into each other's logs.
+  const logDir = join(dataPaths().logs, 'test', env.runId, `${currentTestLabel()}-${randomBytes(3).toString('hex')}`);
   mkdirSync(logDir, { recursive: true });
   const envOf = (s: FleetService): Record<string, string> => {
     const p = ports.get(s.name)!;

@@ -16,8 +16,11 @@ import {
   type ServiceSandbox,
 } from '@storytelling/testing';
 
-/** The goal is 3 s on an idle machine; the margin is for a CI box shared with other test files. */
-const READY_WITHIN_MS = 6_000;
+/**
+ * The goal is 3 s on an idle machine (docs/running-locally.md has the figures); this bound only
+ * catches a start that waits for the group again, on a box shared with other test files.
+ */
+const READY_WITHIN_MS = 20_000;
 
 interface ReadyBody {
   status: string;
@@ -57,10 +60,11 @@ describe('start-up: serving first, consumers reported apart', () => {
     const ready = (await (await fetch(`${second.httpUrl}/ready`)).json()) as ReadyBody;
     process.stdout.write(`subscription ready after ${first.readyMs} ms (consumers ${first.consumersReadyMs} ms); after SIGKILL: ready after ${second.readyMs} ms\n`);
 
-    expect(second.readyMs).toBeLessThan(READY_WITHIN_MS);
+    // Ready while the consumers still wait for the group to drop the killed member.
     expect(ready.status).toBe('ready');
     expect(ready.checks.database).toMatchObject({ ok: true });
-    expect(ready.checks.consumers).toMatchObject({ optional: true });
+    expect(ready.checks.consumers).toMatchObject({ ok: false, optional: true });
+    expect(second.readyMs).toBeLessThan(READY_WITHIN_MS);
     // The consumers join later, and /ready says so.
     await waitUntil(async () => ((await (await fetch(`${second.httpUrl}/ready`)).json()) as ReadyBody).checks.consumers?.ok === true, 60_000, 200);
   }, 150_000);
