@@ -116,10 +116,11 @@ describe('one trace from the gateway to the last consumer', () => {
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '100',
       },
-      readyTimeoutMs: 90_000,
+      // Six processes booting at once on a shared 2-core box can take a while.
+      readyTimeoutMs: 150_000,
     });
     api = `${fleet.gatewayUrl!}/api/v1`;
-  }, 180_000);
+  }, 240_000);
 
   afterAll(async () => {
     await fleet?.stop();
