@@ -6,7 +6,8 @@
  */
 import request from 'supertest';
 import { IDEMPOTENCY_KEY_PATTERN, isValidIdempotencyKey } from '@storytelling/platform';
-import { IF_MATCH_PATTERN, NO_CONTROL_CHARACTERS, NO_CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS, schemaKeywordsOf, validationMetadataByClass } from '../../src/interface/http/openapi/exact-document.js';
+import { HTTP_CONTROLLERS } from '../../src/interface/http/http-edge.js';
+import { IF_MATCH_PATTERN, NO_CONTROL_CHARACTERS, routeParameterClasses, NO_CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS, schemaKeywordsOf, validationMetadataByClass } from '../../src/interface/http/openapi/exact-document.js';
 import { expectedVersion } from '../../src/interface/http/preconditions.js';
 import { fakeGateway } from '../support/app.js';
 
@@ -71,6 +72,32 @@ describe('the OpenAPI document is as strict as the server', () => {
         checked++;
         for (const [keyword, value] of Object.entries(keywords)) {
           if (JSON.stringify(target[keyword]) !== JSON.stringify(value)) missing.push(`${name}.${constraint.propertyName}: ${keyword} ${JSON.stringify(value)} (document: ${JSON.stringify(target[keyword])})`);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
+    expect(missing).toEqual([]);
+  });
+
+  it("every class-validator constraint of a route's query or path DTO is on its parameter", () => {
+    const routes = routeParameterClasses(HTTP_CONTROLLERS);
+    const metadata = validationMetadataByClass();
+    const missing: string[] = [];
+    let checked = 0;
+    for (const { method, path, op } of operations) {
+      const classes = routes.get(op.operationId);
+      expect([op.operationId, classes === undefined]).toEqual([op.operationId, false]);
+      for (const parameter of op.parameters ?? []) {
+        if (parameter.in !== 'query' && parameter.in !== 'path') continue;
+        for (const target of classes!) {
+          for (const constraint of metadata.get(target.name) ?? []) {
+            const keywords = constraint.propertyName === parameter.name && !constraint.each ? schemaKeywordsOf(constraint) : null;
+            if (!keywords) continue;
+            checked++;
+            for (const [keyword, value] of Object.entries(keywords)) {
+              if (JSON.stringify(parameter.schema?.[keyword]) !== JSON.stringify(value)) missing.push(`${method} ${path} ${parameter.name}: ${keyword} ${JSON.stringify(value)} (document: ${JSON.stringify(parameter.schema?.[keyword])})`);
+            }
+          }
         }
       }
     }

@@ -18,7 +18,8 @@ type ReferenceObject = { $ref: string };
  * Makes the generated document as strict as the server (issue 12, item 8), from the metadata the
  * server validates with, so the two cannot drift (test/unit/openapi-document.test.ts checks it):
  * - request body schemas get the class-validator constraints of their class (pattern, lengths,
- *   enum, uuid format, bounds) and `additionalProperties: false` (forbidNonWhitelisted);
+ *   enum, uuid format, bounds) and `additionalProperties: false` (forbidNonWhitelisted); query and
+ *   path parameters those of the route's query/params class (found through `controllers`);
  * - `Idempotency-Key` gets the platform's pattern; `If-Match` the entity-tag pattern, and a
  *   required one the 428 PRECONDITION_REQUIRED answer;
  * - every string a request carries (body fields at any depth, map values, query and path
@@ -26,8 +27,9 @@ type ReferenceObject = { $ref: string };
  * - every route documents the server edges' 408 and 431;
  * - every answer that is not 2xx/3xx is application/problem+json (ProblemDto).
  */
-export function exactDocument(document: OpenAPIObject): OpenAPIObject {
+export function exactDocument(document: OpenAPIObject, controllers: readonly Function[] = []): OpenAPIObject {
   applyValidationMetadata(document);
+  applyParameterMetadata(document, controllers);
   forbidControlCharacters(document);
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path) as Array<{ parameters?: Array<ParameterObject | ReferenceObject>; responses?: Record<string, unknown> }>) {
@@ -207,5 +209,49 @@ function forbidControlCharacters(document: OpenAPIObject): void {
     if (!schema || '$ref' in schema) continue;
     const multiLine = multiLineFields(targets.get(name));
     for (const [key, property] of Object.entries(schema.properties ?? {})) walk(property, multiLine.has(key));
+  }
+}
+
+/**
+ * The validated classes a route's handler takes (its @Query/@Param/@Body DTOs), by operation id
+ * (`<Controller>_<method>`, as @nestjs/swagger names operations), from TypeScript's emitted
+ * parameter types.
+ */
+export function routeParameterClasses(controllers: readonly Function[]): Map<string, Function[]> {
+  const validated = new Set(validationMetadatas().keys());
+  const getMetadata = (Reflect as unknown as { getMetadata?: (key: string, target: object, property: string) => unknown }).getMetadata;
+  const routes = new Map<string, Function[]>();
+  if (!getMetadata) return routes;
+  for (const controller of controllers) {
+    const proto = controller.prototype as object;
+    for (const method of Object.getOwnPropertyNames(proto)) {
+      if (method === 'constructor') continue;
+      const types = getMetadata('design:paramtypes', proto, method);
+      if (!Array.isArray(types)) continue;
+      routes.set(`${controller.name}_${method}`, types.filter((t): t is Function => typeof t === 'function' && validated.has(t)));
+    }
+  }
+  return routes;
+}
+
+/** Query and path parameters get the constraints their route's DTO class declares for them. */
+function applyParameterMetadata(document: OpenAPIObject, controllers: readonly Function[]): void {
+  const routes = routeParameterClasses(controllers);
+  const metadata = validationMetadatas();
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path) as Array<{ operationId?: string; parameters?: Array<ParameterObject | ReferenceObject> }>) {
+      if (typeof operation !== 'object' || operation === null || !operation.operationId) continue;
+      const classes = routes.get(operation.operationId) ?? [];
+      for (const parameter of operation.parameters ?? []) {
+        if ('$ref' in parameter || (parameter.in !== 'query' && parameter.in !== 'path') || !parameter.schema || '$ref' in parameter.schema) continue;
+        for (const target of classes) {
+          for (const constraint of metadata.get(target) ?? []) {
+            if (constraint.propertyName !== parameter.name || constraint.each) continue;
+            const keywords = schemaKeywordsOf(constraint);
+            if (keywords) Object.assign(parameter.schema, keywords);
+          }
+        }
+      }
+    }
   }
 }

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { FieldErrorDto, ProblemDto } from '../dto/common.dto.js';
+import { HTTP_CONTROLLERS } from '../http-edge.js';
 import { exactDocument } from './exact-document.js';
 
 export const OPENAPI_JSON_PATH = '/openapi.json';
@@ -18,7 +19,7 @@ export function buildOpenApiDocument(app: INestApplication, publicBaseUrl: strin
     .addServer(publicBaseUrl)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Access token from /api/v1/auth/login' })
     .build();
-  return exactDocument(SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto, FieldErrorDto] }));
+  return exactDocument(SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto, FieldErrorDto] }), HTTP_CONTROLLERS);
 }
 
 /**
