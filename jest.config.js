@@ -29,6 +29,7 @@ export default {
   globalTeardown: '<rootDir>/shared/testing/src/global-teardown.ts',
   // Services' logs go to files under .data/logs/test/<runId>/; a failing test file gets their tails.
   reporters: ['default', '<rootDir>/scripts/lib/test-log-reporter.mjs'],
+  setupFilesAfterEnv: ['<rootDir>/shared/testing/src/jest-log-file.ts'],
   testTimeout: 60000,
   maxWorkers: 2,
 };

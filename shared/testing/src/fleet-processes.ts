@@ -71,7 +71,9 @@ function logTail(file: string, lines = 30): string {
 function run(entry: string, env: Record<string, string>, logFile: string): ChildProcess {
   const fd = openSync(logFile, 'a');
   try {
-    return spawn(process.execPath, ['--enable-source-maps', entry], { env: { ...process.env, ...env }, stdio: ['ignore', fd, fd] });
+    // LOG_FILE is the test process's own log (see jest-log-file.ts); a service logs to its stdout, this file.
+    const { LOG_FILE: _ownLog, ...inherited } = process.env;
+    return spawn(process.execPath, ['--enable-source-maps', entry], { env: { ...inherited, ...env }, stdio: ['ignore', fd, fd] });
   } finally {
     closeSync(fd);
   }
