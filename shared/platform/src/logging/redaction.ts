@@ -73,6 +73,17 @@ function scrub(value: unknown, depth: number): unknown {
   return out;
 }
 
+/**
+ * `Name: message` of an error for places that keep a string (a dead letter's x-error header, a
+ * readiness detail), with the values a database error's message quotes masked as in logs.
+ */
+export function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const record = err as unknown as Serialized;
+  const message = isDatabaseError(record) ? maskQuotedValues(err.message, identifiersOf(record)) : err.message;
+  return `${err.name}: ${message}`;
+}
+
 /** A TypeORM QueryFailedError (query + parameters) or a pg DatabaseError (severity + SQLSTATE). */
 function isDatabaseError(value: Serialized): boolean {
   if ('parameters' in value || 'driverError' in value || value.type === 'QueryFailedError' || value.name === 'QueryFailedError') return true;

@@ -1,3 +1,5 @@
+import { describeError } from '../logging/redaction.js';
+
 /**
  * A message that cannot be understood (not JSON, not a valid CloudEvent). Retrying cannot help:
  * the consumer sends it straight to the dead-letter topic.
@@ -24,7 +26,7 @@ export function isNonRetryable(err: unknown): boolean {
   return err instanceof NonRetryableError || err instanceof MalformedMessageError;
 }
 
+/** `Name: message`; a database error's quoted values masked (it ends up in logs and dead letters). */
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
+  return describeError(err);
 }

@@ -1,6 +1,7 @@
 // The error serializer and redact list of the platform's logger (logging/redaction.ts).
 import { QueryFailedError } from 'typeorm';
-import { REDACTED_PATHS, serializeError } from '../../src/logging/redaction.js';
+import { REDACTED_PATHS, describeError, serializeError } from '../../src/logging/redaction.js';
+import { errorMessage } from '../../src/messaging/errors.js';
 
 function databaseError(message: string, fields: Record<string, unknown>): Error {
   return Object.assign(new Error(message), { severity: 'ERROR', ...fields });
@@ -29,6 +30,14 @@ describe('serializeError', () => {
     const text = JSON.stringify(serializeError(wrapped));
     expect(text).not.toContain('tok_secret_1');
     expect(text).toContain('invalid input syntax for type uuid: \\"…\\"');
+  });
+
+  it('describes errors for dead letters with the same masking', () => {
+    const driver = databaseError('invalid input syntax for type uuid: "tok_secret_2"', { code: '22P02' });
+    const err = new QueryFailedError('SELECT 1 WHERE id = $1', ['tok_secret_2'], driver);
+    expect(errorMessage(err)).toBe('QueryFailedError: invalid input syntax for type uuid: "…"');
+    expect(describeError(new TypeError('a "quoted" thing'))).toBe('TypeError: a "quoted" thing');
+    expect(describeError('plain')).toBe('plain');
   });
 
   it('leaves other errors and non-errors as they are', () => {
