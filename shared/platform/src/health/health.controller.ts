@@ -9,7 +9,8 @@ interface JsonResponse {
 /**
  * GET /health: liveness, 200 while the process runs (checks nothing external, so a database
  * outage never restarts pods). GET /ready: readiness from ReadinessRegistry, 200 or 503 with the
- * report as JSON.
+ * report as JSON. Optional checks are reported without deciding: `checks.consumers.ok` tells
+ * whether the Kafka consumer has joined its group (a service serves before that).
  */
 @Controller()
 export class HealthController {
