@@ -289,6 +289,12 @@ describe('narration routes (fake narration service)', () => {
       const blank = await upload(voiceId, { emotion: 'joy', text: '  ', audio: wav() });
       expect(fieldsOf(blank)).toEqual({ text: 'must not be empty' });
 
+      // The gateway's one rule for strings holds in multipart fields too (issue 12, item 5).
+      const nul = await upload(voiceId, { emotion: 'joy', text: 'Hi\u0000there', audio: wav() });
+      expect(fieldsOf(nul)).toEqual({ text: 'must not contain control characters' });
+      const escape = await upload(voiceId, { emotion: 'jo\u001by', text: 'Hi', audio: wav() });
+      expect(fieldsOf(escape)).toEqual({ emotion: 'must not contain control characters' });
+
       const extra = await upload(voiceId, { emotion: 'joy', text: 'Hi', audio: wav() }).field('speaker', 'me');
       expect(fieldsOf(extra)).toEqual({ speaker: 'is not an allowed field' });
 

@@ -106,6 +106,13 @@ function isMultiLine(owner: object, key: string): boolean {
   return (owner as Record<symbol, Set<string | symbol> | undefined>)[MULTI_LINE]?.has(key) === true;
 }
 
+export const CONTROL_CHARACTER_MESSAGE = 'must not contain control characters';
+
+/** Whether one accepted string breaks the control-character rule (for inputs no DTO describes: multipart fields). */
+export function hasControlCharacter(value: string, multiLine = false): boolean {
+  return (multiLine ? CONTROL_EXCEPT_LINE_BREAKS : CONTROL).test(value);
+}
+
 /** Deeper than any DTO; bodies are bounded to MAX_JSON_DEPTH before they get here anyway. */
 const MAX_WALK_DEPTH = 64;
 
@@ -116,7 +123,7 @@ const MAX_WALK_DEPTH = 64;
  */
 export function controlCharacterErrors(value: unknown, path = '', multiLine = false, depth = 0): { field: string; message: string }[] {
   if (typeof value === 'string') {
-    return (multiLine ? CONTROL_EXCEPT_LINE_BREAKS : CONTROL).test(value) ? [{ field: path, message: 'must not contain control characters' }] : [];
+    return hasControlCharacter(value, multiLine) ? [{ field: path, message: CONTROL_CHARACTER_MESSAGE }] : [];
   }
   if (typeof value !== 'object' || value === null || depth > MAX_WALK_DEPTH) return [];
   const out: { field: string; message: string }[] = [];
@@ -127,7 +134,7 @@ export function controlCharacterErrors(value: unknown, path = '', multiLine = fa
   if (value instanceof Date) return out;
   for (const [key, item] of Object.entries(value)) {
     const field = path ? `${path}.${key}` : key;
-    if (CONTROL.test(key)) out.push({ field, message: 'must not contain control characters' });
+    if (CONTROL.test(key)) out.push({ field, message: CONTROL_CHARACTER_MESSAGE });
     else out.push(...controlCharacterErrors(item, field, isMultiLine(value, key), depth + 1));
   }
   return out;

@@ -6,6 +6,7 @@ import type { FieldError } from '@storytelling/kernel';
 import { assertContentType, currentContext, getLogger, runWithContext, type PutObjectResult } from '@storytelling/platform';
 import type { MediaStorage } from '../../../application/media.port.js';
 import { EMOTIONS, isEmotion, SAMPLE_TEXT_MAX, type Emotion } from '../../../domain/narrations.js';
+import { CONTROL_CHARACTER_MESSAGE, hasControlCharacter } from '../dto/validation.js';
 import { ProblemException } from '../problem/problem.js';
 
 const log = getLogger('uploads');
@@ -197,6 +198,9 @@ class SampleReceiver {
       this.errors.push({ field: name, message: `must be at most ${name === 'text' ? SAMPLE_TEXT_MAX : 100} characters` });
     } else if (name === 'emotion' && value.length > 100) {
       this.errors.push({ field: name, message: 'must be at most 100 characters' });
+    } else if (hasControlCharacter(value, name === 'text')) {
+      // The gateway's one rule for accepted strings; the sample's text may span lines.
+      this.errors.push({ field: name, message: CONTROL_CHARACTER_MESSAGE });
     } else {
       this.fields.set(name, value);
     }
