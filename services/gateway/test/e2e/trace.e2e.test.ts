@@ -185,4 +185,43 @@ describe('one trace from the gateway to the last consumer', () => {
     // pg's instrumentation traced story's INSERT into the outbox inside the append span.
     expect(spans.some((s) => s.service === 'story' && s.parentSpanId === chain[append]!.spanId && s.scope.includes('pg'))).toBe(true);
   }, 120_000);
+
+  it('a saga joins the request’s trace: subscription’s command → payments’ handler → its reply → subscription’s handler of the reply', async () => {
+    const registered = await call('POST', '/auth/register', {
+      body: { email: `saga.${randomBytes(4).toString('hex')}@example.com`, password: 'correct horse battery', displayName: 'Saga' },
+    });
+    expect(registered.status).toBe(201);
+    const token = registered.body.accessToken as string;
+    await waitUntil(async () => (await call('GET', '/subscription', { token })).status === 200, 30_000);
+
+    const traceId = randomBytes(16).toString('hex');
+    const accepted = await call('POST', '/subscription', {
+      token,
+      headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      body: { tierId: 'silver', billingCycle: 'monthly', paymentMethod: { token: 'tok_visa' } },
+    });
+    expect(accepted.status).toBe(202);
+    await waitUntil(async () => (await call('GET', '/subscription', { token })).body.tier === 'silver', 30_000);
+
+    const inTrace = (): ReceivedSpan[] => receiver.spans.filter((s) => s.traceId === traceId);
+    const ancestorsOf = (span: ReceivedSpan, spans: ReceivedSpan[]): ReceivedSpan[] => {
+      const byId = new Map(spans.map((s) => [s.spanId, s]));
+      const up: ReceivedSpan[] = [];
+      for (let s = byId.get(span.parentSpanId); s; s = byId.get(s.parentSpanId)) up.push(s);
+      return up;
+    };
+    const consumerIn = (service: string, topic: RegExp) => (s: ReceivedSpan): boolean => s.service === service && s.kind === SPAN_KIND.CONSUMER && topic.test(s.name);
+    // The reply's handler in subscription, below payments' handler of the command, below the gateway's request.
+    const replyHandled = (): ReceivedSpan | undefined => {
+      const spans = inTrace();
+      return spans.find((s) => consumerIn('subscription', /payments\./)(s) && ancestorsOf(s, spans).some(consumerIn('payments', /payments\.commands$/)));
+    };
+    await waitUntil(() => replyHandled() !== undefined, 30_000);
+    const spans = inTrace();
+    const path = [replyHandled()!, ...ancestorsOf(replyHandled()!, spans)].reverse();
+    const services = path.map((s) => s.service).filter((s, i, all) => all[i - 1] !== s);
+    expect(services).toEqual(['gateway', 'subscription', 'payments', 'subscription']);
+    expect(path[0]).toMatchObject({ service: 'gateway', kind: SPAN_KIND.SERVER });
+    expect(path.filter((s) => s.name === 'outbox append').map((s) => s.service)).toEqual(['subscription', 'payments']);
+  }, 120_000);
 });
