@@ -3,7 +3,8 @@
  * (installed by bootstrap, scripts/lib/schemathesis.mjs) generates valid and invalid requests for
  * every operation of /openapi.json, bounded per operation, as a registered user, and checks that no
  * answer is a 5xx and that every answer is one the document declares (status, content type, headers,
- * body schema). Its failures are printed with the test's failure.
+ * body schema), and that a protected operation refuses a request without the token (ignored_auth).
+ * Its failures are printed with the test's failure.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +13,7 @@ import { readSchemathesisManifest } from '../../../../scripts/lib/schemathesis.m
 
 /** Examples per operation: enough to cover each schema's branches, small enough for npm test. */
 const MAX_EXAMPLES = Number(process.env.SCHEMATHESIS_MAX_EXAMPLES ?? 20);
-const CHECKS = ['not_a_server_error', 'status_code_conformance', 'content_type_conformance', 'response_headers_conformance', 'response_schema_conformance'];
+const CHECKS = ['not_a_server_error', 'status_code_conformance', 'content_type_conformance', 'response_headers_conformance', 'response_schema_conformance', 'ignored_auth'];
 
 interface Outcome {
   code: number;
@@ -74,7 +75,9 @@ describe('the OpenAPI document is exact: schemathesis against the fleet', () => 
       '--max-examples', String(MAX_EXAMPLES),
       '--phases', 'examples,coverage,fuzzing',
       '--seed', process.env.SCHEMATHESIS_SEED ?? '1',
-      '--workers', '2',
+      // One worker: hypothesis describing filter lambdas from two threads at once trips CPython
+      // 3.11's "AST constructor recursion depth mismatch" (seen here), an error of the tool, not the API.
+      '--workers', '1',
       '--request-timeout', '10',
       '--no-shrink',
       '--suppress-health-check', 'all',
