@@ -7,9 +7,10 @@
 import request from 'supertest';
 import { IDEMPOTENCY_KEY_PATTERN, isValidIdempotencyKey } from '@storytelling/platform';
 import { HTTP_CONTROLLERS } from '../../src/interface/http/http-edge.js';
-import { IF_MATCH_PATTERN, NO_CONTROL_CHARACTERS, routeParameterClasses, NO_CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS, schemaKeywordsOf, validationMetadataByClass } from '../../src/interface/http/openapi/exact-document.js';
+import { CURSOR_SHAPE, IF_MATCH_PATTERN, constraintsOfClass, NO_CONTROL_CHARACTERS, routeParameterClasses, NO_CONTROL_CHARACTERS_EXCEPT_LINE_BREAKS, schemaKeywordsOf, validationMetadataByClass } from '../../src/interface/http/openapi/exact-document.js';
 import { expectedVersion } from '../../src/interface/http/preconditions.js';
-import { fakeGateway } from '../support/app.js';
+import { decodeCursor, encodeCursor, uuidv7 } from '@storytelling/kernel';
+import { fakeGateway, fakeGatewayWithMember } from '../support/app.js';
 
 interface Schema {
   $ref?: string;
@@ -35,6 +36,18 @@ interface Operation {
 interface Document {
   paths: Record<string, Record<string, Operation>>;
   components: { schemas: Record<string, Schema> };
+}
+
+/** Whether `schema` says `keyword: value` or something stricter (a pattern may sit in allOf). */
+function says(schema: Schema | undefined, keyword: string, value: unknown): boolean {
+  if (!schema) return false;
+  const current = schema[keyword];
+  if (keyword === 'pattern') return current === value || ((schema.allOf as Schema[] | undefined) ?? []).some((s) => s.pattern === value);
+  if (typeof current === 'number' && typeof value === 'number') {
+    if (keyword === 'maxLength' || keyword === 'maximum') return current <= value;
+    if (keyword === 'minLength' || keyword === 'minimum') return current >= value;
+  }
+  return JSON.stringify(current) === JSON.stringify(value);
 }
 
 describe('the OpenAPI document is as strict as the server', () => {
@@ -71,7 +84,7 @@ describe('the OpenAPI document is as strict as the server', () => {
         if (!target || target.$ref) continue; // a nested object: its own class is checked by name
         checked++;
         for (const [keyword, value] of Object.entries(keywords)) {
-          if (JSON.stringify(target[keyword]) !== JSON.stringify(value)) missing.push(`${name}.${constraint.propertyName}: ${keyword} ${JSON.stringify(value)} (document: ${JSON.stringify(target[keyword])})`);
+          if (!says(target, keyword, value)) missing.push(`${name}.${constraint.propertyName}: ${keyword} ${JSON.stringify(value)} (document: ${JSON.stringify(target[keyword])})`);
         }
       }
     }
@@ -81,7 +94,6 @@ describe('the OpenAPI document is as strict as the server', () => {
 
   it("every class-validator constraint of a route's query or path DTO is on its parameter", () => {
     const routes = routeParameterClasses(HTTP_CONTROLLERS);
-    const metadata = validationMetadataByClass();
     const missing: string[] = [];
     let checked = 0;
     for (const { method, path, op } of operations) {
@@ -90,12 +102,12 @@ describe('the OpenAPI document is as strict as the server', () => {
       for (const parameter of op.parameters ?? []) {
         if (parameter.in !== 'query' && parameter.in !== 'path') continue;
         for (const target of classes!) {
-          for (const constraint of metadata.get(target.name) ?? []) {
+          for (const constraint of constraintsOfClass(target)) {
             const keywords = constraint.propertyName === parameter.name && !constraint.each ? schemaKeywordsOf(constraint) : null;
             if (!keywords) continue;
             checked++;
             for (const [keyword, value] of Object.entries(keywords)) {
-              if (JSON.stringify(parameter.schema?.[keyword]) !== JSON.stringify(value)) missing.push(`${method} ${path} ${parameter.name}: ${keyword} ${JSON.stringify(value)} (document: ${JSON.stringify(parameter.schema?.[keyword])})`);
+              if (!says(parameter.schema, keyword, value)) missing.push(`${method} ${path} ${parameter.name}: ${keyword} ${JSON.stringify(value)} (document: ${JSON.stringify(parameter.schema?.[keyword])})`);
             }
           }
         }
@@ -103,6 +115,43 @@ describe('the OpenAPI document is as strict as the server', () => {
     }
     expect(checked).toBeGreaterThan(20);
     expect(missing).toEqual([]);
+  });
+
+  it('a cursor parameter has the shape every issued cursor has (encodeCursor), and the decoder refuses strings of another shape', () => {
+    const cursors = operations.flatMap(({ op }) => (op.parameters ?? []).filter((p) => p.name === 'cursor'));
+    expect(cursors.length).toBeGreaterThanOrEqual(4);
+    for (const c of cursors) expect(says(c.schema, 'pattern', CURSOR_SHAPE)).toBe(true);
+    const shape = new RegExp(CURSOR_SHAPE);
+    for (const at of [new Date(0), new Date('2026-12-07T17:00:00.123Z'), new Date('9999-12-31T23:59:59.999Z')]) {
+      expect(shape.test(encodeCursor({ at, id: uuidv7() }))).toBe(true);
+    }
+    for (const other of ['0', 'WyI', Buffer.from('["x"]').toString('base64url'), Buffer.from(JSON.stringify(['2026-12-07T17:00:00.000Z', uuidv7(), 1])).toString('base64url')]) {
+      expect(shape.test(other)).toBe(false);
+      expect(() => decodeCursor(other)).toThrow();
+    }
+  });
+
+  it('a body whose fields are all optional has minProperties 1 exactly when the server refuses {} (NON_EMPTY_BODIES)', async () => {
+    const { gw, token } = await fakeGatewayWithMember();
+    try {
+      const refusesEmpty: string[] = [];
+      const declared: string[] = [];
+      for (const { method, path, op } of operations) {
+        const ref = op.requestBody?.content['application/json']?.schema.$ref;
+        const name = ref?.split('/').pop();
+        const schema = name ? doc.components.schemas[name] : undefined;
+        if (!name || !schema || (schema.required as string[] | undefined)?.length || Object.keys(schema.properties ?? {}).length === 0) continue;
+        if (schema.minProperties === 1) declared.push(name);
+        const url = path.replace(/\{[^}]+\}/g, () => uuidv7());
+        const res = await request(gw.server)[method as 'patch' | 'put' | 'post'](url).set('authorization', `Bearer ${token}`).set('if-match', '"1"').send({});
+        const errors = (res.body as { errors?: Array<{ field: string }> }).errors ?? [];
+        if (res.status === 400 && errors.some((e) => e.field === '')) refusesEmpty.push(name);
+      }
+      expect(refusesEmpty.sort()).toEqual(declared.sort());
+      expect(declared.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await gw.app.close();
+    }
   });
 
   it('request bodies refuse unknown fields (additionalProperties: false), as the validation pipe does', () => {

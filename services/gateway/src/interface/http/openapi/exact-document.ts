@@ -80,10 +80,23 @@ function validationMetadatas(): Map<Function, ConstraintMetadata[]> {
   return (getMetadataStorage() as unknown as { validationMetadatas: Map<Function, ConstraintMetadata[]> }).validationMetadatas;
 }
 
-/** class-validator's registered constraints of every class, by class name. */
+/** A class's constraints with those it inherits (class-validator keeps each on the declaring class). */
+function constraintsOf(target: Function, all: Map<Function, ConstraintMetadata[]>): ConstraintMetadata[] {
+  const out: ConstraintMetadata[] = [];
+  for (let t: unknown = target; typeof t === 'function' && t !== Function.prototype; t = Object.getPrototypeOf(t)) out.push(...(all.get(t) ?? []));
+  return out;
+}
+
+/** A class's class-validator constraints, inherited ones included. */
+export function constraintsOfClass(target: Function): ConstraintMetadata[] {
+  return constraintsOf(target, validationMetadatas());
+}
+
+/** class-validator's registered constraints of every validated class (inherited ones included), by class name. */
 export function validationMetadataByClass(): Map<string, ConstraintMetadata[]> {
+  const all = validationMetadatas();
   const byName = new Map<string, ConstraintMetadata[]>();
-  for (const [target, metadatas] of validationMetadatas()) byName.set(target.name, metadatas);
+  for (const target of validationTargets().values()) byName.set(target.name, constraintsOf(target, all));
   return byName;
 }
 
@@ -111,6 +124,8 @@ export function schemaKeywordsOf(constraint: ConstraintMetadata): SchemaObject |
       return Array.isArray(first) ? { enum: [...first] } : null;
     case 'isUuid':
       return { format: 'uuid' };
+    case 'isCursor':
+      return { pattern: CURSOR_SHAPE, minLength: 90, maxLength: 90 };
     case 'min':
       return typeof first === 'number' ? { minimum: first } : null;
     case 'max':
@@ -126,17 +141,49 @@ function targetSchema(property: SchemaObject, each: boolean | undefined): Schema
   return property;
 }
 
+/**
+ * Adds `keywords` to `schema` without loosening what is there: a second pattern joins by allOf,
+ * lengths and bounds keep the stricter value.
+ */
+function assignKeywords(schema: SchemaObject, keywords: SchemaObject): void {
+  for (const [keyword, value] of Object.entries(keywords) as Array<[keyof SchemaObject, unknown]>) {
+    const current = schema[keyword];
+    if (current === undefined || current === value) {
+      (schema as Record<string, unknown>)[keyword] = value;
+    } else if (keyword === 'pattern') {
+      if (!schema.allOf?.some((s) => 'pattern' in s && s.pattern === value)) schema.allOf = [...(schema.allOf ?? []), { pattern: value as string }];
+    } else if (keyword === 'maxLength' || keyword === 'maximum') {
+      (schema as Record<string, unknown>)[keyword] = Math.min(current as number, value as number);
+    } else if (keyword === 'minLength' || keyword === 'minimum') {
+      (schema as Record<string, unknown>)[keyword] = Math.max(current as number, value as number);
+    } else {
+      (schema as Record<string, unknown>)[keyword] = value;
+    }
+  }
+}
+
+/**
+ * A list cursor as the services issue it (@storytelling/kernel encodeCursor): base64url of the JSON
+ * `["<ISO time>","<uuid>"]`, always 67 bytes, so 90 characters that start with `WyI` (`["`). The
+ * gateway decodes it in full (IsCursor); the drift test encodes cursors and matches them.
+ */
+export const CURSOR_SHAPE = '^WyI[A-Za-z0-9_-]{87}$';
+
+/** Bodies the controllers refuse when they carry none of their (all optional) fields (400, field ''). */
+export const NON_EMPTY_BODIES: ReadonlySet<string> = new Set(['UpdateStoryBody', 'UpdateProfileBody']);
+
 function applyValidationMetadata(document: OpenAPIObject): void {
   const metadata = validationMetadataByClass();
   for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
     if ('$ref' in schema) continue;
-    if (name.endsWith('Body') || name.endsWith('Form')) schema.additionalProperties = false;
+    if (name.endsWith('Body')) schema.additionalProperties = false;
+    if (NON_EMPTY_BODIES.has(name)) schema.minProperties = 1;
     for (const constraint of metadata.get(name) ?? []) {
       const property = schema.properties?.[constraint.propertyName];
       if (!property || '$ref' in property) continue;
       const keywords = schemaKeywordsOf(constraint);
       const target = keywords && targetSchema(property, constraint.each);
-      if (keywords && target) Object.assign(target, keywords);
+      if (keywords && target) assignKeywords(target, keywords);
     }
   }
 }
@@ -219,6 +266,10 @@ function forbidControlCharacters(document: OpenAPIObject): void {
  */
 export function routeParameterClasses(controllers: readonly Function[]): Map<string, Function[]> {
   const validated = new Set(validationMetadatas().keys());
+  const isValidated = (t: Function): boolean => {
+    for (let c: unknown = t; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) if (validated.has(c as Function)) return true;
+    return false;
+  };
   const getMetadata = (Reflect as unknown as { getMetadata?: (key: string, target: object, property: string) => unknown }).getMetadata;
   const routes = new Map<string, Function[]>();
   if (!getMetadata) return routes;
@@ -228,7 +279,7 @@ export function routeParameterClasses(controllers: readonly Function[]): Map<str
       if (method === 'constructor') continue;
       const types = getMetadata('design:paramtypes', proto, method);
       if (!Array.isArray(types)) continue;
-      routes.set(`${controller.name}_${method}`, types.filter((t): t is Function => typeof t === 'function' && validated.has(t)));
+      routes.set(`${controller.name}_${method}`, types.filter((t): t is Function => typeof t === 'function' && isValidated(t)));
     }
   }
   return routes;
@@ -237,7 +288,7 @@ export function routeParameterClasses(controllers: readonly Function[]): Map<str
 /** Query and path parameters get the constraints their route's DTO class declares for them. */
 function applyParameterMetadata(document: OpenAPIObject, controllers: readonly Function[]): void {
   const routes = routeParameterClasses(controllers);
-  const metadata = validationMetadatas();
+  const all = validationMetadatas();
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path) as Array<{ operationId?: string; parameters?: Array<ParameterObject | ReferenceObject> }>) {
       if (typeof operation !== 'object' || operation === null || !operation.operationId) continue;
@@ -245,10 +296,10 @@ function applyParameterMetadata(document: OpenAPIObject, controllers: readonly F
       for (const parameter of operation.parameters ?? []) {
         if ('$ref' in parameter || (parameter.in !== 'query' && parameter.in !== 'path') || !parameter.schema || '$ref' in parameter.schema) continue;
         for (const target of classes) {
-          for (const constraint of metadata.get(target) ?? []) {
+          for (const constraint of constraintsOf(target, all)) {
             if (constraint.propertyName !== parameter.name || constraint.each) continue;
             const keywords = schemaKeywordsOf(constraint);
-            if (keywords) Object.assign(parameter.schema, keywords);
+            if (keywords) assignKeywords(parameter.schema, keywords);
           }
         }
       }
