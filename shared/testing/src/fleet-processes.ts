@@ -113,7 +113,7 @@ async function waitReady(url: string, child: ChildProcess, spawnedAt: number, ti
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     }
-    await sleep(50);
+    await sleep(100);
   }
   return { problem: `not ready after ${timeoutMs} ms (${last})` };
 }
