@@ -197,6 +197,6 @@ export function loadConfig<S extends ConfigSchema>(schema: S, options: LoadConfi
 export function redactConfig<C extends object>(config: C): Record<string, unknown> {
   const secrets = secretKeys.get(config) ?? new Set<string>();
   return Object.fromEntries(
-    Object.entries(config).map(([k, v]) => [k, secrets.has(k) || /PASSWORD|SECRET|PRIVATE_KEY|TOKEN/i.test(k) ? (v === undefined ? v : '[redacted]') : v]),
+    Object.entries(config).map(([k, v]) => [k, secrets.has(k) || /PASSWORD|SECRET|PRIVATE_KEY|TOKEN|EMAIL/i.test(k) ? (v === undefined ? v : '[redacted]') : v]),
   );
 }

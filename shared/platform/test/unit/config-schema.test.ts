@@ -83,6 +83,11 @@ describe('config: loadConfig with the service schema', () => {
     expect(redactConfig(config)).toMatchObject({ JWT_PRIVATE_KEY: '[redacted]', DATABASE_URL: '[redacted]', JWT_ISSUER: 'http://localhost:8080' });
   });
 
+  it('redacts personal data in the logged configuration: email addresses', () => {
+    const config = loadConfig({ SUPERADMIN_EMAIL: str(), NOTIFY_FROM_EMAIL: str().default('x@example.com') }, { env: { SUPERADMIN_EMAIL: 'root.person@example.com' } });
+    expect(redactConfig(config)).toEqual({ SUPERADMIN_EMAIL: '[redacted]', NOTIFY_FROM_EMAIL: '[redacted]' });
+  });
+
   it('reads a secret from <NAME>_FILE', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     writeFileSync(join(dir, 'key.pem'), 'PEM-CONTENTS\n');
