@@ -8,6 +8,9 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startFleetProcesses, waitUntil, type FleetProcesses } from '@storytelling/testing';
 import { readSchemathesisManifest } from '../../../../scripts/lib/schemathesis.mjs';
 
@@ -23,14 +26,16 @@ interface Outcome {
 
 function runSchemathesis(cli: string, args: string[]): Promise<Outcome> {
   const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(cli, args, { env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // schemathesis keeps a cache (.schemathesis/) in its working directory: a temporary one, not the repository.
+  const cwd = mkdtempSync(join(tmpdir(), 'schemathesis-'));
+  return new Promise<Outcome>((resolve, reject) => {
+    const child = spawn(cli, args, { cwd, env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_HOOKS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.once('error', reject);
     child.once('exit', (code) => resolve({ code: code ?? 1, output, ms: Date.now() - started }));
-  });
+  }).finally(() => rmSync(cwd, { recursive: true, force: true }));
 }
 
 describe('the OpenAPI document is exact: schemathesis against the fleet', () => {
