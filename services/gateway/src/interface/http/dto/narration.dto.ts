@@ -20,7 +20,7 @@ import {
   VOICE_PROVIDERS,
   type VoiceProvider,
 } from '../../../domain/narrations.js';
-import { CodePointLength, Optional, toQueryInt } from './validation.js';
+import { CodePointLength, MultiLineText, Optional, toQueryInt } from './validation.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -112,6 +112,7 @@ export class AddSampleForm {
   emotion!: Emotion;
 
   @ApiProperty({ minLength: 1, maxLength: SAMPLE_TEXT_MAX, description: 'What the recording says.' })
+  @MultiLineText() // sample-upload.ts lets the text span lines; the OpenAPI document reads this mark
   text!: string;
 
   @ApiProperty({

@@ -30,7 +30,7 @@ type ReferenceObject = { $ref: string };
 export function exactDocument(document: OpenAPIObject, controllers: readonly Function[] = []): OpenAPIObject {
   applyValidationMetadata(document);
   applyParameterMetadata(document, controllers);
-  forbidControlCharacters(document);
+  forbidControlCharacters(document, controllers);
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path) as Array<{ parameters?: Array<ParameterObject | ReferenceObject>; responses?: Record<string, unknown> }>) {
       if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
@@ -241,9 +241,31 @@ function requestSchemaNames(document: OpenAPIObject): Set<string> {
   return names;
 }
 
-function forbidControlCharacters(document: OpenAPIObject): void {
+/**
+ * The classes behind the document's schemas, by name: the validated ones, and the ones routes name
+ * in @ApiBody (a multipart form is described by a class no pipe validates).
+ */
+function documentedClasses(controllers: readonly Function[]): Map<string, Function> {
+  const classes = validationTargets();
+  const getMetadata = (Reflect as unknown as { getMetadata?: (key: string, target: object) => unknown }).getMetadata;
+  if (!getMetadata) return classes;
+  for (const controller of controllers) {
+    const proto = controller.prototype as Record<string, unknown>;
+    for (const method of Object.getOwnPropertyNames(proto)) {
+      const handler = method === 'constructor' ? undefined : proto[method];
+      const parameters = typeof handler === 'function' ? getMetadata('swagger/apiParameters', handler) : undefined;
+      if (!Array.isArray(parameters)) continue;
+      for (const parameter of parameters as Array<{ in?: string; type?: unknown }>) {
+        if (parameter.in === 'body' && typeof parameter.type === 'function' && !classes.has(parameter.type.name)) classes.set(parameter.type.name, parameter.type);
+      }
+    }
+  }
+  return classes;
+}
+
+function forbidControlCharacters(document: OpenAPIObject, controllers: readonly Function[]): void {
   const schemas = document.components?.schemas ?? {};
-  const targets = validationTargets();
+  const targets = documentedClasses(controllers);
   const walk = (schema: SchemaOrRef | undefined, multiLine: boolean): void => {
     if (!schema || '$ref' in schema) return;
     addControlRule(schema, multiLine);
