@@ -2,7 +2,7 @@
 // npm test [-- <jest args>]: bootstrap, type-check and build (tsc -b), type-check the tests
 // (every */test/tsconfig.json), the domain dependency rule, the service layout, the deployment checks (when
 // present), then jest against real PostgreSQL and Kafka (shared/testing's global setup starts
-// them). Exits non-zero on the first failure.
+// them, its own, on free ports). Exits non-zero on the first failure.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { runCli, say, UserFacingError } from './lib/log.mjs';
