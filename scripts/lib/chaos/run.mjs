@@ -27,6 +27,16 @@ export async function runChaos() {
   await isolate();
   const target = await prepareInfrastructure();
   const fleet = new ChaosFleet(target);
+  // The services and servers are detached (their own process groups): Ctrl-C reaches only us.
+  const interrupted = async () => {
+    warn('chaos', 'interrupted: stopping the chaos fleet and its infrastructure');
+    await fleet.stop().catch(() => {});
+    const { infraDown } = await import('../infra.mjs');
+    await infraDown().catch(() => {});
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   /** @type {{ what: string, atOperation: number, readyMs: number }[]} */
   const disruptions = [];
   try {
