@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { collectDefaultMetrics, httpMetricsMiddleware, PinoNestLogger, setServiceName } from '@storytelling/platform';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { METHODS } from 'node:http';
 import { type Env, type GatewayConfig, loadGatewayConfig } from './config/gateway-config.js';
 import { GATEWAY_CONFIG, GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
 import { API_PREFIX } from './interface/http/api-prefix.js';
@@ -118,7 +119,9 @@ function allowedMethods(server: import('express').Express, path: string): string
   const stack = (server as unknown as { router?: { stack?: RouterLayer[] } }).router?.stack ?? [];
   const methods = new Set<string>();
   for (const layer of stack) {
-    if (!layer.route) continue;
+    // A layer for every method is no route of ours: Nest registers one at each path excluded from the
+    // global prefix (/.well-known/jwks.json, /health…); counting it would allow every method (404, not 405).
+    if (!layer.route || Object.keys(layer.route.methods).length >= METHODS.length) continue;
     try {
       if (layer.match(path)) for (const m of Object.keys(layer.route.methods)) if (m !== '_all') methods.add(m.toUpperCase());
     } catch {

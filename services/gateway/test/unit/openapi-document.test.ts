@@ -230,6 +230,24 @@ describe('the OpenAPI document is as strict as the server', () => {
     expect(missing).toEqual([]);
   });
 
+  it('a method a path does not list answers 405 with Allow naming the listed ones, as the document says', async () => {
+    const gw = await fakeGateway();
+    try {
+      const wrong: string[] = [];
+      for (const [path, methods] of Object.entries(doc.paths)) {
+        const listed = Object.keys(methods).map((m) => m.toUpperCase());
+        const unlisted = ['PUT', 'PATCH', 'DELETE', 'POST'].find((m) => !listed.includes(m))!;
+        const url = path.replace(/\{[^}]+\}/g, () => uuidv7());
+        const res = await request(gw.server)[unlisted.toLowerCase() as 'put'](url);
+        const allow = String(res.headers['allow'] ?? '').split(/,\s*/).filter(Boolean);
+        if (res.status !== 405 || !listed.every((m) => allow.includes(m))) wrong.push(`${unlisted} ${path}: ${res.status} Allow: ${allow.join(', ')}`);
+      }
+      expect(wrong).toEqual([]);
+    } finally {
+      await gw.app.close();
+    }
+  });
+
   it('every error answer is application/problem+json with the problem schema', () => {
     const wrong: string[] = [];
     for (const { method, path, op } of operations) {
