@@ -122,6 +122,25 @@ async function withInfraEnv(/** @type {Record<string, string>} */ env, /** @type
   }
 }
 
+/**
+ * Processes a dead run left behind (services its tests started): they carry the run's
+ * STORYTELLING_INFRA_DIR in their environment. Linux only (/proc); elsewhere nothing is found.
+ * @param {string} dir
+ */
+function killLeftoverProcesses(dir) {
+  if (!existsSync('/proc')) return;
+  const marker = `STORYTELLING_INFRA_DIR=${dir}\0`;
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(marker)) process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+}
+
 /** Stops a run's own PostgreSQL and Kafka and deletes their folder. @param {string} dir */
 async function removeOwnInfra(dir, env = readOwner(dir)?.env) {
   // Not infraDown: its lock is the shared infrastructure's, and runs need not wait for each other.
@@ -149,6 +168,7 @@ async function removeOrphanedInfra() {
     // No owner file yet: a run that is starting; leave it unless it is old.
     if (owner ? isAlive(owner.pid) : !isOld(runId, Date.now())) continue;
     await removeOwnInfra(dir, owner?.env);
+    killLeftoverProcesses(dir);
     removed += 1;
   }
   return removed;
