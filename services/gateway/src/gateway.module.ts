@@ -1,6 +1,6 @@
 import { type BeforeApplicationShutdown, type DynamicModule, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { createObjectStorage, HealthCoreModule, ReadinessRegistry, VerifiedTokenCache } from '@storytelling/platform';
+import { createObjectStorage, HealthCoreModule, ReadinessRegistry, shutdownTelemetry, VerifiedTokenCache } from '@storytelling/platform';
 import { IDENTITY_PORT, type IdentityPort } from './application/identity.port.js';
 import { FILE_LINKS, MEDIA_STORAGE, type MediaStorage } from './application/media.port.js';
 import type { GatewayConfig } from './config/gateway-config.js';
@@ -78,9 +78,13 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
     this.readiness.markShuttingDown();
   }
 
-  /** After the HTTP server has closed (in-flight requests answered): close the gRPC channels. */
-  onApplicationShutdown(): void {
+  /**
+   * After the HTTP server has closed (in-flight requests answered): close the gRPC channels, then
+   * export the spans still buffered (the last requests' traces would be lost otherwise).
+   */
+  async onApplicationShutdown(): Promise<void> {
     for (const peer of PEERS) this.port(peer.port).close();
+    await shutdownTelemetry().catch(() => undefined);
   }
 
   private port(token: symbol): PeerPort {
