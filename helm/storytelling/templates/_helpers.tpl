@@ -98,6 +98,12 @@ Job's env (a pre-install hook cannot read a ConfigMap that the release has not c
 {{- $_ := set $env $f.env (printf "%s/%s" ($f.mountPath | trimSuffix "/") $f.key) -}}
 {{- end -}}
 {{- end -}}
+{{- with .root.Values.monitoring.tracing.otlpEndpoint -}}
+{{- $_ := set $env "OTEL_TRACES_EXPORTER" "otlp" -}}
+{{- $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" . -}}
+{{- $_ := set $env "OTEL_EXPORTER_OTLP_PROTOCOL" $.root.Values.monitoring.tracing.protocol -}}
+{{- $_ := set $env "OTEL_SERVICE_NAME" $.name -}}
+{{- end -}}
 {{- range $k, $v := $g.env | default dict -}}
 {{- $_ := set $env $k (toString $v) -}}
 {{- end -}}
