@@ -7,23 +7,16 @@
 // - every accepted request's result durable, re-read through the gateway;
 // - dead letters: every message on dlq.* is listed with its reason.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readFleet } from '../fleet-manifest.mjs';
+import { withAdminClient } from '../provisioning.mjs';
 
-const SCHEMAS = ['identity', 'subscription', 'payments', 'story', 'notification', 'narration'];
+// Every service with a schema (fleet.json); sagas live where a service runs the saga engine.
+const SCHEMAS = readFleet().services.flatMap((s) => (s.schema ? [s.schema] : []));
 const SAGA_SCHEMAS = ['subscription', 'narration'];
 const ACTIVE_SAGA = ['running', 'compensating'];
 
-/** @template T @param {string} url @param {(c: import('pg').Client) => Promise<T>} fn @returns {Promise<T>} */
-export async function withDb(url, fn) {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
+/** One short-lived client on the chaos run's database (the provisioning helper). */
+export const withDb = withAdminClient;
 
 /** @param {string[]} brokers */
 async function kafkaAdmin(brokers) {
