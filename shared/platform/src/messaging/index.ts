@@ -1,6 +1,7 @@
 export * from './backoff.js';
 export * from './cloud-event.js';
 export * from './dead-letters.js';
+export * from './deferred-inserts.js';
 export * from './errors.js';
 export * from './event-store.js';
 export * from './kafka.js';

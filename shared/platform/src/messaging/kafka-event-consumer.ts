@@ -15,6 +15,7 @@ import { withTransaction } from '../persistence/unit-of-work.js';
 import { backoffDelay, retryPolicy, sleep, type RetryPolicy } from './backoff.js';
 import { isTraceparent, parseCloudEvent, type CloudEvent } from './cloud-event.js';
 import { MalformedMessageError, errorMessage, isNonRetryable } from './errors.js';
+import { deferInsertsOf } from './deferred-inserts.js';
 import { createKafka, ensureTopics } from './kafka.js';
 import { consumerGroupId, deadLetterTopic, prefixedTopic, type KafkaConfig } from './kafka-config.js';
 import { messagingMetrics } from './metrics.js';
@@ -26,6 +27,8 @@ const { Partitioners } = kafkajs;
  * Reacts to one event inside the consumer's transaction. Whatever it writes through `tx` commits
  * together with the inbox row, so a redelivered event changes nothing. Handlers ignore event
  * types they do not know (return), and throw NonRetryableError when retrying cannot help.
+ * Rows nothing reads back in the same transaction are cheapest written with
+ * `deferInsert(tx, table, row)`: one multi-row INSERT per consumer transaction.
  */
 export interface EventHandler {
   handle(event: CloudEvent, tx: EntityManager): Promise<void>;
@@ -304,6 +307,12 @@ export class KafkaEventConsumer {
         this.done(ctx.payload, rest[rest.length - 1]!.message.offset);
         return true;
       }
+      if (failure.index === undefined) {
+        // The flush of the deferred rows (or the commit) failed: no message to blame yet. Halve
+        // until the failing message is alone (a single message's failure has index 0).
+        const half = Math.ceil(rest.length / 2);
+        return (await this.processGroup(ctx, rest.slice(0, half))) && this.processGroup(ctx, rest.slice(half));
+      }
       if (failure.index > 0 && !(await this.processGroup(ctx, rest.slice(0, failure.index)))) return false;
       const failing = rest[failure.index]!;
       if (!(await this.retry(ctx, failing, failure.error))) return false;
@@ -343,12 +352,14 @@ export class KafkaEventConsumer {
 
   /**
    * One transaction over `items`: inbox rows first (duplicates skip their handler), then the
-   * handlers in order. Resolves undefined on commit, or says which item failed (the inbox
-   * insert failing counts as the first item failing).
+   * handlers in order, then the rows they deferred. Resolves undefined on commit, or says which
+   * item failed (the inbox insert failing counts as the first item failing); `index` is
+   * undefined when the flush or the commit failed with several items in the transaction.
    */
-  private async attempt(batch: Batch, items: readonly Item[], handlers: readonly EventHandler[]): Promise<{ index: number; error: unknown } | undefined> {
+  private async attempt(batch: Batch, items: readonly Item[], handlers: readonly EventHandler[]): Promise<{ index: number | undefined; error: unknown } | undefined> {
     const started = performance.now();
     let current = 0;
+    let flushing = false;
     let kinds: Array<'processed' | 'duplicate'>;
     try {
       kinds = await this.options.dataSource.transaction(async (tx) => {
@@ -361,6 +372,7 @@ export class KafkaEventConsumer {
           items.map((it) => it.message.offset),
         ]);
         const fresh = new Set(inserted.map((r) => r.event_id));
+        const deferred = deferInsertsOf(tx);
         const result: Array<'processed' | 'duplicate'> = [];
         for (current = 0; current < events.length; current++) {
           const event = events[current]!;
@@ -379,9 +391,12 @@ export class KafkaEventConsumer {
           );
           result.push('processed');
         }
+        flushing = true;
+        await deferred.flush(tx);
         return result;
       });
     } catch (error) {
+      if (flushing && items.length > 1) return { index: undefined, error };
       return { index: Math.min(current, items.length - 1), error };
     }
     const { service } = this.options;

@@ -1,7 +1,8 @@
 // npm run bench:events — the cost of the messaging pipeline, measured on one broker in one run:
 //   (a) raw kafkajs: produce → consume, same message size, same producer durability (acks=all, idempotent)
 //   (b) pipeline: outbox rows → relay → Kafka → consumer with inbox (and, as a second figure,
-//       with a handler writing one effect row per event)
+//       with a handler writing one effect row per event: a statement per event, and deferred into
+//       one multi-row insert per consumer transaction)
 //   (c) latency at a fixed offered load: event insert committed → handler effect committed
 // The last line printed is one JSON object with the figures.
 import { randomBytes } from 'node:crypto';
@@ -14,6 +15,7 @@ import pg from 'pg';
 import {
   EventStore,
   KafkaEventConsumer,
+  deferInsert,
   OutboxRelay,
   messagingMetrics,
   prefixedTopic,
@@ -54,6 +56,8 @@ export interface BenchOptions {
   warmupEvents: number;
   /** Which of a, b, c to run (default all). */
   phases?: string;
+  /** Handlers of (b), comma-separated, in the order run each round (default `none,row,deferred`). */
+  effects?: string;
 }
 
 export interface BenchResult {
@@ -79,12 +83,26 @@ class BenchEffects1700000000001 {
   }
 }
 
-/** The consumer's business effect: one row per event, in the inbox transaction. */
+/**
+ * What the consumer's handler does besides the platform's work: nothing (`none`); one effect row
+ * per event, a statement each (`row`); the same row deferred into the transaction's one
+ * multi-row insert (`deferred`, deferInsert).
+ */
+type Effect = 'none' | 'row' | 'deferred';
+const EFFECTS: readonly Effect[] = ['none', 'row', 'deferred'];
+
 class EffectHandler implements EventHandler {
-  constructor(private readonly writeRow: boolean) {}
+  constructor(private readonly effect: Effect) {}
   async handle(event: CloudEvent, tx: EntityManager): Promise<void> {
-    if (this.writeRow) await tx.query(`INSERT INTO effects (event_id, subject) VALUES ($1, $2)`, [event.id, event.subject]);
+    if (this.effect === 'row') await tx.query(`INSERT INTO effects (event_id, subject) VALUES ($1, $2)`, [event.id, event.subject]);
+    else if (this.effect === 'deferred') await deferInsert(tx, 'effects', { event_id: event.id, subject: event.subject });
   }
+}
+
+function parseEffects(list: string | undefined): Effect[] {
+  const effects = (list ?? EFFECTS.join(',')).split(',').map((e) => e.trim()).filter(Boolean);
+  for (const e of effects) if (!(EFFECTS as readonly string[]).includes(e)) throw new Error(`BENCH_EFFECTS: unknown effect ${e} (${EFFECTS.join(', ')})`);
+  return effects as Effect[];
 }
 
 const log = (msg: string): void => {
@@ -132,6 +150,7 @@ export async function runEventsBench(options: BenchOptions): Promise<BenchResult
     relayBatchSize: options.relayBatchSize ?? 1000,
     relayPipelineDepth: options.relayPipelineDepth ?? 2,
     consumerMessagesPerTransaction: options.consumerMessagesPerTransaction ?? 100,
+    latencyEffect: parseEffects(options.effects).filter((e) => e !== 'none').pop() ?? 'row',
   };
   try {
     const phases = options.phases ?? 'abc';
@@ -143,14 +162,14 @@ export async function runEventsBench(options: BenchOptions): Promise<BenchResult
     // headline figure; and with a handler that also writes one effect row per event, which is
     // what a typical consumer adds on top.
     const raws: number[] = [];
-    const pipelines: number[] = [];
-    const withEffectRow: number[] = [];
+    const byEffect = new Map<Effect, number[]>();
+    const effects = parseEffects(options.effects);
     let run = 0;
     const cpu = (c: number | undefined): string => (c === undefined ? '' : ` (machine CPU ${c.toFixed(0)} µs/event)`);
     if (options.warmupEvents > 0) {
       // Not counted: JIT, connections, first topic metadata, cold caches.
       if (phases.includes('a')) await rawThroughput(kafka, options.warmupEvents, options.partitions, ++run);
-      if (phases.includes('b')) await pipelineThroughput(setup, options.warmupEvents, ++run, 'row');
+      if (phases.includes('b')) await pipelineThroughput(setup, options.warmupEvents, ++run, setup.latencyEffect);
       log(`    warm-up done (${options.warmupEvents} events each, not counted)`);
     }
     for (let round = 1; round <= options.rounds; round++) {
@@ -160,19 +179,22 @@ export async function runEventsBench(options: BenchOptions): Promise<BenchResult
         log(`(a) round ${round}: raw kafkajs produce→consume, ${options.rawEvents} messages: ${result.toFixed(0)} msg/s${cpu(cpuMicrosPerEvent)}`);
       }
       if (phases.includes('b')) {
-        for (const effect of ['none', 'row'] as const) {
+        const rawOfRound = raws[raws.length - 1];
+        for (const effect of effects) {
           const { result, cpuMicrosPerEvent } = await pipelineThroughput(setup, options.pipelineEvents, ++run, effect);
-          (effect === 'none' ? pipelines : withEffectRow).push(result);
-          const what = effect === 'none' ? 'inbox consumer' : 'inbox consumer + 1 effect row/event';
-          log(`(b) round ${round}: outbox→relay→Kafka→${what}, ${options.pipelineEvents} events: ${result.toFixed(0)} events/s${cpu(cpuMicrosPerEvent)}`);
+          byEffect.set(effect, [...(byEffect.get(effect) ?? []), result]);
+          const what = { none: 'inbox consumer', row: 'inbox consumer + 1 effect row/event', deferred: 'inbox consumer + 1 deferred effect row/event' }[effect];
+          const ratio = rawOfRound === undefined ? '' : ` (ratio ${(result / rawOfRound).toFixed(3)})`;
+          log(`(b) round ${round}: outbox→relay→Kafka→${what}, ${options.pipelineEvents} events: ${result.toFixed(0)} events/s${ratio}${cpu(cpuMicrosPerEvent)}`);
         }
       }
     }
     raw = median(raws);
-    pipeline = median(pipelines);
+    pipeline = median(byEffect.get('none') ?? []);
+    const label = { none: 'pipeline', row: 'with an effect row', deferred: 'with a deferred effect row' };
     log(
-      `    medians: raw ${raw.toFixed(0)} msg/s; pipeline ${pipeline.toFixed(0)} events/s (ratio ${(pipeline / raw).toFixed(3)}); ` +
-        `with an effect row ${median(withEffectRow).toFixed(0)} events/s (ratio ${(median(withEffectRow) / raw).toFixed(3)})`,
+      `    medians: raw ${raw.toFixed(0)} msg/s; ` +
+        effects.map((e) => `${label[e]} ${median(byEffect.get(e) ?? []).toFixed(0)} events/s (ratio ${(median(byEffect.get(e) ?? []) / raw).toFixed(3)})`).join('; '),
     );
     const latency = phases.includes('c')
       ? await pipelineLatency(setup, options.latencyRate, options.latencySeconds)
@@ -278,10 +300,12 @@ interface PipelineSetup {
   relayBatchSize: number;
   relayPipelineDepth: number;
   consumerMessagesPerTransaction: number;
+  /** The handler of (c): the last effect of (b) that writes a row (default `row`). */
+  latencyEffect: Effect;
 }
 
 /** (b) Preloaded outbox, then relay + consumer started together: time until every effect is committed. */
-async function pipelineThroughput(setup: PipelineSetup, n: number, round: number, effect: 'none' | 'row'): Promise<Measured> {
+async function pipelineThroughput(setup: PipelineSetup, n: number, round: number, effect: Effect): Promise<Measured> {
   const { kafka, database, dataSource, consumerDataSource } = setup;
   // A topic (event type) and a consumer group per round.
   const type = eventType('bench', `item${round}`, 'measured');
@@ -307,7 +331,7 @@ async function pipelineThroughput(setup: PipelineSetup, n: number, round: number
     service: `bench-throughput-${round}`,
     kafka,
     dataSource: consumerDataSource,
-    subscriptions: [{ topic: topicForEventType(type), handler: new EffectHandler(effect === 'row') }],
+    subscriptions: [{ topic: topicForEventType(type), handler: new EffectHandler(effect) }],
     partitionsConsumedConcurrently: setup.consumerConcurrency,
     maxMessagesPerTransaction: setup.consumerMessagesPerTransaction,
     onOutcome: (o: ConsumeOutcome) => {
@@ -330,7 +354,7 @@ async function pipelineThroughput(setup: PipelineSetup, n: number, round: number
   await relay.stop();
   await consumer.stop();
   const effects: Array<{ n: string }> = await dataSource.query(`SELECT count(*) AS n FROM effects`);
-  const expectedEffects = effect === 'row' ? n : 0;
+  const expectedEffects = effect === 'none' ? 0 : n;
   if (Number(effects[0]!.n) !== expectedEffects) throw new Error(`expected ${expectedEffects} effects, found ${effects[0]!.n}`);
   const inbox: Array<{ n: string }> = await dataSource.query(`SELECT count(*) AS n FROM inbox_messages WHERE consumer = $1`, [consumer.groupId]);
   if (Number(inbox[0]!.n) !== n) throw new Error(`expected ${n} inbox rows, found ${inbox[0]!.n}`);
@@ -360,7 +384,7 @@ async function pipelineLatency(setup: PipelineSetup, rate: number, seconds: numb
     service: 'bench-latency',
     kafka,
     dataSource: consumerDataSource,
-    subscriptions: [{ topic: LATENCY_TOPIC, handler: new EffectHandler(true) }],
+    subscriptions: [{ topic: LATENCY_TOPIC, handler: new EffectHandler(setup.latencyEffect) }],
     partitionsConsumedConcurrently: setup.consumerConcurrency,
     maxMessagesPerTransaction: setup.consumerMessagesPerTransaction,
     onOutcome: (o: ConsumeOutcome) => {

@@ -14,6 +14,7 @@ const result = await runEventsBench({
   latencySeconds: num('BENCH_SECONDS', 10),
   partitions: num('BENCH_PARTITIONS', 6),
   phases: env.BENCH_PHASES ?? 'abc',
+  effects: env.BENCH_EFFECTS,
   rounds: num('BENCH_ROUNDS', 3),
   warmupEvents: num('BENCH_WARMUP_EVENTS', 10_000),
   relayBatchSize: num('BENCH_RELAY_BATCH', 1000),
