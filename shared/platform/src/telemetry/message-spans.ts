@@ -1,5 +1,5 @@
-import { context, SpanKind, type Span } from '@opentelemetry/api';
-import { endSpan, startPlatformSpan } from './platform-spans.js';
+import { SpanKind, type Span } from '@opentelemetry/api';
+import { endSpan, startPlatformSpan, withPlatformSpan } from './platform-spans.js';
 import { tracingStarted } from './start-telemetry.js';
 
 /** What the relay knows of a row it publishes. */
@@ -75,24 +75,20 @@ export async function withConsumerSpan<T>(
   fn: (traceparent: string | undefined) => Promise<T>,
 ): Promise<T> {
   if (!tracingStarted()) return fn(message.traceparent);
-  const { span, context: spanContext, traceparent } = startPlatformSpan(`process ${topic}`, {
-    kind: SpanKind.CONSUMER,
-    parent: message.traceparent ?? null,
-    attributes: {
-      'messaging.system': 'kafka',
-      'messaging.operation.type': 'process',
-      'messaging.destination.name': topic,
-      'messaging.consumer.group.name': group,
-      'messaging.message.id': message.id,
-      'cloudevents.event_type': message.type,
+  return withPlatformSpan(
+    `process ${topic}`,
+    {
+      kind: SpanKind.CONSUMER,
+      parent: message.traceparent ?? null,
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': topic,
+        'messaging.consumer.group.name': group,
+        'messaging.message.id': message.id,
+        'cloudevents.event_type': message.type,
+      },
     },
-  });
-  try {
-    const result = await context.with(spanContext, () => fn(traceparent));
-    endSpan(span);
-    return result;
-  } catch (err) {
-    endSpan(span, err);
-    throw err;
-  }
+    fn,
+  );
 }
