@@ -223,16 +223,20 @@ describe('gateway ⇄ story (real identity and story services, Postgres, Kafka)'
   it('follow and unfollow are idempotent; not yourself; followers are the author\'s own, with display names from identity events', async () => {
     const carol = await newMember('Carol');
     // story learns about Carol from her UserRegistered event (identity → Kafka → author ACL);
-    // until it has, she is AUTHOR_NOT_FOUND there.
+    // until it has, following her is 503 with Retry-After (her id is minutes old: ADR 0023), never 404.
     await waitUntil(async () => {
       const res = await as(bob).post(`/api/v1/authors/${carol.id}/follow`);
-      if (res.status === 404) expectProblem(res, 404, 'AUTHOR_NOT_FOUND');
+      if (res.status !== 204) {
+        expectProblem(res, 503, 'SERVICE_UNAVAILABLE');
+        expect(res.headers['retry-after']).toBeDefined();
+      }
       return res.status === 204;
     }, 30_000, 100);
     expect((await as(bob).post(`/api/v1/authors/${carol.id}/follow`)).status).toBe(204);
     expect((await as(alice).post(`/api/v1/authors/${carol.id}/follow`)).status).toBe(204);
     expectProblem(await as(carol).post(`/api/v1/authors/${carol.id}/follow`), 422, 'CANNOT_FOLLOW_SELF');
-    expectProblem(await as(bob).post(`/api/v1/authors/${uuidv7()}/follow`), 404, 'AUTHOR_NOT_FOUND');
+    expectProblem(await as(bob).post(`/api/v1/authors/${uuidv7(Date.now() - 3_600_000)}/follow`), 404, 'AUTHOR_NOT_FOUND');
+    expectProblem(await as(bob).post(`/api/v1/authors/${uuidv7()}/follow`), 503, 'SERVICE_UNAVAILABLE'); // too new to tell
 
     // Names come from UserRegistered (identity → Kafka → story's author ACL): wait for them.
     let followers: Res | undefined;

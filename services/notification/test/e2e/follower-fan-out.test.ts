@@ -22,7 +22,7 @@ describe('StoryPublished → every follower of the author (identity + story + no
     followers = [];
     for (const [i, name] of ['Uno', 'Dos', 'Tres', 'Cuatro', 'Cinco'].entries()) followers.push(await registerUser(stack, name, i % 2 === 0 ? 'es' : 'en'));
     for (const f of followers) {
-      // story learns about users from the same UserRegistered: AUTHOR_NOT_FOUND until it has.
+      // story learns about users from the same UserRegistered: AUTHOR_NOT_READY (503) until it has.
       await waitUntil(async () => (await outcome(stack.storyClient!.followAuthor({ authorId: author.id }, as(f.token)))) === 'ok', 20_000);
     }
     const muter = followers[4]!;

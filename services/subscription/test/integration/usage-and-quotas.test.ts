@@ -196,6 +196,7 @@ describe('usage and quotas (real Postgres and Kafka)', () => {
     const q = await app.client.checkQuota({ userId: '', resource: 'stories', amount: 1 }, as(users.cat!));
     expect(q).toMatchObject({ allowed: true, used: 0, limit: 3, tier: 'free' });
     expect(new Date(q.periodStart).getTime()).toBeLessThan(clock.now().getTime());
-    expect(await outcome(app.client.getSubscription({ userId: '' }, as(users.cat!)))).toBe('NOT_FOUND:SUBSCRIPTION_NOT_FOUND');
+    // Their own GetSubscription starts the free subscription (ADR 0023), where it used to be 404.
+    expect((await app.client.getSubscription({ userId: '' }, as(users.cat!))).subscription).toMatchObject({ userId: users.cat!.id, tier: 'free', status: 'active' });
   });
 });
