@@ -13,6 +13,7 @@ import { GatewayHttpAdapter } from './interface/http/http-server.js';
 import { accessLogMiddleware } from './interface/http/middleware/access-log.middleware.js';
 import { jsonBodyMiddleware } from './interface/http/middleware/json-body.middleware.js';
 import { rawWebhookBodyMiddleware } from './interface/http/middleware/raw-webhook-body.middleware.js';
+import { staticSecurityHeaders } from './interface/http/middleware/security-headers.middleware.js';
 import { CORRELATION_HEADER, requestContextMiddleware } from './interface/http/middleware/request-context.middleware.js';
 import { streamedUploadMiddleware } from './interface/http/middleware/streamed-upload.middleware.js';
 import { setupOpenApi } from './interface/http/openapi/openapi.js';
@@ -51,20 +52,22 @@ export async function createGatewayApp(env: Env, options: CreateGatewayAppOption
   app.use(accessLogMiddleware);
   app.use(httpMetricsMiddleware());
   app.use(
-    helmet({
-      // swagger-ui (served locally) needs inline styles; scripts stay 'self'.
-      contentSecurityPolicy: {
-        directives: {
-          'script-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
-          // swagger-ui's "Try it out" calls the advertised server (PUBLIC_BASE_URL).
-          'connect-src': ["'self'", new URL(config.publicBaseUrl).origin],
-          // Served over plain http locally: do not make browsers upgrade the docs' assets.
-          'upgrade-insecure-requests': config.publicBaseUrl.startsWith('https:') ? [] : null,
+    staticSecurityHeaders(
+      helmet({
+        // swagger-ui (served locally) needs inline styles; scripts stay 'self'.
+        contentSecurityPolicy: {
+          directives: {
+            'script-src': ["'self'"],
+            'img-src': ["'self'", 'data:'],
+            // swagger-ui's "Try it out" calls the advertised server (PUBLIC_BASE_URL).
+            'connect-src': ["'self'", new URL(config.publicBaseUrl).origin],
+            // Served over plain http locally: do not make browsers upgrade the docs' assets.
+            'upgrade-insecure-requests': config.publicBaseUrl.startsWith('https:') ? [] : null,
+          },
         },
-      },
-      crossOriginResourcePolicy: { policy: 'same-site' },
-    }),
+        crossOriginResourcePolicy: { policy: 'same-site' },
+      }),
+    ),
   );
   if (config.corsOrigins.length > 0) {
     app.enableCors({

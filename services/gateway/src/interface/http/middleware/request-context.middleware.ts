@@ -1,5 +1,4 @@
 import { randomFillSync } from 'node:crypto';
-import { uuidv7 } from '@storytelling/kernel';
 import { isValidIdempotencyKey, runWithContext, type RequestContext } from '@storytelling/platform';
 import { ProblemException } from '../problem/problem.js';
 import { deferProblem } from './deferred-problem.js';
@@ -33,6 +32,15 @@ function randomHex(bytes: number): string {
   return hex;
 }
 
+const VARIANT = '89ab';
+
+/** A fresh correlation id: an RFC 9562 UUIDv7 like the kernel's `uuidv7`, its random bits from the pool. */
+export function correlationUuidv7(now: number = Date.now()): string {
+  const ms = now.toString(16).padStart(12, '0').slice(-12);
+  const r = randomHex(10);
+  return `${ms.slice(0, 8)}-${ms.slice(8)}-7${r.slice(0, 3)}-${VARIANT[Number.parseInt(r[3]!, 16) & 3]}${r.slice(4, 7)}-${r.slice(7, 19)}`;
+}
+
 /** W3C trace context: keep a valid incoming trace id, start a new span; otherwise start a trace. */
 export function nextTraceparent(incoming: unknown): string {
   const span = randomHex(8);
@@ -53,7 +61,7 @@ export function nextTraceparent(incoming: unknown): string {
  * 400 INVALID_IDEMPOTENCY_KEY, answered once the route's guards have run (401 comes first).
  */
 export function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
-  const correlationId = acceptCorrelationId(req.headers[CORRELATION_HEADER]) ?? uuidv7();
+  const correlationId = acceptCorrelationId(req.headers[CORRELATION_HEADER]) ?? correlationUuidv7();
   res.setHeader(CORRELATION_HEADER, correlationId);
   const context: RequestContext = { correlationId, traceparent: nextTraceparent(req.headers.traceparent) };
   const idempotencyKey = req.method === 'POST' ? req.headers[IDEMPOTENCY_KEY_HEADER] : undefined;
