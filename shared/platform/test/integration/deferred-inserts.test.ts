@@ -3,7 +3,7 @@
 // alone, and the messages around it in the same batch are processed exactly once.
 import { uuidv7 } from '@storytelling/kernel';
 import kafkajs, { type Producer } from 'kafkajs';
-import type { EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
   KafkaEventConsumer,
   deadLetterTopic,
@@ -15,14 +15,20 @@ import {
   type ConsumeOutcome,
   type EventHandler,
 } from '../../src/messaging/index.js';
+import { UnitOfWork } from '../../src/persistence/index.js';
 import { createSandbox, RawProbe, THING_HAPPENED, THING_TOPIC, until, type Sandbox } from './messaging-fixtures.js';
 
-/** Defers one effect row per event; `n` goes to an integer column, so a non-number fails at the flush. */
+/**
+ * Defers one effect row per event the way a service's repository would: through the unit of
+ * work, which joins the consumer's (ambient) transaction. `n` goes to an integer column, so a
+ * non-number fails at the flush.
+ */
 class DeferringHandler implements EventHandler {
   attempts = new Map<string, number>();
-  async handle(event: CloudEvent, tx: EntityManager): Promise<void> {
+  dataSource: DataSource | undefined;
+  async handle(event: CloudEvent): Promise<void> {
     this.attempts.set(event.id, (this.attempts.get(event.id) ?? 0) + 1);
-    await deferInsert(tx, 'effects', { event_id: event.id, subject: event.subject, n: event.data.n });
+    await new UnitOfWork(this.dataSource!).run((tx) => deferInsert(tx, 'effects', { event_id: event.id, subject: event.subject, n: event.data.n }));
   }
 }
 
@@ -54,6 +60,7 @@ describe('deferred inserts', () => {
 
   beforeAll(async () => {
     sb = await createSandbox('deferred');
+    handler.dataSource = sb.dataSource;
     const client = new kafkajs.Kafka({ clientId: 'deferred-test', brokers: sb.kafka.brokers, logLevel: kafkajs.logLevel.NOTHING });
     producer = client.producer({ createPartitioner: kafkajs.Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
