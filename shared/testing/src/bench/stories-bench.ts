@@ -220,7 +220,33 @@ export function summariseProfile(file: string, top = 25): string {
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .map(([k, t]) => `  ${((t / busy) * 100).toFixed(1).padStart(5)}%  ${k}`);
-  return [`busy ${(busy / 1e6).toFixed(1)} s of ${(total / 1e6).toFixed(1)} s sampled; top self time:`, ...lines].join('\n');
+  // The same self time by package / Node module; a native frame (no url: writev, GC helpers)
+  // counts for the nearest caller that has one, so `writev` under grpc-js counts as grpc-js.
+  const parent = new Map<number, ProfileNode>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node);
+  const byModule = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const t = self.get(node.id) ?? 0;
+    if (t === 0 || node.callFrame.functionName === '(idle)') continue;
+    let at: ProfileNode | undefined = node;
+    while (at && !at.callFrame.url) at = parent.get(at.id);
+    const key = at ? moduleOf(at.callFrame.url) : node.callFrame.functionName;
+    byModule.set(key, (byModule.get(key) ?? 0) + t);
+  }
+  const modules = [...byModule.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, t]) => `  ${((t / busy) * 100).toFixed(1).padStart(5)}%  ${k}`);
+  return [`busy ${(busy / 1e6).toFixed(1)} s of ${(total / 1e6).toFixed(1)} s sampled; top self time:`, ...lines, 'self time by package (native frames counted for their caller):', ...modules].join('\n');
+}
+
+/** `pg`, `@grpc/grpc-js`, `node:http2/core`, `services/story/dist/…` for a profile frame's url. */
+function moduleOf(url: string): string {
+  const path = url.replace(/^file:\/\//, '');
+  const pkg = /node_modules\/\.pnpm\/[^/]+\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+  if (pkg) return pkg[1]!;
+  if (path.startsWith('node:')) return path.replace(/^node:(internal\/)?/, 'node:').split('/').slice(0, 2).join('/');
+  return path.replace(repoRoot + '/', '');
 }
 
 // ---------------------------------------------------------------------------------------------
