@@ -245,6 +245,14 @@ describe('gateway ⇄ identity ⇄ local OpenID provider (real services, Postgre
     expectProblem(await callback(await signIn(LINUS)), 401, 'OIDC_LOGIN_FAILED');
   }, 60_000);
 
+  it('the provider answering error=access_denied is 401 OIDC_LOGIN_FAILED and spends the attempt', async () => {
+    const state = (await start()).searchParams.get('state')!;
+    const declined = await request(http).get(`/api/v1/auth/oidc/local/callback?${new URLSearchParams({ error: 'access_denied', state })}`);
+    expectProblem(declined, 401, 'OIDC_LOGIN_FAILED');
+    const late = await request(http).get(`/api/v1/auth/oidc/local/callback?${new URLSearchParams({ code: 'x', state })}`);
+    expectProblem(late, 400, 'OIDC_STATE_INVALID');
+  });
+
   it('an unknown provider is 404 OIDC_PROVIDER_NOT_FOUND', async () => {
     expectProblem(await request(http).get('/api/v1/auth/oidc/nope/start'), 404, 'OIDC_PROVIDER_NOT_FOUND');
   });

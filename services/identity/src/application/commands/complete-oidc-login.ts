@@ -53,15 +53,14 @@ export class CompleteOidcLoginHandler implements ICommandHandler<CompleteOidcLog
   async execute(command: CompleteOidcLoginCommand): Promise<AuthResult> {
     const provider = this.providers.get(command.provider);
     if (!provider) throw new OidcProviderNotFoundError(command.provider);
-    const errors: FieldError[] = [];
-    if (!command.code) errors.push({ field: 'code', message: 'is required' });
-    if (!command.state) errors.push({ field: 'state', message: 'is required' });
-    if (errors.length > 0) throw new ValidationError('invalid OIDC callback', errors);
+    if (!command.state) throw new ValidationError('invalid OIDC callback', [{ field: 'state', message: 'is required' }]);
 
     const attempt = await this.attempts.take(this.secrets.hash(command.state));
     if (!attempt || attempt.provider !== provider.name || attempt.expiresAt.getTime() <= this.clock.now().getTime()) {
       throw new OidcStateInvalidError();
     }
+    // No code: the provider answered with an error (the person declined, ...). The attempt is spent.
+    if (!command.code) throw new OidcLoginFailedError();
     const identity = await provider.exchange({
       code: command.code,
       state: command.state,

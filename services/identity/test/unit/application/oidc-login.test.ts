@@ -132,6 +132,15 @@ describe('OIDC sign-in (application)', () => {
     expect(provider.exchanges).toHaveLength(0);
   });
 
+  it('a callback without a code (the provider answered error=access_denied) spends the attempt: OIDC_LOGIN_FAILED, then OIDC_STATE_INVALID', async () => {
+    await start.execute(new StartOidcLoginCommand('idp'));
+    const state = provider.requests.at(-1)!.state;
+    expect(await failure(complete.execute(new CompleteOidcLoginCommand('idp', '', state)))).toBe('unauthenticated:OIDC_LOGIN_FAILED');
+    expect(await failure(complete.execute(new CompleteOidcLoginCommand('idp', 'a-code', state)))).toBe('validation:OIDC_STATE_INVALID');
+    expect(await failure(complete.execute(new CompleteOidcLoginCommand('idp', 'a-code', '')))).toBe('validation:VALIDATION_FAILED');
+    expect(provider.exchanges).toHaveLength(0);
+  });
+
   it('an unknown provider is OIDC_PROVIDER_NOT_FOUND at start and callback', async () => {
     expect(await failure(start.execute(new StartOidcLoginCommand('nope')))).toBe('not_found:OIDC_PROVIDER_NOT_FOUND');
     expect(await failure(complete.execute(new CompleteOidcLoginCommand('nope', 'c', 's')))).toBe('not_found:OIDC_PROVIDER_NOT_FOUND');
