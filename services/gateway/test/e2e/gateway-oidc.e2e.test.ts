@@ -67,7 +67,12 @@ describe('gateway ⇄ identity ⇄ local OpenID provider (real services, Postgre
       codeTtlSeconds: 1,
     });
     const oidcEnv = {
-      OIDC_PROVIDERS: 'local,slow',
+      OIDC_PROVIDERS: 'local,slow,down',
+      // Nothing listens on port 9 of the loopback: a provider that is down.
+      OIDC_DOWN_ISSUER: 'http://127.0.0.1:9',
+      OIDC_DOWN_CLIENT_ID: 'storytelling',
+      OIDC_DOWN_CLIENT_SECRET: 'storytelling-secret',
+      OIDC_DOWN_REDIRECT_URI: 'http://gateway.test/api/v1/auth/oidc/down/callback',
       OIDC_LOCAL_ISSUER: provider.issuer,
       OIDC_LOCAL_CLIENT_ID: 'storytelling',
       OIDC_LOCAL_CLIENT_SECRET: 'storytelling-secret',
@@ -251,6 +256,14 @@ describe('gateway ⇄ identity ⇄ local OpenID provider (real services, Postgre
     expectProblem(declined, 401, 'OIDC_LOGIN_FAILED');
     const late = await request(http).get(`/api/v1/auth/oidc/local/callback?${new URLSearchParams({ code: 'x', state })}`);
     expectProblem(late, 400, 'OIDC_STATE_INVALID');
+  });
+
+  it('a provider that cannot be reached is 503 SERVICE_UNAVAILABLE with Retry-After, and no attempt is kept', async () => {
+    const before = Number((await db.query(`SELECT count(*) AS n FROM oidc_login_attempts`)).rows[0].n);
+    const res = await request(http).get('/api/v1/auth/oidc/down/start');
+    expectProblem(res, 503, 'SERVICE_UNAVAILABLE');
+    expect(res.headers['retry-after']).toBeDefined();
+    expect(Number((await db.query(`SELECT count(*) AS n FROM oidc_login_attempts`)).rows[0].n)).toBe(before);
   });
 
   it('an unknown provider is 404 OIDC_PROVIDER_NOT_FOUND', async () => {

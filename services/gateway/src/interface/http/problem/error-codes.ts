@@ -59,7 +59,6 @@ export const ERROR_CODES = {
   OIDC_LOGIN_FAILED: { status: 401, title: 'Provider sign-in failed' },
   OIDC_EMAIL_NOT_VERIFIED: { status: 403, title: 'Email not verified by the provider' },
   OIDC_PROVIDER_NOT_FOUND: { status: 404, title: 'Sign-in provider not found' },
-  OIDC_PROVIDER_UNAVAILABLE: { status: 503, title: 'Sign-in provider unavailable' },
   CONFLICT: { status: 409, title: 'Conflict' },
   VERSION_CONFLICT: { status: 412, title: 'Version conflict' },
   LAST_SUPER_ADMIN: { status: 422, title: 'Last super-admin' },
