@@ -7,7 +7,8 @@ import { infraUp } from './infra.mjs';
 import { ensureDatabase, provisionServices } from './provisioning.mjs';
 import { readFleet } from './fleet-manifest.mjs';
 import { runMigrations, startFleet, stopFleet } from './fleet-launcher.mjs';
-import { superadminCredentials } from './service-env.mjs';
+import { LOCAL_OIDC, localOidcClientSecret, superadminCredentials } from './service-env.mjs';
+import { DEV_ACCOUNTS, startLocalOidcProvider } from './local-oidc-provider.mjs';
 import { ensureIdentityKey } from './identity-keys.mjs';
 import { dataPaths, repoRoot } from './paths.mjs';
 
@@ -26,6 +27,13 @@ export async function runFleetInForeground() {
 
   const target = { databaseName: fleet.database, brokers: infra.kafka.brokers };
   await runMigrations(target);
+
+  // A real OpenID provider for `GET /api/v1/auth/oidc/local/start` (dev accounts below), in this process.
+  const oidc = await startLocalOidcProvider({
+    port: LOCAL_OIDC.port,
+    issuer: LOCAL_OIDC.issuer,
+    clients: [{ clientId: LOCAL_OIDC.clientId, clientSecret: localOidcClientSecret(), redirectUris: [LOCAL_OIDC.redirectUri] }],
+  });
 
   let stopping = false;
   const exited = new Set();
@@ -48,6 +56,7 @@ export async function runFleetInForeground() {
   API docs   ${base}/docs
   logs       ${relative(process.cwd(), dataPaths().logs) || '.'}/
   admin      ${admin.email} (password in .data/secrets.json, "superadmin:password")
+  OIDC       ${base}/api/v1/auth/oidc/local/start (local provider ${oidc.issuer}; ${DEV_ACCOUNTS.map((a) => `${a.email} / ${a.password}`).join(', ')})
 
   Ctrl-C stops the services; PostgreSQL and Kafka keep running (npm run infra:down).
 `);
@@ -68,6 +77,7 @@ export async function runFleetInForeground() {
       clearInterval(watch);
       process.stdout.write('\n');
       await stopFleet();
+      await oidc.close();
       resolvePromise(undefined);
     };
     process.once('SIGINT', stop);

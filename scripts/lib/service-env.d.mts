@@ -12,3 +12,5 @@ export const SERVICE_TOKEN_CALLERS: string[];
 export function serviceTokenSecret(service: string): string;
 export function serviceCredentials(callers?: string[]): string;
 export const MEDIA_SERVICES: string[];
+export const LOCAL_OIDC: { port: number; issuer: string; clientId: string; redirectUri: string };
+export function localOidcClientSecret(): string;

@@ -29,6 +29,22 @@ export const SERVICE_TOKEN_CALLERS = ['notification', 'subscription', 'payments'
  */
 export const MEDIA_SERVICES = ['gateway', 'narration'];
 
+/**
+ * The local OpenID provider (scripts/lib/local-oidc-provider.mjs), started by the launcher next
+ * to the fleet and registered in identity as the provider `local` (docs/identity.md).
+ */
+export const LOCAL_OIDC = {
+  port: 7100,
+  issuer: `http://${HOST}:7100`,
+  clientId: 'storytelling-local',
+  redirectUri: `http://${HOST}:8080/api/v1/auth/oidc/local/callback`,
+};
+
+/** identity's client secret at the local provider (generated once). */
+export function localOidcClientSecret() {
+  return ensureSecret('oidc:local-client-secret', () => generatePassword(32)).value;
+}
+
 /** A caller's local SERVICE_TOKEN_SECRET (generated once). @param {string} service */
 export function serviceTokenSecret(service) {
   return ensureSecret(`service-token:${service}`, () => generatePassword(32)).value;
@@ -80,6 +96,11 @@ export function buildServiceEnv(serviceName, options) {
     env.SUPERADMIN_EMAIL = admin.email;
     env.SUPERADMIN_PASSWORD = admin.password;
     env.SERVICE_CREDENTIALS = serviceCredentials();
+    env.OIDC_PROVIDERS = 'local';
+    env.OIDC_LOCAL_ISSUER = LOCAL_OIDC.issuer;
+    env.OIDC_LOCAL_CLIENT_ID = LOCAL_OIDC.clientId;
+    env.OIDC_LOCAL_CLIENT_SECRET = localOidcClientSecret();
+    env.OIDC_LOCAL_REDIRECT_URI = LOCAL_OIDC.redirectUri;
   }
   if (SERVICE_TOKEN_CALLERS.includes(service.name)) env.SERVICE_TOKEN_SECRET = serviceTokenSecret(service.name);
   if (MEDIA_SERVICES.includes(service.name)) env.OBJECT_STORAGE_DIR = join(dataPaths().root, 'objects');

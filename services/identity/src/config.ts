@@ -1,6 +1,8 @@
 import { ValidationError } from '@storytelling/kernel';
 import { ConfigError, callerConfigSchema, int, loadConfig, serviceConfigSchema, str, type ConfigOf } from '@storytelling/platform';
 import { Email, assertAcceptablePassword } from './domain/index.js';
+import { parseOidcProviders } from './infrastructure/oidc/configured-providers.js';
+import type { OidcProviderSettings } from './infrastructure/oidc/openid-client-provider.js';
 import { parseServiceCredentials } from './infrastructure/security/service-credentials.js';
 
 /**
@@ -41,9 +43,16 @@ export const identityConfigSchema = {
   ARGON2_MEMORY_KIB: int({ min: 8192, max: 1_048_576 }).default(65_536).describe('argon2id memory cost (KiB)'),
   ARGON2_TIME_COST: int({ min: 1, max: 20 }).default(3).describe('argon2id iterations'),
   ARGON2_PARALLELISM: int({ min: 1, max: 16 }).default(4).describe('argon2id lanes'),
+  OIDC_PROVIDERS: str()
+    .optional()
+    .describe('OpenID Connect providers, comma-separated lower-case names; each N needs OIDC_N_ISSUER, OIDC_N_CLIENT_ID, OIDC_N_CLIENT_SECRET(_FILE), OIDC_N_REDIRECT_URI'),
+  OIDC_ATTEMPT_TTL_SECONDS: int({ min: 30, max: 3600 }).default(600).describe('how long a started OIDC sign-in may take'),
 };
 
-export type IdentityConfig = ConfigOf<typeof identityConfigSchema>;
+export type IdentityConfig = ConfigOf<typeof identityConfigSchema> & {
+  /** Parsed from OIDC_PROVIDERS and the OIDC_<NAME>_* variables. */
+  oidcProviders: OidcProviderSettings[];
+};
 
 /** loadConfig plus the rules that span variables; fails with every problem at once. */
 export function loadIdentityConfig(env: NodeJS.ProcessEnv = process.env): IdentityConfig {
@@ -69,6 +78,8 @@ export function loadIdentityConfig(env: NodeJS.ProcessEnv = process.env): Identi
   } catch (err) {
     problems.push({ variable: 'SERVICE_CREDENTIALS', problem: err instanceof Error ? err.message : 'invalid' });
   }
+  const oidc = parseOidcProviders(env);
+  problems.push(...oidc.problems);
   if (problems.length > 0) throw new ConfigError(problems, 'identity');
-  return config;
+  return { ...config, oidcProviders: oidc.providers };
 }

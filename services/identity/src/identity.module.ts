@@ -13,6 +13,8 @@ import { OpaqueRefreshTokens } from './infrastructure/security/opaque-refresh-to
 import { ConfiguredServiceCredentials, parseServiceCredentials } from './infrastructure/security/service-credentials.js';
 import type { SigningKeys } from './infrastructure/security/signing-keys.js';
 import { SUPER_ADMIN_SEED, SuperAdminBootstrapper } from './infrastructure/startup/super-admin-bootstrapper.js';
+import { oidcProviders } from './infrastructure/oidc/configured-providers.js';
+import type { OpenIdClientOptions } from './infrastructure/oidc/openid-client-provider.js';
 import { IdentityGrpcController } from './interface/identity.grpc-controller.js';
 import { JwksHttpController } from './interface/jwks.http-controller.js';
 
@@ -24,6 +26,7 @@ export interface IdentityModuleOptions {
   /** Start the outbox relay in this process (default true). */
   relay?: boolean;
   clock?: Clock;
+  oidc?: OpenIdClientOptions; // tests tamper with the provider's answers here
 }
 
 /**
@@ -66,6 +69,7 @@ export class IdentityModule {
         { provide: app.SERVICE_TOKEN_ISSUER, useValue: tokens },
         { provide: app.SERVICE_CREDENTIALS, useValue: new ConfiguredServiceCredentials(parseServiceCredentials(config.SERVICE_CREDENTIALS)) },
         { provide: app.IDENTITY_UNIT_OF_WORK, useFactory: identityUnitOfWork, inject: [UnitOfWork, EventStore, DataSource, CLOCK] },
+        ...oidcProviders(config.oidcProviders, config.OIDC_ATTEMPT_TTL_SECONDS, options.oidc),
         app.Sessions,
         SuperAdminBootstrapper,
         ...app.COMMAND_HANDLERS,

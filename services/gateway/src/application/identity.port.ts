@@ -58,6 +58,12 @@ export interface RegisterInput {
   language?: string;
 }
 
+export interface OidcCallbackInput {
+  code: string;
+  state: string;
+  iss?: string;
+}
+
 export interface LoginInput {
   email: string;
   password: string;
@@ -82,6 +88,10 @@ export interface IdentityPort {
   register(input: RegisterInput): Promise<AuthSession>;
   login(input: LoginInput): Promise<AuthSession>;
   refresh(refreshToken: string): Promise<TokenPair>;
+  /** Where to send the browser to sign in at an OpenID Connect provider (identity keeps the state). */
+  startOidcLogin(provider: string): Promise<{ authorizationUrl: string }>;
+  /** The provider's callback: identity validates it and signs the user in (links or creates). */
+  completeOidcLogin(provider: string, callback: OidcCallbackInput): Promise<AuthSession>;
   logout(refreshToken: string): Promise<void>;
   getMe(): Promise<UserView>;
   updateProfile(patch: ProfilePatch): Promise<UserView>;

@@ -269,6 +269,8 @@ describe('gateway ⇄ identity (real services, Postgres, Kafka)', () => {
         '/api/v1/admin/users/{id}/role',
         '/api/v1/auth/login',
         '/api/v1/auth/logout',
+        '/api/v1/auth/oidc/{provider}/callback',
+        '/api/v1/auth/oidc/{provider}/start',
         '/api/v1/auth/refresh',
         '/api/v1/auth/register',
         '/api/v1/users/me',

@@ -89,6 +89,17 @@ export class FakeIdentity extends FakePort implements IdentityPort {
     return signAccessToken(this.key, { sub, role });
   }
 
+  /** No provider is configured in the fake (identity's own tests run the real flow). */
+  async startOidcLogin(provider: string): Promise<{ authorizationUrl: string }> {
+    this.record('startOidcLogin', provider);
+    throw grpcError(5, `OIDC provider ${provider} not found`, 'OIDC_PROVIDER_NOT_FOUND');
+  }
+
+  async completeOidcLogin(provider: string): Promise<AuthSession> {
+    this.record('completeOidcLogin', provider);
+    throw grpcError(5, `OIDC provider ${provider} not found`, 'OIDC_PROVIDER_NOT_FOUND');
+  }
+
   async register(input: RegisterInput): Promise<AuthSession> {
     this.record('register', input);
     if ([...this.users.values()].some((u) => u.email === input.email.toLowerCase())) {

@@ -340,6 +340,8 @@ describe('gateway HTTP layer (fake identity)', () => {
           'GET /api/v1/users/{id}',
           'PUT /api/v1/admin/users/{id}/role',
           'GET /api/v1/admin/roles',
+          'GET /api/v1/auth/oidc/{provider}/callback',
+          'GET /api/v1/auth/oidc/{provider}/start',
           'POST /api/v1/admin/roles/{role}/permissions',
           'POST /api/v1/stories',
           'GET /api/v1/stories',

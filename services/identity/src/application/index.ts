@@ -1,11 +1,13 @@
 export * from './actor.js';
 export * from './commands/assign-role.js';
 export * from './commands/bootstrap-super-admin.js';
+export * from './commands/complete-oidc-login.js';
 export * from './commands/grant-permission.js';
 export * from './commands/issue-service-token.js';
 export * from './commands/login.js';
 export * from './commands/logout.js';
 export * from './commands/refresh.js';
+export * from './commands/start-oidc-login.js';
 export * from './commands/register.js';
 export * from './commands/update-profile.js';
 export * from './ports/index.js';
@@ -21,12 +23,14 @@ export * from './views.js';
 
 import { AssignRoleHandler } from './commands/assign-role.js';
 import { BootstrapSuperAdminHandler } from './commands/bootstrap-super-admin.js';
+import { CompleteOidcLoginHandler } from './commands/complete-oidc-login.js';
 import { GrantPermissionHandler } from './commands/grant-permission.js';
 import { IssueServiceTokenHandler } from './commands/issue-service-token.js';
 import { LoginHandler } from './commands/login.js';
 import { LogoutHandler } from './commands/logout.js';
 import { RefreshHandler } from './commands/refresh.js';
 import { RegisterHandler } from './commands/register.js';
+import { StartOidcLoginHandler } from './commands/start-oidc-login.js';
 import { UpdateProfileHandler } from './commands/update-profile.js';
 import { CheckPermissionHandler } from './queries/check-permission.js';
 import { GetJwksHandler } from './queries/get-jwks.js';
@@ -45,5 +49,7 @@ export const COMMAND_HANDLERS = [
   GrantPermissionHandler,
   BootstrapSuperAdminHandler,
   IssueServiceTokenHandler,
+  StartOidcLoginHandler,
+  CompleteOidcLoginHandler,
 ];
 export const QUERY_HANDLERS = [GetMeHandler, GetUserHandler, GetUsersHandler, ListRolesHandler, CheckPermissionHandler, GetJwksHandler];

@@ -1,4 +1,4 @@
-import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError } from '@storytelling/kernel';
+import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError, UnauthenticatedError, ValidationError } from '@storytelling/kernel';
 
 /** Identity's stable error codes (API.md): the platform maps each kind to gRPC/HTTP status. */
 export class EmailTakenError extends ConflictError {
@@ -53,5 +53,32 @@ export class UserNotFoundError extends NotFoundError {
 export class UserInactiveError extends UnauthenticatedError {
   constructor() {
     super('USER_INACTIVE', 'this account is deactivated');
+  }
+}
+
+export class OidcProviderNotFoundError extends NotFoundError {
+  constructor(provider: string) {
+    super(`OIDC provider ${JSON.stringify(provider)}`, 'OIDC_PROVIDER_NOT_FOUND');
+  }
+}
+
+/** The callback's state is unknown, already used, expired, or was started for another provider. */
+export class OidcStateInvalidError extends ValidationError {
+  constructor() {
+    super('the sign-in state is unknown, used or expired; start again', [{ field: 'state', message: 'unknown, used or expired' }], 'OIDC_STATE_INVALID');
+  }
+}
+
+/** The provider refused the code, or its ID token did not validate (issuer, audience, nonce, expiry, signature). */
+export class OidcLoginFailedError extends UnauthenticatedError {
+  constructor() {
+    super('OIDC_LOGIN_FAILED', 'the provider sign-in could not be verified');
+  }
+}
+
+/** The provider does not vouch for the email: it neither links to an account nor creates one (ADR 0029). */
+export class OidcEmailNotVerifiedError extends ForbiddenError {
+  constructor() {
+    super('the provider did not verify this email address', 'OIDC_EMAIL_NOT_VERIFIED');
   }
 }

@@ -13,6 +13,8 @@ export interface UserRepository {
   findById(id: string): Promise<User | undefined>;
   findByEmail(email: Email): Promise<User | undefined>;
   findByIds(ids: readonly string[]): Promise<User[]>;
+  /** The user an external identity is linked to (provider lower-case, the provider's `sub`). */
+  findByLinkedIdentity(provider: string, subject: string): Promise<User | undefined>;
   /**
    * Active super-admins. With `lock`, the rows stay locked until the transaction ends, so two
    * concurrent demotions can't both see "two left".

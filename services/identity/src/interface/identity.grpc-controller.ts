@@ -1,10 +1,11 @@
-import { NotFoundError, ValidationError } from '@storytelling/kernel';
+import { ValidationError } from '@storytelling/kernel';
 import { Controller, Inject } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { identity } from '@storytelling/contracts';
 import { CallerResolver, type MetadataLike } from '@storytelling/platform';
 import {
   AssignRoleCommand,
+  CompleteOidcLoginCommand,
   CheckPermissionQuery,
   GetJwksQuery,
   GetMeQuery,
@@ -17,6 +18,7 @@ import {
   LogoutCommand,
   RefreshCommand,
   RegisterCommand,
+  StartOidcLoginCommand,
   UpdateProfileCommand,
   type AuthResult,
   type RoleView,
@@ -62,13 +64,15 @@ export class IdentityGrpcController implements identity.IdentityServiceControlle
     return {};
   }
 
-  /** The OIDC flow is not built (application/ports/oidc-provider.ts): no provider is configured. */
+  /** The redirect URI is identity's configured one (registered at the provider); the request's is not used. */
   async startOidcLogin(request: identity.StartOidcLoginRequest): Promise<identity.StartOidcLoginResponse> {
-    throw unknownOidcProvider(request.provider);
+    requireProvider(request.provider);
+    return this.commands.execute(new StartOidcLoginCommand(request.provider));
   }
 
   async completeOidcLogin(request: identity.CompleteOidcLoginRequest): Promise<identity.CompleteOidcLoginResponse> {
-    throw unknownOidcProvider(request.provider);
+    requireProvider(request.provider);
+    return authResponse(await this.commands.execute(new CompleteOidcLoginCommand(request.provider, request.code, request.state, request.iss || undefined)));
   }
 
   async getMe(_request: identity.GetMeRequest, metadata?: MetadataLike): Promise<identity.GetMeResponse> {
@@ -162,9 +166,8 @@ function authResponse(result: AuthResult): identity.RegisterResponse {
   };
 }
 
-function unknownOidcProvider(provider: string): Error {
-  if (!provider) return new ValidationError('provider is required', [{ field: 'provider', message: 'is required' }]);
-  return new NotFoundError(`OIDC provider ${JSON.stringify(provider)}`, 'OIDC_PROVIDER_NOT_FOUND');
+function requireProvider(provider: string): void {
+  if (!provider) throw new ValidationError('provider is required', [{ field: 'provider', message: 'is required' }]);
 }
 
 /**

@@ -59,6 +59,10 @@ class Users implements UserRepository {
     const s = [...this.t.users.values()].find((u) => u.email.value === email.value);
     return s ? User.rehydrate(s, this.clock) : undefined;
   }
+  async findByLinkedIdentity(provider: string, subject: string) {
+    const s = [...this.t.users.values()].find((u) => u.linkedIdentities.some((l) => l.provider === provider && l.subject === subject));
+    return s ? User.rehydrate(s, this.clock) : undefined;
+  }
   async findByIds(ids: readonly string[]) {
     return ids.flatMap((id) => {
       const s = this.t.users.get(id);

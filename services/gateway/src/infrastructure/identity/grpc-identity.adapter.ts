@@ -4,6 +4,7 @@ import type {
   IdentityPort,
   Jwks,
   LoginInput,
+  OidcCallbackInput,
   PermissionView,
   ProfilePatch,
   RegisterInput,
@@ -74,6 +75,15 @@ export class GrpcIdentityAdapter implements IdentityPort {
 
   async login(input: LoginInput): Promise<AuthSession> {
     return toSession(await this.client.login({ email: input.email, password: input.password }));
+  }
+
+  async startOidcLogin(provider: string): Promise<{ authorizationUrl: string }> {
+    const res = await this.client.startOidcLogin({ provider, redirectUri: '' });
+    return { authorizationUrl: res.authorizationUrl };
+  }
+
+  async completeOidcLogin(provider: string, callback: OidcCallbackInput): Promise<AuthSession> {
+    return toSession(await this.client.completeOidcLogin({ provider, code: callback.code, state: callback.state, redirectUri: '', iss: callback.iss ?? '' }));
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {

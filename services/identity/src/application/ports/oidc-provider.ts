@@ -1,26 +1,31 @@
 /**
- * SEAM ONLY - the OpenID Connect sign-in flow (API.md: GET /auth/oidc/:provider/start and
- * /callback) is not built yet. This is the port it will use; adapters (Google, Apple, a generic
- * discovery-based provider using `openid-client`) belong in infrastructure/oidc/.
+ * OpenID Connect sign-in (API.md: GET /auth/oidc/:provider/start and /callback; ADR 0029).
+ * Adapters live in infrastructure/oidc/ (one `openid-client` adapter serves Google and any
+ * standard issuer, configured by environment).
  *
- * The flow, for whoever builds it:
- * 1. `start`: the gateway asks identity for an authorization URL. identity creates `state`
- *    (256-bit random) and a PKCE verifier, stores them hashed with a 10-minute expiry
- *    (table identity.oidc_login_attempts), and returns `authorizationUrl(...)`.
- * 2. `callback`: the gateway passes `code` and `state`. identity looks the attempt up by state,
- *    deletes it (single use), calls `exchange(...)` which verifies the ID token (issuer, audience,
- *    nonce, signature against the provider's JWKS) and returns the verified claims.
- * 3. identity finds the user by (provider, subject) in identity.user_oauth_links; otherwise by
- *    verified email (only when `emailVerified`), linking the identity (`User.linkIdentity`);
- *    otherwise registers a new user with no password. Then it records UserAuthenticated
- *    {method: 'oidc', provider} and issues tokens exactly like Login.
+ * 1. start: identity creates `state`, `nonce` and a PKCE verifier, keeps them server-side
+ *    (`OidcLoginAttempts`, the state only as its hash, expiring) and answers the provider's
+ *    authorization URL (code flow, S256 challenge).
+ * 2. callback: the attempt is taken by state (single use), then `exchange(...)` redeems the
+ *    code with the verifier and validates the ID token (issuer, audience, nonce, expiry,
+ *    signature through the provider's JWKS) in the library, answering the verified claims.
+ * 3. identity finds the user by (provider, subject); otherwise, only for a verified email, the
+ *    user with that email (linking the identity) or a new user without a password.
  */
 export interface OidcAuthorizationRequest {
-  provider: string;
   state: string;
   nonce: string;
-  codeChallenge: string;
-  redirectUri: string;
+  /** The PKCE verifier; the adapter sends its S256 challenge. */
+  codeVerifier: string;
+}
+
+export interface OidcCallback {
+  code: string;
+  state: string;
+  /** The callback's `iss` (RFC 9207), when the provider sent one. */
+  iss?: string;
+  codeVerifier: string;
+  nonce: string;
 }
 
 export interface OidcVerifiedIdentity {
@@ -30,16 +35,42 @@ export interface OidcVerifiedIdentity {
   email?: string;
   emailVerified: boolean;
   displayName?: string;
-  pictureUrl?: string;
 }
 
 export interface OidcProvider {
   readonly name: string;
+  /** Where the provider sends the browser back (configured, registered at the provider). */
+  readonly redirectUri: string;
   authorizationUrl(request: OidcAuthorizationRequest): Promise<string>;
-  exchange(input: { code: string; codeVerifier: string; nonce: string; redirectUri: string }): Promise<OidcVerifiedIdentity>;
+  /**
+   * Redeems the code and validates the ID token. @throws OidcLoginFailedError when the provider
+   * refuses the code or the token does not validate; a DomainError 'unavailable' when the
+   * provider can't be reached.
+   */
+  exchange(callback: OidcCallback): Promise<OidcVerifiedIdentity>;
 }
 
-/** Providers by name (`google`, `apple`, ...); configured from the environment. */
+/** Providers by name (`google`, `local`, ...); configured from the environment. */
 export interface OidcProviderRegistry {
   get(name: string): OidcProvider | undefined;
 }
+
+export interface OidcLoginAttempt {
+  provider: string;
+  nonce: string;
+  codeVerifier: string;
+  redirectUri: string;
+  expiresAt: Date;
+}
+
+/** start → callback state, kept server-side. */
+export interface OidcLoginAttempts {
+  save(stateHash: string, attempt: OidcLoginAttempt, now: Date): Promise<void>;
+  /** Deletes and answers the attempt (single use), expired or not; undefined when there is none. */
+  take(stateHash: string): Promise<OidcLoginAttempt | undefined>;
+}
+
+export const OIDC_PROVIDERS = Symbol('OIDC_PROVIDERS');
+export const OIDC_LOGIN_ATTEMPTS = Symbol('OIDC_LOGIN_ATTEMPTS');
+/** How long a started sign-in may take (seconds). */
+export const OIDC_ATTEMPT_TTL_SECONDS = Symbol('OIDC_ATTEMPT_TTL_SECONDS');

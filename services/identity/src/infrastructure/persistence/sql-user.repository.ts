@@ -36,6 +36,11 @@ export class SqlUserRepository implements UserRepository {
     return row ? (await this.hydrate([row]))[0] : undefined;
   }
 
+  async findByLinkedIdentity(provider: string, subject: string): Promise<User | undefined> {
+    const rows: Array<{ user_id: string }> = await this.em.query(`SELECT user_id FROM user_oauth_links WHERE provider = $1 AND subject = $2`, [provider, subject]);
+    return rows[0] ? this.findById(rows[0].user_id) : undefined;
+  }
+
   async findByIds(ids: readonly string[]): Promise<User[]> {
     if (ids.length === 0) return [];
     return this.hydrate(await this.em.findBy(UserRecord, { id: In([...ids]) }));

@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Inject, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ApiBearerAuth, ApiCreatedResponse, ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IDENTITY_PORT, type IdentityPort } from '../../../application/identity.port.js';
-import { AuthSessionDto, LoginBody, RefreshTokenBody, RegisterBody, TokenPairDto } from '../dto/auth.dto.js';
+import { AuthSessionDto, LoginBody, OidcCallbackQuery, OidcProviderParams, RefreshTokenBody, RegisterBody, TokenPairDto } from '../dto/auth.dto.js';
 import { NoQuery } from '../dto/common.dto.js';
 import { Public } from '../guards/decorators.js';
 import { RateLimit } from '../guards/rate-limit.guard.js';
@@ -62,5 +63,38 @@ export class AuthController {
   @ApiProblems(400, 401, 413, 415)
   async logout(@Body() body: RefreshTokenBody, @Query() _query: NoQuery): Promise<void> {
     await this.identity.logout(body.refreshToken);
+  }
+
+  @Get('oidc/:provider/start')
+  @Public()
+  @ApiOperation({
+    summary: 'Sign in with an OpenID Connect provider',
+    description: 'Redirects to the provider (authorization code, PKCE S256, state and nonce kept by identity, single use, 10 minutes).',
+  })
+  @ApiFoundResponse({ description: 'Location: the provider\'s authorization URL' })
+  @ApiProblems(400, 404, 503)
+  async oidcStart(@Param() params: OidcProviderParams, @Query() _query: NoQuery, @Res({ passthrough: true }) res: Response): Promise<void> {
+    const { authorizationUrl } = await this.identity.startOidcLogin(params.provider);
+    res.setHeader('cache-control', 'no-store');
+    res.redirect(302, authorizationUrl);
+  }
+
+  @Get('oidc/:provider/callback')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'The provider\'s redirect back: signs in (links or creates the user)',
+    description:
+      'The ID token is validated (issuer, audience, nonce, expiry, signature). A verified email links to the account with that email or creates one; an unverified email is 403 OIDC_EMAIL_NOT_VERIFIED.',
+  })
+  @ApiOkResponse({ type: AuthSessionDto })
+  @ApiProblems(400, 401, 403, 404, 409, 503)
+  async oidcCallback(@Param() params: OidcProviderParams, @Query() query: OidcCallbackQuery, @Res({ passthrough: true }) res: Response): Promise<AuthSessionDto> {
+    res.setHeader('cache-control', 'no-store');
+    return this.identity.completeOidcLogin(params.provider, {
+      code: query.code ?? '',
+      state: query.state ?? '',
+      ...(query.iss !== undefined ? { iss: query.iss } : {}),
+    });
   }
 }

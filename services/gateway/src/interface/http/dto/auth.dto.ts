@@ -69,3 +69,71 @@ export class AuthSessionDto extends TokenPairDto {
   @ApiProperty({ type: () => UserDto })
   user!: UserDto;
 }
+
+export class OidcProviderParams {
+  @ApiProperty({ description: 'Configured provider name', example: 'google', pattern: '^[a-z][a-z0-9-]{0,31}$' })
+  @IsString({ message: 'must be a string' })
+  @Matches(/^[a-z][a-z0-9-]{0,31}$/, { message: 'must be a configured provider name' })
+  provider!: string;
+}
+
+/**
+ * The provider's redirect back (authorization response). `code` and `state` are required by
+ * identity; `iss` (RFC 9207) is checked when sent; the rest are parameters providers add
+ * (Google: scope, authuser, hd, prompt) and are accepted so the redirect is not a 400.
+ */
+export class OidcCallbackQuery {
+  @ApiPropertyOptional({ description: 'Authorization code' })
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(2048, { message: 'must be at most 2048 characters' })
+  code?: string;
+
+  @ApiPropertyOptional({ description: 'The state from /start' })
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(512, { message: 'must be at most 512 characters' })
+  state?: string;
+
+  @ApiPropertyOptional({ description: 'Issuer of the response (RFC 9207)' })
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(2048, { message: 'must be at most 2048 characters' })
+  iss?: string;
+
+  @ApiPropertyOptional({ description: 'Error code when the provider refused' })
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(256, { message: 'must be at most 256 characters' })
+  error?: string;
+
+  @ApiPropertyOptional()
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(2048, { message: 'must be at most 2048 characters' })
+  error_description?: string;
+
+  @ApiPropertyOptional()
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(2048, { message: 'must be at most 2048 characters' })
+  scope?: string;
+
+  @ApiPropertyOptional()
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(64, { message: 'must be at most 64 characters' })
+  authuser?: string;
+
+  @ApiPropertyOptional()
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(256, { message: 'must be at most 256 characters' })
+  hd?: string;
+
+  @ApiPropertyOptional()
+  @Optional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(64, { message: 'must be at most 64 characters' })
+  prompt?: string;
+}
