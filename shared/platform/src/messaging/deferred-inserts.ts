@@ -5,7 +5,7 @@ export type DeferredRow = Readonly<Record<string, unknown>>;
 
 /**
  * Rows queued in one consumer transaction, written with one multi-row INSERT per table and column
- * set just before the transaction commits (docs/adr/0028-consumer-batches-deferred-inserts.md).
+ * set just before the transaction commits (docs/adr/0028-consumer-deferred-inserts.md).
  * The consumer handles up to 100 messages per transaction; a statement per message's effect row
  * costs about as much as the whole Kafka round trip, one statement per batch almost nothing.
  */
