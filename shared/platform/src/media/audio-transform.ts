@@ -40,10 +40,7 @@ export async function normaliseSample(input: string, output: string, options: No
   const target = options.target ?? SPEECH_LOUDNESS;
   const measured = await measureLoudness(input, { ...options, target });
   const loudness = measured.input;
-  // Silence has no loudness to correct: single-pass (dynamic) loudnorm then, which leaves it silent.
-  const filter = Number.isFinite(loudness.integratedLufs)
-    ? `${loudnormFilter(target)}:measured_I=${loudness.integratedLufs}:measured_TP=${loudness.truePeakDb}:measured_LRA=${loudness.loudnessRangeLu}:measured_thresh=${loudness.thresholdLufs}:offset=${measured.targetOffset}:linear=true`
-    : loudnormFilter(target);
+  const filter = normalisationFilter(measured, target);
   await writeWithFfmpeg(output, ['-i', await audioInput(input), '-map', '0:a:0', '-af', filter, ...outputArgs(options, true)], options);
   return { inputLufs: loudness.integratedLufs };
 }
@@ -128,4 +125,17 @@ export async function shiftPitch(input: string, output: string, shift: PitchShif
   const sampleRate = options.sampleRate ?? ((options.format ?? 'wav') === 'wav' ? rate : 48000);
   await writeWithFfmpeg(output, ['-i', await audioInput(input), '-map', '0:a:0', '-af', filter, ...outputArgs({ ...options, sampleRate }, false)], options);
   return { method, ratio };
+}
+
+/**
+ * loudnorm's second pass from the first pass's measures. Silence has no loudness to correct, and a
+ * near-silent input can measure a finite loudness with an infinite threshold or offset (ffmpeg then
+ * refuses `offset=inf`): in either case single-pass (dynamic) loudnorm, which leaves silence silent.
+ */
+export function normalisationFilter(measured: Awaited<ReturnType<typeof measureLoudness>>, target: LoudnessTarget): string {
+  const loudness = measured.input;
+  const measurable = [loudness.integratedLufs, loudness.truePeakDb, loudness.loudnessRangeLu, loudness.thresholdLufs, measured.targetOffset].every(Number.isFinite);
+  return measurable
+    ? `${loudnormFilter(target)}:measured_I=${loudness.integratedLufs}:measured_TP=${loudness.truePeakDb}:measured_LRA=${loudness.loudnessRangeLu}:measured_thresh=${loudness.thresholdLufs}:offset=${measured.targetOffset}:linear=true`
+    : loudnormFilter(target);
 }
