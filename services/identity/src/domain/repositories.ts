@@ -47,10 +47,31 @@ export interface RefreshTokenRepository {
   save(token: RefreshToken): Promise<void>;
   /** Revokes every not-yet-revoked token of the family. @returns how many were revoked. */
   revokeFamily(familyId: string, at: Date): Promise<number>;
+  /** Revokes every not-yet-revoked token of the user (account deletion). */
+  revokeAllOfUser(userId: string, at: Date): Promise<number>;
+  /** When the user's most recent session (token family) began, i.e. their last sign-in. */
+  lastSignInAt(userId: string): Promise<Date | undefined>;
+}
+
+/**
+ * Access tokens that must stop working before they expire (docs/adr/0030). `tokenId` is a `jti`
+ * (logout) or `user:<id>` (every token of a deleted account). Kept until `expiresAt`.
+ */
+export interface AccessTokenRevocation {
+  tokenId: string;
+  expiresAt: Date;
+  revokedAt: Date;
+}
+
+export interface AccessTokenRevocationRepository {
+  add(revocation: AccessTokenRevocation): Promise<void>;
+  /** Unexpired revocations recorded after `after` (exclusive), oldest first, at most `limit`. */
+  listSince(after: Date, now: Date, limit: number): Promise<AccessTokenRevocation[]>;
 }
 
 export interface IdentityRepositories {
   users: UserRepository;
   roles: RoleRepository;
   refreshTokens: RefreshTokenRepository;
+  revocations: AccessTokenRevocationRepository;
 }

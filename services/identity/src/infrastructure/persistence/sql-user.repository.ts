@@ -82,6 +82,11 @@ export class SqlUserRepository implements UserRepository {
   }
 
   private async saveLinks(user: User): Promise<void> {
+    // Links dropped from the aggregate (account deletion) go from the table too.
+    await this.em.query(`DELETE FROM user_oauth_links WHERE user_id = $1 AND NOT (provider = ANY($2::text[]))`, [
+      user.id,
+      user.linkedIdentities.map((l) => l.provider),
+    ]);
     for (const link of user.linkedIdentities) {
       try {
         await this.em.query(
