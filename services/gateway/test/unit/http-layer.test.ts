@@ -338,6 +338,7 @@ describe('gateway HTTP layer (fake identity)', () => {
           'GET /api/v1/users/me',
           'PATCH /api/v1/users/me',
           'DELETE /api/v1/users/me',
+          'GET /api/v1/users/me/export',
           'GET /api/v1/users/{id}',
           'PUT /api/v1/admin/users/{id}/role',
           'GET /api/v1/admin/roles',
