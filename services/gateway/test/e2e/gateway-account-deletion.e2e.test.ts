@@ -63,6 +63,11 @@ describe('account deletion and revoked access tokens (real identity, Postgres, K
     // Verified once on both gateways, so a cached verification must not let it through later.
     expect((await authorized(otherHttp, second.body.accessToken as string).get('/api/v1/users/me')).status).toBe(200);
 
+    // The relay has published the user's events (UserRegistered names the email) before deletion.
+    const events = await migratedDataSource();
+    await waitUntil(async () => (await events.query(`SELECT 1 FROM domain_events WHERE aggregate_id = $1 AND published_at IS NULL`, [user.id])).length === 0, 10_000);
+    await events.destroy();
+
     const deleted = await authorized(http, user.accessToken).delete('/api/v1/users/me').send({ password: PASSWORD });
     expect(deleted.status).toBe(202);
 
@@ -92,6 +97,9 @@ describe('account deletion and revoked access tokens (real identity, Postgres, K
       expect(await ds.query(`SELECT 1 FROM user_oauth_links WHERE user_id = $1`, [user.id])).toEqual([]);
       const live = (await ds.query(`SELECT count(*)::int AS n FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL`, [user.id])) as Array<{ n: number }>;
       expect(live[0]!.n).toBe(0);
+      // The outbox keeps only what is not published yet (UserDeactivated), none of it personal.
+      const outbox = JSON.stringify(await ds.query(`SELECT * FROM domain_events WHERE aggregate_id = $1`, [user.id]));
+      for (const personal of [user.email, 'Leaver', 'Lea', 'Vers']) expect(outbox).not.toContain(personal);
     } finally {
       await ds.destroy();
     }

@@ -28,6 +28,11 @@ export interface UserRepository {
   lockRoleAssignments(): Promise<void>;
   /** Inserts a new user. @throws EmailTakenError when the email is already registered. */
   add(user: User): Promise<void>;
+  /**
+   * Account deletion: drops the user's outbox events that are already published (they carry the
+   * email and names). Unpublished ones are still relayed first; the outbox sweep takes them later.
+   */
+  forgetPublishedEvents(userId: string): Promise<void>;
   /** Updates an existing user at `user.loadedVersion`. @throws VersionConflictError when it moved on. */
   save(user: User): Promise<void>;
 }

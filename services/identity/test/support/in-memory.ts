@@ -59,6 +59,8 @@ class Users implements UserRepository {
     const s = this.t.users.get(id);
     return s ? User.rehydrate(s, this.clock) : undefined;
   }
+  /** The in-memory outbox is never published: nothing to forget. */
+  async forgetPublishedEvents(_userId: string) {}
   async findByEmail(email: Email) {
     const s = [...this.t.users.values()].find((u) => u.email.value === email.value);
     return s ? User.rehydrate(s, this.clock) : undefined;

@@ -53,6 +53,7 @@ export class DeleteAccountHandler implements ICommandHandler<DeleteAccountComman
       const now = this.clock.now();
       user.eraseAccount(Email.fromStored(`deleted-${user.id}@deleted.invalid`));
       await repos.users.save(user);
+      await repos.users.forgetPublishedEvents(user.id);
       await repos.refreshTokens.revokeAllOfUser(user.id, now);
       await repos.revocations.add({
         tokenId: `user:${user.id}`,
