@@ -3,22 +3,19 @@
  * process against this run's PostgreSQL database, Kafka topic prefix and one filesystem object
  * store, driven through the gateway's HTTP API.
  *
- * A member leaves data in every context: stories (draft and published), follows both ways, a paid
- * subscription and its payment, in-app notices, and a voice with a recorded sample (audio in the
- * object store). identity's UserDeactivated then reaches every context. The test reads EVERY
+ * A member leaves data in every context: a story, follows both ways, a paid subscription and its
+ * payment, in-app notices, and a voice with a recorded sample (audio in the object store). They
+ * delete their account (DELETE /users/me); identity's UserDeactivated then reaches every context.
+ * The test reads EVERY
  * text, varchar, char, json and jsonb column of EVERY table of EVERY schema of the run's database,
  * and every file of the object store, looking for the member's email, display name and audio.
  * Nothing may remain but what payments must keep (amounts, dates, provider ids: no personal text).
- *
- * Until DELETE /users/me exists (helper X1), the deactivation is identity's event published as
- * identity publishes it, and identity's own schema (its users row: X1's erasure) is left out of
- * the scan; every other schema is read in full.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import pg from 'pg';
-import { SandboxKafka, adminUrl, startFleetProcesses, testEnvironment, waitUntil, type FleetProcesses } from '@storytelling/testing';
+import { adminUrl, startFleetProcesses, testEnvironment, waitUntil, type FleetProcesses } from '@storytelling/testing';
 import { speech, voiceScratch } from '../../../narration/test/support/voice-audio.js';
 import { PASSWORD, uniqueEmail } from '../support/http.js';
 
@@ -34,8 +31,8 @@ interface Member {
   token: string;
 }
 
-/** Schemas the scan leaves out: PostgreSQL's own, and identity's (X1 erases the account there). */
-const NOT_SCANNED = ['pg_catalog', 'information_schema', 'pg_toast', 'identity'];
+/** Schemas the scan leaves out: PostgreSQL's own. */
+const NOT_SCANNED = ['pg_catalog', 'information_schema', 'pg_toast'];
 
 const scratch = voiceScratch('erasure-e2e');
 const objectsDir = join(scratch.dir, 'objects');
@@ -55,11 +52,10 @@ function filesUnder(dir: string): string[] {
 
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-describe('erasure: UserDeactivated leaves nothing personal in any schema or object store', () => {
+describe('erasure: DELETE /users/me leaves nothing personal in any schema or object store', () => {
   let fleet: FleetProcesses;
   let api: string;
   let db: pg.Client;
-  let kafka: SandboxKafka;
 
   beforeAll(async () => {
     fleet = await startFleetProcesses({
@@ -70,11 +66,9 @@ describe('erasure: UserDeactivated leaves nothing personal in any schema or obje
     api = `${fleet.gatewayUrl!}/api/v1`;
     db = new pg.Client({ connectionString: adminUrl(testEnvironment().databaseName) });
     await db.connect();
-    kafka = await SandboxKafka.start(testEnvironment(), { clientId: 'erasure-e2e', source: '/storytelling/identity' });
   }, 240_000);
 
   afterAll(async () => {
-    await kafka?.close();
     await db?.end();
     await fleet?.stop();
     scratch.cleanup();
@@ -136,7 +130,7 @@ describe('erasure: UserDeactivated leaves nothing personal in any schema or obje
     await follow(max, zoe);
     const schemas = await db.query<{ schema_name: string }>(`SELECT schema_name FROM information_schema.schemata ORDER BY 1`);
     const scanned = schemas.rows.map((r) => r.schema_name).filter((s) => !NOT_SCANNED.includes(s) && !s.startsWith('pg_'));
-    expect(scanned).toEqual(expect.arrayContaining(['narration', 'notification', 'payments', 'story', 'subscription']));
+    expect(scanned).toEqual(expect.arrayContaining(['identity', 'narration', 'notification', 'payments', 'story', 'subscription']));
 
     // subscription + payments + notification: silver, paid with tok_visa, and the in-app notice
     const paying = await call('POST', '/subscription', { token: zoe.token, body: { tierId: 'silver', billingCycle: 'monthly', paymentMethod: { token: 'tok_visa' } } });
@@ -167,13 +161,9 @@ describe('erasure: UserDeactivated leaves nothing personal in any schema or obje
     const followsBefore = await db.query(`SELECT 1 FROM story.story_followers WHERE author_id = $1 OR follower_id = $1`, [zoe.id]);
     expect(followsBefore.rowCount).toBe(2);
 
-    // identity's UserDeactivated, as identity publishes it (until DELETE /users/me exists)
-    await kafka.publish('identity.user.events', {
-      type: 'storytelling.identity.user.deactivated.v1',
-      subject: zoe.id,
-      version: 100,
-      data: { userId: zoe.id, deactivatedAt: new Date().toISOString() },
-    });
+    // the member deletes their account; their token stops working at once
+    expect((await call('DELETE', '/users/me', { token: zoe.token, body: { password: PASSWORD } })).status).toBe(202);
+    expect((await call('GET', '/subscription', { token: zoe.token })).status).toBe(401);
 
     // every context has acted: story archived, subscription ended, voice gone, notices blanked
     await waitUntil(async () => {
