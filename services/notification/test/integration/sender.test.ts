@@ -38,11 +38,15 @@ describe('notification sender (real Postgres, Kafka, SMTP)', () => {
     await twilio?.close();
   });
 
-  it('serves /health and /ready (database, Kafka)', async () => {
+  it('serves /health and /ready (database; the Kafka consumers as an optional check)', async () => {
     expect((await fetch(`${stack.notification.httpUrl}/health`)).status).toBe(200);
     const ready = await fetch(`${stack.notification.httpUrl}/ready`);
     expect(ready.status).toBe(200);
-    expect(JSON.stringify(await ready.json())).toMatch(/database[\s\S]*kafka|kafka[\s\S]*database/);
+    // The consumers are reported but do not gate readiness (ADR 0027); the harness waited for them.
+    expect(((await ready.json()) as { checks: unknown }).checks).toEqual({
+      database: { ok: true },
+      consumers: { ok: true, optional: true },
+    });
   });
 
   it('a crash after the claim neither loses nor duplicates: the lease expires, one send, one row', async () => {

@@ -17,11 +17,15 @@ describe('story start-up', () => {
     await stack?.close();
   });
 
-  it('serves /health and /ready (database, Kafka) on its HTTP port', async () => {
+  it('serves /health and /ready (database; the Kafka consumers as an optional check) on its HTTP port', async () => {
     expect((await fetch(`${stack.story.httpUrl}/health`)).status).toBe(200);
     const ready = await fetch(`${stack.story.httpUrl}/ready`);
     expect(ready.status).toBe(200);
-    expect(JSON.stringify(await ready.json())).toMatch(/database[\s\S]*kafka|kafka[\s\S]*database/);
+    // The consumers are reported but do not gate readiness (ADR 0027); the harness waited for them.
+    expect(((await ready.json()) as { checks: unknown }).checks).toEqual({
+      database: { ok: true },
+      consumers: { ok: true, optional: true },
+    });
   });
 
   it('analyses with the adapter STORY_ANALYSER selects (local by default), end to end', async () => {

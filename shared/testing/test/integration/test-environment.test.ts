@@ -33,6 +33,15 @@ describe('testEnvironment', () => {
     }
   });
 
+  // Issue 12, item 11: a test run never uses the servers `npm start` uses (55432/59092), so the
+  // tests run beside a developer's fleet. TEST_SHARED_INFRA=1 opts out on purpose.
+  it("runs on this test run's own PostgreSQL and Kafka, not the ports of npm start (unless given servers)", () => {
+    const given = process.env.TEST_SHARED_INFRA === '1' || Boolean(process.env.DATABASE_ADMIN_URL) || Boolean(process.env.KAFKA_BROKERS);
+    const onNpmStartPorts = { postgres: new URL(env.adminUrl).port === '55432', kafka: env.brokers.some((b) => b.endsWith(':59092')) };
+    if (given) expect(env.adminUrl.length).toBeGreaterThan(0);
+    else expect(onNpmStartPorts).toEqual({ postgres: false, kafka: false });
+  });
+
   it('points at a running Kafka', async () => {
     const cluster = await withKafkaAdmin(env.brokers, (admin) => admin.describeCluster());
     expect(cluster.brokers.length).toBeGreaterThan(0);
