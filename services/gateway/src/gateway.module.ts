@@ -4,6 +4,7 @@ import { createObjectStorage, HealthCoreModule, ReadinessRegistry, shutdownTelem
 import { IDENTITY_PORT, type IdentityPort } from './application/identity.port.js';
 import { FILE_LINKS, MEDIA_STORAGE, type MediaStorage } from './application/media.port.js';
 import type { GatewayConfig } from './config/gateway-config.js';
+import { AccessTokenDenylist } from './infrastructure/auth/access-token-denylist.js';
 import type { AuthenticatedUser } from './infrastructure/auth/authenticated-user.js';
 import { JwksKeyStore } from './infrastructure/auth/jwks-key-store.js';
 import { JwtStrategy } from './infrastructure/auth/jwt.strategy.js';
@@ -55,6 +56,12 @@ export class GatewayModule implements OnModuleInit, BeforeApplicationShutdown, O
           provide: JwtStrategy,
           useFactory: (keys: JwksKeyStore) => new JwtStrategy(keys, { issuer: config.jwtIssuer, audience: config.jwtAudience }),
           inject: [JwksKeyStore],
+        },
+        {
+          provide: AccessTokenDenylist,
+          useFactory: (identity: IdentityPort) =>
+            new AccessTokenDenylist({ fetch: (after) => identity.listRevokedAccessTokens(after), pollIntervalMs: config.denylistPollIntervalMs }),
+          inject: [IDENTITY_PORT],
         },
         {
           provide: VerifiedTokenCache,

@@ -5,7 +5,7 @@ import { EventStore, ServiceModule, UnitOfWork } from '@storytelling/platform';
 import { identityMigrations } from '../migrations/index.js';
 import * as app from './application/index.js';
 import type { IdentityConfig } from './config.js';
-import { IDENTITY_ENTITIES } from './infrastructure/persistence/entities.js';
+import { IDENTITY_ENTITIES, revokedAccessTokenRetention } from './infrastructure/persistence/entities.js';
 import { identityUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
 import { Argon2PasswordHasher } from './infrastructure/security/argon2-password-hasher.js';
 import { JwtAccessTokens, ownAccessTokenVerifier } from './infrastructure/security/jwt-access-tokens.js';
@@ -51,7 +51,7 @@ export class IdentityModule {
           name: 'identity',
           config,
           persistence: { entities: IDENTITY_ENTITIES, migrations: identityMigrations, migrateOnStart: options.migrateOnStart },
-          messaging: { relay: options.relay ?? true },
+          messaging: { relay: options.relay ?? true }, retention: { rules: [revokedAccessTokenRetention] },
           callers: { verifier: ownAccessTokenVerifier(tokens, jwt, clock, verifiedTokenCache) },
           clock,
         }),

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { paymentsMigrations } from '../migrations/index.js';
 import { COMMAND_HANDLERS, PAYMENT_PROVIDER, PAYMENTS_UNIT_OF_WORK, QUERY_HANDLERS, WEBHOOK_VERIFIERS, type PaymentProvider, type WebhookVerifier } from './application/index.js';
 import type { PaymentsConfig } from './config.js';
+import { IdentityEventsTranslator } from './infrastructure/messaging/identity-events.translator.js';
 import { PaymentsCommandsTranslator } from './infrastructure/messaging/payments-commands.translator.js';
 import { PAYMENTS_ENTITIES } from './infrastructure/persistence/entities.js';
 import { paymentsUnitOfWork } from './infrastructure/persistence/unit-of-work.js';
@@ -40,7 +41,7 @@ export class PaymentsModule {
           config,
           persistence: { entities: PAYMENTS_ENTITIES, migrations: paymentsMigrations, migrateOnStart: options.migrateOnStart },
           messaging: {
-            translators: [PaymentsCommandsTranslator],
+            translators: [PaymentsCommandsTranslator, IdentityEventsTranslator],
             relay: options.relay ?? true,
             // A provider call sits inside each command's transaction: one message per transaction,
             // so a slow or failing charge never holds (or rolls back) its neighbours.
@@ -62,6 +63,7 @@ export class PaymentsModule {
         { provide: WEBHOOK_VERIFIERS, useValue: options.webhookVerifiers },
         { provide: PAYMENTS_UNIT_OF_WORK, useFactory: paymentsUnitOfWork, inject: [UnitOfWork, EventStore, DataSource, CLOCK] },
         PaymentsCommandsTranslator,
+        IdentityEventsTranslator,
         ...COMMAND_HANDLERS,
         ...QUERY_HANDLERS,
       ],

@@ -69,6 +69,16 @@ export interface LoginInput {
   password: string;
 }
 
+/** One entry of identity's access-token denylist feed (docs/adr/0030). */
+export interface RevokedAccessToken {
+  /** A `jti`, or `user:<id>` for every token of that user. */
+  tokenId: string;
+  /** ISO-8601. */
+  expiresAt: string;
+  /** ISO-8601: the poll cursor. */
+  revokedAt: string;
+}
+
 /** `null` clears an optional field; an absent key leaves it unchanged. */
 export interface ProfilePatch {
   displayName?: string;
@@ -94,6 +104,10 @@ export interface IdentityPort {
   completeOidcLogin(provider: string, callback: OidcCallbackInput): Promise<AuthSession>;
   logout(refreshToken: string): Promise<void>;
   getMe(): Promise<UserView>;
+  /** DELETE /users/me: `password` unless the caller only signs in with a provider. */
+  deleteAccount(password: string | undefined): Promise<void>;
+  /** The denylist feed: unexpired revocations newer than `after` (ISO-8601; '' = all). */
+  listRevokedAccessTokens(after: string): Promise<RevokedAccessToken[]>;
   updateProfile(patch: ProfilePatch): Promise<UserView>;
   getUser(id: string): Promise<UserView>;
   assignRole(userId: string, role: Role): Promise<UserView>;

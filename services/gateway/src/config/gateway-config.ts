@@ -62,6 +62,8 @@ export interface GatewayConfig {
   jwksMinRefetchIntervalMs: number;
   /** How long a verified access token is trusted without verifying it again (0: always verify). */
   verifiedTokenCacheTtlMs: number;
+  /** How often identity's access-token denylist is polled (docs/adr/0030); 0 = never. */
+  denylistPollIntervalMs: number;
   /** Bound on the verified-token cache. */
   verifiedTokenCacheSize: number;
   /** express `trust proxy` setting: false, true, a hop count, or a list of addresses/subnets. */
@@ -142,6 +144,7 @@ export const gatewayConfigSchema = {
   JWT_AUDIENCE: str({ minLength: 1 }).default(DEFAULT_JWT_AUDIENCE).describe('expected aud of access tokens'),
   JWKS_CACHE_TTL_MS: int({ min: 1000, max: 86_400_000 }).default(600_000),
   JWKS_MIN_REFETCH_INTERVAL_MS: int({ min: 0, max: 3_600_000 }).default(30_000),
+  DENYLIST_POLL_INTERVAL_MS: int({ min: 0, max: 600_000 }).default(2_000).describe("how often identity's access-token denylist is polled (0 = never)"),
   ...verifiedTokenCacheConfigSchema,
   TRUST_PROXY: trustProxy().default(false),
   // A sample upload (10 MB) over a slow link must fit in HTTP_REQUEST_TIMEOUT_MS.
@@ -191,6 +194,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     jwksCacheTtlMs: c.JWKS_CACHE_TTL_MS,
     jwksMinRefetchIntervalMs: c.JWKS_MIN_REFETCH_INTERVAL_MS,
     verifiedTokenCacheTtlMs: c.VERIFIED_TOKEN_CACHE_TTL_MS,
+    denylistPollIntervalMs: c.DENYLIST_POLL_INTERVAL_MS,
     verifiedTokenCacheSize: c.VERIFIED_TOKEN_CACHE_SIZE,
     trustProxy: c.TRUST_PROXY,
     http: {

@@ -274,6 +274,7 @@ describe('gateway ⇄ identity (real services, Postgres, Kafka)', () => {
         '/api/v1/auth/refresh',
         '/api/v1/auth/register',
         '/api/v1/users/me',
+        '/api/v1/users/me/export',
         '/api/v1/users/{id}',
         '/api/v1/stories',
         '/api/v1/stories/{id}',

@@ -10,6 +10,7 @@ import type {
   PermissionView,
   ProfilePatch,
   RegisterInput,
+  RevokedAccessToken,
   RoleView,
   TokenPair,
   UserView,
@@ -141,6 +142,17 @@ export class FakeIdentity extends FakePort implements IdentityPort {
     const user = this.users.get(this.callerId());
     if (!user) throw grpcError(5, 'user not found', 'USER_NOT_FOUND');
     return user;
+  }
+
+  async deleteAccount(password: string | undefined): Promise<void> {
+    this.record('deleteAccount', password);
+    const user = this.caller();
+    if (password !== user.password) throw grpcError(7, 'the password is wrong', 'REAUTHENTICATION_REQUIRED');
+    this.users.delete(user.id);
+  }
+
+  async listRevokedAccessTokens(_after: string): Promise<RevokedAccessToken[]> {
+    return [];
   }
 
   async getMe(): Promise<UserView> {

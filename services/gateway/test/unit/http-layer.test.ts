@@ -29,9 +29,9 @@ describe('gateway HTTP layer (fake identity)', () => {
 
     it('answers a known path with the wrong method with 405 and Allow', async () => {
       const token = await gw.identity.tokenFor('member');
-      const res = await request(gw.server).delete('/api/v1/users/me').set('authorization', `Bearer ${token}`);
+      const res = await request(gw.server).put('/api/v1/users/me').set('authorization', `Bearer ${token}`);
       expectProblem(res, 405, 'METHOD_NOT_ALLOWED');
-      expect(res.headers.allow).toBe('GET, HEAD, PATCH');
+      expect(res.headers.allow).toBe('DELETE, GET, HEAD, PATCH');
     });
 
     it('maps a malformed percent-encoding in the path to 400, not 500', async () => {
@@ -337,6 +337,8 @@ describe('gateway HTTP layer (fake identity)', () => {
           'POST /api/v1/auth/logout',
           'GET /api/v1/users/me',
           'PATCH /api/v1/users/me',
+          'DELETE /api/v1/users/me',
+          'GET /api/v1/users/me/export',
           'GET /api/v1/users/{id}',
           'PUT /api/v1/admin/users/{id}/role',
           'GET /api/v1/admin/roles',

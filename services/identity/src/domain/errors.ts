@@ -82,3 +82,10 @@ export class OidcEmailNotVerifiedError extends ForbiddenError {
     super('the provider did not verify this email address', 'OIDC_EMAIL_NOT_VERIFIED');
   }
 }
+
+/** Deleting the account needs the current password (or, without one, a sign-in within 10 minutes). */
+export class ReauthenticationRequiredError extends ForbiddenError {
+  constructor(message = 'confirm with your password, or sign in again first') {
+    super(message, 'REAUTHENTICATION_REQUIRED');
+  }
+}

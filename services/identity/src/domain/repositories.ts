@@ -28,6 +28,11 @@ export interface UserRepository {
   lockRoleAssignments(): Promise<void>;
   /** Inserts a new user. @throws EmailTakenError when the email is already registered. */
   add(user: User): Promise<void>;
+  /**
+   * Account deletion: drops the user's outbox events that are already published (they carry the
+   * email and names). Unpublished ones are still relayed first; the outbox sweep takes them later.
+   */
+  forgetPublishedEvents(userId: string): Promise<void>;
   /** Updates an existing user at `user.loadedVersion`. @throws VersionConflictError when it moved on. */
   save(user: User): Promise<void>;
 }
@@ -47,10 +52,31 @@ export interface RefreshTokenRepository {
   save(token: RefreshToken): Promise<void>;
   /** Revokes every not-yet-revoked token of the family. @returns how many were revoked. */
   revokeFamily(familyId: string, at: Date): Promise<number>;
+  /** Revokes every not-yet-revoked token of the user (account deletion). */
+  revokeAllOfUser(userId: string, at: Date): Promise<number>;
+  /** When the user's most recent session (token family) began, i.e. their last sign-in. */
+  lastSignInAt(userId: string): Promise<Date | undefined>;
+}
+
+/**
+ * Access tokens that must stop working before they expire (docs/adr/0030). `tokenId` is a `jti`
+ * (logout) or `user:<id>` (every token of a deleted account). Kept until `expiresAt`.
+ */
+export interface AccessTokenRevocation {
+  tokenId: string;
+  expiresAt: Date;
+  revokedAt: Date;
+}
+
+export interface AccessTokenRevocationRepository {
+  add(revocation: AccessTokenRevocation): Promise<void>;
+  /** Unexpired revocations recorded after `after` (exclusive), oldest first, at most `limit`. */
+  listSince(after: Date, now: Date, limit: number): Promise<AccessTokenRevocation[]>;
 }
 
 export interface IdentityRepositories {
   users: UserRepository;
   roles: RoleRepository;
   refreshTokens: RefreshTokenRepository;
+  revocations: AccessTokenRevocationRepository;
 }

@@ -197,6 +197,20 @@ export class User extends AggregateRoot {
     return true;
   }
 
+  /**
+   * Account deletion: deactivates (UserDeactivated, so every context erases) and drops the
+   * personal data identity holds, keeping a tombstone (id, role, dates) that no one can sign in
+   * to. The email becomes `deleted-<id>@deleted.invalid` (unique, RFC 2606 reserved domain).
+   */
+  eraseAccount(tombstoneEmail: Email): void {
+    this.deactivate(this.id, 'account deleted');
+    this.state.email = tombstoneEmail;
+    this.state.passwordHash = null;
+    this.state.profile = { ...this.state.profile, displayName: 'Deleted user', firstName: null, lastName: null, profileImageUrl: null };
+    this.state.linkedIdentities = [];
+    this.state.updatedAt = this.clock.now();
+  }
+
   /** Placeholder for the OIDC flow: remembers an external identity (unique per provider+subject). */
   linkIdentity(provider: string, subject: string): boolean {
     const p = provider.trim().toLowerCase();

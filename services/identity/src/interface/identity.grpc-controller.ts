@@ -6,6 +6,8 @@ import { CallerResolver, type MetadataLike } from '@storytelling/platform';
 import {
   AssignRoleCommand,
   CompleteOidcLoginCommand,
+  DeleteAccountCommand,
+  ListRevokedAccessTokensQuery,
   CheckPermissionQuery,
   GetJwksQuery,
   GetMeQuery,
@@ -60,8 +62,25 @@ export class IdentityGrpcController implements identity.IdentityServiceControlle
 
   async logout(request: identity.LogoutRequest, metadata?: MetadataLike): Promise<identity.LogoutResponse> {
     const caller = await this.callers.require(metadata);
-    await this.commands.execute(new LogoutCommand(caller.userId, request.refreshToken));
+    const access = caller.tokenId && caller.tokenExpiresAt ? { tokenId: caller.tokenId, expiresAt: caller.tokenExpiresAt } : undefined;
+    await this.commands.execute(new LogoutCommand(caller.userId, request.refreshToken, access));
     return {};
+  }
+
+  async deleteAccount(request: identity.DeleteAccountRequest, metadata?: MetadataLike): Promise<identity.DeleteAccountResponse> {
+    const caller = await this.callers.require(metadata);
+    await this.commands.execute(new DeleteAccountCommand(caller.userId, request.password ?? undefined));
+    return {};
+  }
+
+  /** Public: a `jti` is useless without its token, and the gateway polls this before it has a caller. */
+  async listRevokedAccessTokens(request: identity.ListRevokedAccessTokensRequest): Promise<identity.ListRevokedAccessTokensResponse> {
+    const after = request.revokedAfter ? new Date(request.revokedAfter) : new Date(0);
+    if (Number.isNaN(after.getTime())) throw new ValidationError('revoked_after is not an ISO-8601 time', [{ field: 'revokedAfter', message: 'not an ISO-8601 time' }]);
+    const rows = await this.queries.execute(new ListRevokedAccessTokensQuery(after));
+    return {
+      tokens: rows.map((r) => ({ tokenId: r.tokenId, expiresAt: r.expiresAt.toISOString(), revokedAt: r.revokedAt.toISOString() })),
+    };
   }
 
   /** The redirect URI is identity's configured one (registered at the provider); the request's is not used. */

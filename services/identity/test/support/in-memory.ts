@@ -3,6 +3,8 @@ import { FixedClock, VersionConflictError } from '@storytelling/kernel';
 import { InMemoryUnitOfWork, appendToOutbox } from '@storytelling/testing';
 import type { IdentityUnitOfWork, PasswordHasher } from '../../src/application/index.js';
 import type {
+  AccessTokenRevocation,
+  AccessTokenRevocationRepository,
   Email,
   IdentityRepositories,
   RefreshTokenRepository,
@@ -33,6 +35,7 @@ export interface IdentityTables {
   users: Map<string, UserState>;
   roles: Map<RoleName, RoleState>;
   tokens: Map<string, RefreshTokenState>;
+  revocations: Map<string, AccessTokenRevocation>;
   outbox: StoredEvent[];
 }
 
@@ -41,6 +44,7 @@ function cloneTables(t: IdentityTables): IdentityTables {
     users: new Map(t.users),
     roles: new Map([...t.roles].map(([k, v]) => [k, { ...v, grants: [...v.grants] }])),
     tokens: new Map(t.tokens),
+    revocations: new Map(t.revocations),
     outbox: [...t.outbox],
   };
 }
@@ -55,6 +59,8 @@ class Users implements UserRepository {
     const s = this.t.users.get(id);
     return s ? User.rehydrate(s, this.clock) : undefined;
   }
+  /** The in-memory outbox is never published: nothing to forget. */
+  async forgetPublishedEvents(_userId: string) {}
   async findByEmail(email: Email) {
     const s = [...this.t.users.values()].find((u) => u.email.value === email.value);
     return s ? User.rehydrate(s, this.clock) : undefined;
@@ -132,10 +138,41 @@ class Tokens implements RefreshTokenRepository {
     }
     return n;
   }
+  async revokeAllOfUser(userId: string, at: Date) {
+    let n = 0;
+    for (const [id, s] of this.t.tokens) {
+      if (s.userId === userId && s.revokedAt === null) {
+        this.t.tokens.set(id, { ...s, revokedAt: at });
+        n++;
+      }
+    }
+    return n;
+  }
+  async lastSignInAt(userId: string) {
+    const starts = new Map<string, number>();
+    for (const s of this.t.tokens.values()) {
+      if (s.userId !== userId) continue;
+      starts.set(s.familyId, Math.min(starts.get(s.familyId) ?? Infinity, s.issuedAt.getTime()));
+    }
+    return starts.size ? new Date(Math.max(...starts.values())) : undefined;
+  }
+}
+
+class Revocations implements AccessTokenRevocationRepository {
+  constructor(private readonly t: IdentityTables) {}
+  async add(r: AccessTokenRevocation) {
+    this.t.revocations.set(r.tokenId, { ...r });
+  }
+  async listSince(after: Date, now: Date, limit: number) {
+    return [...this.t.revocations.values()]
+      .filter((r) => r.revokedAt > after && r.expiresAt > now)
+      .sort((a, b) => a.revokedAt.getTime() - b.revokedAt.getTime())
+      .slice(0, limit);
+  }
 }
 
 function reposFor(t: IdentityTables, clock: Clock): IdentityRepositories {
-  return { users: new Users(t, clock), roles: new Roles(t, clock), refreshTokens: new Tokens(t) };
+  return { users: new Users(t, clock), roles: new Roles(t, clock), refreshTokens: new Tokens(t), revocations: new Revocations(t) };
 }
 
 /** The tables of a fresh identity database: no users, the five roles with their default grants. */
@@ -154,6 +191,7 @@ export function seededTables(at: Date): IdentityTables {
       ]),
     ),
     tokens: new Map(),
+    revocations: new Map(),
     outbox: [],
   };
 }

@@ -37,6 +37,12 @@ export interface PaymentRepository {
   save(payment: Payment): Promise<void>;
   /** The user's payments, newest first (created_at, id), after the keyset if given. */
   listByUser(userId: string, limit: number, after?: Keyset): Promise<Payment[]>;
+  /**
+   * Erasure (identity's UserDeactivated): blanks what accounting does not need (the description,
+   * the provider's failure message) on every payment of the user. Amounts, currency, dates,
+   * statuses and provider ids stay. @returns the ids of the user's payments.
+   */
+  forgetUserDetails(userId: string): Promise<string[]>;
 }
 
 export interface RefundRepository {
@@ -51,12 +57,16 @@ export interface RefundRepository {
   saveSucceeded(refund: RefundRecord, providerRefundId: string): Promise<void>;
   /** What the succeeded refunds of the payment add up to (minor units). */
   succeededTotal(paymentId: string): Promise<number>;
+  /** Erasure: blanks the free-text reason of these payments' refunds. */
+  forgetReasons(paymentIds: readonly string[]): Promise<void>;
 }
 
 export interface ProviderEventRepository {
   /** @returns false when this provider event id was seen before (a replay). */
   record(event: StoredProviderEvent): Promise<boolean>;
   setOutcome(provider: string, eventId: string, outcome: string, paymentId: string | null): Promise<void>;
+  /** Erasure: empties the stored webhook payloads of these payments (type, ids and times stay). */
+  forgetPayloads(paymentIds: readonly string[]): Promise<void>;
 }
 
 export interface PaymentsRepositories {

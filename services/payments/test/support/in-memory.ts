@@ -79,6 +79,12 @@ class InMemoryPayments implements PaymentRepository {
       .slice(0, limit)
       .map((r) => Payment.restore(r.state, r.version, this.clock));
   }
+
+  async forgetUserDetails(userId: string): Promise<string[]> {
+    const mine = [...this.t.payments.values()].filter((r) => r.state.userId === userId);
+    for (const r of mine) this.t.payments.set(r.state.id, { ...r, state: { ...r.state, description: '', failureMessage: null } });
+    return mine.map((r) => r.state.id);
+  }
 }
 
 class InMemoryRefunds implements RefundRepository {
@@ -103,6 +109,10 @@ class InMemoryRefunds implements RefundRepository {
   async succeededTotal(paymentId: string): Promise<number> {
     return [...this.t.refunds.values()].filter((r) => r.paymentId === paymentId && r.status === 'succeeded').reduce((sum, r) => sum + r.amountMinor, 0);
   }
+
+  async forgetReasons(paymentIds: readonly string[]): Promise<void> {
+    for (const r of [...this.t.refunds.values()]) if (paymentIds.includes(r.paymentId)) this.t.refunds.set(r.id, { ...r, reason: '' });
+  }
 }
 
 class InMemoryProviderEvents implements ProviderEventRepository {
@@ -119,6 +129,10 @@ class InMemoryProviderEvents implements ProviderEventRepository {
     const key = `${provider}|${eventId}`;
     const row = this.t.providerEvents.get(key);
     if (row) this.t.providerEvents.set(key, { ...row, outcome, paymentId: paymentId ?? row.paymentId });
+  }
+
+  async forgetPayloads(paymentIds: readonly string[]): Promise<void> {
+    for (const [key, e] of [...this.t.providerEvents]) if (e.paymentId !== null && paymentIds.includes(e.paymentId)) this.t.providerEvents.set(key, { ...e, payload: {} });
   }
 }
 

@@ -18,6 +18,8 @@ export interface StoryRepository {
   lockCreationsBy(authorId: string): Promise<void>;
   /** Stories the author created at or after `since`, archived ones included (a creation uses quota). */
   countCreatedSince(authorId: string, since: Date): Promise<number>;
+  /** The author's stories that are not archived yet, locked until the transaction ends (erasure). */
+  listUnarchivedByAuthor(authorId: string): Promise<Story[]>;
 }
 
 export interface AuthorRepository {
@@ -34,6 +36,8 @@ export interface FollowRepository {
   remove(authorId: string, followerId: string): Promise<void>;
   /** The authors `followerId` follows, in id order (the order locks are taken in). */
   followedBy(followerId: string): Promise<string[]>;
+  /** Who follows `authorId`, in id order. */
+  followersOf(authorId: string): Promise<string[]>;
 }
 
 /** The stored analysis of a story: one row per (story, type) plus the character and emotion rows. */

@@ -149,7 +149,7 @@ describe('author ACL: identity.user.events → Author (real Kafka and Postgres)'
     expect(JSON.parse(mine[0]!.value).id).toBe(noName); // the original message, unchanged
   });
 
-  it('UserDeactivated anonymises the author for good and forgets whom they followed (AuthorUnfollowed)', async () => {
+  it('UserDeactivated anonymises the author for good, forgets the follows both ways (AuthorUnfollowed) and archives their stories', async () => {
     const [ann, bob] = [uuidv7(), uuidv7()];
     await processed(await publish(REGISTERED, ann, 1, registered(ann, 'Ann Private')));
     await processed(await publish(REGISTERED, bob, 1, registered(bob, 'Bob')));
@@ -167,6 +167,29 @@ describe('author ACL: identity.user.events → Author (real Kafka and Postgres)'
     // later profile events cannot bring the name back
     await processed(await publish(PROFILE_UPDATED, ann, 3, { userId: ann, displayName: 'Ann Returns', language: 'en' }));
     expect((await author(ann))!.display_name).toBe('Former author');
+
+    // who followed Ann is forgotten too, and her stories are archived (unreadable)
+    const cid = uuidv7();
+    await processed(await publish(REGISTERED, cid, 1, registered(cid, 'Cid')));
+    const dee = uuidv7();
+    await processed(await publish(REGISTERED, dee, 1, registered(dee, 'Dee Private')));
+    await app.ds.query(`INSERT INTO story_followers (author_id, follower_id, followed_at) VALUES ($1, $2, now())`, [dee, cid]);
+    const stories = [uuidv7(), uuidv7()];
+    for (const [i, id] of stories.entries()) {
+      await app.ds.query(
+        `INSERT INTO stories (id, title, content, content_hash, author_id, status, version) VALUES ($1, $2, 'Once upon a time.', $3, $4, $5, 1)`,
+        [id, `Dee's story ${i}`, 'a'.repeat(64), dee, i === 0 ? 'draft' : 'published'],
+      );
+    }
+    await processed(await publish(DEACTIVATED, dee, 2, { userId: dee }));
+    expect(await app.ds.query(`SELECT 1 FROM story_followers WHERE author_id = $1 OR follower_id = $1`, [dee])).toEqual([]);
+    const statuses: Array<{ status: string }> = await app.ds.query(`SELECT status FROM stories WHERE author_id = $1`, [dee]);
+    expect(statuses.map((r) => r.status)).toEqual(['archived', 'archived']);
+    const deeEvents = await outboxOf(app.ds, dee);
+    expect(deeEvents.filter((e) => e.type === 'storytelling.story.author.unfollowed.v1').map((e) => e.data.followerId)).toEqual([cid]);
+    for (const id of stories) {
+      expect((await outboxOf(app.ds, id)).map((e) => [e.type, e.data.archivedBy])).toEqual([['storytelling.story.story.archived.v1', dee]]);
+    }
 
     // a deactivation that arrives first leaves an anonymous author behind
     const ghost = uuidv7();

@@ -109,6 +109,12 @@ class InMemoryStories implements StoryRepository {
   async countCreatedSince(authorId: string, since: Date) {
     return [...this.t.stories.values()].filter((s) => s.authorId === authorId && s.createdAt >= since).length;
   }
+  async listUnarchivedByAuthor(authorId: string) {
+    return [...this.t.stories.values()]
+      .filter((s) => s.authorId === authorId && s.status !== 'archived')
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((s) => Story.rehydrate(s, this.clock));
+  }
 }
 
 class InMemoryAuthors implements AuthorRepository {
@@ -143,6 +149,12 @@ class InMemoryFollows implements FollowRepository {
   async remove(authorId: string, followerId: string) {
     const i = this.t.follows.findIndex((f) => f.authorId === authorId && f.followerId === followerId);
     if (i >= 0) this.t.follows.splice(i, 1);
+  }
+  async followersOf(authorId: string) {
+    return this.t.follows
+      .filter((f) => f.authorId === authorId)
+      .map((f) => f.followerId)
+      .sort();
   }
   async followedBy(followerId: string) {
     return this.t.follows

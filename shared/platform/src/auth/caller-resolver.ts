@@ -12,6 +12,9 @@ export interface MetadataLike {
 export interface Caller {
   userId: string;
   role: string;
+  /** The access token's `jti` and expiry, for revoking it (logout, account deletion). */
+  tokenId?: string;
+  tokenExpiresAt?: Date;
 }
 
 /**
@@ -38,7 +41,12 @@ export class CallerResolver {
     const token = bearerToken(metadata);
     if (!token) throw new UnauthenticatedError('UNAUTHENTICATED', 'a bearer access token is required');
     const claims = await this.verifier.verify(token);
-    return { userId: claims.userId.toLowerCase(), role: claims.role };
+    return {
+      userId: claims.userId.toLowerCase(),
+      role: claims.role,
+      ...(claims.tokenId ? { tokenId: claims.tokenId } : {}),
+      tokenExpiresAt: claims.expiresAt,
+    };
   }
 }
 

@@ -150,6 +150,12 @@ class FakeIdentityController implements identity.IdentityServiceController {
   issueServiceToken(): never {
     return unimplemented();
   }
+  deleteAccount(): never {
+    return unimplemented();
+  }
+  listRevokedAccessTokens(): never {
+    return unimplemented();
+  }
 
   getJwks(): identity.GetJwksResponse {
     return { keys: [{ kty: 'RSA', kid: 'k1', use: 'sig', alg: 'RS256', n: 'AQAB', e: 'AQAB' }] };

@@ -5,6 +5,8 @@ export interface AuthenticatedUser {
   id: string;
   role: Role;
   email?: string;
+  /** The token's `jti` (the denylist key, docs/adr/0030). */
+  tokenId?: string;
   /** The token's `exp` (seconds since the epoch). */
   expiresAt?: number;
   /** The verified raw token, forwarded to services as gRPC metadata. */

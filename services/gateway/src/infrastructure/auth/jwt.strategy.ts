@@ -70,9 +70,16 @@ export class JwtStrategy extends Strategy {
   /** The verified payload → the caller; anything unexpected in it is an invalid token. */
   static toUser(payload: unknown): AuthenticatedUser | false {
     if (typeof payload !== 'object' || payload === null) return false;
-    const { sub, role, email, exp } = payload as { sub?: unknown; role?: unknown; email?: unknown; exp?: unknown };
+    const { sub, role, email, exp, jti } = payload as { sub?: unknown; role?: unknown; email?: unknown; exp?: unknown; jti?: unknown };
     if (typeof sub !== 'string' || sub.length === 0 || !isRole(role)) return false;
     // `token` is filled in by the guard, which has the raw header.
-    return { id: sub, role, ...(typeof email === 'string' ? { email } : {}), ...(typeof exp === 'number' ? { expiresAt: exp } : {}), token: '' };
+    return {
+      id: sub,
+      role,
+      ...(typeof email === 'string' ? { email } : {}),
+      ...(typeof exp === 'number' ? { expiresAt: exp } : {}),
+      ...(typeof jti === 'string' && jti.length > 0 && jti.length <= 200 ? { tokenId: jti } : {}),
+      token: '',
+    };
   }
 }

@@ -8,6 +8,7 @@ import type {
   PermissionView,
   ProfilePatch,
   RegisterInput,
+  RevokedAccessToken,
   RoleView,
   TokenPair,
   UserView,
@@ -93,6 +94,15 @@ export class GrpcIdentityAdapter implements IdentityPort {
 
   async logout(refreshToken: string): Promise<void> {
     await this.client.logout({ refreshToken });
+  }
+
+  async deleteAccount(password: string | undefined): Promise<void> {
+    await this.client.deleteAccount(password !== undefined ? { password } : {});
+  }
+
+  async listRevokedAccessTokens(after: string): Promise<RevokedAccessToken[]> {
+    const res = await this.client.listRevokedAccessTokens({ revokedAfter: after });
+    return (res.tokens ?? []).map((t) => ({ tokenId: t.tokenId, expiresAt: t.expiresAt, revokedAt: t.revokedAt }));
   }
 
   async getMe(): Promise<UserView> {

@@ -14,6 +14,7 @@ import { PaymentsController } from './controllers/payments.controller.js';
 import { StoriesController } from './controllers/stories.controller.js';
 import { SubscriptionController } from './controllers/subscription.controller.js';
 import { UsersController } from './controllers/users.controller.js';
+import { ExportController } from './controllers/export.controller.js';
 import { VoicesController } from './controllers/voices.controller.js';
 import { AuthenticationGuard, RequireAuthenticationGuard } from './guards/authentication.guard.js';
 import { DeferredProblemGuard } from './guards/deferred-problem.guard.js';
@@ -27,6 +28,7 @@ import { SAMPLE_UPLOAD_OPTIONS } from './uploads/sample-upload.js';
 export const HTTP_CONTROLLERS: Type[] = [
   AuthController,
   UsersController,
+  ExportController,
   AdminController,
   StoriesController,
   AuthorsController,

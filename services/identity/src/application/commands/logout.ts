@@ -10,6 +10,8 @@ export class LogoutCommand extends Command<void> {
   constructor(
     readonly actorId: string,
     readonly refreshToken: string,
+    /** The caller's access token (`jti`, expiry): denylisted, so it is useless at once (ADR 0030). */
+    readonly accessToken?: { tokenId: string; expiresAt: Date },
   ) {
     super();
   }
@@ -30,6 +32,10 @@ export class LogoutHandler implements ICommandHandler<LogoutCommand> {
 
   async execute(command: LogoutCommand): Promise<void> {
     const presented = requireRefreshToken(command.refreshToken);
+    const access = command.accessToken;
+    if (access && access.expiresAt.getTime() > this.clock.now().getTime()) {
+      await this.uow.run((repos) => repos.revocations.add({ ...access, revokedAt: this.clock.now() }));
+    }
     if (presented.length > 512) return;
     const hash = this.secrets.hash(presented);
     await this.uow.run(async (repos) => {

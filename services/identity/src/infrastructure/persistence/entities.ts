@@ -123,3 +123,6 @@ export class RefreshTokenRecord {
 }
 
 export const IDENTITY_ENTITIES = [UserRecord, UserOAuthLinkRecord, RoleRecord, RolePermissionRecord, RefreshTokenRecord];
+
+/** The sweep of expired denylist rows, next to the tables it keeps small. */
+export { revokedAccessTokenRetention } from './revoked-token-retention.js';

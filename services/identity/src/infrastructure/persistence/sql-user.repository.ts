@@ -81,7 +81,16 @@ export class SqlUserRepository implements UserRepository {
     await this.events.append(this.em, user, USER_AGGREGATE_TYPE);
   }
 
+  async forgetPublishedEvents(userId: string): Promise<void> {
+    await this.em.query(`DELETE FROM domain_events WHERE aggregate_id = $1 AND published_at IS NOT NULL`, [userId]);
+  }
+
   private async saveLinks(user: User): Promise<void> {
+    // Links dropped from the aggregate (account deletion) go from the table too.
+    await this.em.query(`DELETE FROM user_oauth_links WHERE user_id = $1 AND NOT (provider = ANY($2::text[]))`, [
+      user.id,
+      user.linkedIdentities.map((l) => l.provider),
+    ]);
     for (const link of user.linkedIdentities) {
       try {
         await this.em.query(

@@ -3,7 +3,7 @@ import { RepositoryUnitOfWork, withIdempotency, type EventStore, type Idempotenc
 import type { DataSource, EntityManager } from 'typeorm';
 import type { IdentityUnitOfWork } from '../../application/ports/index.js';
 import type { IdentityRepositories } from '../../domain/index.js';
-import { SqlRefreshTokenRepository } from './sql-refresh-token.repository.js';
+import { SqlAccessTokenRevocationRepository, SqlRefreshTokenRepository } from './sql-refresh-token.repository.js';
 import { SqlRoleRepository } from './sql-role.repository.js';
 import { SqlUserRepository } from './sql-user.repository.js';
 
@@ -13,6 +13,7 @@ export function sqlRepositories(em: EntityManager, events: EventStore, clock: Cl
     users: new SqlUserRepository(em, events, clock),
     roles: new SqlRoleRepository(em, events, clock),
     refreshTokens: new SqlRefreshTokenRepository(em),
+    revocations: new SqlAccessTokenRevocationRepository(em),
   };
 }
 

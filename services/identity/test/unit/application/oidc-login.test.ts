@@ -2,6 +2,9 @@ import { FixedClock } from '@storytelling/kernel';
 import {
   CompleteOidcLoginCommand,
   CompleteOidcLoginHandler,
+  DeleteAccountCommand,
+  DeleteAccountHandler,
+  RECENT_SIGN_IN_MS,
   RegisterCommand,
   Sessions,
   StartOidcLoginCommand,
@@ -144,5 +147,34 @@ describe('OIDC sign-in (application)', () => {
   it('an unknown provider is OIDC_PROVIDER_NOT_FOUND at start and callback', async () => {
     expect(await failure(start.execute(new StartOidcLoginCommand('nope')))).toBe('not_found:OIDC_PROVIDER_NOT_FOUND');
     expect(await failure(complete.execute(new CompleteOidcLoginCommand('nope', 'c', 's')))).toBe('not_found:OIDC_PROVIDER_NOT_FOUND');
+  });
+
+  describe('deleting an account that signs in only with a provider (no password)', () => {
+    const deleteAccount = () => new DeleteAccountHandler(app.uow, app.hasher, app.settings, clock);
+
+    it('is allowed within 10 minutes of a sign-in: tombstone, links dropped, tokens revoked, user:<id> denylisted', async () => {
+      const session = await signIn();
+      const id = session.user.id;
+      clock.advance(RECENT_SIGN_IN_MS - 1000);
+      await deleteAccount().execute(new DeleteAccountCommand(id, undefined));
+      const user = app.uow.tables.users.get(id)!;
+      expect(user.active).toBe(false);
+      expect(user.email.value).toBe(`deleted-${id}@deleted.invalid`);
+      expect(user.linkedIdentities).toEqual([]);
+      expect(user.profile.displayName).toBe('Deleted user');
+      expect(app.uow.tokens.filter((t) => t.userId === id && t.revokedAt === null)).toEqual([]);
+      expect(app.uow.tables.revocations.get(`user:${id}`)?.expiresAt.getTime()).toBe(clock.now().getTime() + (900 + 60) * 1000);
+      expect(app.uow.eventsOfType(IdentityEventTypes.UserDeactivated).map((e) => e.aggregateId)).toEqual([id]);
+    });
+
+    it('is REAUTHENTICATION_REQUIRED when the last sign-in is older than 10 minutes; a new sign-in allows it', async () => {
+      const session = await signIn();
+      clock.advance(RECENT_SIGN_IN_MS + 1000);
+      expect(await failure(deleteAccount().execute(new DeleteAccountCommand(session.user.id, undefined)))).toBe('forbidden:REAUTHENTICATION_REQUIRED');
+      expect(app.uow.tables.users.get(session.user.id)!.active).toBe(true);
+      await signIn();
+      await deleteAccount().execute(new DeleteAccountCommand(session.user.id, undefined));
+      expect(app.uow.tables.users.get(session.user.id)!.active).toBe(false);
+    });
   });
 });

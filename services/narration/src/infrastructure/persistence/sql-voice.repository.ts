@@ -109,7 +109,12 @@ export class SqlVoiceRepository implements VoiceRepository {
   async deleteByOwner(ownerId: string): Promise<Voice[]> {
     const voices = await this.listByOwner(ownerId);
     // Samples and training jobs go with their voice (ON DELETE CASCADE).
-    if (voices.length > 0) await this.em.query(`DELETE FROM voices WHERE owner_id = $1`, [ownerId]);
+    if (voices.length > 0) {
+      await this.em.query(`DELETE FROM voices WHERE owner_id = $1`, [ownerId]);
+      // The outbox keeps published events for a while (OUTBOX_RETENTION_MS); theirs name the
+      // voice (often after the person), so they go now. Unpublished ones are still relayed first.
+      await this.em.query(`DELETE FROM domain_events WHERE aggregate_id = ANY($1::uuid[]) AND published_at IS NOT NULL`, [voices.map((v) => v.id)]);
+    }
     return voices;
   }
 

@@ -172,15 +172,23 @@ describe('voices over gRPC', () => {
     }
   }, 120_000);
 
-  it("EraseUserVoices deletes the user's voices, samples and objects, and nobody else's", async () => {
+  it("EraseUserVoices deletes the user's voices, samples, objects and published events, and nobody else's", async () => {
     const user = await registerUser(stack, 'Cleo');
     const voice = await createVoice(user);
     const { sample } = await addSample(user, voice.id, 'joy', annSamples.joy!);
     const bobs = await createVoice(bob);
     const bobSample = (await addSample(bob, bobs.id, 'joy', annSamples.joy!)).sample!;
 
+    // the outbox relay has published the voices' events (they name the voice)
+    const unpublished = async (id: string) => (await stack.ds.query(`SELECT 1 FROM domain_events WHERE aggregate_id = $1 AND published_at IS NULL`, [id])).length;
+    await waitUntil(async () => (await unpublished(voice.id)) === 0 && (await unpublished(bobs.id)) === 0, 20_000);
+    const eventsOf = async (id: string) => (await stack.ds.query(`SELECT 1 FROM domain_events WHERE aggregate_id = $1`, [id])).length;
+    expect(await eventsOf(voice.id)).toBeGreaterThan(0);
+
     const commands = stack.narration.app.get(CommandBus);
     expect(await commands.execute(new EraseUserVoicesCommand(user.id))).toEqual({ voices: 1, objects: 1, providerVoices: 0 });
+    expect(await eventsOf(voice.id)).toBe(0);
+    expect(await eventsOf(bobs.id)).toBeGreaterThan(0);
     expect(await exists(stack, sample!.audioObjectKey)).toBe(false);
     expect(await stack.ds.query(`SELECT id FROM voices WHERE owner_id = $1`, [user.id])).toEqual([]);
     expect(await stack.ds.query(`SELECT id FROM voice_samples WHERE voice_id = $1`, [voice.id])).toEqual([]);

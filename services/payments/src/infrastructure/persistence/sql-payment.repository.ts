@@ -1,5 +1,5 @@
 import { VersionConflictError, type Clock, type Keyset } from '@storytelling/kernel';
-import type { EventStore } from '@storytelling/platform';
+import { returnedRows, type EventStore } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
 import { PAYMENT_AGGREGATE_TYPE, Payment, type FailureReason, type PaymentRepository, type PaymentStatus } from '../../domain/index.js';
 
@@ -107,5 +107,13 @@ export class SqlPaymentRepository implements PaymentRepository {
       r.version,
       this.clock,
     );
+  }
+
+  async forgetUserDetails(userId: string): Promise<string[]> {
+    const result: unknown = await this.tx.query(
+      `UPDATE payments SET description = '', failure_message = NULL, updated_at = $2 WHERE user_id = $1 RETURNING id`,
+      [userId, this.clock.now()],
+    );
+    return returnedRows<{ id: string }>(result).map((r) => r.id);
   }
 }

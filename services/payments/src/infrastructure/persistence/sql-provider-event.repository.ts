@@ -22,4 +22,9 @@ export class SqlProviderEventRepository implements ProviderEventRepository {
       paymentId,
     ]);
   }
+
+  async forgetPayloads(paymentIds: readonly string[]): Promise<void> {
+    if (paymentIds.length === 0) return;
+    await this.tx.query(`UPDATE provider_events SET payload = '{}'::jsonb WHERE payment_id = ANY($1::uuid[])`, [paymentIds]);
+  }
 }

@@ -67,4 +67,9 @@ export class SqlRefundRepository implements RefundRepository {
     );
     return Number(rows[0]?.total ?? 0);
   }
+
+  async forgetReasons(paymentIds: readonly string[]): Promise<void> {
+    if (paymentIds.length === 0) return;
+    await this.tx.query(`UPDATE refunds SET reason = '', updated_at = $2 WHERE payment_id = ANY($1::uuid[])`, [paymentIds, this.clock.now()]);
+  }
 }

@@ -18,10 +18,13 @@ export class DeactivateAuthorCommand extends Command<void> {
 }
 
 /**
- * Anonymises the author for good ("Former author", the display name is dropped; a deactivation
- * heard first leaves an anonymous author behind) and forgets whom they followed: whom someone
- * follows is their personal data. Each unfollow is published (AuthorUnfollowed) on the followed
- * author's stream; locks are taken in id order, so concurrent deactivations cannot deadlock.
+ * Erasure in the story context (issue 13): anonymises the author for good ("Former author", the
+ * display name is dropped; a deactivation heard first leaves an anonymous author behind), forgets
+ * the follows in both directions (whom someone follows, and who follows them, is personal data)
+ * and archives every story of theirs, so nobody can read them any more (StoryArchived, archived
+ * by the author; analysis jobs cancelled). Each unfollow is published (AuthorUnfollowed) on the
+ * followed author's stream; locks are taken in id order, so concurrent deactivations cannot
+ * deadlock.
  */
 @CommandHandler(DeactivateAuthorCommand)
 export class DeactivateAuthorHandler implements ICommandHandler<DeactivateAuthorCommand> {
@@ -47,6 +50,21 @@ export class DeactivateAuthorHandler implements ICommandHandler<DeactivateAuthor
           followed.recordUnfollow(userId);
           await repos.authors.save(followed);
         }
+      }
+      const followers = await repos.follows.followersOf(userId);
+      if (followers.length > 0) {
+        // Read again: the author row was saved above, at a newer version.
+        const erased = await repos.authors.findById(userId, { lock: true });
+        for (const followerId of followers) {
+          await repos.follows.remove(userId, followerId);
+          erased?.recordUnfollow(followerId);
+        }
+        if (erased) await repos.authors.save(erased);
+      }
+      for (const story of await repos.stories.listUnarchivedByAuthor(userId)) {
+        if (!story.archive(userId)) continue;
+        await repos.stories.save(story);
+        await repos.jobs.cancelActive(story.id, this.clock.now());
       }
     });
   }

@@ -21,4 +21,9 @@ export class SqlFollowRepository implements FollowRepository {
     const rows: Array<{ author_id: string }> = await this.em.query(`SELECT author_id FROM story_followers WHERE follower_id = $1 ORDER BY author_id`, [followerId]);
     return rows.map((r) => r.author_id);
   }
+
+  async followersOf(authorId: string): Promise<string[]> {
+    const rows: Array<{ follower_id: string }> = await this.em.query(`SELECT follower_id FROM story_followers WHERE author_id = $1 ORDER BY follower_id`, [authorId]);
+    return rows.map((r) => r.follower_id);
+  }
 }

@@ -66,6 +66,15 @@ export class SqlStoryRepository implements StoryRepository {
     return Number(rows[0]?.n ?? 0);
   }
 
+  async listUnarchivedByAuthor(authorId: string): Promise<Story[]> {
+    const rows: StoryByIdRow[] = await this.em.query(
+      `SELECT id, author_id, title, content, content_hash, language, status, published_at, version, created_at, updated_at
+         FROM stories WHERE author_id = $1 AND status <> 'archived' ORDER BY id FOR UPDATE`,
+      [authorId],
+    );
+    return rows.map((r) => this.hydrate(r));
+  }
+
   async add(story: Story): Promise<void> {
     await this.rows.insert(story, this.toRecord(story));
   }

@@ -59,7 +59,7 @@ describe('authors and follows (in memory)', () => {
   });
 
   describe('DeactivateAuthor (UserDeactivated)', () => {
-    it('anonymises the author for good and forgets whom they followed, publishing AuthorUnfollowed on each followed author', async () => {
+    it('anonymises the author for good and forgets the follows both ways, publishing AuthorUnfollowed on each followed author and on their own stream', async () => {
       for (const [id, name] of [[ANN, 'Ann Private'], [BOB, 'Bob'], [CY, 'Cy']] as const) await profile(id, name, 1);
       await follow(ANN, BOB);
       await follow(ANN, CY);
@@ -67,7 +67,11 @@ describe('authors and follows (in memory)', () => {
 
       await deactivate(ANN, 2);
       expect(author(ANN)).toEqual({ displayName: FORMER_AUTHOR_NAME, active: false, identityVersion: 2 });
-      expect(uow.tables.follows.map((f) => [f.authorId, f.followerId])).toEqual([[ANN, BOB]]);
+      expect(uow.tables.follows).toEqual([]);
+      expect(uow.events(ANN).map((e) => [e.type, e.data])).toEqual([
+        [StoryEventTypes.AuthorFollowed, expect.objectContaining({ followerId: BOB })],
+        [StoryEventTypes.AuthorUnfollowed, expect.objectContaining({ authorId: ANN, followerId: BOB })],
+      ]);
       for (const followed of [BOB, CY]) {
         expect(uow.events(followed).map((e) => [e.type, e.data])).toEqual([
           [StoryEventTypes.AuthorFollowed, expect.objectContaining({ followerId: ANN })],

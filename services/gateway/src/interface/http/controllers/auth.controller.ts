@@ -1,9 +1,11 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiBearerAuth, ApiCreatedResponse, ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IDENTITY_PORT, type IdentityPort } from '../../../application/identity.port.js';
 import { AuthSessionDto, LoginBody, OidcCallbackQuery, OidcProviderParams, RefreshTokenBody, RegisterBody, TokenPairDto } from '../dto/auth.dto.js';
 import { NoQuery } from '../dto/common.dto.js';
+import { AccessTokenDenylist } from '../../../infrastructure/auth/access-token-denylist.js';
+import type { GatewayRequest } from '../guards/gateway-request.js';
 import { Public } from '../guards/decorators.js';
 import { RateLimit } from '../guards/rate-limit.guard.js';
 import { ApiProblems } from '../openapi/api-problems.decorator.js';
@@ -14,7 +16,10 @@ import { ApiIdempotencyKey } from '../openapi/idempotency-key.decorator.js';
 @RateLimit('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(@Inject(IDENTITY_PORT) private readonly identity: IdentityPort) {}
+  constructor(
+    @Inject(IDENTITY_PORT) private readonly identity: IdentityPort,
+    @Inject(AccessTokenDenylist) private readonly denylist: AccessTokenDenylist,
+  ) {}
 
   @Post('register')
   @Public()
@@ -58,11 +63,14 @@ export class AuthController {
   @Post('logout')
   @HttpCode(204)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Revoke a refresh token of the caller' })
+  @ApiOperation({ summary: 'Revoke a refresh token of the caller', description: 'The access token of the request is revoked too (401 TOKEN_REVOKED from then on).' })
   @ApiNoContentResponse({ description: 'Revoked' })
   @ApiProblems(400, 401, 413, 415)
-  async logout(@Body() body: RefreshTokenBody, @Query() _query: NoQuery): Promise<void> {
+  async logout(@Body() body: RefreshTokenBody, @Query() _query: NoQuery, @Req() req: GatewayRequest): Promise<void> {
     await this.identity.logout(body.refreshToken);
+    // identity denylists the access token's jti too; this gateway refuses it at once, not a poll later.
+    const caller = req.user!;
+    if (caller.tokenId && caller.expiresAt !== undefined) this.denylist.add(caller.tokenId, caller.expiresAt * 1000);
   }
 
   @Get('oidc/:provider/start')

@@ -89,3 +89,12 @@ export class AssignRoleBody {
   @IsIn(ROLES, { message: `must be one of ${ROLES.join(', ')}` })
   role!: Role;
 }
+
+/** DELETE /users/me: the password confirms; a provider-only account sends none (a recent sign-in confirms). */
+export class DeleteAccountBody {
+  @ApiPropertyOptional({ maxLength: 1024, description: 'The current password. Omit it only when the account signs in with a provider alone.' })
+  @IsOptional()
+  @IsString({ message: 'must be a string' })
+  @MaxLength(1024, { message: 'must be at most 1024 characters' })
+  password?: string;
+}

@@ -4,6 +4,7 @@ import { currentContext, VerifiedTokenCache } from '@storytelling/platform';
 import passport from 'passport';
 import type { Response } from 'express';
 import type { AuthenticatedUser } from '../../../infrastructure/auth/authenticated-user.js';
+import { AccessTokenDenylist } from '../../../infrastructure/auth/access-token-denylist.js';
 import { JwksUnavailableError, UnknownSigningKeyError } from '../../../infrastructure/auth/jwks-key-store.js';
 import { extractBearer, JwtStrategy, RejectedTokenError } from '../../../infrastructure/auth/jwt.strategy.js';
 import { ProblemException, unauthenticated } from '../problem/problem.js';
@@ -40,6 +41,7 @@ export class AuthenticationGuard implements CanActivate {
     private readonly reflector: Reflector,
     @Inject(JwtStrategy) private readonly strategy: JwtStrategy,
     @Inject(VerifiedTokenCache) private readonly verified: VerifiedTokenCache<AuthenticatedUser>,
+    @Inject(AccessTokenDenylist) private readonly denylist: AccessTokenDenylist,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -75,6 +77,11 @@ export class AuthenticationGuard implements CanActivate {
   }
 
   private accept(req: GatewayRequest, user: AuthenticatedUser, token: string): void {
+    // Checked on every request, cached verification or not: logout and account deletion revoke at once.
+    if (this.denylist.isRevoked(user.tokenId, user.id)) {
+      req.authFailure = unauthenticated('TOKEN_REVOKED', 'The access token has been revoked (logout or account deletion).');
+      return;
+    }
     req.user = { ...user, token };
     const ctx = currentContext();
     if (ctx) ctx.bearerToken = token;

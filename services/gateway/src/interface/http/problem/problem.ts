@@ -70,7 +70,7 @@ export class ProblemException extends Error {
 export const BEARER_CHALLENGE = (error?: 'invalid_token', description?: string): string =>
   error ? `Bearer realm="storytelling", error="${error}"${description ? `, error_description="${description}"` : ''}` : 'Bearer realm="storytelling"';
 
-export function unauthenticated(code: 'UNAUTHENTICATED' | 'TOKEN_EXPIRED' | 'INVALID_TOKEN', detail: string): ProblemException {
+export function unauthenticated(code: 'UNAUTHENTICATED' | 'TOKEN_EXPIRED' | 'INVALID_TOKEN' | 'TOKEN_REVOKED', detail: string): ProblemException {
   const header = code === 'UNAUTHENTICATED' ? BEARER_CHALLENGE() : BEARER_CHALLENGE('invalid_token', detail);
   return ProblemException.of(code, detail, { 'WWW-Authenticate': header });
 }
