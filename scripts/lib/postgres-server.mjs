@@ -191,6 +191,10 @@ export async function startLocalPostgres() {
     // fsync on every test insert is not. (No corruption risk, unlike fsync=off.)
     '-c', 'synchronous_commit=off',
     '-c', 'timezone=UTC',
+    // The server's own log must not hold personal data either: no DETAIL ("Failing row contains
+    // (…email, password hash…)") and no failing statement text.
+    '-c', 'log_error_verbosity=terse',
+    '-c', 'log_min_error_statement=panic',
   ], { logFile: paths.log, uid: user?.uid, gid: user?.gid, cwd: paths.data, env: { ...process.env, LC_ALL: 'C', LANG: 'C' } });
   try {
     await pollUntil(() => withClient(socketConfig(), (c) => c.query('select 1')).then(() => true), {
