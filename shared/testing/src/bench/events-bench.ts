@@ -151,6 +151,7 @@ export async function runEventsBench(options: BenchOptions): Promise<BenchResult
     relayPipelineDepth: options.relayPipelineDepth ?? 2,
     consumerMessagesPerTransaction: options.consumerMessagesPerTransaction ?? 100,
     latencyEffect: parseEffects(options.effects).filter((e) => e !== 'none').pop() ?? 'row',
+    backendCpu: () => backendCpuSeconds(admin, ident),
   };
   try {
     const phases = options.phases ?? 'abc';
@@ -288,10 +289,13 @@ async function rawThroughput(kafka: KafkaConfig, n: number, partitions: number, 
     batches.push(messages);
   }
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const busy = machineBusySeconds();
   for (const messages of batches) await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages }] });
   await all;
   const result = measured(n, (performance.now() - started) / 1000, busy);
+  const cpu = process.cpuUsage(cpuBefore);
+  log(`    load average ${os.loadavg()[0]!.toFixed(2)}; CPU µs/event: bench process ${((cpu.user + cpu.system) / n).toFixed(0)}`);
   await producer.disconnect();
   await consumer.disconnect();
   return result;
@@ -311,6 +315,8 @@ interface PipelineSetup {
   consumerMessagesPerTransaction: number;
   /** The handler of (c): the last effect of (b) that writes a row (default `row`). */
   latencyEffect: Effect;
+  /** CPU seconds used so far by each PostgreSQL backend of the bench's role (pid → seconds). */
+  backendCpu(): Promise<Map<number, number>>;
 }
 
 /** (b) Preloaded outbox, then relay + consumer started together: time until every effect is committed. */
@@ -352,13 +358,20 @@ async function pipelineThroughput(setup: PipelineSetup, n: number, round: number
   const relay = new OutboxRelay({ service: 'bench', kafka, database, batchSize: setup.relayBatchSize, pipelineDepth: setup.relayPipelineDepth });
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
+  const backendsBefore = await setup.backendCpu();
   const busy = machineBusySeconds();
   relay.start();
   await all;
   const seconds = (performance.now() - started) / 1000;
   const result = measured(n, seconds, busy);
   const cpu = process.cpuUsage(cpuBefore);
-  log(`    bench process CPU: ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)}% of one core; load average ${os.loadavg()[0]!.toFixed(2)}`);
+  // Before the relay stops: its own backends (opened during the phase) count from zero.
+  const backends = cpuSince(backendsBefore, await setup.backendCpu());
+  const perEvent = (s: number): string => ((s * 1e6) / n).toFixed(0);
+  log(
+    `    bench process CPU: ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)}% of one core; load average ${os.loadavg()[0]!.toFixed(2)}; ` +
+      `CPU µs/event: bench process ${perEvent((cpu.user + cpu.system) / 1e6)}, its PostgreSQL backends ${perEvent(backends)}`,
+  );
   log(`    ${await histogramSummary('outbox_batch_duration_seconds', 'relay batches')}; ${await histogramSummary('kafka_consumer_handle_duration_seconds', 'consumer transactions')}`);
   await relay.stop();
   await consumer.stop();
@@ -475,6 +488,35 @@ async function pipelineLatency(setup: PipelineSetup, rate: number, seconds: numb
     p99: q(0.99),
     max: latencies[latencies.length - 1]!,
   };
+}
+
+/**
+ * CPU time (user + system, seconds) of every backend logged in as the bench's role, from
+ * /proc/<pid>/stat: PostgreSQL's share of the pipeline, apart from whatever else the shared server
+ * is doing. Empty off Linux or when the server runs elsewhere.
+ */
+async function backendCpuSeconds(admin: pg.Client, role: string): Promise<Map<number, number>> {
+  const rows = await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE usename = $1`, [role]);
+  const ticks = 100; // USER_HZ on Linux
+  const out = new Map<number, number>();
+  for (const { pid } of rows.rows) {
+    try {
+      // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, (Number(fields[11]) + Number(fields[12])) / ticks);
+    } catch {
+      // not on this machine, or gone
+    }
+  }
+  return out;
+}
+
+/** CPU seconds used between two backendCpuSeconds samples (backends that appeared count from zero). */
+function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
 }
 
 /** Busy CPU time of the whole machine (all processes, all cores) from /proc/stat, in seconds; undefined off Linux. */
