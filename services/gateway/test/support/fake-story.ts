@@ -63,6 +63,8 @@ export class FakeStory extends FakePort implements StoryPort {
     const me = this.callerId();
     const items = [...this.stories.values()]
       .filter((s) => s.authorId === me || s.status === 'published')
+      // As the service: a status filter, else every status but archived.
+      .filter((s) => (query.status ? s.status === query.status : s.status !== 'archived'))
       .slice(0, query.limit)
       .map(({ content, ...s }) => ({ ...s, excerpt: content.slice(0, 280), contentLength: content.length }));
     return { items, nextCursor: null };

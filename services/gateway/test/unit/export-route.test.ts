@@ -29,6 +29,9 @@ describe('GET /users/me/export (fake services)', () => {
 
   it('gathers profile, stories, voices (signed sample URLs), subscription, payments and notifications of the caller', async () => {
     expect((await as(request(gw.server).post('/api/v1/stories')).send({ title: 'Mine', content: 'Once upon a time.' })).status).toBe(201);
+    const archived = await as(request(gw.server).post('/api/v1/stories')).send({ title: 'Archived', content: 'Long ago.' });
+    expect(archived.status).toBe(201);
+    expect((await as(request(gw.server).delete(`/api/v1/stories/${archived.body.id as string}`))).status).toBe(204);
     const stranger = await gw.identity.tokenFor('member', uuidv7());
     const theirs = await request(gw.server).post('/api/v1/stories').set('authorization', `Bearer ${stranger}`).send({ title: 'Theirs', content: 'Not mine.' });
     expect(theirs.status).toBe(201);
@@ -43,7 +46,11 @@ describe('GET /users/me/export (fake services)', () => {
     const res = await as(request(gw.server).get('/api/v1/users/me/export'));
     expect(res.status).toBe(200);
     expect(res.body.profile).toMatchObject({ id: userId, email: 'exp@example.com', displayName: 'Exporter' });
-    expect(res.body.stories).toEqual([expect.objectContaining({ title: 'Mine' })]);
+    // Archived stories too: they are still the author's data.
+    expect(res.body.stories.map((s: { title: string; status: string }) => [s.title, s.status])).toEqual([
+      ['Mine', 'draft'],
+      ['Archived', 'archived'],
+    ]);
     expect(res.body.voices).toEqual([expect.objectContaining({ name: 'My voice' })]);
     expect(res.body.subscription).toEqual(expect.any(Object));
     // 120 payments: more than one page of 100, all of them, none of another user's.

@@ -70,8 +70,10 @@ export class ExportController {
   @ApiProblems(400, 401, 503)
   async export(@Query() _query: NoQuery): Promise<Record<string, unknown>> {
     const profile = await this.identity.getMe();
-    const [stories, following, followers, voices, narrations, subscription, payments, notifications, notificationPreferences] = await Promise.all([
+    const [stories, archivedStories, following, followers, voices, narrations, subscription, payments, notifications, notificationPreferences] = await Promise.all([
       everything((page) => this.story.listStories({ ...page, authorId: profile.id })),
+      // The author's own list leaves archived stories out unless asked for by status.
+      everything((page) => this.story.listStories({ ...page, authorId: profile.id, status: 'archived' })),
       everything((page) => this.story.listFollowing(page)),
       everything((page) => this.story.listFollowers(profile.id, page)),
       this.narration.listVoices(),
@@ -84,7 +86,7 @@ export class ExportController {
     return {
       exportedAt: new Date().toISOString(),
       profile,
-      stories: stories.filter((s) => s.authorId === profile.id),
+      stories: [...stories, ...archivedStories].filter((s) => s.authorId === profile.id),
       follows: { following, followers },
       // listVoices puts the shared stock narrator first: it is nobody's personal data.
       voices: voices.filter((v) => v.provider !== 'stock').map((v) => this.present.voice(v)),
