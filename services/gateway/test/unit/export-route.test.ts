@@ -68,7 +68,7 @@ describe('GET /users/me/export (fake services)', () => {
     expect(narrated.status).toBe(202);
     const id = narrated.body.id as string;
     await gw.narration.complete(id, Buffer.from('OggS whole narration'));
-    // 25 more: more than one page of narrations (the export asks for 20 at a time).
+    // 25 more: many pages of narrations.
     for (let i = 0; i < 25; i++) expect((await as(request(gw.server).post(`/api/v1/stories/${uuidv7()}/narrations`)).send({ voiceId: STOCK_VOICE_ID })).status).toBe(202);
     const theirs = await asStranger(request(gw.server).post(`/api/v1/stories/${uuidv7()}/narrations`)).send({ voiceId: STOCK_VOICE_ID });
     expect(theirs.status).toBe(202);
@@ -96,7 +96,9 @@ describe('GET /users/me/export (fake services)', () => {
     expect(res.body.follows.following.map((f: { id: string }) => f.id)).toEqual([...followed].reverse());
     expect(res.body.follows.followers).toEqual([{ id: expect.any(String), displayName: null, followedAt: expect.any(String) }]);
     expect(gw.story.calls.filter((c) => c.method === 'listFollowing').every((c) => c.context?.bearerToken === token)).toBe(true);
-    expect(gw.narration.calls.slice(callsBefore).filter((c) => c.method === 'listNarrations').map((c) => c.args[0])).toEqual([{ limit: 20 }, { limit: 20, cursor: expect.any(String) }]);
+    // 26 narrations, four per call (a narration holds its story's whole text): seven calls, each after the last cursor.
+    const listed = gw.narration.calls.slice(callsBefore).filter((c) => c.method === 'listNarrations').map((c) => c.args[0]);
+    expect(listed).toEqual([{ limit: 4 }, ...Array.from({ length: 6 }, () => ({ limit: 4, cursor: expect.any(String) }))]);
   });
 
   it('a context that is down makes the export 503, not a partial document', async () => {

@@ -16,10 +16,11 @@ import { NarrationPresenter } from '../presenters/narration.presenter.js';
 const MAX_ITEMS = 10_000;
 
 /**
- * Narrations come with every segment's text: a page of 20 keeps one gRPC answer well under the
- * message limit even for long stories (a page of 100 full narrations could exceed it).
+ * Narrations come with every segment's text, i.e. the whole story: up to 200,000 characters
+ * (≤ 800 kB of UTF-8) each. Four per page keep one gRPC answer under grpc-js' 4 MiB default
+ * receive limit even then; a page of 100 could be hundreds of megabytes.
  */
-const NARRATIONS_PER_PAGE = 20;
+const NARRATIONS_PER_PAGE = 4;
 
 async function everything<T>(list: (page: PageRequest) => Promise<Page<T>>, limit = 100): Promise<T[]> {
   const items: T[] = [];
