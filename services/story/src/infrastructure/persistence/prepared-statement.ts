@@ -23,7 +23,8 @@ function isPgQueryable(value: unknown): value is PgQueryable {
  * Runs a named statement on the connection under `em`: the transaction's own connection when
  * `em` is a transaction's, otherwise TypeORM's pg pool (which lends a connection per call, as
  * `em.query` does). TypeORM's query runner is bypassed: it cannot pass a statement name, and
- * its per-call runner, logging hooks and result wrapping cost more CPU than a primary-key read.
+ * its per-call runner, logging hooks and result wrapping cost more CPU than a primary-key read
+ * (ADR 0033).
  */
 export async function queryPrepared<R>(em: EntityManager, statement: PreparedStatement, values: unknown[]): Promise<R[]> {
   const target: unknown = em.queryRunner ? await em.queryRunner.connect() : (em.dataSource.driver as { master?: unknown }).master;
