@@ -4,7 +4,7 @@
 //               everything installed and built, so this is the no-op cost)
 //   infra       infraUp(): PostgreSQL and Kafka started or found running
 //   database    the fleet's database and every service's role + schema (a scratch database here)
-//   migrations  each service's dist/src/migrate.js, one after the other, as npm start runs them
+//   migrations  each service's dist/src/migrate.js, all at once, by npm start's runMigrations
 //   oidc        the local OpenID provider npm start serves next to the fleet
 //   services    every service spawned (as fleet-launcher.mjs does) until each GET /ready is 200
 //               and its consumers have joined (`checks.consumers`); "all ready" stops at the last
@@ -24,6 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer } from 'node:net';
 import { readFleet, type FleetService } from '../../../../scripts/lib/fleet-manifest.mjs';
+import { runMigrations } from '../../../../scripts/lib/fleet-launcher.mjs';
 import { infraUp } from '../../../../scripts/lib/infra.mjs';
 import { startLocalOidcProvider } from '../../../../scripts/lib/local-oidc-provider.mjs';
 import { dataPaths, repoRoot } from '../../../../scripts/lib/paths.mjs';
@@ -289,14 +290,13 @@ async function oneRun(run: number, options: StartupBenchOptions, topicPrefix: st
     await provisionServices(options.databaseName);
     return created ? 'fresh' : 'existing';
   });
-  await timed(phases, cpu, 'migrations', async () => {
-    for (const s of fleet.services.filter((x) => x.schema)) {
-      const file = join(logDir, `run${run}.${s.name}.migrate.log`);
-      const entry = join(repoRoot, 'services', s.name, 'dist', 'src', 'migrate.js');
-      const code = await exitOf(spawnLogged([entry], envOf(s), join(repoRoot, 'services', s.name), file));
-      if (code !== 0) throw new Error(`migrations of ${s.name} failed (exit ${code}):\n${tail(file)}`);
-    }
-  });
+  // npm start's own runner (all services' migrations at once), with this run's environment and logs.
+  await timed(phases, cpu, 'migrations', () =>
+    runMigrations(
+      { databaseName: options.databaseName, brokers: options.brokers, topicPrefix },
+      { envFor: (name) => envOf(fleet.services.find((s) => s.name === name)!), logFileFor: (name) => join(logDir, `run${run}.${name}.migrate.log`) },
+    ),
+  );
   const oidc = await timed(phases, cpu, 'oidc', () =>
     startLocalOidcProvider({
       port: oidcPort,
