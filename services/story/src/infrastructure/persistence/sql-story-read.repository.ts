@@ -68,39 +68,37 @@ export class SqlStoryReadRepository implements StoryReadModel {
   }
 
   async listFollowers(authorId: string, limit: number, after?: Keyset): Promise<FollowerRow[]> {
-    const params: unknown[] = [authorId, limit];
-    let keyset = '';
-    if (after) {
-      params.push(after.at, after.id);
-      keyset = ` AND (f.followed_at, f.follower_id) < ($3::timestamptz, $4::uuid)`;
-    }
-    const rows: Array<{ follower_id: string; display_name: string | null; followed_at: Date }> = await this.em.query(
-      `SELECT f.follower_id, a.display_name, f.followed_at
-         FROM story_followers f LEFT JOIN authors a ON a.id = f.follower_id
-        WHERE f.author_id = $1${keyset}
-        ORDER BY f.followed_at DESC, f.follower_id DESC
-        LIMIT $2`,
-      params,
-    );
-    return rows.map((r) => ({ userId: r.follower_id, displayName: r.display_name ?? '', followedAt: r.followed_at }));
+    const rows = await this.follows('author_id', 'follower_id', authorId, limit, after);
+    return rows.map((r) => ({ userId: r.other_id, displayName: r.display_name ?? '', followedAt: r.followed_at }));
   }
 
   async listFollowing(followerId: string, limit: number, after?: Keyset): Promise<FollowingRow[]> {
-    const params: unknown[] = [followerId, limit];
+    // story_followers_follower_idx finds one member's follows; they are few enough to sort.
+    const rows = await this.follows('follower_id', 'author_id', followerId, limit, after);
+    return rows.map((r) => ({ authorId: r.other_id, displayName: r.display_name ?? '', followedAt: r.followed_at }));
+  }
+
+  /** One side of story_followers, newest first, keyset-paged, with the other side's name. Column names are constants. */
+  private follows(
+    side: 'author_id' | 'follower_id',
+    other: 'author_id' | 'follower_id',
+    id: string,
+    limit: number,
+    after?: Keyset,
+  ): Promise<Array<{ other_id: string; display_name: string | null; followed_at: Date }>> {
+    const params: unknown[] = [id, limit];
     let keyset = '';
     if (after) {
       params.push(after.at, after.id);
-      keyset = ` AND (f.followed_at, f.author_id) < ($3::timestamptz, $4::uuid)`;
+      keyset = ` AND (f.followed_at, f.${other}) < ($3::timestamptz, $4::uuid)`;
     }
-    // story_followers_follower_idx finds one member's follows; they are few enough to sort.
-    const rows: Array<{ author_id: string; display_name: string | null; followed_at: Date }> = await this.em.query(
-      `SELECT f.author_id, a.display_name, f.followed_at
-         FROM story_followers f LEFT JOIN authors a ON a.id = f.author_id
-        WHERE f.follower_id = $1${keyset}
-        ORDER BY f.followed_at DESC, f.author_id DESC
+    return this.em.query(
+      `SELECT f.${other} AS other_id, a.display_name, f.followed_at
+         FROM story_followers f LEFT JOIN authors a ON a.id = f.${other}
+        WHERE f.${side} = $1${keyset}
+        ORDER BY f.followed_at DESC, f.${other} DESC
         LIMIT $2`,
       params,
     );
-    return rows.map((r) => ({ authorId: r.author_id, displayName: r.display_name ?? '', followedAt: r.followed_at }));
   }
 }
