@@ -11,6 +11,7 @@ import { testLogLabel } from '../../../scripts/lib/test-log-reporter.mjs';
 import { freePort } from '@storytelling/platform';
 import { serviceEnv } from './service-env.js';
 import { testEnvironment } from './test-environment.js';
+import { exitOf, stopChildren } from './child-processes.js';
 
 export interface FleetProcessesOptions {
   /** Which fleet.json services to run (default: all). */
@@ -79,11 +80,6 @@ function run(entry: string, env: Record<string, string>, logFile: string): Child
   }
 }
 
-function exitOf(child: ChildProcess): Promise<number> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
-}
-
 type Readiness = { readyMs: number; consumersReadyMs: number | null } | { problem: string };
 
 /** Whether a /ready body reports consumers that have not joined yet (no such check: nothing to wait for). */
@@ -116,19 +112,6 @@ async function waitReady(url: string, child: ChildProcess, spawnedAt: number, ti
     await sleep(100);
   }
   return { problem: `not ready after ${timeoutMs} ms (${last})` };
-}
-
-async function stopAll(children: ChildProcess[]): Promise<void> {
-  await Promise.all(
-    children.map(async (child) => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = exitOf(child);
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }),
-  );
 }
 
 /**
@@ -209,12 +192,12 @@ export async function startFleetProcesses(options: FleetProcessesOptions = {}): 
   }));
   const failures = problems.filter((p): p is string => p !== null);
   if (failures.length > 0) {
-    await stopAll(children);
+    await stopChildren(children, 10_000);
     throw new Error(`startFleetProcesses: not ready:\n${failures.join('\n\n')}`);
   }
   return {
     services,
     gatewayUrl: services.gateway?.httpUrl ?? null,
-    stop: () => stopAll(children),
+    stop: () => stopChildren(children, 10_000),
   };
 }

@@ -31,6 +31,7 @@ import { dataPaths, repoRoot } from '../../../../scripts/lib/paths.mjs';
 import { dropDatabase, ensureDatabase, provisionServices } from '../../../../scripts/lib/provisioning.mjs';
 import { buildServiceEnv, grpcUrlVariable, LOCAL_OIDC, localOidcClientSecret } from '../../../../scripts/lib/service-env.mjs';
 import { newRunId, topicPrefixFor } from '../../../../scripts/lib/test-run.mjs';
+import { exitOf, stopChildren } from '../child-processes.js';
 
 const HOST = '127.0.0.1';
 const PHASES = ['bootstrap', 'infra', 'database', 'migrations', 'oidc', 'services'] as const;
@@ -171,12 +172,6 @@ function spawnLogged(args: string[], env: NodeJS.ProcessEnv, cwd: string, logFil
   }
 }
 
-function exitOf(child: ChildProcess): Promise<number> {
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  if (child.signalCode !== null) return Promise.resolve(128);
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
-}
-
 function tail(file: string, lines = 20): string {
   try {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
@@ -210,17 +205,6 @@ async function waitReady(child: Child, timeoutMs: number): Promise<{ readyMs: nu
     await sleep(100);
   }
   throw new Error(`${child.service.name} not ready after ${timeoutMs} ms (${last})`);
-}
-
-async function stopAll(children: Child[]): Promise<void> {
-  await Promise.all(children.map(async ({ process: child }) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const exited = exitOf(child);
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  }));
 }
 
 /** Times a step: wall ms, and CPU seconds of this process plus of the children it reaped meanwhile. */
@@ -341,7 +325,7 @@ async function oneRun(run: number, options: StartupBenchOptions, topicPrefix: st
     }
     return { run, database, startedAt, load1, phasesMs: phases as Record<Phase, number>, phasesCpuS: cpu as Record<Phase, number>, totalMs, servicesMs, services: samples };
   } finally {
-    await stopAll(children);
+    await stopChildren(children.map((c) => c.process), 15_000);
     await oidc.close();
   }
 }
