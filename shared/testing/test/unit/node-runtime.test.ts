@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { majorOf, PINNED_MAJOR, PINNED_NODE, planRuntime, REEXEC_MARKER } from '../../../../scripts/lib/node-runtime.mjs';
 
@@ -41,5 +43,45 @@ describe('the project Node runtime (scripts/lib/node-runtime.mjs)', () => {
     expect(plan).toMatchObject({ kind: 'unsupported' });
     expect(plan.kind === 'unsupported' && `${plan.message} ${plan.hint}`).toMatch(/darwin-arm64[\s\S]*NODE_RUNTIME=system/);
     expect(planRuntime({ env: {}, version: `${PINNED_MAJOR}.3.1`, platform: 'darwin', arch: 'arm64', execPath: '/usr/local/bin/node' }).kind).toBe('stay');
+  });
+
+  describe('re-execution (a stand-in "node" given by NODE_RUNTIME records how it was started)', () => {
+    let dir: string;
+    let fakeNode: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'node-runtime-'));
+      fakeNode = join(dir, 'node');
+      // Prints what it got; with "wait" it waits for SIGTERM and exits 7, else exits 5.
+      writeFileSync(fakeNode, [
+        '#!/bin/sh',
+        'echo "argv:$*"',
+        `echo "marker:$${REEXEC_MARKER}"`,
+        'echo "path0:${PATH%%:*}"',
+        'case "$*" in *wait*) trap \'echo got-term; exit 7\' TERM; echo ready; while :; do sleep 0.05; done;; esac',
+        'exit 5',
+      ].join('\n'));
+      chmodSync(fakeNode, 0o755);
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('runs the same script with the same arguments under the binary, once, and exits with its status', () => {
+      const script = join(repoRoot, 'scripts', 'jest.mjs');
+      const r = spawnSync(process.execPath, [script, '--listTests', 'x y'], { env: { ...process.env, NODE_RUNTIME: fakeNode, [REEXEC_MARKER]: '' }, encoding: 'utf8' });
+      expect(r.stdout.split('\n')).toEqual(expect.arrayContaining([`argv:${script} --listTests x y`, `marker:${fakeNode}`, `path0:${dir}`]));
+      expect(r.status).toBe(5);
+    });
+
+    it('passes SIGTERM on to the re-executed script and exits with its status', async () => {
+      const child = spawn(process.execPath, [join(repoRoot, 'scripts', 'jest.mjs'), 'wait'], { env: { ...process.env, NODE_RUNTIME: fakeNode, [REEXEC_MARKER]: '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      await new Promise<void>((resolve) => child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('ready')) resolve();
+      }));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(7);
+      expect(out).toContain('got-term');
+    });
   });
 });
