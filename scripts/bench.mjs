@@ -10,6 +10,8 @@
 // shared/testing/src/bench/stories-main.ts.
 // npm run bench:narration — a ~1,000-word story narrated through the fleet vs the bare engine on
 // the same texts (narration-bench.ts): real-time factors, their ratio, the service's peak RSS.
+// npm run bench:startup — the fleet's time from `npm start` to every service ready (step by step)
+// and each service's idle RSS, on free ports and a scratch database (startup-bench.ts).
 // Like npm test, the benchmark and every process it starts run on the images' Node major
 // (scripts/lib/node-runtime.mjs): NODE_RUNTIME=system runs them on the machine's node instead (the
 // Node 20 column of docs/benchmarks.md), NODE_RUNTIME=/path/to/node on that binary. BENCH_NODE=24
@@ -22,7 +24,7 @@ import { ensureDependencies } from './lib/bootstrap-steps.mjs';
 import { runOnProjectNode } from './lib/node-runtime.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const benches = { events: 'shared/testing/src/bench/main.ts', stories: 'shared/testing/src/bench/stories-main.ts', narration: 'shared/testing/src/bench/narration-main.ts' };
+const benches = { events: 'shared/testing/src/bench/main.ts', stories: 'shared/testing/src/bench/stories-main.ts', narration: 'shared/testing/src/bench/narration-main.ts', startup: 'shared/testing/src/bench/startup-main.ts' };
 const which = process.argv[2] ?? 'events';
 
 const benchNode = process.env.BENCH_NODE?.trim();
@@ -32,7 +34,7 @@ await runCli(async () => {
   await runOnProjectNode();
   const entry = benches[which];
   if (!entry) throw new UserFacingError(`usage: node scripts/bench.mjs ${Object.keys(benches).join('|')}`);
-  if (which === 'stories' || which === 'narration') {
+  if (which === 'stories' || which === 'narration' || which === 'startup') {
     const { bootstrap } = await import('./lib/bootstrap-steps.mjs');
     await bootstrap({ build: true });
   } else {

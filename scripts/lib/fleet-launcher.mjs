@@ -2,7 +2,7 @@
 // every service of fleet.json with the same environment the test harness builds, each detached
 // with a pid file (.data/run/fleet/) and a log (.data/logs/<service>.log).
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserFacingError, say, warn } from './log.mjs';
 import { capture } from './exec.mjs';
@@ -41,25 +41,56 @@ function tail(file, lines = 25) {
 /** @typedef {{ databaseName: string, brokers: string[], topicPrefix?: string }} FleetTarget */
 
 /**
- * Runs `dist/src/migrate.js` of every service with a schema, as that service's role.
+ * Runs `dist/src/migrate.js` of every service with a schema, as that service's role, all at once
+ * by default: they touch disjoint schemas (each run also holds its schema's advisory lock), and
+ * each process spends most of its time loading the platform, so one after the other they were
+ * the longest step of `npm start` after the services (docs/benchmarks.md, "Cold start").
+ * Every failing service is reported with its own output tail.
  * @param {FleetTarget} target
+ * @param {{ concurrency?: number, envFor?: (service: string) => NodeJS.ProcessEnv, logFileFor?: (service: string) => string }} [options]
+ *   envFor/logFileFor replace the launcher's environment and `.data/logs/<service>.log` (the startup bench)
  */
-export async function runMigrations(target) {
-  for (const service of readFleet().services.filter((s) => s.schema)) {
-    const entry = serviceEntry(service.name, 'migrate');
-    if (!existsSync(entry)) {
-      warn('migrate', `${service.name}: ${entry.slice(repoRoot.length + 1)} not built, skipped`);
-      continue;
-    }
-    const env = { ...baseEnv(), ...buildServiceEnv(service.name, target) };
-    const result = await capture(process.execPath, [entry], { cwd: join(repoRoot, 'services', service.name), env });
-    mkdirSync(dataPaths().logs, { recursive: true });
-    appendFileSync(logFile(service.name), `${result.stdout}${result.stderr}`);
-    if (result.code !== 0) {
-      throw new UserFacingError(`migrations of ${service.name} failed (exit ${result.code}):\n${`${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-20).join('\n')}`);
-    }
-    say('migrate', `${service.name}: done`);
+export async function runMigrations(target, options = {}) {
+  const services = readFleet().services.filter((s) => {
+    if (!s.schema) return false;
+    const entry = serviceEntry(s.name, 'migrate');
+    if (existsSync(entry)) return true;
+    warn('migrate', `${s.name}: ${entry.slice(repoRoot.length + 1)} not built, skipped`);
+    return false;
+  });
+  const envFor = options.envFor ?? ((/** @type {string} */ name) => ({ ...baseEnv(), ...buildServiceEnv(name, target) }));
+  const logFor = options.logFileFor ?? logFile;
+  const results = await inPool(services, options.concurrency ?? services.length, async (service) => {
+    const result = await capture(process.execPath, [serviceEntry(service.name, 'migrate')], { cwd: join(repoRoot, 'services', service.name), env: envFor(service.name) });
+    const file = logFor(service.name);
+    mkdirSync(dirname(file), { recursive: true });
+    appendFileSync(file, `${result.stdout}${result.stderr}`);
+    if (result.code === 0) say('migrate', `${service.name}: done`);
+    return { name: service.name, file, ...result };
+  });
+  const failed = results.filter((r) => r.code !== 0);
+  if (failed.length > 0) {
+    const details = failed.map((f) => `${f.name} (exit ${f.code}, log ${f.file}):\n${`${f.stdout}\n${f.stderr}`.trim().split('\n').slice(-20).join('\n')}`).join('\n\n');
+    throw new UserFacingError(`migrations of ${failed.map((f) => f.name).join(', ')} failed:\n${details}`);
   }
+}
+
+/**
+ * fn over items, at most `limit` at a time; results in the items' order.
+ * @template T, R @param {T[]} items @param {number} limit @param {(item: T) => Promise<R>} fn @returns {Promise<R[]>}
+ */
+async function inPool(items, limit, fn) {
+  /** @type {R[]} */
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(/** @type {T} */ (items[i]));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
 }
 
 /** @param {number} port @param {() => boolean} exited */

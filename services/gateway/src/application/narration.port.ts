@@ -1,3 +1,4 @@
+import type { Page, PageRequest } from './story.port.js';
 import type { ConversationStyle, Emotion, NarrationStatus, NarratorProfile, TrainingStatus, VoiceProvider } from '../domain/narrations.js';
 
 /**
@@ -109,6 +110,8 @@ export interface NarrationPort {
   getNarration(narrationId: string): Promise<NarrationRecord>;
   /** Answers at once; the segment (and the whole file) change when it is synthesised again. */
   regenerateSegment(narrationId: string, index: number): Promise<NarrationRecord>;
+  /** The caller's own narrations with their segments, newest first (the GDPR export). */
+  listNarrations(page: PageRequest): Promise<Page<NarrationRecord>>;
   checkHealth(): Promise<void>;
   close(): void;
 }

@@ -93,6 +93,14 @@ export interface FollowerView {
   followedAt: string;
 }
 
+/** An author the caller follows. */
+export interface FollowedAuthorView {
+  id: string;
+  /** null until the author's registration has reached the story context. */
+  displayName: string | null;
+  followedAt: string;
+}
+
 /**
  * What the gateway needs from the story service. Every call acts for the caller: the adapter
  * forwards the verified bearer token from the request context, and the story service decides
@@ -113,6 +121,8 @@ export interface StoryPort {
   followAuthor(authorId: string): Promise<void>;
   unfollowAuthor(authorId: string): Promise<void>;
   listFollowers(authorId: string, page: PageRequest): Promise<Page<FollowerView>>;
+  /** The authors the caller follows, most recently followed first (the GDPR export). */
+  listFollowing(page: PageRequest): Promise<Page<FollowedAuthorView>>;
   /** Resolves when the story service answers its gRPC health check as SERVING. */
   checkHealth(): Promise<void>;
   close(): void;

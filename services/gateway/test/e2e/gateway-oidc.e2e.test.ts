@@ -4,6 +4,11 @@
  * The browser is played by `signInAtLocalProvider`. Attacks on the token response (another
  * audience, a replayed nonce, a forged signature) go through identity's fetch hook, which swaps the
  * provider's ID token for another one on its way to openid-client.
+ *
+ * Account deletion for a provider-only account (no password, ADR 0030): allowed within 10 minutes
+ * of the last sign-in. The test moves that sign-in back in identity's table (refresh_tokens.
+ * issued_at of the session's first token, which is what identity reads) rather than waiting or
+ * changing the window: the 10 minutes stay identity's fixed rule.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
@@ -13,7 +18,7 @@ import request from 'supertest';
 import { signInAtLocalProvider, startLocalOidcProvider, type LocalOidcAccount } from '../../../../scripts/lib/local-oidc-provider.mjs';
 import { startIdentity, type RunningIdentity } from '../../../identity/test/support/app-harness.js';
 import { startGateway } from '../support/app.js';
-import { expectProblem, PASSWORD, type Res } from '../support/http.js';
+import { authorized, expectProblem, PASSWORD, type Res } from '../support/http.js';
 
 const REDIRECT = 'http://gateway.test/api/v1/auth/oidc/local/callback';
 const SLOW_REDIRECT = 'http://gateway.test/api/v1/auth/oidc/slow/callback';
@@ -30,7 +35,9 @@ const ADA = account('ada');
 const LINUS = account('linus');
 const MALLORY = account('mallory', false);
 const EVE = account('eve', false);
-const ACCOUNTS = [GRACE, ADA, LINUS, MALLORY, EVE];
+const HOPPER = account('hopper');
+const TURING = account('turing');
+const ACCOUNTS = [GRACE, ADA, LINUS, MALLORY, EVE, HOPPER, TURING];
 
 /** Swaps the ID token in the provider's token response; undefined = leave it alone. */
 let tamper: ((idToken: string) => Promise<string>) | undefined;
@@ -269,6 +276,59 @@ describe('gateway ⇄ identity ⇄ local OpenID provider (real services, Postgre
   it('an unknown provider is 404 OIDC_PROVIDER_NOT_FOUND', async () => {
     expectProblem(await request(http).get('/api/v1/auth/oidc/nope/start'), 404, 'OIDC_PROVIDER_NOT_FOUND');
   });
+
+  /** Moves the start of every session of the user `minutes` into the past (their last sign-in, as identity reads it). */
+  const signedInMinutesAgo = (userId: string, minutes: number) =>
+    db.query(`UPDATE refresh_tokens SET issued_at = now() - make_interval(mins => $2) WHERE user_id = $1`, [userId, minutes]);
+
+  it('a provider-only account deletes itself without a password when it signed in within 10 minutes; older is 403 REAUTHENTICATION_REQUIRED (a refresh does not count as a sign-in)', async () => {
+    const signedIn = await callback(await signIn(TURING));
+    expect(signedIn.status).toBe(200);
+    const user = signedIn.body.user as { id: string };
+    expect((await db.query(`SELECT password_hash FROM users WHERE id = $1`, [user.id])).rows).toEqual([{ password_hash: null }]);
+    const me = authorized(http, signedIn.body.accessToken as string);
+
+    await signedInMinutesAgo(user.id, 11);
+    expectProblem(await me.delete('/api/v1/users/me').send({}), 403, 'REAUTHENTICATION_REQUIRED');
+    // A password proves nothing for an account that has none.
+    expectProblem(await me.delete('/api/v1/users/me').send({ password: PASSWORD }), 403, 'REAUTHENTICATION_REQUIRED');
+    // Refreshing keeps the session going but is not a new sign-in.
+    const refreshed = await request(http).post('/api/v1/auth/refresh').send({ refreshToken: signedIn.body.refreshToken });
+    expect(refreshed.status).toBe(200);
+    expectProblem(await authorized(http, refreshed.body.accessToken as string).delete('/api/v1/users/me').send({}), 403, 'REAUTHENTICATION_REQUIRED');
+    expect((await me.get('/api/v1/users/me')).status).toBe(200);
+
+    await signedInMinutesAgo(user.id, 9);
+    expect((await me.delete('/api/v1/users/me').send({})).status).toBe(202);
+    expectProblem(await me.get('/api/v1/users/me'), 401, 'TOKEN_REVOKED');
+  }, 60_000);
+
+  it('after a provider-only account is deleted, its tokens are refused and signing in with the provider again makes a new, empty account: the deleted one stays deleted', async () => {
+    const first = await callback(await signIn(HOPPER));
+    expect(first.status).toBe(200);
+    const oldId = first.body.user.id as string;
+    const old = authorized(http, first.body.accessToken as string);
+    expect((await old.patch('/api/v1/users/me', { firstName: 'Grace', lastName: 'Hopper' })).status).toBe(200);
+
+    expect((await old.delete('/api/v1/users/me').send({})).status).toBe(202);
+    expectProblem(await old.get('/api/v1/users/me'), 401, 'TOKEN_REVOKED');
+    expectProblem(await request(http).post('/api/v1/auth/refresh').send({ refreshToken: first.body.refreshToken }), 401);
+    // The tombstone has no email and no link left to sign in to.
+    expect((await db.query(`SELECT is_active, email FROM users WHERE id = $1`, [oldId])).rows).toEqual([{ is_active: false, email: `deleted-${oldId}@deleted.invalid` }]);
+    expect((await db.query(`SELECT 1 FROM user_oauth_links WHERE user_id = $1`, [oldId])).rows).toEqual([]);
+
+    const again = await callback(await signIn(HOPPER));
+    expect(again.status).toBe(200);
+    expect(again.body.user).toMatchObject({ email: HOPPER.email, displayName: 'Hopper', firstName: null, lastName: null });
+    expect(again.body.user.id).not.toBe(oldId);
+    const fresh = await authorized(http, again.body.accessToken as string).get('/api/v1/users/me');
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.id).toBe(again.body.user.id);
+    // The old account is still deleted and its token still refused.
+    expect((await db.query(`SELECT is_active FROM users WHERE id = $1`, [oldId])).rows).toEqual([{ is_active: false }]);
+    expectProblem(await old.get('/api/v1/users/me'), 401, 'TOKEN_REVOKED');
+    expect((await db.query(`SELECT user_id FROM user_oauth_links WHERE provider = 'local' AND subject = $1`, [HOPPER.email])).rows).toEqual([{ user_id: again.body.user.id }]);
+  }, 60_000);
 
   /** A real sign-in of `who` by another client of the same provider: its ID token (aud other-app). */
   async function idTokenForOtherApp(who: LocalOidcAccount): Promise<string> {

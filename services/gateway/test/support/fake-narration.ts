@@ -8,8 +8,9 @@ import type {
   SampleRecord,
   VoiceRecord,
 } from '../../src/application/narration.port.js';
+import type { Page, PageRequest } from '../../src/application/story.port.js';
 import { STOCK_VOICE_ID } from '../../src/domain/narrations.js';
-import { FakePort } from './fake-port.js';
+import { FakePort, fakePage } from './fake-port.js';
 import { grpcError } from './grpc-error.js';
 
 /** gRPC status codes the fake answers with. */
@@ -189,5 +190,13 @@ export class FakeNarration extends FakePort implements NarrationPort {
     if (!n.segments.some((s) => s.index === index)) throw grpcError(NOT_FOUND, 'no such segment', 'SEGMENT_NOT_FOUND');
     n.status = 'processing';
     return this.strip(n);
+  }
+
+  async listNarrations(page: PageRequest): Promise<Page<NarrationRecord>> {
+    this.record('listNarrations', page);
+    const me = this.callerId();
+    const mine = [...this.narrations.values()].filter((n) => n.ownerId === me).reverse();
+    const slice = fakePage(mine, page, (n) => ({ at: n.createdAt, id: n.id }));
+    return { items: slice.items.map((n) => this.strip(n)), nextCursor: slice.nextCursor };
   }
 }

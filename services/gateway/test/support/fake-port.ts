@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor } from '@storytelling/kernel';
 import { currentContext, type RequestContext } from '@storytelling/platform';
 import { grpcError } from './grpc-error.js';
 
@@ -44,4 +45,17 @@ export abstract class FakePort {
   }
 
   close(): void {}
+}
+
+/**
+ * One page of `items` (already newest first) with real cursors, as the services page (the gateway
+ * decodes cursors as they do): positioned by the id of the last item of the previous page.
+ */
+export function fakePage<T>(items: readonly T[], page: { limit: number; cursor?: string | undefined }, keyOf: (item: T) => { at: string; id: string }): { items: T[]; nextCursor: string | null } {
+  const after = decodeCursor(page.cursor);
+  const start = after ? items.findIndex((item) => keyOf(item).id === after.id) + 1 : 0;
+  const slice = items.slice(start, start + page.limit);
+  const last = slice[slice.length - 1];
+  const more = start + page.limit < items.length && last !== undefined;
+  return { items: slice, nextCursor: more ? encodeCursor({ at: new Date(keyOf(last).at), id: keyOf(last).id }) : null };
 }

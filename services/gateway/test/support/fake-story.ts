@@ -2,6 +2,7 @@ import { uuidv7 } from '@storytelling/kernel';
 import type {
   AnalysisView,
   CreateStoryInput,
+  FollowedAuthorView,
   FollowerView,
   ListStoriesQuery,
   Page,
@@ -11,7 +12,7 @@ import type {
   StorySummaryView,
   StoryView,
 } from '../../src/application/story.port.js';
-import { FakePort } from './fake-port.js';
+import { FakePort, fakePage } from './fake-port.js';
 import { grpcError } from './grpc-error.js';
 
 /**
@@ -21,6 +22,8 @@ import { grpcError } from './grpc-error.js';
  */
 export class FakeStory extends FakePort implements StoryPort {
   readonly stories = new Map<string, StoryView>();
+  /** Who follows whom, most recent first. */
+  readonly follows: Array<{ followerId: string; authorId: string; followedAt: string }> = [];
 
   constructor() {
     super('story');
@@ -60,6 +63,8 @@ export class FakeStory extends FakePort implements StoryPort {
     const me = this.callerId();
     const items = [...this.stories.values()]
       .filter((s) => s.authorId === me || s.status === 'published')
+      // As the service: a status filter, else every status but archived.
+      .filter((s) => (query.status ? s.status === query.status : s.status !== 'archived'))
       .slice(0, query.limit)
       .map(({ content, ...s }) => ({ ...s, excerpt: content.slice(0, 280), contentLength: content.length }));
     return { items, nextCursor: null };
@@ -98,17 +103,30 @@ export class FakeStory extends FakePort implements StoryPort {
 
   async followAuthor(authorId: string): Promise<void> {
     this.record('followAuthor', authorId);
-    if (authorId === this.callerId()) throw grpcError(9, 'you cannot follow yourself', 'CANNOT_FOLLOW_SELF');
+    const followerId = this.callerId();
+    if (authorId === followerId) throw grpcError(9, 'you cannot follow yourself', 'CANNOT_FOLLOW_SELF');
+    if (!this.follows.some((f) => f.followerId === followerId && f.authorId === authorId)) this.follows.unshift({ followerId, authorId, followedAt: new Date().toISOString() });
   }
 
   async unfollowAuthor(authorId: string): Promise<void> {
     this.record('unfollowAuthor', authorId);
+    const followerId = this.callerId();
+    const at = this.follows.findIndex((f) => f.followerId === followerId && f.authorId === authorId);
+    if (at >= 0) this.follows.splice(at, 1);
   }
 
   async listFollowers(authorId: string, page: PageRequest): Promise<Page<FollowerView>> {
     this.record('listFollowers', authorId, page);
     if (authorId !== this.callerId()) throw grpcError(7, 'only the author may list their followers', 'FOLLOWERS_PRIVATE');
-    return { items: [], nextCursor: null };
+    const mine = this.follows.filter((f) => f.authorId === authorId).map((f) => ({ id: f.followerId, displayName: null, followedAt: f.followedAt }));
+    return fakePage(mine, page, (f) => ({ at: f.followedAt, id: f.id }));
+  }
+
+  async listFollowing(page: PageRequest): Promise<Page<FollowedAuthorView>> {
+    this.record('listFollowing', page);
+    const me = this.callerId();
+    const mine = this.follows.filter((f) => f.followerId === me).map((f) => ({ id: f.authorId, displayName: null, followedAt: f.followedAt }));
+    return fakePage(mine, page, (f) => ({ at: f.followedAt, id: f.id }));
   }
 
 }

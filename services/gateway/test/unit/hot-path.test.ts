@@ -1,6 +1,9 @@
 // The read path's shortcuts (docs/benchmarks.md, gateway read path) must answer exactly what the
-// long way did: helmet's headers computed once, the empty query of a NoQuery route, and
-// correlation ids drawn from the random pool.
+// long way did: helmet's headers computed once, the empty query of a NoQuery route, UUID path
+// parameters checked without class-validator's machinery, and correlation ids drawn from the
+// random pool.
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
 import express from 'express';
 import helmet from 'helmet';
 import request from 'supertest';
@@ -9,8 +12,10 @@ import { correlationUuidv7 } from '../../src/interface/http/middleware/request-c
 import { staticSecurityHeaders } from '../../src/interface/http/middleware/security-headers.middleware.js';
 import { GatewayValidationPipe } from '../../src/interface/http/pipes/validation.pipe.js';
 import { NoQuery } from '../../src/interface/http/dto/common.dto.js';
-import { ListStoriesQuery } from '../../src/interface/http/dto/story.dto.js';
+import { ListStoriesQuery, StoryIdParams } from '../../src/interface/http/dto/story.dto.js';
+import { SampleParams, SegmentParams } from '../../src/interface/http/dto/narration.dto.js';
 import { ProblemException } from '../../src/interface/http/problem/problem.js';
+import { uuidParamsCheck } from '../../src/interface/http/pipes/uuid-params.js';
 
 const HELMET_OPTIONS = {
   contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'", 'http://localhost:8080'], 'upgrade-insecure-requests': null } },
@@ -73,6 +78,81 @@ describe('validation of a route without query parameters', () => {
     const ok = await pipe.transform({}, { type: 'query', metatype: ListStoriesQuery });
     expect(ok).toBeInstanceOf(ListStoriesQuery);
     await expect(pipe.transform({ limit: 'x' }, { type: 'query', metatype: ListStoriesQuery })).rejects.toMatchObject({ problem: { code: 'VALIDATION_FAILED' } });
+  });
+});
+
+describe('UUID path parameters', () => {
+  const pipe = new GatewayValidationPipe();
+  const param = (metatype: new () => object) => ({ type: 'param' as const, metatype });
+  const V7 = '0190a0d0-0000-7000-8000-00000000b001';
+  const IDS = [
+    V7,
+    V7.toUpperCase(),
+    '2c5ea4c0-4067-11e9-8bad-9b1deb4d3b7d', // v1
+    '9b2e8f8e-7f5c-4c1e-9a7e-2f0c6f1d2a3b', // v4
+    '00000000-0000-0000-0000-000000000000',
+    'ffffffff-ffff-ffff-ffff-ffffffffffff',
+    '0190a0d0-0000-9000-8000-00000000b001', // version 9
+    '0190a0d0-0000-7000-c000-00000000b001', // variant c
+    '0190a0d0000070008000-00000000b001',
+    `${V7} `,
+    ` ${V7}`,
+    `${V7}\n`,
+    `${V7}0`,
+    '{0190a0d0-0000-7000-8000-00000000b001}',
+    'not-a-uuid',
+    '123',
+    '',
+  ];
+
+  /** What class-validator itself decides for these parameters (the long way). */
+  const classValidatorAccepts = (metatype: new () => object, value: object): boolean =>
+    validateSync(plainToInstance(metatype, value), { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: true }).length === 0;
+
+  it('applies only to classes whose every rule is one @IsUUID per field', () => {
+    expect(uuidParamsCheck(StoryIdParams, {})).toEqual(expect.any(Function));
+    expect(uuidParamsCheck(SampleParams, {})).toEqual(expect.any(Function));
+    expect(uuidParamsCheck(SegmentParams, {})).toBeNull();
+    expect(uuidParamsCheck(NoQuery, {})).toBeNull();
+    expect(uuidParamsCheck(ListStoriesQuery, {})).toBeNull();
+    expect(uuidParamsCheck(Object, {})).toBeNull();
+  });
+
+  it('accepts exactly what class-validator accepts, and never decides a refusal itself', () => {
+    const check = uuidParamsCheck(StoryIdParams, {})!;
+    for (const id of IDS) {
+      expect({ id, accepted: check({ id }) !== undefined }).toEqual({ id, accepted: classValidatorAccepts(StoryIdParams, { id }) });
+    }
+    const sample = uuidParamsCheck(SampleParams, {})!;
+    expect(sample({ id: V7, sampleId: V7 })).toBeInstanceOf(SampleParams);
+    for (const value of [{ id: V7 }, { id: V7, sampleId: 'x' }, { id: V7, sampleId: V7, extra: V7 }, { id: 7, sampleId: V7 }, [V7, V7], null, V7]) {
+      expect(sample(value)).toBeUndefined();
+    }
+  });
+
+  it('answers a valid id with the DTO instance, without running class-validator', async () => {
+    const counted = new GatewayValidationPipe();
+    let validations = 0;
+    const validate = Reflect.get(counted, 'validate') as (...args: unknown[]) => unknown;
+    Reflect.set(counted, 'validate', (...args: unknown[]) => {
+      validations++;
+      return validate.apply(counted, args);
+    });
+    const out = await counted.transform({ id: V7 }, param(StoryIdParams));
+    expect(out).toBeInstanceOf(StoryIdParams);
+    expect({ ...(out as object) }).toEqual({ id: V7 });
+    expect(validations).toBe(0);
+    await expect(counted.transform({ id: 'x' }, param(StoryIdParams))).rejects.toBeInstanceOf(ProblemException);
+    expect(validations).toBe(1);
+  });
+
+  it('answers a bad id as before: 400 VALIDATION_FAILED, the path parameters, "id: must be a UUID"', async () => {
+    for (const id of IDS.filter((i) => !classValidatorAccepts(StoryIdParams, { id: i }))) {
+      await expect(pipe.transform({ id }, param(StoryIdParams))).rejects.toMatchObject({
+        problem: { code: 'VALIDATION_FAILED', status: 400, detail: 'The path parameters is invalid.', errors: [{ field: 'id', message: 'must be a UUID' }] },
+      });
+    }
+    await expect(pipe.transform({ id: V7, sampleId: 'x' }, param(SampleParams))).rejects.toMatchObject({ problem: { errors: [{ field: 'sampleId', message: 'must be a UUID' }] } });
   });
 });
 

@@ -20,6 +20,7 @@ export * from './commands/regenerate-segment.js';
 export * from './commands/request-narration.js';
 export * from './commands/run-narration-job.js';
 export * from './queries/get-narration.js';
+export * from './queries/list-narrations.js';
 export * from './sagas/narration-quota.saga.js';
 
 import { AddSampleHandler } from './commands/add-sample.js';
@@ -37,6 +38,7 @@ import { RegenerateSegmentHandler } from './commands/regenerate-segment.js';
 import { RequestNarrationHandler } from './commands/request-narration.js';
 import { RunNarrationJobHandler } from './commands/run-narration-job.js';
 import { GetNarrationHandler } from './queries/get-narration.js';
+import { ListNarrationsHandler } from './queries/list-narrations.js';
 
 const VOICE_COMMAND_HANDLERS: Type<ICommandHandler>[] = [CreateVoiceHandler, AddSampleHandler, DeleteSampleHandler, TrainVoiceHandler, RunVoiceTrainingJobHandler, EraseUserVoicesHandler];
 const VOICE_QUERY_HANDLERS: Type<IQueryHandler>[] = [GetVoiceHandler, ListVoicesHandler];
@@ -48,7 +50,7 @@ const NARRATION_COMMAND_HANDLERS: Type<ICommandHandler>[] = [
   RunNarrationJobHandler,
   EraseUserNarrationsHandler,
 ];
-const NARRATION_QUERY_HANDLERS: Type<IQueryHandler>[] = [GetNarrationHandler];
+const NARRATION_QUERY_HANDLERS: Type<IQueryHandler>[] = [GetNarrationHandler, ListNarrationsHandler];
 
 /** One command and its handler per file in commands/<verb-noun>.ts; list each handler here. */
 export const COMMAND_HANDLERS: Type<ICommandHandler>[] = [

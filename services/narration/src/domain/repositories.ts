@@ -10,7 +10,7 @@
  *   }
  *   export interface NarrationRepositories { things: ThingRepository }
  */
-import type { JobFailure, LeasedJob, LeasedJobStatus } from '@storytelling/kernel';
+import type { JobFailure, Keyset, LeasedJob, LeasedJobStatus } from '@storytelling/kernel';
 import type { Narration } from './narration.js';
 import type { Voice } from './voice.js';
 
@@ -73,6 +73,8 @@ export interface NarrationRepository {
   streamVersion(id: string): Promise<number>;
   /** The owner's narrations (tombstones of discarded ones included), oldest first. */
   listByOwner(ownerId: string): Promise<Narration[]>;
+  /** Up to `limit` of the owner's narrations that are not discarded, newest first by (created_at, id), strictly after `after`. */
+  pageByOwner(ownerId: string, limit: number, after?: Keyset): Promise<Narration[]>;
   /** Deletes the owner's narrations, their segments and jobs (erasure). @returns how many narrations. */
   deleteByOwner(ownerId: string): Promise<number>;
 }

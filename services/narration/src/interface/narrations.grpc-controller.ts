@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { GrpcMethod } from '@nestjs/microservices';
 import type { narration } from '@storytelling/contracts';
 import { CallerResolver, type MetadataLike } from '@storytelling/platform';
-import { GetNarrationQuery, RegenerateSegmentCommand, RequestNarrationCommand, type NarrationView } from '../application/index.js';
+import { GetNarrationQuery, ListNarrationsQuery, RegenerateSegmentCommand, RequestNarrationCommand, type NarrationView } from '../application/index.js';
 
 /**
  * The narrations half of NarrationService (the voice half is voices.grpc-controller.ts): each
@@ -43,6 +43,13 @@ export class NarrationsGrpcController {
   async regenerateSegment(request: narration.RegenerateSegmentRequest, metadata?: MetadataLike): Promise<narration.RegenerateSegmentResponse> {
     const caller = await this.callers.require(metadata);
     return { narration: toProtoNarration(await this.commands.execute(new RegenerateSegmentCommand(caller, request.narrationId, request.index))) };
+  }
+
+  @GrpcMethod('NarrationService', 'ListNarrations')
+  async listNarrations(request: narration.ListNarrationsRequest, metadata?: MetadataLike): Promise<narration.ListNarrationsResponse> {
+    const caller = await this.callers.require(metadata);
+    const page = await this.queries.execute(new ListNarrationsQuery(caller, { limit: request.page?.limit ?? 0, cursor: request.page?.cursor ?? '' }));
+    return { narrations: page.items.map(toProtoNarration), page: { nextCursor: page.nextCursor ?? '' } };
   }
 }
 

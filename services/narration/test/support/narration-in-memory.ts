@@ -5,7 +5,7 @@
 // with a running job, leases), the voices of voice-in-memory.ts, and fakes of the other ports.
 import { readFile, writeFile } from 'node:fs/promises';
 import type { MessageType } from '@storytelling/contracts';
-import { FixedClock, VersionConflictError, type DomainEvent, type Propagation } from '@storytelling/kernel';
+import { FixedClock, VersionConflictError, type DomainEvent, type Keyset, type Propagation } from '@storytelling/kernel';
 import { SagaEngine, type IdempotencyOptions, type IdempotentRequest, type SagaDefinition, type SagaInstance, type SagaStarter, type StartInput } from '@storytelling/platform';
 import { InMemorySagaPort, InMemoryUnitOfWork, runIdempotentInMemory, type IdempotencyKeyTable } from '@storytelling/testing';
 import type { AudioJoiner, IdempotentUnitOfWork, NarratableStory, NarrationSettings, SpeechEngine, SpeechRequest, SpeechResult, StoryReader, StorySource } from '../../src/application/index.js';
@@ -64,6 +64,16 @@ class InMemoryNarrationRepository implements NarrationRepository {
     return [...this.t.narrations.values()]
       .filter((r) => r.state.ownerId === ownerId)
       .sort((a, b) => a.state.createdAt.getTime() - b.state.createdAt.getTime() || a.state.id.localeCompare(b.state.id))
+      .map((r) => Narration.rehydrate(copyState(r.state), r.version, this.clock));
+  }
+
+  async pageByOwner(ownerId: string, limit: number, after?: Keyset): Promise<Narration[]> {
+    const newer = (a: NarrationState, b: { createdAt: Date; id: string }) => b.createdAt.getTime() - a.createdAt.getTime() || b.id.localeCompare(a.id);
+    return [...this.t.narrations.values()]
+      .filter((r) => r.state.ownerId === ownerId && r.state.status !== 'discarded')
+      .filter((r) => !after || newer(r.state, { createdAt: after.at, id: after.id }) > 0)
+      .sort((a, b) => newer(a.state, b.state))
+      .slice(0, limit)
       .map((r) => Narration.rehydrate(copyState(r.state), r.version, this.clock));
   }
 

@@ -7,6 +7,7 @@ import {
   EraseUserNarrationsHandler,
   GenerateNarrationHandler,
   GetNarrationHandler,
+  ListNarrationsHandler,
   RegenerateSegmentHandler,
   RequestNarrationHandler,
   RunNarrationJobCommand,
@@ -86,6 +87,7 @@ export function narrationWorld() {
     run: new RunNarrationJobHandler(uow, engine, media, joiner, stories, settings, clock),
     erase: new EraseUserNarrationsHandler(uow, media),
     get: new GetNarrationHandler(uow, stories),
+    list: new ListNarrationsHandler(uow),
   };
   return {
     clock,

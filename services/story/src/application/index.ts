@@ -14,6 +14,7 @@ export * from './queries/get-analysis.js';
 export * from './queries/get-characters.js';
 export * from './queries/get-story.js';
 export * from './queries/list-followers.js';
+export * from './queries/list-following.js';
 export * from './queries/list-stories.js';
 export * from './validation.js';
 export * from './views.js';
@@ -31,6 +32,7 @@ import { GetAnalysisHandler } from './queries/get-analysis.js';
 import { GetCharactersHandler } from './queries/get-characters.js';
 import { GetStoryHandler } from './queries/get-story.js';
 import { ListFollowersHandler } from './queries/list-followers.js';
+import { ListFollowingHandler } from './queries/list-following.js';
 import { ListStoriesHandler } from './queries/list-stories.js';
 
 export const COMMAND_HANDLERS = [
@@ -44,4 +46,4 @@ export const COMMAND_HANDLERS = [
   RecordAuthorProfileHandler,
   DeactivateAuthorHandler,
 ];
-export const QUERY_HANDLERS = [GetStoryHandler, ListStoriesHandler, GetAnalysisHandler, GetCharactersHandler, ListFollowersHandler];
+export const QUERY_HANDLERS = [GetStoryHandler, ListStoriesHandler, GetAnalysisHandler, GetCharactersHandler, ListFollowersHandler, ListFollowingHandler];

@@ -1,4 +1,4 @@
-import type { AnalysisStatus, EmotionMoment, FollowerRow, Story, StoredCharacter, StoryRow, StoryStatus } from '../domain/index.js';
+import type { AnalysisStatus, EmotionMoment, FollowerRow, FollowingRow, Story, StoredCharacter, StoryRow, StoryStatus } from '../domain/index.js';
 
 /** A story as callers see it (GET /stories/:id). */
 export interface StoryView {
@@ -50,3 +50,5 @@ export interface CharactersView {
 }
 
 export type FollowerView = FollowerRow;
+
+export type FollowingView = FollowingRow;

@@ -137,11 +137,20 @@ export interface FollowerRow {
   followedAt: Date;
 }
 
+export interface FollowingRow {
+  authorId: string;
+  /** '' when the author's registration has not reached the story context yet. */
+  displayName: string;
+  followedAt: Date;
+}
+
 /** Queries answered straight from the tables (no aggregates), keyset-paginated, newest first. */
 export interface StoryReadModel {
   /** Up to `limit` stories after `after` (exclusive) visible under `filter` (docs/adr/0007-story.md). */
   listStories(filter: StoryListFilter, limit: number, after?: Keyset): Promise<StoryRow[]>;
   listFollowers(authorId: string, limit: number, after?: Keyset): Promise<FollowerRow[]>;
+  /** The authors `followerId` follows, most recently followed first. */
+  listFollowing(followerId: string, limit: number, after?: Keyset): Promise<FollowingRow[]>;
 }
 
 /** Everything a story use case reads or writes, bound to one unit of work. */

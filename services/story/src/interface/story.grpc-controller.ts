@@ -11,6 +11,7 @@ import {
   GetCharactersQuery,
   GetStoryQuery,
   ListFollowersQuery,
+  ListFollowingQuery,
   ListStoriesQuery,
   RequestAnalysisCommand,
   UnfollowAuthorCommand,
@@ -107,6 +108,16 @@ export class StoryGrpcController implements story.StoryServiceController {
     const page = await this.queries.execute(new ListFollowersQuery(caller, request.authorId, pageRequest(request.page)));
     return {
       followers: page.items.map((f) => ({ userId: f.userId, displayName: f.displayName, followedAt: f.followedAt.toISOString() })),
+      page: { nextCursor: page.nextCursor ?? '' },
+    };
+  }
+
+  /** The caller's own follows only (a member's token; a service has none to list). */
+  async listFollowing(request: story.ListFollowingRequest, metadata?: MetadataLike): Promise<story.ListFollowingResponse> {
+    const caller = await this.callers.require(metadata);
+    const page = await this.queries.execute(new ListFollowingQuery(caller, pageRequest(request.page)));
+    return {
+      authors: page.items.map((f) => ({ authorId: f.authorId, displayName: f.displayName, followedAt: f.followedAt.toISOString() })),
       page: { nextCursor: page.nextCursor ?? '' },
     };
   }

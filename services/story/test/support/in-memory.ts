@@ -15,6 +15,7 @@ import type {
   AuthorState,
   FollowRepository,
   FollowerRow,
+  FollowingRow,
   JobFailure,
   NewAnalysisJob,
   StoredAnalysis,
@@ -301,6 +302,14 @@ class InMemoryReads implements StoryReadModel {
     return newestFirst(rows, (f) => ({ at: f.followedAt, id: f.followerId }), limit, after).map((f) => ({
       userId: f.followerId,
       displayName: this.t.authors.get(f.followerId)?.displayName ?? '',
+      followedAt: f.followedAt,
+    }));
+  }
+  async listFollowing(followerId: string, limit: number, after?: Keyset): Promise<FollowingRow[]> {
+    const rows = this.t.follows.filter((f) => f.followerId === followerId);
+    return newestFirst(rows, (f) => ({ at: f.followedAt, id: f.authorId }), limit, after).map((f) => ({
+      authorId: f.authorId,
+      displayName: this.t.authors.get(f.authorId)?.displayName ?? '',
       followedAt: f.followedAt,
     }));
   }

@@ -1,17 +1,9 @@
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  CreateBucketCommand,
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import { createRequire } from 'node:module';
+import type * as ClientS3 from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type * as LibStorage from '@aws-sdk/lib-storage';
 import { assertContentType, contentTypeForKey } from './content-type.js';
 import { assertObjectKey, assertObjectKeyPrefix } from './object-key.js';
 import {
@@ -25,6 +17,16 @@ import {
   type StoredObject,
 } from './object-storage.js';
 
+// The SDK is loaded on first use, not with the platform: every service and migration process
+// imports the platform, and the SDK (about 30 CommonJS modules) cost each of them ~0.1 s of CPU
+// at start (docs/benchmarks.md, "Cold start and footprint") while only OBJECT_STORAGE=s3 uses
+// it. Both packages ship CommonJS, which is what an import of them loaded too.
+const requireSdk = createRequire(import.meta.url);
+let clientS3: typeof ClientS3 | undefined;
+let libStorage: typeof LibStorage | undefined;
+const s3 = (): typeof ClientS3 => (clientS3 ??= requireSdk('@aws-sdk/client-s3') as typeof ClientS3);
+const storage = (): typeof LibStorage => (libStorage ??= requireSdk('@aws-sdk/lib-storage') as typeof LibStorage);
+
 export interface S3ConnectionOptions {
   region: string;
   /** Set for MinIO, moto or any S3-compatible server; unset for AWS itself. */
@@ -37,7 +39,7 @@ export interface S3ConnectionOptions {
 
 /** An S3 client for AWS or a compatible server. Credentials go to the SDK only, never to logs. */
 export function createS3Client(options: S3ConnectionOptions): S3Client {
-  return new S3Client({
+  return new (s3().S3Client)({
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     forcePathStyle: options.forcePathStyle ?? false,
@@ -97,10 +99,10 @@ export class S3ObjectStorage implements ObjectStorage {
   /** Creates the bucket when it does not exist (local and test servers; production buckets are provisioned). */
   async ensureBucket(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.client.send(new (s3().HeadBucketCommand)({ Bucket: this.bucket }));
     } catch (error) {
       if (!isNotFound(error)) throw error;
-      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+      await this.client.send(new (s3().CreateBucketCommand)({ Bucket: this.bucket }));
     }
   }
 
@@ -109,7 +111,7 @@ export class S3ObjectStorage implements ObjectStorage {
     assertContentType(options.contentType);
     if (Buffer.isBuffer(body)) {
       const result = await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType, ContentLength: body.length }),
+        new (s3().PutObjectCommand)({ Bucket: this.bucket, Key: key, Body: body, ContentType: options.contentType, ContentLength: body.length }),
       );
       return { size: body.length, ...(result.ETag ? { etag: unquote(result.ETag) } : {}) };
     }
@@ -121,7 +123,7 @@ export class S3ObjectStorage implements ObjectStorage {
         callback(null, chunk);
       },
     });
-    const upload = new Upload({
+    const upload = new (storage().Upload)({
       client: this.client,
       params: { Bucket: this.bucket, Key: key, Body: counter, ContentType: options.contentType },
       partSize: this.partSize,
@@ -146,7 +148,7 @@ export class S3ObjectStorage implements ObjectStorage {
     let response;
     try {
       response = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end ?? ''}` } : {}) }),
+        new (s3().GetObjectCommand)({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end ?? ''}` } : {}) }),
       );
     } catch (error) {
       if (isNotFound(error)) throw new ObjectNotFoundError(key);
@@ -170,7 +172,7 @@ export class S3ObjectStorage implements ObjectStorage {
   async head(key: string): Promise<ObjectHead> {
     assertObjectKey(key);
     try {
-      const response = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const response = await this.client.send(new (s3().HeadObjectCommand)({ Bucket: this.bucket, Key: key }));
       return {
         size: response.ContentLength ?? 0,
         contentType: response.ContentType ?? contentTypeForKey(key),
@@ -185,7 +187,7 @@ export class S3ObjectStorage implements ObjectStorage {
 
   async delete(key: string): Promise<void> {
     assertObjectKey(key);
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    await this.client.send(new (s3().DeleteObjectCommand)({ Bucket: this.bucket, Key: key }));
   }
 
   async deleteByPrefix(prefix: string): Promise<number> {
@@ -194,12 +196,12 @@ export class S3ObjectStorage implements ObjectStorage {
     let continuationToken: string | undefined;
     do {
       const page = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: this.listPageSize, ...(continuationToken ? { ContinuationToken: continuationToken } : {}) }),
+        new (s3().ListObjectsV2Command)({ Bucket: this.bucket, Prefix: prefix, MaxKeys: this.listPageSize, ...(continuationToken ? { ContinuationToken: continuationToken } : {}) }),
       );
       const keys = (page.Contents ?? []).map((object) => object.Key).filter((key): key is string => typeof key === 'string');
       if (keys.length > 0) {
         const result = await this.client.send(
-          new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
+          new (s3().DeleteObjectsCommand)({ Bucket: this.bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }),
         );
         const failures = result.Errors ?? [];
         // Erasure must be complete or loudly incomplete: a retry deletes what is left.

@@ -55,6 +55,7 @@ describe('deferred inserts', () => {
   let producer: Producer;
   let consumer: KafkaEventConsumer | undefined;
   let dlqProbe: RawProbe | undefined;
+  let second: KafkaEventConsumer | undefined;
   const handler = new DeferringHandler();
   const outcomes: ConsumeOutcome[] = [];
 
@@ -67,6 +68,7 @@ describe('deferred inserts', () => {
   });
 
   afterAll(async () => {
+    await second?.stop();
     await consumer?.stop();
     await dlqProbe?.stop();
     await producer?.disconnect();
@@ -131,5 +133,49 @@ describe('deferred inserts', () => {
     expect(transactions).toBeLessThan(good.length / 2);
     // The halving redid some of them (their first transactions rolled back with the poison).
     expect(Math.max(...good.map((e) => handler.attempts.get(e.id) ?? 0))).toBeGreaterThan(1);
+  });
+  it('writes exactly one row per distinct event when the batch holds duplicates and a redelivery', async () => {
+    // Its own topic and group, so the consumer above does not see these.
+    const topic = 'test.duplicates.events';
+    const key = uuidv7();
+    const events = Array.from({ length: 10 }, (_, i) => envelope(key, i));
+    const redelivered = events[9]!; // processed earlier: its inbox row and effect row exist
+    // e0..e4, e2 again, e5..e9, e6 again: one partition, one fetch, one transaction.
+    const wire = [...events.slice(0, 5), events[2]!, ...events.slice(5), events[6]!];
+    await producer.send({ topic: prefixedTopic(sb.kafka, topic), acks: -1, messages: wire.map((e) => ({ key, value: JSON.stringify(e) })) });
+
+    const seen: ConsumeOutcome[] = [];
+    second = new KafkaEventConsumer({
+      service: `${SERVICE}-duplicates`,
+      kafka: sb.kafka,
+      dataSource: sb.dataSource,
+      subscriptions: [{ topic, handler }],
+      retry: { attempts: 3, initialDelayMs: 20, maxDelayMs: 40, jitter: 0 },
+      onOutcome: (o) => seen.push(o),
+    });
+    await sb.dataSource.transaction(async (tx) => {
+      await tx.query(`INSERT INTO inbox_messages (consumer, event_id, topic, partition, "offset") VALUES ($1, $2, $3, 0, 0)`, [second!.groupId, redelivered.id, topic]);
+      await tx.query(`INSERT INTO effects (event_id, subject, n) VALUES ($1, $2, 9)`, [redelivered.id, key]);
+    });
+    await second.start();
+    await second.waitUntilJoined();
+
+    await until(() => seen.length >= wire.length, 30_000, 'every message has an outcome');
+    const ids = events.map((e) => e.id);
+    const processed = seen.filter((o) => o.kind === 'processed').map((o) => (o as { event: CloudEvent }).event.id);
+    const duplicates = seen.filter((o) => o.kind === 'duplicate').map((o) => (o as { event: CloudEvent }).event.id);
+    expect(processed).toEqual(ids.slice(0, 9));
+    expect(duplicates.sort()).toEqual([events[2]!.id, events[6]!.id, redelivered.id].sort());
+    expect(seen.filter((o) => o.kind === 'dead_lettered')).toEqual([]);
+
+    const perEvent: Array<{ event_id: string; n: string }> = await sb.dataSource.query(
+      `SELECT event_id, count(*) AS n FROM effects WHERE event_id = ANY($1::uuid[]) GROUP BY event_id`,
+      [ids],
+    );
+    expect(perEvent).toHaveLength(events.length);
+    expect(perEvent.every((r) => Number(r.n) === 1)).toBe(true);
+    expect(await sb.count(`SELECT count(*) AS n FROM inbox_messages WHERE consumer = $1 AND event_id = ANY($2::uuid[])`, [second.groupId, ids])).toBe(events.length);
+    // The nine new rows were deferred: fewer statements than rows.
+    expect(await sb.count(`SELECT count(DISTINCT (xmin::text, cmin::text)) AS n FROM effects WHERE event_id = ANY($1::uuid[])`, [ids.slice(0, 9)])).toBeLessThan(9);
   });
 });

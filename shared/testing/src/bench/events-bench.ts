@@ -151,6 +151,7 @@ export async function runEventsBench(options: BenchOptions): Promise<BenchResult
     relayPipelineDepth: options.relayPipelineDepth ?? 2,
     consumerMessagesPerTransaction: options.consumerMessagesPerTransaction ?? 100,
     latencyEffect: parseEffects(options.effects).filter((e) => e !== 'none').pop() ?? 'row',
+    backendCpu: () => backendCpuSeconds(admin, ident),
   };
   try {
     const phases = options.phases ?? 'abc';
@@ -163,6 +164,8 @@ export async function runEventsBench(options: BenchOptions): Promise<BenchResult
     // what a typical consumer adds on top.
     const raws: number[] = [];
     const byEffect = new Map<Effect, number[]>();
+    // Each (b) figure over the (a) of its own round: the comparison that absorbs load from elsewhere best.
+    const ratios = new Map<Effect, number[]>();
     const effects = parseEffects(options.effects);
     let run = 0;
     const cpu = (c: number | undefined): string => (c === undefined ? '' : ` (machine CPU ${c.toFixed(0)} µs/event)`);
@@ -180,9 +183,13 @@ export async function runEventsBench(options: BenchOptions): Promise<BenchResult
       }
       if (phases.includes('b')) {
         const rawOfRound = raws[raws.length - 1];
-        for (const effect of effects) {
+        // The handlers take turns at going first: load that builds up (or eases) during a round
+        // must not always fall on the same one.
+        const shift = (round - 1) % effects.length;
+        for (const effect of [...effects.slice(shift), ...effects.slice(0, shift)]) {
           const { result, cpuMicrosPerEvent } = await pipelineThroughput(setup, options.pipelineEvents, ++run, effect);
           byEffect.set(effect, [...(byEffect.get(effect) ?? []), result]);
+          if (rawOfRound !== undefined) ratios.set(effect, [...(ratios.get(effect) ?? []), result / rawOfRound]);
           const what = { none: 'inbox consumer', row: 'inbox consumer + 1 effect row/event', deferred: 'inbox consumer + 1 deferred effect row/event' }[effect];
           const ratio = rawOfRound === undefined ? '' : ` (ratio ${(result / rawOfRound).toFixed(3)})`;
           log(`(b) round ${round}: outbox→relay→Kafka→${what}, ${options.pipelineEvents} events: ${result.toFixed(0)} events/s${ratio}${cpu(cpuMicrosPerEvent)}`);
@@ -196,13 +203,16 @@ export async function runEventsBench(options: BenchOptions): Promise<BenchResult
       `    medians: raw ${raw.toFixed(0)} msg/s; ` +
         effects.map((e) => `${label[e]} ${median(byEffect.get(e) ?? []).toFixed(0)} events/s (ratio ${(median(byEffect.get(e) ?? []) / raw).toFixed(3)})`).join('; '),
     );
+    if (ratios.size > 0) log(`    median of the per-round ratios: ${effects.map((e) => `${e} ${median(ratios.get(e) ?? []).toFixed(3)}`).join(', ')}`);
     const latency = phases.includes('c')
       ? await pipelineLatency(setup, options.latencyRate, options.latencySeconds)
       : { count: 0, achievedRate: 0, p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN };
-    log(
-      `(c) latency at ${options.latencyRate}/s for ${options.latencySeconds}s (${latency.count} events measured, ${latency.achievedRate.toFixed(0)} commits/s achieved): ` +
-        `p50 ${latency.p50.toFixed(1)} ms, p90 ${latency.p90.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms`,
-    );
+    if (phases.includes('c')) {
+      log(
+        `(c) latency at ${options.latencyRate}/s for ${options.latencySeconds}s (${latency.count} events measured, ${latency.achievedRate.toFixed(0)} commits/s achieved): ` +
+          `p50 ${latency.p50.toFixed(1)} ms, p90 ${latency.p90.toFixed(1)} ms, p99 ${latency.p99.toFixed(1)} ms, max ${latency.max.toFixed(1)} ms`,
+      );
+    }
     return {
       rawEventsPerSec: Math.round(raw),
       pipelineEventsPerSec: Math.round(pipeline),
@@ -279,10 +289,13 @@ async function rawThroughput(kafka: KafkaConfig, n: number, partitions: number, 
     batches.push(messages);
   }
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const busy = machineBusySeconds();
   for (const messages of batches) await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages }] });
   await all;
   const result = measured(n, (performance.now() - started) / 1000, busy);
+  const cpu = process.cpuUsage(cpuBefore);
+  log(`    load average ${os.loadavg()[0]!.toFixed(2)}; CPU µs/event: bench process ${((cpu.user + cpu.system) / n).toFixed(0)}`);
   await producer.disconnect();
   await consumer.disconnect();
   return result;
@@ -302,6 +315,8 @@ interface PipelineSetup {
   consumerMessagesPerTransaction: number;
   /** The handler of (c): the last effect of (b) that writes a row (default `row`). */
   latencyEffect: Effect;
+  /** CPU seconds used so far by each PostgreSQL backend of the bench's role (pid → seconds). */
+  backendCpu(): Promise<Map<number, number>>;
 }
 
 /** (b) Preloaded outbox, then relay + consumer started together: time until every effect is committed. */
@@ -343,13 +358,20 @@ async function pipelineThroughput(setup: PipelineSetup, n: number, round: number
   const relay = new OutboxRelay({ service: 'bench', kafka, database, batchSize: setup.relayBatchSize, pipelineDepth: setup.relayPipelineDepth });
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
+  const backendsBefore = await setup.backendCpu();
   const busy = machineBusySeconds();
   relay.start();
   await all;
   const seconds = (performance.now() - started) / 1000;
   const result = measured(n, seconds, busy);
   const cpu = process.cpuUsage(cpuBefore);
-  log(`    bench process CPU: ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)}% of one core; load average ${os.loadavg()[0]!.toFixed(2)}`);
+  // Before the relay stops: its own backends (opened during the phase) count from zero.
+  const backends = cpuSince(backendsBefore, await setup.backendCpu());
+  const perEvent = (s: number): string => ((s * 1e6) / n).toFixed(0);
+  log(
+    `    bench process CPU: ${(((cpu.user + cpu.system) / 1e6 / seconds) * 100).toFixed(0)}% of one core; load average ${os.loadavg()[0]!.toFixed(2)}; ` +
+      `CPU µs/event: bench process ${perEvent((cpu.user + cpu.system) / 1e6)}, its PostgreSQL backends ${perEvent(backends)}`,
+  );
   log(`    ${await histogramSummary('outbox_batch_duration_seconds', 'relay batches')}; ${await histogramSummary('kafka_consumer_handle_duration_seconds', 'consumer transactions')}`);
   await relay.stop();
   await consumer.stop();
@@ -466,6 +488,35 @@ async function pipelineLatency(setup: PipelineSetup, rate: number, seconds: numb
     p99: q(0.99),
     max: latencies[latencies.length - 1]!,
   };
+}
+
+/**
+ * CPU time (user + system, seconds) of every backend logged in as the bench's role, from
+ * /proc/<pid>/stat: PostgreSQL's share of the pipeline, apart from whatever else the shared server
+ * is doing. Empty off Linux or when the server runs elsewhere.
+ */
+async function backendCpuSeconds(admin: pg.Client, role: string): Promise<Map<number, number>> {
+  const rows = await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE usename = $1`, [role]);
+  const ticks = 100; // USER_HZ on Linux
+  const out = new Map<number, number>();
+  for (const { pid } of rows.rows) {
+    try {
+      // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(pid, (Number(fields[11]) + Number(fields[12])) / ticks);
+    } catch {
+      // not on this machine, or gone
+    }
+  }
+  return out;
+}
+
+/** CPU seconds used between two backendCpuSeconds samples (backends that appeared count from zero). */
+function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
+  return total;
 }
 
 /** Busy CPU time of the whole machine (all processes, all cores) from /proc/stat, in seconds; undefined off Linux. */

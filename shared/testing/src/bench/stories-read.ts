@@ -1,6 +1,7 @@
 // What the baseline and the floor of `npm run bench:stories` share with each other: the story
-// service's primary-key read (same columns, same role and schema, pool of the same size), the
-// route they answer, and a bare JSON answer.
+// service's primary-key read (same columns, same role and schema, pool of the same size, and,
+// like the story service since 2026-12-07, a named statement PostgreSQL plans once per
+// connection), the route they answer, and a bare JSON answer.
 import type http from 'node:http';
 import pg from 'pg';
 
@@ -42,7 +43,7 @@ export function storyPool(): { pool: pg.Pool; sql: string } {
 }
 
 export async function readStory({ pool, sql }: { pool: pg.Pool; sql: string }, id: string): Promise<StoryJson | undefined> {
-  const { rows } = await pool.query<Row>(sql, [id]);
+  const { rows } = await pool.query<Row>({ name: 'bench_story_by_id', text: sql, values: [id] });
   const row = rows[0];
   if (!row) return undefined;
   return {

@@ -10,6 +10,7 @@ import type {
   SegmentRecord,
   VoiceRecord,
 } from '../../application/narration.port.js';
+import type { Page, PageRequest } from '../../application/story.port.js';
 import { isConversationStyle, isEmotion, isNarrationStatus, isNarratorProfile, isTrainingStatus, isVoiceProvider } from '../../domain/narrations.js';
 import { ContractViolationError } from '../identity/grpc-identity.adapter.js';
 
@@ -151,6 +152,11 @@ export class GrpcNarrationAdapter implements NarrationPort {
 
   async regenerateSegment(narrationId: string, index: number): Promise<NarrationRecord> {
     return toNarrationRecord((await this.client.regenerateSegment({ narrationId, index })).narration);
+  }
+
+  async listNarrations(page: PageRequest): Promise<Page<NarrationRecord>> {
+    const res = await this.client.listNarrations({ page: { limit: page.limit, cursor: page.cursor ?? '' } });
+    return { items: (res.narrations ?? []).map(toNarrationRecord), nextCursor: orNull(res.page?.nextCursor) };
   }
 
   checkHealth(): Promise<void> {

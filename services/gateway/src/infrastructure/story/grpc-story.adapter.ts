@@ -5,6 +5,7 @@ import type {
   CharacterView,
   CreateStoryInput,
   EmotionView,
+  FollowedAuthorView,
   FollowerView,
   ListStoriesQuery,
   Page,
@@ -79,6 +80,11 @@ function toFollowerView(f: story.Follower): FollowerView {
   return { id: f.userId, displayName: orNull(f.displayName), followedAt: f.followedAt };
 }
 
+function toFollowedAuthorView(f: story.FollowedAuthor): FollowedAuthorView {
+  if (!f.authorId) throw new ContractViolationError('followed author', 'story');
+  return { id: f.authorId, displayName: orNull(f.displayName), followedAt: f.followedAt };
+}
+
 const pageOf = (page: PageRequest) => ({ limit: page.limit, cursor: page.cursor ?? '' });
 
 /**
@@ -143,6 +149,11 @@ export class GrpcStoryAdapter implements StoryPort {
   async listFollowers(authorId: string, page: PageRequest): Promise<Page<FollowerView>> {
     const res = await this.client.listFollowers({ authorId, page: pageOf(page) });
     return { items: (res.followers ?? []).map(toFollowerView), nextCursor: orNull(res.page?.nextCursor) };
+  }
+
+  async listFollowing(page: PageRequest): Promise<Page<FollowedAuthorView>> {
+    const res = await this.client.listFollowing({ page: pageOf(page) });
+    return { items: (res.authors ?? []).map(toFollowedAuthorView), nextCursor: orNull(res.page?.nextCursor) };
   }
 
   checkHealth(): Promise<void> {

@@ -1,4 +1,4 @@
-import { VersionConflictError, type Clock } from '@storytelling/kernel';
+import { VersionConflictError, type Clock, type Keyset } from '@storytelling/kernel';
 import { returnedRows, type EventStore } from '@storytelling/platform';
 import type { EntityManager } from 'typeorm';
 import {
@@ -116,6 +116,21 @@ export class SqlNarrationRepository implements NarrationRepository {
 
   async listByOwner(ownerId: string): Promise<Narration[]> {
     const rows: NarrationRow[] = await this.em.query(`SELECT ${COLUMNS} FROM narrations WHERE owner_id = $1 ORDER BY created_at, id`, [ownerId]);
+    return this.withSegments(rows);
+  }
+
+  async pageByOwner(ownerId: string, limit: number, after?: Keyset): Promise<Narration[]> {
+    const params: unknown[] = [ownerId, limit];
+    let keyset = '';
+    if (after) {
+      params.push(after.at, after.id);
+      keyset = ` AND (created_at, id) < ($3::timestamptz, $4::uuid)`;
+    }
+    // narrations_owner_idx (owner_id, created_at, id), read backwards.
+    const rows: NarrationRow[] = await this.em.query(
+      `SELECT ${COLUMNS} FROM narrations WHERE owner_id = $1 AND status <> 'discarded'${keyset} ORDER BY created_at DESC, id DESC LIMIT $2`,
+      params,
+    );
     return this.withSegments(rows);
   }
 

@@ -1,6 +1,6 @@
 import { uuidv7 } from '@storytelling/kernel';
 import { MalformedMessageError } from '@storytelling/platform';
-import { DiscardNarrationCommand, EraseUserNarrationsCommand, GenerateNarrationCommand, GetNarrationQuery, RegenerateSegmentCommand } from '../../../src/application/index.js';
+import { DiscardNarrationCommand, EraseUserNarrationsCommand, GenerateNarrationCommand, GetNarrationQuery, ListNarrationsQuery, RegenerateSegmentCommand } from '../../../src/application/index.js';
 import { STOCK_VOICE_ID } from '../../../src/domain/index.js';
 import { errorCode, lighthouse, narrationWorld, type NarrationWorld } from '../../support/narration-world.js';
 import { ANN, BOB, recording } from '../../support/voice-in-memory.js';
@@ -145,5 +145,29 @@ describe('GetNarration (unit)', () => {
     w.stories.stories.get(done.storyId)!.published = true;
     expect((await w.handlers.get.execute(new GetNarrationQuery(BOB, done.id))).id).toBe(done.id);
     expect(await errorCode(w.handlers.get.execute(new GetNarrationQuery(ANN, uuidv7())))).toBe('NARRATION_NOT_FOUND');
+  });
+});
+
+describe('ListNarrations (unit)', () => {
+  it("the caller's own narrations, newest first, in pages, with their segments; discarded ones and other people's never show", async () => {
+    const w = narrationWorld();
+    const older = await generated(w);
+    w.clock.advance(1000);
+    const discarded = await generated(w);
+    await w.handlers.discard.execute(new DiscardNarrationCommand({ sagaId: uuidv7(), narrationId: discarded.id, reason: 'publication_failed' }));
+    w.clock.advance(1000);
+    const newer = await generated(w);
+    const bobs = await generated(w, BOB);
+
+    const first = await w.handlers.list.execute(new ListNarrationsQuery(ANN, { limit: 1 }));
+    expect(first.items.map((n) => n.id)).toEqual([newer.id]);
+    expect(first.items[0]!.segments.length).toBe(5);
+    expect(first.items[0]!.segments.every((s) => s.audioObjectKey.startsWith(`narrations/${ANN.userId}/${newer.id}/`))).toBe(true);
+    const second = await w.handlers.list.execute(new ListNarrationsQuery(ANN, { limit: 1, cursor: first.nextCursor! }));
+    expect(second.items.map((n) => n.id)).toEqual([older.id]);
+    expect(second.nextCursor).toBeUndefined();
+    expect((await w.handlers.list.execute(new ListNarrationsQuery(BOB, {}))).items.map((n) => n.id)).toEqual([bobs.id]);
+    expect(await errorCode(w.handlers.list.execute(new ListNarrationsQuery(ANN, { cursor: 'nope' })))).toBe('INVALID_CURSOR');
+    expect(await errorCode(w.handlers.list.execute(new ListNarrationsQuery(ANN, { limit: 101 })))).toBe('VALIDATION_FAILED');
   });
 });

@@ -78,7 +78,7 @@ export class LocalStoryAnalyser implements StoryAnalyser {
     await pacer.tick();
 
     // compromise is an English tagger; other languages rely on capitalisation and word lists.
-    const tagger = language === 'en' ? new CompromiseTagger(this.taggerBudget) : undefined;
+    const tagger = language === 'en' ? await CompromiseTagger.load(this.taggerBudget) : undefined;
     const masks = quoteMasks(content, sentences, tokens);
     const found = await findCharacters({ sentences, tokens, quoteMasks: masks, words, tagger, pacer });
     const characters = await profileCharacters({

@@ -1,6 +1,6 @@
 import type { Keyset } from '@storytelling/kernel';
 import type { EntityManager } from 'typeorm';
-import type { FollowerRow, StoryListFilter, StoryReadModel, StoryRow } from '../../domain/index.js';
+import type { FollowerRow, FollowingRow, StoryListFilter, StoryReadModel, StoryRow } from '../../domain/index.js';
 import { excerptOf } from '../../domain/index.js';
 import { statusOf } from './sql-story.repository.js';
 
@@ -83,5 +83,24 @@ export class SqlStoryReadRepository implements StoryReadModel {
       params,
     );
     return rows.map((r) => ({ userId: r.follower_id, displayName: r.display_name ?? '', followedAt: r.followed_at }));
+  }
+
+  async listFollowing(followerId: string, limit: number, after?: Keyset): Promise<FollowingRow[]> {
+    const params: unknown[] = [followerId, limit];
+    let keyset = '';
+    if (after) {
+      params.push(after.at, after.id);
+      keyset = ` AND (f.followed_at, f.author_id) < ($3::timestamptz, $4::uuid)`;
+    }
+    // story_followers_follower_idx finds one member's follows; they are few enough to sort.
+    const rows: Array<{ author_id: string; display_name: string | null; followed_at: Date }> = await this.em.query(
+      `SELECT f.author_id, a.display_name, f.followed_at
+         FROM story_followers f LEFT JOIN authors a ON a.id = f.author_id
+        WHERE f.follower_id = $1${keyset}
+        ORDER BY f.followed_at DESC, f.author_id DESC
+        LIMIT $2`,
+      params,
+    );
+    return rows.map((r) => ({ authorId: r.author_id, displayName: r.display_name ?? '', followedAt: r.followed_at }));
   }
 }

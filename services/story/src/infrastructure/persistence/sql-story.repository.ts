@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { StoryRepository, StoryStatus } from '../../domain/index.js';
 import { STORY_AGGREGATE_TYPE, Story, isStoryStatus } from '../../domain/index.js';
 import { AggregateRows } from './aggregate-rows.js';
+import { queryPrepared, type PreparedStatement } from './prepared-statement.js';
 import { StoryRecord } from './entities.js';
 
 /** A story status read from the database (the check constraint keeps others out). */
@@ -27,8 +28,12 @@ interface StoryByIdRow {
   updated_at: Date;
 }
 
-const FIND_STORY_BY_ID = `SELECT id, author_id, title, content, content_hash, language, status, published_at, version, created_at, updated_at
-                            FROM stories WHERE id = $1`;
+/** GetStory's read (docs/benchmarks.md, gateway read path): parsed and planned once per connection. */
+const FIND_STORY_BY_ID: PreparedStatement = {
+  name: 'story_find_by_id',
+  text: `SELECT id, author_id, title, content, content_hash, language, status, published_at, version, created_at, updated_at
+           FROM stories WHERE id = $1`,
+};
 
 /** First key of story's per-author creation lock (pg_advisory_xact_lock(int4, int4)). */
 const CREATION_LOCK_CLASS = 0x5707;
@@ -45,12 +50,13 @@ export class SqlStoryRepository implements StoryRepository {
   }
 
   /**
-   * One primary-key read as a raw parameterised query (GetStory's hot path): TypeORM's
-   * findOneBy builds a query builder, aliases every column and maps an entity on each call,
-   * which cost more CPU than the read itself (docs/benchmarks.md, bench:stories).
+   * One primary-key read (GetStory's hot path) as a named prepared statement: TypeORM's
+   * findOneBy built a query builder and mapped an entity on each call, and an unnamed statement
+   * has PostgreSQL parse and plan it on every call, about half its CPU for this read
+   * (docs/benchmarks.md, bench:stories).
    */
   async findById(id: string): Promise<Story | undefined> {
-    const rows: StoryByIdRow[] = await this.em.query(FIND_STORY_BY_ID, [id]);
+    const rows = await queryPrepared<StoryByIdRow>(this.em, FIND_STORY_BY_ID, [id]);
     const r = rows[0];
     return r ? this.hydrate(r) : undefined;
   }

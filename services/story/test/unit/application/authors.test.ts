@@ -9,6 +9,8 @@ import {
   FollowAuthorHandler,
   ListFollowersHandler,
   ListFollowersQuery,
+  ListFollowingHandler,
+  ListFollowingQuery,
   RecordAuthorProfileCommand,
   RecordAuthorProfileHandler,
   UnfollowAuthorCommand,
@@ -31,6 +33,7 @@ describe('authors and follows (in memory)', () => {
   const unfollow = async (follower: string, authorId: string) => new UnfollowAuthorHandler(uow, uow.clock).execute(new UnfollowAuthorCommand(member(follower), authorId));
   const followers = async (caller: Caller, authorId: string, page: { limit?: number; cursor?: string } = {}) =>
     new ListFollowersHandler(uow, uow.clock).execute(new ListFollowersQuery(caller, authorId, page));
+  const following = async (caller: Caller, page: { limit?: number; cursor?: string } = {}) => new ListFollowingHandler(uow).execute(new ListFollowingQuery(caller, page));
   const author = (id: string) => {
     const a = uow.tables.authors.get(id);
     return a && { displayName: a.displayName, active: a.active, identityVersion: a.identityVersion };
@@ -146,6 +149,26 @@ describe('authors and follows (in memory)', () => {
       expect((await followers(service, ANN)).items).toHaveLength(2);
       expect(await outcomeOf(followers(service, CY))).toBe('not_found:AUTHOR_NOT_FOUND');
       expect(await outcomeOf(followers(member(BOB), ANN))).toBe('forbidden:FOLLOWERS_PRIVATE');
+    });
+  });
+
+  describe('ListFollowing', () => {
+    it("the caller's own follows, most recently followed first, in pages, with the authors' names; a bad cursor is INVALID_CURSOR", async () => {
+      await profile(ANN, 'Ann', 1);
+      await profile(BOB, 'Bob', 1);
+      await profile(CY, 'Cy', 1);
+      await follow(CY, ANN);
+      uow.clock.advance(1000);
+      await follow(CY, BOB);
+      await follow(ANN, BOB); // someone else's follow
+
+      const first = await following(member(CY), { limit: 1 });
+      expect(first.items).toEqual([{ authorId: BOB, displayName: 'Bob', followedAt: uow.clock.now() }]);
+      const second = await following(member(CY), { limit: 1, cursor: first.nextCursor! });
+      expect(second.items.map((f) => [f.authorId, f.displayName])).toEqual([[ANN, 'Ann']]);
+      expect(second.nextCursor).toBeUndefined();
+      expect((await following(member(BOB))).items).toEqual([]);
+      expect(await outcomeOf(following(member(CY), { cursor: 'nope' }))).toBe('validation:INVALID_CURSOR');
     });
   });
 });

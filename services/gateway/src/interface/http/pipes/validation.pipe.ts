@@ -3,6 +3,7 @@ import { getMetadataStorage, type ValidationError } from 'class-validator';
 import type { FieldError } from '@storytelling/kernel';
 import { controlCharacterErrors, hasConstraint, IS_CURSOR } from '../dto/validation.js';
 import { ProblemException } from '../problem/problem.js';
+import { uuidParamsCheck } from './uuid-params.js';
 
 /** class-validator's error tree → `[{field, message}]` with dotted paths (`a.b`, `items.0.c`). */
 export function flattenValidationErrors(errors: readonly ValidationError[], parent = ''): FieldError[] {
@@ -59,6 +60,8 @@ function isEmptyPlainObject(value: unknown): boolean {
   return Object.keys(value).length === 0 && Object.getOwnPropertySymbols(value).length === 0;
 }
 
+const TRANSFORM_OPTIONS = { enableImplicitConversion: false };
+
 /**
  * Every body, query and path parameter goes through class-validator DTOs: unknown fields are
  * rejected (whitelist + forbidNonWhitelisted), nothing is coerced implicitly, no string holds a
@@ -73,7 +76,7 @@ export class GatewayValidationPipe extends ValidationPipe {
       forbidNonWhitelisted: true,
       forbidUnknownValues: false,
       transform: true,
-      transformOptions: { enableImplicitConversion: false },
+      transformOptions: TRANSFORM_OPTIONS,
       validationError: { target: false, value: false },
       // One message per field: the first rule it breaks.
       stopAtFirstError: true,
@@ -98,6 +101,13 @@ export class GatewayValidationPipe extends ValidationPipe {
     // class-transformer and class-validator would do with it is known (an empty instance, no
     // error), so they are not run per request (docs/benchmarks.md, gateway read path).
     if (metadata.type === 'query' && isEmptyPlainObject(input) && declaresNoField(metadata.metatype)) return new metadata.metatype();
+    // Path parameters that are all UUIDs (`:id` of most routes): a valid set is checked with
+    // class-validator's own isUUID, without its per-call machinery; anything it does not accept
+    // goes the full way below, so a bad id answers exactly as before (docs/benchmarks.md).
+    if (metadata.type === 'param' && metadata.data === undefined) {
+      const valid = uuidParamsCheck(metadata.metatype, TRANSFORM_OPTIONS)?.(input);
+      if (valid) return valid;
+    }
     if (metadata.type === 'body' || metadata.type === 'query') {
       const forbidden = forbiddenKeys(input);
       if (forbidden.length > 0) throw validationFailed(WHERE[metadata.type], forbidden.map((field) => ({ field, message: 'is not an allowed field' })));
