@@ -20,11 +20,13 @@ import { HELM_KUBE_VERSION, KUBE_VERSIONS, PINS, ensureTools } from './deploy/to
 import { dashboardText, DASHBOARD_FILE } from './gen-dashboard.mjs';
 import { PYTHON_REQUIREMENTS } from './lib/media-tools.mjs';
 import { MEDIA_SERVICES } from './lib/service-env.mjs';
+import { PINNED_MAJOR, PINNED_NODE } from './lib/node-runtime.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const CHART = join(ROOT, 'helm/storytelling');
 const CHECK_VALUES = join(CHART, 'ci/check-values.yaml');
 const flags = new Set(process.argv.slice(2));
+const localNode = { version: PINNED_NODE.version, major: PINNED_MAJOR };
 const started = Date.now();
 const secs = (t) => `${((Date.now() - t) / 1000).toFixed(1)}s`;
 const rel = (f) => f.replace(`${ROOT}/`, '');
@@ -113,7 +115,7 @@ async function main() {
     // ---- self-test -------------------------------------------------------------------------
     if (!flags.has('--no-self-test')) {
       const t0 = Date.now();
-      const inputs = { values, valuesCheck, renderedCheck, registered, operationsDoc, composeProject: compose.project, dockerfiles, skaffold, skaffoldSchema: tools.skaffoldSchema, k8s, kustomizationFiles, rendered, exists, mediaToolServices, piperRequirements: PIPER_REQUIREMENTS, contractTopics, mediaServices };
+      const inputs = { values, valuesCheck, renderedCheck, registered, operationsDoc, composeProject: compose.project, dockerfiles, skaffold, skaffoldSchema: tools.skaffoldSchema, k8s, kustomizationFiles, rendered, exists, mediaToolServices, piperRequirements: PIPER_REQUIREMENTS, contractTopics, mediaServices, localNode };
       if (!compose.project || !dockerfiles.identity || !skaffold || !rendered.length) {
         section('self-test', ['cannot run: the real compose file, identity Dockerfile, skaffold.yaml and chart must load first (see the errors below)']);
       } else {
@@ -125,10 +127,10 @@ async function main() {
 
     // ---- Dockerfiles -------------------------------------------------------------------------
     const dockerProblems = [
-      ...checkDockerfiles({ fleet, dockerfiles, mediaToolServices, piperRequirements: PIPER_REQUIREMENTS }),
+      ...checkDockerfiles({ fleet, dockerfiles, mediaToolServices, piperRequirements: PIPER_REQUIREMENTS, localNode }),
       ...checkDockerignore(exists('.dockerignore') ? readFileSync(join(ROOT, '.dockerignore'), 'utf8') : null),
     ];
-    section('Dockerfiles', dockerProblems, `${Object.keys(dockerfiles).length} parsed by BuildKit (build checks, image config), same shape, ports = fleet.json, non-root, node dist/src/main.js, MEDIA_TOOLS=true for ${mediaToolServices.join(', ') || 'none'} (${PIPER_REQUIREMENTS.join(' ')})`);
+    section('Dockerfiles', dockerProblems, `${Object.keys(dockerfiles).length} parsed by BuildKit (build checks, image config), same shape, ports = fleet.json, non-root, node dist/src/main.js, Node ${PINNED_MAJOR} like local runs (${PINNED_NODE.version}), MEDIA_TOOLS=true for ${mediaToolServices.join(', ') || 'none'} (${PIPER_REQUIREMENTS.join(' ')})`);
 
     // ---- compose -----------------------------------------------------------------------------
     const composeProblems = compose.error ? [`docker-compose.yaml: ${compose.error}`] : checkCompose({ fleet, project: compose.project, values, mediaServices });

@@ -4,6 +4,7 @@
 //           Ctrl-C (npm start = bootstrap + build + this)
 //   down    stop a fleet left running (pid files in .data/run/fleet/)   (npm run fleet:down)
 //   status  what runs
+// `up` runs the services on the images' Node major (scripts/lib/node-runtime.mjs).
 import { runCli, say, UserFacingError } from './lib/log.mjs';
 import { runningServices, stopFleet } from './lib/fleet-launcher.mjs';
 
@@ -11,6 +12,8 @@ const command = process.argv[2];
 
 await runCli(async () => {
   if (command === 'up') {
+    const { runOnProjectNode } = await import('./lib/node-runtime.mjs');
+    await runOnProjectNode();
     const { runFleetInForeground } = await import('./lib/fleet-foreground.mjs');
     await runFleetInForeground();
   } else if (command === 'down') {

@@ -2,12 +2,15 @@
 // npm test [-- <jest args>]: bootstrap, type-check and build (tsc -b), type-check the tests
 // (every */test/tsconfig.json), the domain dependency rule, the service layout, the deployment checks (when
 // present), then jest against real PostgreSQL and Kafka (shared/testing's global setup starts
-// them, its own, on free ports). Exits non-zero on the first failure.
+// them, its own, on free ports). Exits non-zero on the first failure. Everything runs on the
+// images' Node major (scripts/lib/node-runtime.mjs; NODE_RUNTIME=system opts out).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { runCli, say, UserFacingError } from './lib/log.mjs';
 import { bootstrap } from './lib/bootstrap-steps.mjs';
 import { runInherited } from './lib/exec.mjs';
+import { jestArgs } from './lib/jest-command.mjs';
+import { runOnProjectNode } from './lib/node-runtime.mjs';
 import { repoRoot } from './lib/paths.mjs';
 
 /** @param {string} label @param {string[]} args node arguments */
@@ -30,6 +33,7 @@ function testProjects() {
 
 await runCli(async () => {
   const started = Date.now();
+  await runOnProjectNode();
   await bootstrap({ build: true });
   const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   for (const project of testProjects()) await step(`tsc -p ${relative(repoRoot, project)}`, [tsc, '-p', project]);
@@ -42,12 +46,7 @@ await runCli(async () => {
   mkdirSync(dirname(report), { recursive: true });
   rmSync(report, { force: true });
   say('test', 'jest');
-  const code = await runInherited(process.execPath, [
-    '--experimental-vm-modules', '--no-warnings=ExperimentalWarning',
-    join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'),
-    '--json', `--outputFile=${report}`,
-    ...process.argv.slice(2),
-  ], { cwd: repoRoot });
+  const code = await runInherited(process.execPath, jestArgs(['--json', `--outputFile=${report}`, ...process.argv.slice(2)]), { cwd: repoRoot });
   if (existsSync(report)) {
     const r = JSON.parse(readFileSync(report, 'utf8'));
     console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests + r.numRuntimeErrorTestSuites} failed`);

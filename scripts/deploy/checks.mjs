@@ -142,6 +142,12 @@ export function dockerfileShape(text) {
     .join('\n');
 }
 
+/** The Node major of an official image reference ("node:24.21.0-trixie-slim" → 24), else null. @param {string} image */
+export function nodeImageMajor(image) {
+  const match = /^(?:docker\.io\/)?(?:library\/)?node:(\d+)(?:[.\-]|$)/.exec(image);
+  return match ? Number(match[1]) : null;
+}
+
 /** Where the images with MEDIA_TOOLS=true find Piper and its voice (ENV of the runtime stage). */
 const PIPER_ENV = ['PIPER_PATH', 'PIPER_MODEL', 'PIPER_MODEL_CONFIG'];
 
@@ -152,8 +158,10 @@ const PIPER_ENV = ['PIPER_PATH', 'PIPER_MODEL', 'PIPER_MODEL_CONFIG'];
  *   locateMediaTools): exactly these must build with MEDIA_TOOLS=true
  * @param piperRequirements when given, the pip pins the image must install (media-tools.mjs's
  *   PYTHON_REQUIREMENTS without the test-only ones)
+ * @param localNode when given, the Node that local runs use ({ version, major }: scripts/lib/node-runtime.mjs):
+ *   the images' ARG NODE_IMAGE must be that major, so npm test exercises the runtime that ships
  */
-export function checkDockerfiles({ fleet, dockerfiles, mediaToolServices, piperRequirements }) {
+export function checkDockerfiles({ fleet, dockerfiles, mediaToolServices, piperRequirements, localNode }) {
   const problems = [];
   let referenceShape = null;
   let referenceName = null;
@@ -177,6 +185,13 @@ export function checkDockerfiles({ fleet, dockerfiles, mediaToolServices, piperR
       }
       if (!/--mount=type=bind,source=scripts\/lib\/media-tools\.constraints\.txt,target=(\S+)[\s\S]*-c \1 /.test(df.text)) {
         problems.push(`${where}: the media tools step must install with -c scripts/lib/media-tools.constraints.txt (bind-mounted), so every transitive package is pinned`);
+      }
+    }
+    if (localNode) {
+      const image = /^ARG NODE_IMAGE=(\S+)$/m.exec(df.text)?.[1];
+      const major = image ? nodeImageMajor(image) : null;
+      if (major !== localNode.major) {
+        problems.push(`${where}: ARG NODE_IMAGE=${image ?? '(missing)'} is ${major === null ? 'not an official node:<version> image' : `Node ${major}`}, local runs use Node ${localNode.version} (scripts/lib/node-runtime.mjs PINNED_NODE); change both together`);
       }
     }
     const lint = df.lint;

@@ -107,6 +107,16 @@ spec:
       },
     },
     {
+      name: 'a Dockerfile on another Node major than local runs is reported',
+      expect: /identity\/Dockerfile: ARG NODE_IMAGE=node:22\.[^ ]* is Node 22, local runs use Node /,
+      async run() {
+        const text = inputs.dockerfiles.identity.text.replace(/^ARG NODE_IMAGE=node:\d+/m, 'ARG NODE_IMAGE=node:22');
+        if (text === inputs.dockerfiles.identity.text) return ['CONTROL FAILED: the identity Dockerfile has no ARG NODE_IMAGE=node:<major>… this case rewrites'];
+        const [lint] = await r.dockerfiles([r.tmpFile('Dockerfile', text)]);
+        return checkDockerfiles({ fleet: { services: [fleet.services.find((s) => s.name === 'identity')] }, dockerfiles: { identity: { text, lint } }, localNode: inputs.localNode });
+      },
+    },
+    {
       name: 'a Dockerfile that differs outside the per-service ARG defaults is reported',
       expect: /narration\/Dockerfile: differs from services\/identity\/Dockerfile/,
       async run() {

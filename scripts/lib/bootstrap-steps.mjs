@@ -1,7 +1,7 @@
 // What a fresh clone needs before anything runs. Node built-ins only: this runs before
 // node_modules exists.
 import { existsSync, readFileSync, statSync, utimesSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { UserFacingError, say } from './log.mjs';
 import { captureChecked, runInherited, which } from './exec.mjs';
@@ -13,7 +13,7 @@ export function checkNode() {
   const current = process.versions.node.split('.').map(Number);
   for (let i = 0; i < 3; i++) {
     if (current[i] > MIN_NODE[i]) return;
-    if (current[i] < MIN_NODE[i]) throw new UserFacingError(`Node.js ${process.versions.node} is too old; this project needs ${MIN_NODE.join('.')} or newer`, 'install Node.js 20.19+ (see .nvmrc)');
+    if (current[i] < MIN_NODE[i]) throw new UserFacingError(`Node.js ${process.versions.node} is too old; this project needs ${MIN_NODE.join('.')} or newer`, 'install Node.js 20.19+ to launch the scripts (they run on the Node of .nvmrc)');
   }
 }
 
@@ -108,7 +108,9 @@ export async function buildTypeScript(pnpm) {
  */
 export async function bootstrap(options = {}) {
   checkNode();
-  say('bootstrap', `node ${process.versions.node}`);
+  // Set by scripts/lib/node-runtime.mjs when it re-executed the script under the pinned Node.
+  const reexecuted = process.env.STORYTELLING_NODE_REEXEC;
+  say('bootstrap', `node ${process.versions.node}${reexecuted ? ` (${relative(repoRoot, reexecuted)}, the images' major)` : ''}`);
   const pnpm = (await ensureDependencies()) ?? (await ensurePnpm());
   say('bootstrap', `pnpm ${pnpm.version} (${pnpm.where}), dependencies up to date`);
   await generateContracts();
