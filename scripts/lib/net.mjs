@@ -16,8 +16,26 @@ export function canConnect(host, port, timeoutMs = 1000) {
   });
 }
 
-/** A TCP port that was free on 127.0.0.1 a moment ago. */
-export function freePort() {
+/**
+ * A TCP port that was free on 127.0.0.1 a moment ago, drawn below Linux's ephemeral range (32768+)
+ * so that no outgoing connection takes it before its server binds (the same rule as the platform's
+ * freePort, shared/platform/src/app/free-port.ts; scripts run before anything is built).
+ */
+const givenPorts = new Set();
+export async function freePort() {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (givenPorts.has(port)) continue;
+    givenPorts.add(port); // before the probe: concurrent calls must not draw it too
+    const free = await new Promise((resolvePromise) => {
+      const server = createServer();
+      server.unref();
+      server.once('error', () => resolvePromise(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolvePromise(true)));
+    });
+    if (free) return port;
+    givenPorts.delete(port);
+  }
   return new Promise((resolvePromise, reject) => {
     const server = createServer();
     server.unref();

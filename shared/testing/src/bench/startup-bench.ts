@@ -22,7 +22,6 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createServer } from 'node:net';
 import { readFleet, type FleetService } from '../../../../scripts/lib/fleet-manifest.mjs';
 import { runMigrations } from '../../../../scripts/lib/fleet-launcher.mjs';
 import { infraUp } from '../../../../scripts/lib/infra.mjs';
@@ -31,6 +30,7 @@ import { dataPaths, repoRoot } from '../../../../scripts/lib/paths.mjs';
 import { dropDatabase, ensureDatabase, provisionServices } from '../../../../scripts/lib/provisioning.mjs';
 import { buildServiceEnv, grpcUrlVariable, LOCAL_OIDC, localOidcClientSecret } from '../../../../scripts/lib/service-env.mjs';
 import { newRunId, topicPrefixFor } from '../../../../scripts/lib/test-run.mjs';
+import { freePort } from '@storytelling/platform';
 import { exitOf, stopChildren } from '../child-processes.js';
 
 const HOST = '127.0.0.1';
@@ -141,28 +141,6 @@ async function heapUsed(port: number): Promise<number | null> {
   }
 }
 
-/**
- * A free port below the kernel's ephemeral range (32768+ on Linux): ports picked with listen(0)
- * come from that range, and in the seconds before a service binds, an outgoing connection of
- * anything else on the machine can take them (seen: EADDRINUSE on the gateway's).
- */
-async function listenablePort(taken: Set<number>): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, HOST, () => server.close(() => resolve(true)));
-    });
-    if (free) {
-      taken.add(port);
-      return port;
-    }
-  }
-  throw new Error('no free port in 20000-31999');
-}
-
 function spawnLogged(args: string[], env: NodeJS.ProcessEnv, cwd: string, logFile: string): ChildProcess {
   const fd = openSync(logFile, 'a');
   try {
@@ -228,9 +206,8 @@ async function oneRun(run: number, options: StartupBenchOptions, topicPrefix: st
   const startedAt = new Date().toISOString();
   // Free ports first (not part of npm start, which reads them from fleet.json).
   const ports = new Map<string, { http: number; grpc: number | null }>();
-  const taken = new Set<number>();
-  for (const s of fleet.services) ports.set(s.name, { http: await listenablePort(taken), grpc: s.grpcPort === null ? null : await listenablePort(taken) });
-  const oidcPort = await listenablePort(taken);
+  for (const s of fleet.services) ports.set(s.name, { http: await freePort(), grpc: s.grpcPort === null ? null : await freePort() });
+  const oidcPort = await freePort();
   const gatewayPort = ports.get('gateway')?.http ?? 0;
   const envOf = (s: FleetService): NodeJS.ProcessEnv => {
     const own = ports.get(s.name)!;

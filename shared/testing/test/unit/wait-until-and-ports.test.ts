@@ -24,6 +24,13 @@ describe('waitUntil', () => {
 });
 
 describe('freePort', () => {
+  it('draws ports below the ephemeral range, never the same one twice in a process', async () => {
+    // listen(0) ports (32768+) can be taken by any outgoing connection before the service binds.
+    const ports = await Promise.all(Array.from({ length: 200 }, () => freePort()));
+    for (const port of ports) expect(port).toBeLessThan(32_768);
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+
   it('returns a port that can be listened on', async () => {
     const port = await freePort();
     expect(port).toBeGreaterThan(0);
