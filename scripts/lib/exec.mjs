@@ -32,7 +32,9 @@ export function capture(command, args, options = {}) {
       env: options.env ?? process.env,
       uid: options.uid,
       gid: options.gid,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // No input: no stdin pipe. A pipe written to a child that exits at once (`node --version`)
+      // raised EPIPE as an unhandled 'error' and killed the calling script.
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -40,7 +42,11 @@ export function capture(command, args, options = {}) {
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code, signal) => resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
-    child.stdin.end(options.input ?? '');
+    if (child.stdin) {
+      // A child that exits without reading its input is judged by its exit code, not by EPIPE.
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.input);
+    }
   });
 }
 
