@@ -8,16 +8,13 @@
  * the other member's narration is not in it.
  */
 import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { probeAudio } from '@storytelling/platform';
 import { waitUntil } from '@storytelling/testing';
-import { analysedStory, member, startNarrationStack, type Member, type NarrationStack } from '../../../narration/test/support/narration-stack.js';
+import { analysedStory, type Member, type NarrationStack } from '../../../narration/test/support/narration-stack.js';
 import { STOCK_VOICE_ID } from '../../src/domain/narrations.js';
-import { startGateway } from '../support/app.js';
+import { startNarrationGateway, type NarrationGateway } from '../support/narration-gateway.js';
 import { FakeNotification } from '../support/fake-notification.js';
 import { FakePayments } from '../support/fake-payments.js';
 import type { HttpServer } from '../support/http.js';
@@ -35,33 +32,23 @@ interface ExportedNarration {
 
 describe('GET /users/me/export with narrations and follows (real identity, subscription, story, narration; Piper, ffmpeg)', () => {
   let stack: NarrationStack;
-  let gateway: INestApplication;
   let http: HttpServer;
   let scratch: string;
   let ann: Member;
   let bob: Member;
 
+  let world: NarrationGateway;
+
   beforeAll(async () => {
-    stack = await startNarrationStack('gwexport');
-    gateway = await startGateway(
-      {
-        IDENTITY_GRPC_URL: stack.identity.handle.grpcUrl!,
-        STORY_GRPC_URL: stack.story.handle.grpcUrl!,
-        NARRATION_GRPC_URL: stack.narration.handle.grpcUrl!,
-        SUBSCRIPTION_GRPC_URL: stack.subscription.handle.grpcUrl!,
-        PUBLIC_BASE_URL: 'http://gateway.test',
-      },
-      { objectStorage: stack.objects, payments: new FakePayments(), notification: new FakeNotification() },
-    );
-    http = gateway.getHttpServer();
-    scratch = await mkdtemp(join(tmpdir(), 'gateway-export-'));
-    [ann, bob] = await Promise.all([member(stack, 'Ann'), member(stack, 'Bob')]);
+    world = await startNarrationGateway('gwexport', {
+      env: (s) => ({ SUBSCRIPTION_GRPC_URL: s.subscription.handle.grpcUrl! }),
+      options: { payments: new FakePayments(), notification: new FakeNotification() },
+    });
+    ({ stack, http, scratch, ann, bob } = world);
   }, 180_000);
 
   afterAll(async () => {
-    await gateway?.close();
-    await stack?.close();
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    await world?.close();
   });
 
   const as = (r: request.Test, who: Member) => r.set('authorization', `Bearer ${who.token}`);

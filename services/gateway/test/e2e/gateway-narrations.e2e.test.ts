@@ -8,16 +8,13 @@
  * arrive as problems with their codes.
  */
 import { writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { probeAudio } from '@storytelling/platform';
 import { waitUntil } from '@storytelling/testing';
-import { analysedStory, member, startNarrationStack, type Member, type NarrationStack } from '../../../narration/test/support/narration-stack.js';
+import { analysedStory, type Member, type NarrationStack } from '../../../narration/test/support/narration-stack.js';
 import { STOCK_VOICE_ID } from '../../src/domain/narrations.js';
-import { startGateway } from '../support/app.js';
+import { startNarrationGateway, type NarrationGateway } from '../support/narration-gateway.js';
 import { expectProblem, type HttpServer } from '../support/http.js';
 
 const API = '/api/v1';
@@ -31,32 +28,20 @@ interface SegmentBody {
 
 describe('gateway ⇄ narration: narrating a story (real identity, subscription, story and narration; Piper, ffmpeg)', () => {
   let stack: NarrationStack;
-  let gateway: INestApplication;
   let http: HttpServer;
   let scratch: string;
   let ann: Member;
   let bob: Member;
 
+  let world: NarrationGateway;
+
   beforeAll(async () => {
-    stack = await startNarrationStack('gwnar');
-    gateway = await startGateway(
-      {
-        IDENTITY_GRPC_URL: stack.identity.handle.grpcUrl!,
-        STORY_GRPC_URL: stack.story.handle.grpcUrl!,
-        NARRATION_GRPC_URL: stack.narration.handle.grpcUrl!,
-        PUBLIC_BASE_URL: 'http://gateway.test',
-      },
-      { objectStorage: stack.objects },
-    );
-    http = gateway.getHttpServer();
-    scratch = await mkdtemp(join(tmpdir(), 'gateway-narrations-'));
-    [ann, bob] = await Promise.all([member(stack, 'Ann'), member(stack, 'Bob')]);
+    world = await startNarrationGateway('gwnar');
+    ({ stack, http, scratch, ann, bob } = world);
   }, 180_000);
 
   afterAll(async () => {
-    await gateway?.close();
-    await stack?.close();
-    if (scratch) await rm(scratch, { recursive: true, force: true });
+    await world?.close();
   });
 
   const as = (r: request.Test, who: Member) => r.set('authorization', `Bearer ${who.token}`);
