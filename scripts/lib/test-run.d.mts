@@ -16,6 +16,8 @@ export function newRunId(now?: number): string;
 export function runIdCreatedAt(runId: string): number | null;
 export function testDatabaseName(runId: string): string;
 export function topicPrefixFor(runId: string): string;
+/** `<run database>_f<fleetId>`: a test fleet's own database within the run. */
+export function fleetDatabaseName(runId: string, fleetId: string): string;
 export function runIdOfTopic(name: string): string | null;
 export function dropStaleDatabases(currentRunId: string, now?: number): Promise<{ dropped: string[]; live: Set<string> }>;
 export function deleteStaleTopics(brokers: string[], liveRuns: Set<string>, now?: number): Promise<{ topics: number; groups: number }>;

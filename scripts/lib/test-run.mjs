@@ -36,6 +36,8 @@ export function runIdCreatedAt(runId) {
 
 export const testDatabaseName = (/** @type {string} */ runId) => `${TEST_DATABASE_PREFIX}${runId}`;
 export const topicPrefixFor = (/** @type {string} */ runId) => `t${runId}.`;
+/** A test fleet's own database within a run (see startFleetProcesses). */
+export const fleetDatabaseName = (/** @type {string} */ runId, /** @type {string} */ fleetId) => `${testDatabaseName(runId)}_f${fleetId}`;
 
 /** The run id a prefixed topic or consumer group belongs to, or null. @param {string} name */
 export function runIdOfTopic(name) {
@@ -62,9 +64,14 @@ export async function dropStaleDatabases(currentRunId, now = Date.now()) {
   /** @type {string[]} */
   const dropped = [];
   const live = new Set([currentRunId]);
-  for (const name of await listDatabases(TEST_DATABASE_PREFIX)) {
-    const runId = name.slice(TEST_DATABASE_PREFIX.length);
-    if (runId === currentRunId) continue;
+  const names = await listDatabases(TEST_DATABASE_PREFIX);
+  // A fleet's own database (`<run's>_f<id>`) goes with its run: the run's own databases first
+  // decide which runs are alive.
+  const runOf = (/** @type {string} */ name) => name.slice(TEST_DATABASE_PREFIX.length).split('_')[0] ?? '';
+  const isFleet = (/** @type {string} */ name) => name.slice(TEST_DATABASE_PREFIX.length).includes('_');
+  for (const name of [...names.filter((n) => !isFleet(n)), ...names.filter(isFleet)]) {
+    const runId = runOf(name);
+    if (live.has(runId) && (runId === currentRunId || isFleet(name))) continue;
     if (isOld(runId, now) && (await dropDatabase(name))) dropped.push(name);
     else live.add(runId);
   }

@@ -9,7 +9,9 @@ import { dataPaths, repoRoot } from '../../../scripts/lib/paths.mjs';
 import { grpcUrlVariable } from '../../../scripts/lib/service-env.mjs';
 import { testLogLabel } from '../../../scripts/lib/test-log-reporter.mjs';
 import { freePort } from '@storytelling/platform';
-import { serviceEnv } from './service-env.js';
+import { adminUrl, databaseUrlFor, dropDatabase, ensureDatabase, provisionServices } from '../../../scripts/lib/provisioning.mjs';
+import { fleetDatabaseName } from '../../../scripts/lib/test-run.mjs';
+import { serviceEnv, type ServiceNamespace } from './service-env.js';
 import { testEnvironment } from './test-environment.js';
 import { exitOf, stopChildren } from './child-processes.js';
 
@@ -30,6 +32,14 @@ export interface FleetProcessesOptions {
   waitForConsumers?: boolean;
   /** Where a service's compiled entry points are (default services/<name>/dist/src/<kind>.js). */
   entry?: (service: string, kind: 'main' | 'migrate') => string;
+  /**
+   * Default true: the fleet gets its own database and topic prefix (under the run's), dropped by
+   * stop(). Fleets of parallel test files, and in-process services of other test files, would
+   * otherwise share outbox tables, topics and consumer groups: another file's relay would publish
+   * this fleet's events and another file's consumer take its messages. false: the run's own
+   * database and prefix (a bench whose run is already a scratch of its own).
+   */
+  isolated?: boolean;
 }
 
 export interface RunningService {
@@ -47,6 +57,14 @@ export interface RunningService {
 
 export interface FleetProcesses {
   services: Record<string, RunningService>;
+  /** The database the services use (the fleet's own unless `isolated: false`). */
+  databaseName: string;
+  /** Superuser URL of that database (tests that look into every schema). */
+  adminUrl: string;
+  /** A service's own connection URL (its role, confined to its schema) on that database. */
+  databaseUrlFor(service: string): string;
+  /** The topic prefix the services use. */
+  topicPrefix: string;
   /** `http://127.0.0.1:<port>` of the gateway, when it runs. */
   gatewayUrl: string | null;
   /** SIGTERM to every service, SIGKILL after 10 s. */
@@ -115,9 +133,9 @@ async function waitReady(url: string, child: ChildProcess, spawnedAt: number, ti
 }
 
 /**
- * Runs fleet services as real processes for end-to-end tests, isolated from `npm start` and other
- * runs: free ports, this run's database (migrated first, one run at a time) and topic prefix, the
- * same environment builder as `npm start`. Needs the services compiled (`npm test` builds first;
+ * Runs fleet services as real processes for end-to-end tests, isolated from `npm start`, other
+ * runs and other fleets of this run: free ports, its own database (migrated first) and topic
+ * prefix (see `isolated`), the same environment builder as `npm start`. Needs the services compiled (`npm test` builds first;
  * with `pnpm jest` alone, run `pnpm exec tsc -b` after changing service code).
  */
 export async function startFleetProcesses(options: FleetProcessesOptions = {}): Promise<FleetProcesses> {
@@ -133,6 +151,8 @@ export async function startFleetProcesses(options: FleetProcessesOptions = {}): 
     }
     return service;
   });
+  // After the checks above: a fleet refused before it starts leaves no database behind.
+  const namespace = options.isolated === false ? { databaseName: env.databaseName, topicPrefix: env.topicPrefix } : await ownNamespace(env);
 
   const ports = new Map<string, { http: number; grpc: number | null }>();
   for (const s of selected) ports.set(s.name, { http: await freePort(), grpc: s.grpcPort === null ? null : await freePort() });
@@ -148,17 +168,31 @@ export async function startFleetProcesses(options: FleetProcessesOptions = {}): 
     const own: Record<string, string> = { HTTP_PORT: String(p.http), ...peers };
     if (p.grpc !== null) own.GRPC_PORT = String(p.grpc);
     if (s.name === 'gateway') own.PUBLIC_BASE_URL = `http://127.0.0.1:${p.http}`;
-    return serviceEnv(s.name, { ...own, ...(options.env ?? {}), ...(options.serviceOverrides?.[s.name] ?? {}) });
+    return serviceEnv(s.name, { ...own, ...(options.env ?? {}), ...(options.serviceOverrides?.[s.name] ?? {}) }, namespace);
+  };
+  const dropOwnDatabase = async (): Promise<void> => {
+    if (namespace.databaseName !== env.databaseName) await dropDatabase(namespace.databaseName, { force: true });
   };
 
-  // One migration at a time per run: concurrent test files would race on the migrations table.
-  await withLock(`migrate-${env.runId}`, async () => {
-    for (const s of selected.filter((x) => x.schema)) {
-      const logFile = join(logDir, `${s.name}.migrate.log`);
-      const code = await exitOf(run(entry(s.name, 'migrate'), envOf(s), logFile));
-      if (code !== 0) throw new Error(`migrations of ${s.name} failed (exit ${code}):\n${logTail(logFile)}`);
+  const migrate = async (s: FleetService): Promise<void> => {
+    const logFile = join(logDir, `${s.name}.migrate.log`);
+    const code = await exitOf(run(entry(s.name, 'migrate'), envOf(s), logFile));
+    if (code !== 0) throw new Error(`migrations of ${s.name} failed (exit ${code}):\n${logTail(logFile)}`);
+  };
+  try {
+    if (options.isolated === false) {
+      // The run's database is shared: concurrent test files would race on its migrations tables.
+      await withLock(`migrate-${env.runId}`, async () => {
+        for (const s of selected.filter((x) => x.schema)) await migrate(s);
+      });
+    } else {
+      // Each schema has its own migrations table: the fleet's own database migrates at once.
+      await Promise.all(selected.filter((x) => x.schema).map(migrate));
     }
-  });
+  } catch (error) {
+    await dropOwnDatabase().catch(() => undefined);
+    throw error;
+  }
 
   const children: ChildProcess[] = [];
   const services: Record<string, RunningService> = {};
@@ -193,11 +227,32 @@ export async function startFleetProcesses(options: FleetProcessesOptions = {}): 
   const failures = problems.filter((p): p is string => p !== null);
   if (failures.length > 0) {
     await stopChildren(children, 10_000);
+    await dropOwnDatabase().catch(() => undefined);
     throw new Error(`startFleetProcesses: not ready:\n${failures.join('\n\n')}`);
   }
   return {
     services,
     gatewayUrl: services.gateway?.httpUrl ?? null,
-    stop: () => stopChildren(children, 10_000),
+    databaseName: namespace.databaseName,
+    adminUrl: adminUrl(namespace.databaseName),
+    databaseUrlFor: (service) => databaseUrlFor(service, namespace.databaseName),
+    topicPrefix: namespace.topicPrefix,
+    stop: async () => {
+      await stopChildren(children, 10_000);
+      await dropOwnDatabase();
+    },
   };
+}
+
+/**
+ * A fleet's own database (`<run's>_f<hex>`, provisioned like the run's) and topic prefix
+ * (`<run's>f<hex>.`): the run's teardown deletes the topics with its own, and its clean-up of
+ * dead runs knows these databases by their run id.
+ */
+async function ownNamespace(env: ReturnType<typeof testEnvironment>): Promise<ServiceNamespace> {
+  const id = randomBytes(3).toString('hex');
+  const databaseName = fleetDatabaseName(env.runId, id);
+  await ensureDatabase(databaseName);
+  await provisionServices(databaseName);
+  return { databaseName, topicPrefix: `${env.topicPrefix}f${id}.` };
 }

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import pg from 'pg';
-import { adminUrl, startFleetProcesses, testEnvironment, waitUntil, type FleetProcesses } from '@storytelling/testing';
+import { startFleetProcesses, waitUntil, type FleetProcesses } from '@storytelling/testing';
 import { speech, voiceScratch } from '../../../narration/test/support/voice-audio.js';
 import { PASSWORD, uniqueEmail } from '../support/http.js';
 
@@ -64,7 +64,7 @@ describe('erasure: DELETE /users/me leaves nothing personal in any schema or obj
       readyTimeoutMs: 90_000,
     });
     api = `${fleet.gatewayUrl!}/api/v1`;
-    db = new pg.Client({ connectionString: adminUrl(testEnvironment().databaseName) });
+    db = new pg.Client({ connectionString: fleet.adminUrl });
     await db.connect();
   }, 240_000);
 

@@ -54,9 +54,13 @@ export class RecordingStorage implements ObjectStorage {
     return this.inner.head(key);
   }
 
+  /** Recorded once the delete has finished (file and emptied folders gone), so tests can wait on it. */
   async delete(key: string): Promise<void> {
-    this.deletes.push(key);
-    await this.inner.delete(key);
+    try {
+      await this.inner.delete(key);
+    } finally {
+      this.deletes.push(key);
+    }
   }
 
   deleteByPrefix(prefix: string): Promise<number> {
@@ -65,6 +69,18 @@ export class RecordingStorage implements ObjectStorage {
 
   /** Every file under the root (objects, sidecars and temp files), relative, sorted. */
   async files(): Promise<string[]> {
+    // A folder can vanish between being listed and being read (the store prunes emptied
+    // folders): list again rather than fail on a tree that is changing.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.listFiles();
+      } catch (error) {
+        if (attempt >= 5 || (error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+  }
+
+  private async listFiles(): Promise<string[]> {
     const entries = await readdir(this.root, { recursive: true, withFileTypes: true });
     return entries
       .filter((e) => e.isFile())

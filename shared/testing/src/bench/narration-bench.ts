@@ -109,6 +109,7 @@ export async function runNarrationBench(options: NarrationBenchOptions): Promise
   const { startFleetProcesses } = await import('../fleet-processes.js');
   log(`bench:narration: starting identity, subscription, story, narration, gateway on ${databaseName}, run ${runId}`);
   const fleet = await startFleetProcesses({
+    isolated: false, // the bench's run is its own scratch database already
     services: ['identity', 'subscription', 'story', 'narration', 'gateway'],
     env: { LOG_LEVEL: 'warn', OBJECT_STORAGE: 'fs', OBJECT_STORAGE_DIR: objects },
     serviceOverrides: { gateway: { RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_AUTH_PER_MINUTE: '1000' } },

@@ -332,6 +332,7 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
   const profileDir = profiled.size + gcLogged.size > 0 ? mkdtempSync(join(os.tmpdir(), 'bench-stories-prof-')) : '';
   const defaultEntry = (service: string, kind: 'main' | 'migrate'): string => join(repoRoot, 'services', service, 'dist', 'src', `${kind}.js`);
   const fleet = await startFleetProcesses({
+    isolated: false, // the bench's run is its own scratch database already
     // subscription: story asks it before creating the bench's story (not on the measured reads).
     services: ['identity', 'subscription', 'story', 'gateway'],
     env: { LOG_LEVEL: 'warn', DATABASE_POOL_MAX: String(options.poolSize) },

@@ -11,6 +11,16 @@ async function envOf(url: string): Promise<Record<string, string>> {
   return (await (await fetch(`${url}/env`)).json()) as Record<string, string>;
 }
 
+async function databaseExists(name: string): Promise<boolean> {
+  const admin = new pg.Client({ connectionString: env.adminUrl });
+  await admin.connect();
+  try {
+    return (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
+  } finally {
+    await admin.end();
+  }
+}
+
 describe('startFleetProcesses', () => {
   let fleet: FleetProcesses | undefined;
 
@@ -19,8 +29,10 @@ describe('startFleetProcesses', () => {
     fleet = undefined;
   });
 
-  it('migrates, starts every service on free ports with the run environment, and stops them', async () => {
+  it("migrates, starts every service on free ports in the fleet's own database and topic prefix, and stops them", async () => {
     fleet = await startFleetProcesses({ entry, env: { EXTRA: 'yes' } });
+    expect(fleet.databaseName).toMatch(new RegExp(`^${env.databaseName}_f[0-9a-f]{6}$`));
+    expect(fleet.topicPrefix).toMatch(new RegExp(`^${env.topicPrefix.replace('.', '\\.')}f[0-9a-f]{6}\\.$`));
     const identity = fleet.services.identity!;
     const gateway = fleet.services.gateway!;
     expect(fleet.gatewayUrl).toBe(gateway.httpUrl);
@@ -29,9 +41,9 @@ describe('startFleetProcesses', () => {
     const identityEnv = await envOf(identity.httpUrl);
     expect(identityEnv).toMatchObject({
       SERVICE_NAME: 'identity',
-      DATABASE_URL: env.databaseUrlFor('identity'),
+      DATABASE_URL: fleet.databaseUrlFor('identity'),
       DATABASE_SCHEMA: 'identity',
-      KAFKA_TOPIC_PREFIX: env.topicPrefix,
+      KAFKA_TOPIC_PREFIX: fleet.topicPrefix,
       GRPC_PORT: identity.grpcAddress?.split(':')[1],
       EXTRA: 'yes',
     });
@@ -40,7 +52,7 @@ describe('startFleetProcesses', () => {
     expect(gatewayEnv.PUBLIC_BASE_URL).toBe(gateway.httpUrl);
     expect(gatewayEnv.DATABASE_URL).toBeUndefined();
 
-    const db = new pg.Client({ connectionString: env.databaseUrlFor('identity') });
+    const db = new pg.Client({ connectionString: fleet.databaseUrlFor('identity') });
     await db.connect();
     try {
       expect((await db.query('SELECT id FROM identity.fake_migrated')).rows).toEqual([{ id: 1 }]);
@@ -48,8 +60,31 @@ describe('startFleetProcesses', () => {
       await db.end();
     }
 
+    const { databaseName } = fleet;
     await fleet.stop();
     await expect(fetch(`${identity.httpUrl}/ready`)).rejects.toThrow();
+    expect(await databaseExists(databaseName)).toBe(false);
+  });
+
+  it("two fleets of one run share neither database nor topics (another fleet's relay or consumer cannot take this one's messages)", async () => {
+    fleet = await startFleetProcesses({ entry, services: ['identity'] });
+    const other = await startFleetProcesses({ entry, services: ['identity'] });
+    try {
+      expect(other.databaseName).not.toBe(fleet.databaseName);
+      expect(other.topicPrefix).not.toBe(fleet.topicPrefix);
+      expect((await envOf(other.services.identity!.httpUrl)).DATABASE_URL).toBe(other.databaseUrlFor('identity'));
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('isolated: false runs on the run\'s own database and prefix', async () => {
+    fleet = await startFleetProcesses({ entry, services: ['identity'], isolated: false });
+    expect({ databaseName: fleet.databaseName, topicPrefix: fleet.topicPrefix }).toEqual({ databaseName: env.databaseName, topicPrefix: env.topicPrefix });
+    expect((await envOf(fleet.services.identity!.httpUrl)).DATABASE_URL).toBe(env.databaseUrlFor('identity'));
+    await fleet.stop();
+    fleet = undefined;
+    expect(await databaseExists(env.databaseName)).toBe(true);
   });
 
   it('reports a service that never becomes ready, with its log', async () => {
