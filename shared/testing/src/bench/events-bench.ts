@@ -6,7 +6,9 @@
 //   (c) latency at a fixed offered load: event insert committed → handler effect committed
 // The last line printed is one JSON object with the figures.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { eventType, topicForEventType, uuidv7, type DomainEvent } from '@storytelling/kernel';
@@ -58,6 +60,11 @@ export interface BenchOptions {
   phases?: string;
   /** Handlers of (b), comma-separated, in the order run each round (default `none,row,deferred`). */
   effects?: string;
+  /**
+   * A directory: each measured (b) run writes a V8 CPU profile of the bench process covering
+   * only its measured window (relay start → last handler committed), `b<run>-<effect>.cpuprofile`.
+   */
+  cpuProfileDir?: string;
 }
 
 export interface BenchResult {
@@ -152,6 +159,7 @@ export async function runEventsBench(options: BenchOptions): Promise<BenchResult
     consumerMessagesPerTransaction: options.consumerMessagesPerTransaction ?? 100,
     latencyEffect: parseEffects(options.effects).filter((e) => e !== 'none').pop() ?? 'row',
     backendCpu: () => backendCpuSeconds(admin, ident),
+    ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
   };
   try {
     const phases = options.phases ?? 'abc';
@@ -317,6 +325,8 @@ interface PipelineSetup {
   latencyEffect: Effect;
   /** CPU seconds used so far by each PostgreSQL backend of the bench's role (pid → seconds). */
   backendCpu(): Promise<Map<number, number>>;
+  /** Where (b) writes the CPU profile of its measured window, if anywhere. */
+  cpuProfileDir?: string;
 }
 
 /** (b) Preloaded outbox, then relay + consumer started together: time until every effect is committed. */
@@ -356,6 +366,7 @@ async function pipelineThroughput(setup: PipelineSetup, n: number, round: number
   await consumer.start();
   await consumer.waitUntilJoined();
   const relay = new OutboxRelay({ service: 'bench', kafka, database, batchSize: setup.relayBatchSize, pipelineDepth: setup.relayPipelineDepth });
+  const profiler = setup.cpuProfileDir ? await startProfiler() : undefined;
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const backendsBefore = await setup.backendCpu();
@@ -363,6 +374,11 @@ async function pipelineThroughput(setup: PipelineSetup, n: number, round: number
   relay.start();
   await all;
   const seconds = (performance.now() - started) / 1000;
+  if (profiler) {
+    const file = join(setup.cpuProfileDir!, `b${round}-${effect}.cpuprofile`);
+    await profiler.stopInto(file);
+    log(`    CPU profile of the measured window: ${file}`);
+  }
   const result = measured(n, seconds, busy);
   const cpu = process.cpuUsage(cpuBefore);
   // Before the relay stops: its own backends (opened during the phase) count from zero.
@@ -382,6 +398,23 @@ async function pipelineThroughput(setup: PipelineSetup, n: number, round: number
   if (Number(inbox[0]!.n) !== n) throw new Error(`expected ${n} inbox rows, found ${inbox[0]!.n}`);
   await dataSource.query(`TRUNCATE effects`);
   return result;
+}
+
+/** The V8 sampling profiler of this process (the inspector's, so only the window asked for is profiled). */
+async function startProfiler(): Promise<{ stopInto(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return {
+    async stopInto(file) {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+    },
+  };
 }
 
 interface LatencyResult {
