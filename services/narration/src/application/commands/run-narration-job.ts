@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { CLOCK, DomainError, type Clock } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { getLogger, runWithContext } from '@storytelling/platform';
+import { getLogger, holdLease, runWithContext } from '@storytelling/platform';
 import type { Narration, NarrationJob, NarrationWorkRepositories, Segment, StoredAudio, VoiceRepository } from '../../domain/index.js';
 import { NarrationFailureReasons as Reasons, StoryNotAnalysedError, isStockVoiceId, segmentStory, voiceSegments, voicedCharacters } from '../../domain/index.js';
 import type { AudioJoiner, MediaFiles, NarratableStory, NarrationSettings, SpeechEngine, SpeechVoice, StorySource } from '../ports/index.js';
@@ -75,15 +75,30 @@ export class RunNarrationJobHandler implements ICommandHandler<RunNarrationJobCo
   async execute({ workerId, stop }: RunNarrationJobCommand): Promise<NarrationJobOutcome> {
     const job = await this.uow.reader.narrationJobs.claim(workerId, this.settings.leaseMs);
     if (!job) return { kind: 'idle' };
-    const narration = await this.uow.reader.narrations.find(job.narrationId);
-    // Events of this turn continue the chain of the saga that asked for the narration.
-    return runWithContext({ correlationId: narration?.state.sagaId ?? job.narrationId }, async () => {
-      try {
-        return await this.run(job, narration, workerId, stop);
-      } catch (err) {
-        return this.afterError(job, workerId, err);
-      }
+    // The lease is short (a dead worker's job is taken over soon) and renewed while this turn
+    // runs; a renewal that finds it gone stops the turn like a shutdown (whose hand-back then
+    // finds the job not ours: `lost`).
+    const lost = new AbortController();
+    const lease = holdLease({
+      everyMs: Math.max(100, Math.floor(this.settings.leaseMs / 3)),
+      renew: () => this.uow.reader.narrationJobs.renew(job.id, workerId, this.settings.leaseMs),
+      onLost: () => lost.abort(new Error('lease lost')),
+      context: { jobId: job.id },
     });
+    const signal = stop ? AbortSignal.any([stop, lost.signal]) : lost.signal;
+    try {
+      const narration = await this.uow.reader.narrations.find(job.narrationId);
+      // Events of this turn continue the chain of the saga that asked for the narration.
+      return await runWithContext({ correlationId: narration?.state.sagaId ?? job.narrationId }, async () => {
+        try {
+          return await this.run(job, narration, workerId, signal);
+        } catch (err) {
+          return this.afterError(job, workerId, err);
+        }
+      });
+    } finally {
+      await lease.stop();
+    }
   }
 
   private async run(job: NarrationJob, found: Narration | undefined, workerId: string, stop: AbortSignal | undefined): Promise<NarrationJobOutcome> {
