@@ -12,6 +12,7 @@ export function withAdminClient<T>(url: string, fn: (client: Client) => Promise<
 export function ensureDatabase(name: string): Promise<{ created: boolean }>;
 export function dropDatabase(name: string, options?: { force?: boolean }): Promise<boolean>;
 export function listDatabases(prefix: string): Promise<string[]>;
+export function databaseExists(name: string): Promise<boolean>;
 export function servicesWithSchema(): SchemaOwner[];
 export function provisionServices(databaseName: string, owners?: SchemaOwner[]): Promise<SchemaOwner[]>;
 export function dropServiceRole(databaseName: string, owner: SchemaOwner): Promise<void>;

@@ -103,6 +103,11 @@ export async function listDatabases(prefix) {
   });
 }
 
+/** Whether a database of that name exists. @param {string} name @returns {Promise<boolean>} */
+export async function databaseExists(name) {
+  return (await listDatabases(name)).includes(name);
+}
+
 /** @typedef {{ name: string, schema: string }} SchemaOwner */
 
 /** Services of fleet.json that own a schema. @returns {SchemaOwner[]} */

@@ -11,6 +11,7 @@ export { TEST_ENV_VARIABLE, newRunId, runIdCreatedAt, testDatabaseName, topicPre
 export {
   adminUrl,
   databaseUrlFor,
+  databaseExists,
   dropDatabase,
   ensureDatabase,
   provisionServices,

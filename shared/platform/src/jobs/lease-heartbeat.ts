@@ -1,17 +1,19 @@
 import { getLogger } from '../logging/logger.js';
 
 export interface LeaseHeartbeatOptions {
-  /** How often the lease is renewed: a third of the lease leaves two misses before it lapses. */
-  everyMs: number;
-  /** Renews the lease; false when this worker no longer holds it. */
+  /** The lease's length: it is renewed every third of it, so two beats may miss before it lapses. */
+  leaseMs: number;
+  /** Renews the lease by `leaseMs`; false when this worker no longer holds it. */
   renew: () => Promise<boolean>;
-  /** Told once when a renewal finds the lease gone (the work should stop: another worker has it). */
-  onLost: () => void;
+  /** The turn's own stop signal (shutdown), folded into `signal`. */
+  stop?: AbortSignal | undefined;
   /** For the log line of a failed renewal (`jobId`, never personal data). */
   context?: Record<string, unknown>;
 }
 
 export interface LeaseHeartbeat {
+  /** Aborted when a renewal finds the lease gone (another worker has the job), or on `stop`. */
+  readonly signal: AbortSignal;
   /** Stops renewing and waits for a renewal in flight. */
   stop(): Promise<void>;
 }
@@ -25,6 +27,7 @@ const log = getLogger('lease-heartbeat');
  * beat: the work's own ownership checks decide if the lease lapsed meanwhile.
  */
 export function holdLease(options: LeaseHeartbeatOptions): LeaseHeartbeat {
+  const lost = new AbortController();
   let stopped = false;
   let inFlight: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -35,18 +38,19 @@ export function holdLease(options: LeaseHeartbeatOptions): LeaseHeartbeat {
         .then((held) => {
           if (held || stopped) return;
           stopped = true;
-          options.onLost();
+          lost.abort(new Error('lease lost'));
         })
         .catch((err: unknown) => log.warn({ ...options.context, err: err instanceof Error ? err.message : String(err) }, 'lease renewal failed; trying again at the next beat'))
         .finally(() => {
           inFlight = undefined;
           if (!stopped) beat();
         });
-    }, options.everyMs);
+    }, Math.max(1, Math.floor(options.leaseMs / 3)));
     timer.unref();
   };
   beat();
   return {
+    signal: options.stop ? AbortSignal.any([options.stop, lost.signal]) : lost.signal,
     async stop(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startFleetProcesses, testEnvironment, type FleetProcesses } from '../../src/index.js';
+import { databaseExists, startFleetProcesses, testEnvironment, type FleetProcesses } from '../../src/index.js';
 
 const fixtures = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'fixtures', 'fake-service');
 const entry = (_service: string, kind: 'main' | 'migrate'): string => join(fixtures, `${kind}.mjs`);
@@ -9,16 +9,6 @@ const env = testEnvironment();
 
 async function envOf(url: string): Promise<Record<string, string>> {
   return (await (await fetch(`${url}/env`)).json()) as Record<string, string>;
-}
-
-async function databaseExists(name: string): Promise<boolean> {
-  const admin = new pg.Client({ connectionString: env.adminUrl });
-  await admin.connect();
-  try {
-    return (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
-  } finally {
-    await admin.end();
-  }
 }
 
 describe('startFleetProcesses', () => {

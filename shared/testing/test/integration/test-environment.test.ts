@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
-import { dropDatabase, ensureDatabase, serviceEnv, testEnvironment, withKafkaAdmin } from '../../src/index.js';
+import { databaseExists, dropDatabase, ensureDatabase, serviceEnv, testEnvironment, withKafkaAdmin } from '../../src/index.js';
 import { dropStaleDatabases, fleetDatabaseName, newRunId, testDatabaseName } from '../../../../scripts/lib/test-run.mjs';
 
 const env = testEnvironment();
@@ -93,16 +93,6 @@ describe('serviceEnv', () => {
 });
 
 describe('clean-up of dead runs', () => {
-  const exists = async (name: string): Promise<boolean> => {
-    const admin = new pg.Client({ connectionString: env.adminUrl });
-    await admin.connect();
-    try {
-      return (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
-    } finally {
-      await admin.end();
-    }
-  };
-
   it("drops a dead run's database with its fleets' own databases, and keeps this run's fleets", async () => {
     const dead = newRunId(Date.now() - 60 * 60_000);
     const names = { run: testDatabaseName(dead), fleet: fleetDatabaseName(dead, 'a1b2c3'), ownFleet: fleetDatabaseName(env.runId, 'd4e5f6') };
@@ -112,7 +102,7 @@ describe('clean-up of dead runs', () => {
       expect(dropped).toEqual(expect.arrayContaining([names.run, names.fleet]));
       expect(dropped).not.toContain(names.ownFleet);
       expect(live.has(dead)).toBe(false);
-      expect({ run: await exists(names.run), fleet: await exists(names.fleet), ownFleet: await exists(names.ownFleet) }).toEqual({ run: false, fleet: false, ownFleet: true });
+      expect({ run: await databaseExists(names.run), fleet: await databaseExists(names.fleet), ownFleet: await databaseExists(names.ownFleet) }).toEqual({ run: false, fleet: false, ownFleet: true });
     } finally {
       for (const name of Object.values(names)) await dropDatabase(name, { force: true });
     }

@@ -78,20 +78,14 @@ export class RunNarrationJobHandler implements ICommandHandler<RunNarrationJobCo
     // The lease is short (a dead worker's job is taken over soon) and renewed while this turn
     // runs; a renewal that finds it gone stops the turn like a shutdown (whose hand-back then
     // finds the job not ours: `lost`).
-    const lost = new AbortController();
-    const lease = holdLease({
-      everyMs: Math.max(100, Math.floor(this.settings.leaseMs / 3)),
-      renew: () => this.uow.reader.narrationJobs.renew(job.id, workerId, this.settings.leaseMs),
-      onLost: () => lost.abort(new Error('lease lost')),
-      context: { jobId: job.id },
-    });
-    const signal = stop ? AbortSignal.any([stop, lost.signal]) : lost.signal;
+    const { leaseMs } = this.settings;
+    const lease = holdLease({ leaseMs, stop, renew: () => this.uow.reader.narrationJobs.renew(job.id, workerId, leaseMs), context: { jobId: job.id } });
     try {
       const narration = await this.uow.reader.narrations.find(job.narrationId);
       // Events of this turn continue the chain of the saga that asked for the narration.
       return await runWithContext({ correlationId: narration?.state.sagaId ?? job.narrationId }, async () => {
         try {
-          return await this.run(job, narration, workerId, signal);
+          return await this.run(job, narration, workerId, lease.signal);
         } catch (err) {
           return this.afterError(job, workerId, err);
         }

@@ -91,15 +91,10 @@ export class RunVoiceTrainingJobHandler implements ICommandHandler<RunVoiceTrain
     const job = await this.uow.reader.voiceTrainingJobs.claim(workerId, this.settings.leaseMs);
     if (!job) return { kind: 'idle' };
     // Renewed while this turn runs (as narration jobs are): a short lease, a long training.
-    const lost = new AbortController();
-    const lease = holdLease({
-      everyMs: Math.max(100, Math.floor(this.settings.leaseMs / 3)),
-      renew: () => this.uow.reader.voiceTrainingJobs.renew(job.id, workerId, this.settings.leaseMs),
-      onLost: () => lost.abort(new Error('lease lost')),
-      context: { jobId: job.id },
-    });
+    const { leaseMs } = this.settings;
+    const lease = holdLease({ leaseMs, stop, renew: () => this.uow.reader.voiceTrainingJobs.renew(job.id, workerId, leaseMs), context: { jobId: job.id } });
     try {
-      return await this.runClaimed(job, workerId, stop ? AbortSignal.any([stop, lost.signal]) : lost.signal);
+      return await this.runClaimed(job, workerId, lease.signal);
     } finally {
       await lease.stop();
     }
