@@ -273,7 +273,8 @@ async function oneRun(run: number, options: StartupBenchOptions, topicPrefix: st
       const first = performance.now();
       for (const s of fleet.services) {
         const entry = join(repoRoot, 'services', s.name, 'dist', 'src', 'main.js');
-        const args = ['--enable-source-maps', ...(options.nodeArgs?.['*'] ?? []), ...(options.nodeArgs?.[s.name] ?? []), entry];
+        // As fleet-launcher.mjs: no --enable-source-maps (BENCH_NODE_ARGS can add it).
+        const args = [...(options.nodeArgs?.['*'] ?? []), ...(options.nodeArgs?.[s.name] ?? []), entry];
         const spawnedAt = performance.now();
         const child = spawnLogged(args, envOf(s), join(repoRoot, 'services', s.name), join(logDir, `run${run}.${s.name}.log`));
         children.push({ service: s, process: child, spawnedAt, httpPort: ports.get(s.name)!.http });
