@@ -25,6 +25,16 @@ const MAX_PARAM_LENGTH = 1 << 20;
 /** A path-to-regexp named wildcard (`/files/*key`): find-my-way knows only the anonymous `*`. */
 const NAMED_WILDCARD = /\/\*[A-Za-z_][A-Za-z0-9_]*$/;
 
+/**
+ * TRUST_PROXY as express read it. A hop count trusts that many proxies nearest the server;
+ * Fastify 5.12 trusts no hop at all for a number (it cannot check the nearest peer), which would
+ * silently turn every client behind the ingress into the ingress' address (rate limits, logs).
+ */
+function expressTrust(trustProxy: GatewayConfig['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trustProxy !== 'number') return trustProxy;
+  return (_address, hop) => hop < trustProxy;
+}
+
 type FrameworkErrorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void;
 
 /**
@@ -47,7 +57,7 @@ export class GatewayHttpAdapter extends FastifyAdapter {
       // Nest middleware is not used: the edge runs as Fastify hooks (interface/http/edge).
       skipMiddie: true,
       multipart: false,
-      trustProxy: trustProxy as boolean,
+      trustProxy: expressTrust(trustProxy),
       // A path the router cannot decode is answered before any hook: see onFrameworkError.
       frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => frameworkErrors.handle(error, request, reply),
       // Fastify would attach its own 'clientError' listener otherwise (plain-text 400s).
