@@ -73,8 +73,8 @@ export class ChaosFleet {
         overrides.RATE_LIMIT_AUTH_PER_MINUTE = '1000000';
       }
       // A job leased by a process we SIGKILL waits for its lease to run out before another takes
-      // it (narration: 10 min, story analysis: 6 min by default); shorter leases keep the run short.
-      if (s.name === 'narration') overrides.NARRATION_JOB_LEASE_MS = '60000';
+      // it (story analysis: 6 min by default; narration's is 60 s, heartbeat-renewed); a shorter
+      // lease keeps the run short.
       // Links in notifications point at this fleet's gateway, not the default :8080.
       if (s.name === 'notification') overrides.PUBLIC_WEB_URL = `http://${HOST}:${ports.get('gateway')?.http}`;
       if (s.name === 'story') Object.assign(overrides, { STORY_ANALYSIS_LEASE_MS: '60000', STORY_ANALYSIS_TIMEOUT_MS: '30000' });

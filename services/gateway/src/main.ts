@@ -1,4 +1,4 @@
-import { getLogger, startTelemetry } from '@storytelling/platform';
+import { getLogger, idleMemoryReclaimEnabled, startIdleMemoryReclaimer, startTelemetry } from '@storytelling/platform';
 import { createGatewayApp, gatewayConfigOf } from './app.js';
 
 const log = getLogger('main');
@@ -10,6 +10,8 @@ async function main(): Promise<void> {
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const config = gatewayConfigOf(app);
   await app.listen(config.httpPort, config.host);
+  // Gives the start's young generation back once idle, as bootstrapService does for the services.
+  if (idleMemoryReclaimEnabled()) startIdleMemoryReclaimer();
   log.info({ url: config.publicBaseUrl, docs: `${config.publicBaseUrl}/docs`, identity: config.identityGrpcUrl, story: config.storyGrpcUrl }, 'gateway listening');
 }
 

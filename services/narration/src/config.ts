@@ -25,7 +25,9 @@ export const narrationConfigSchema = {
   ...objectStorageConfigSchema,
   ...serviceTokenConfigSchema,
   NARRATION_WORKERS: int({ min: 0, max: 16 }).default(1).describe('concurrent narration and voice training jobs per replica (0: this replica runs none)'),
-  NARRATION_JOB_LEASE_MS: int({ min: 1_000, max: 7_200_000 }).default(600_000).describe('how long a claimed job is reserved; after it another replica may take it over'),
+  NARRATION_JOB_LEASE_MS: int({ min: 1_000, max: 7_200_000 })
+    .default(60_000)
+    .describe('how long a claimed job is reserved without a renewal (the worker renews it every third of it while it works); a dead worker\'s job is taken over after it'),
   NARRATION_JOB_RETENTION_MS: int({ min: 60_000 }).default(30 * 86_400_000).describe('how long a finished narration or voice training job is kept before the retention sweep deletes it'),
   // Narrations (docs/narration.md "Narrations", "Jobs", "Quota").
   STORY_GRPC_URL: hostPort().default('127.0.0.1:7204').describe("story's gRPC server (GetStory, GetAnalysis: the text and emotions narrated)"),

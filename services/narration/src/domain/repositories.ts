@@ -48,6 +48,8 @@ export interface VoiceTrainingJobRepository {
   claim(workerId: string, leaseMs: number): Promise<VoiceTrainingJob | undefined>;
   /** Locks the job for the rest of the transaction if `workerId` still holds its lease. */
   lockOwned(jobId: string, workerId: string): Promise<VoiceTrainingJob | undefined>;
+  /** Extends `workerId`'s lease by `leaseMs` from now (the heartbeat, own transaction). @returns false when it no longer holds it. */
+  renew(jobId: string, workerId: string, leaseMs: number): Promise<boolean>;
   finish(jobId: string, status: 'succeeded' | 'failed' | 'cancelled', failure: VoiceTrainingFailure | null, at: Date): Promise<void>;
   /** Back to pending until `runAfter`, remembering the failure. */
   reschedule(jobId: string, runAfter: Date, failure: VoiceTrainingFailure, at: Date): Promise<void>;
@@ -111,6 +113,8 @@ export interface NarrationJobs {
   claim(workerId: string, leaseMs: number): Promise<NarrationJob | undefined>;
   /** Locks the job for the rest of the transaction if `workerId` still holds its lease, and extends that lease by `leaseMs`. */
   lockOwned(jobId: string, workerId: string, leaseMs?: number): Promise<NarrationJob | undefined>;
+  /** Extends `workerId`'s lease by `leaseMs` from now (the heartbeat, own transaction). @returns false when it no longer holds it. */
+  renew(jobId: string, workerId: string, leaseMs: number): Promise<boolean>;
   finish(jobId: string, status: 'succeeded' | 'failed' | 'cancelled', failure: NarrationJobFailure | null, at: Date): Promise<void>;
   /** Hands an interrupted job back (shutdown): pending now, the interrupted attempt not counted. */
   release(jobId: string, at: Date): Promise<void>;

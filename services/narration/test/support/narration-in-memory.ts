@@ -139,6 +139,10 @@ class InMemoryNarrationJobs implements NarrationJobs {
     return { ...job };
   }
 
+  async renew(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
+    return (await this.lockOwned(jobId, workerId, leaseMs)) !== undefined;
+  }
+
   async finish(jobId: string, status: 'succeeded' | 'failed' | 'cancelled', failure: NarrationJobFailure | null, at: Date): Promise<void> {
     this.update(jobId, (j) => ({ ...j, status, leaseOwner: null, leaseExpiresAt: null, updatedAt: at, lastErrorCode: failure?.code ?? j.lastErrorCode, lastErrorMessage: failure?.message ?? j.lastErrorMessage }));
   }
@@ -306,8 +310,11 @@ export class FakeSpeechEngine implements SpeechEngine {
 /** Joins fake recordings: the sum of their durations plus the pauses. */
 export class FakeAudioJoiner implements AudioJoiner {
   readonly joins: Array<{ inputs: number; pauseMs: number }> = [];
+  /** Called when a join starts and awaited before it goes on (a long join, a test's look meanwhile). */
+  during: (() => Promise<void>) | undefined;
 
   async join(inputs: readonly string[], pauseMs: number, output: string): Promise<{ durationSeconds: number }> {
+    await this.during?.();
     let total = 0;
     for (const input of inputs) total += (JSON.parse((await readFile(input)).toString('utf8')) as { fakeAudio: FakeRecording }).fakeAudio.durationSeconds;
     const durationSeconds = Math.round((total + ((inputs.length - 1) * pauseMs) / 1000) * 100) / 100;

@@ -126,6 +126,12 @@ class InMemoryVoiceTrainingJobRepository implements VoiceTrainingJobRepository {
     return job && job.status === 'running' && job.leaseOwner === workerId ? { ...job } : undefined;
   }
 
+  async renew(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
+    const job = await this.lockOwned(jobId, workerId);
+    if (job) this.t.jobs.set(jobId, { ...job, leaseExpiresAt: new Date(this.clock.now().getTime() + leaseMs) });
+    return job !== undefined;
+  }
+
   async finish(jobId: string, status: 'succeeded' | 'failed' | 'cancelled', failure: VoiceTrainingFailure | null, at: Date): Promise<void> {
     this.update(jobId, (j) => ({ ...j, status, leaseOwner: null, leaseExpiresAt: null, updatedAt: at, lastErrorCode: failure?.code ?? j.lastErrorCode, lastErrorMessage: failure?.message ?? j.lastErrorMessage }));
   }

@@ -93,7 +93,10 @@ export class UsageService {
   async release(repos: SubscriptionRepositories, reservationId: unknown): Promise<void> {
     const r = await this.reservation(repos, reservationId, 'ReleaseUsage');
     if (r.status === 'committed') {
+      // The use stays counted, but the sender's saga is waiting for an answer to its
+      // compensation: it gets one that gives nothing back (amount 0, reason committed).
       this.log.warn({ reservationId: r.id }, 'ReleaseUsage after CommitUsage: committed use stays');
+      await this.emitReleased(repos, r, 'committed');
       return;
     }
     if (r.status === 'reserved') await repos.usage.settle(r, 'released');
@@ -170,13 +173,14 @@ export class UsageService {
     });
   }
 
-  private emitReleased(repos: SubscriptionRepositories, r: Reservation, reason: 'released' | 'expired'): Promise<void> {
+  /** UsageReleased; `committed`: nothing was given back (the use had been committed), amount 0. */
+  private emitReleased(repos: SubscriptionRepositories, r: Reservation, reason: 'released' | 'expired' | 'committed'): Promise<void> {
     return repos.usage.emit(r.subscriptionId, T.UsageReleased, {
       subscriptionId: r.subscriptionId,
       userId: r.userId,
       reservationId: r.id,
       resource: r.resource,
-      amount: r.amount,
+      amount: reason === 'committed' ? 0 : r.amount,
       reason,
     });
   }

@@ -9,11 +9,21 @@ export interface SubscriptionRepository {
   addIfAbsent(subscription: Subscription): Promise<boolean>;
   /** Optimistic: VersionConflictError when someone else changed it since it was loaded. */
   save(subscription: Subscription): Promise<void>;
-  /** Ids of live subscriptions whose period ended by `now` and wait for no payment, locked SKIP LOCKED. */
-  claimDue(now: Date, limit: number): Promise<Array<{ id: string }>>;
+  /**
+   * Live subscriptions whose period ended by `now` and wait for no payment, in (period end, id)
+   * order after `after` (a pass's position: what it already looked at is not claimed again),
+   * locked SKIP LOCKED.
+   */
+  claimDue(now: Date, limit: number, after?: DuePosition): Promise<DuePosition[]>;
 }
 
 export interface TierCatalog {
   all(): Promise<Tier[]>;
   get(id: string): Promise<Tier | undefined>;
+}
+
+/** Where a subscription stands in the order period ends are closed in. */
+export interface DuePosition {
+  id: string;
+  periodEnd: Date;
 }

@@ -116,6 +116,11 @@ describe('usage and quotas (real Postgres and Kafka)', () => {
     const released = await reply((e) => e.envelope.type.endsWith('usage.released.v1') && (e.envelope.data as { reservationId: string }).reservationId === r3);
     expect(released.envelope.data).toMatchObject({ reason: 'released', amount: 1 });
     expect(await counter(bob.id, 'narrations')).toEqual({ used: 2, reserved: 0 });
+    // a release after the commit is answered (the compensating saga ends) and gives nothing back
+    const lateReleaseId = await command(RELEASE, saga, { reservationId: r1 });
+    const lateRelease = await reply((e) => e.envelope.type.endsWith('usage.released.v1') && (e.envelope.data as { reservationId: string }).reservationId === r1);
+    expect(lateRelease.envelope).toMatchObject({ causationid: lateReleaseId, correlationid: saga, data: expect.objectContaining({ reason: 'committed', amount: 0 }) });
+    expect(await counter(bob.id, 'narrations')).toEqual({ used: 2, reserved: 0 });
     const usage = await app.client.getUsage({ userId: '' }, as(bob));
     expect(usage.usage.find((u) => u.resource === 'narrations')).toMatchObject({ used: 2, reserved: 0, limit: 3 });
     expect(usage.periodStart < usage.periodEnd).toBe(true);

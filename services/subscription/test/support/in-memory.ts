@@ -34,6 +34,7 @@ import {
   USAGE_RESOURCES,
   dunningDueAt,
   periodEnd,
+  type DuePosition,
   type SubscriptionRepository,
   type SubscriptionState,
   type Tier,
@@ -130,12 +131,15 @@ class Subscriptions implements SubscriptionRepository {
     this.append(sub);
   }
 
-  async claimDue(now: Date, limit: number): Promise<Array<{ id: string }>> {
+  async claimDue(now: Date, limit: number, after?: DuePosition): Promise<DuePosition[]> {
+    const afterPosition = ({ state: s }: { state: SubscriptionState }): boolean =>
+      !after || s.currentPeriodEnd > after.periodEnd || (s.currentPeriodEnd.getTime() === after.periodEnd.getTime() && s.id > after.id);
     return [...this.t.subscriptions.values()]
+      .filter(afterPosition)
       .filter(({ state: s }) => ['active', 'payment_failed'].includes(s.status) && s.currentPeriodEnd <= now && s.pendingChange?.status !== 'payment_pending' && (!s.dunning || s.cancelAtPeriodEnd || dunningDueAt(s.dunning) <= now))
-      .sort((a, b) => a.state.currentPeriodEnd.getTime() - b.state.currentPeriodEnd.getTime())
+      .sort((a, b) => a.state.currentPeriodEnd.getTime() - b.state.currentPeriodEnd.getTime() || (a.state.id < b.state.id ? -1 : 1))
       .slice(0, limit)
-      .map((r) => ({ id: r.state.id }));
+      .map((r) => ({ id: r.state.id, periodEnd: r.state.currentPeriodEnd }));
   }
 
   private append(sub: Subscription): void {

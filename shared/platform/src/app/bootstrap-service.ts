@@ -15,6 +15,7 @@ import { GrpcExceptionFilter } from '../rpc/grpc-exception.filter.js';
 import { grpcServerOptions } from '../rpc/server-options.js';
 import { shutdownTelemetry, startTelemetry } from '../telemetry/start-telemetry.js';
 import { freePort } from './free-port.js';
+import { idleMemoryReclaimEnabled, startIdleMemoryReclaimer, type IdleMemoryReclaimer } from './idle-memory.js';
 import { PinoNestLogger } from './nest-logger.js';
 import { PlatformCoreModule } from './platform-core.module.js';
 
@@ -51,6 +52,8 @@ export interface BootstrapOptions<C extends BootstrapConfig> {
   grpcDrainTimeoutMs?: number;
   /** How often gRPC health re-reads the readiness registry (ms). Default 5000. */
   healthIntervalMs?: number;
+  /** Give the start's memory back once idle (app/idle-memory.ts). Default true (IDLE_MEMORY_RECLAIM=off: false). */
+  idleMemoryReclaim?: boolean;
 }
 
 export interface ServiceHandle {
@@ -101,6 +104,7 @@ class ServiceRootModule {}
  * - gRPC (Transport.GRPC) on HOST:GRPC_PORT with the platform loader options, grpc.health.v1
  *   driven by the ReadinessRegistry, the context interceptor (correlation id, bearer token ->
  *   runWithContext), gRPC metrics, and the error filter (DomainError -> status + metadata);
+ * - once serving, the idle memory reclaimer (app/idle-memory.ts: one memory-reducing GC when idle);
  * - shutdown hooks. Shutdown order: mark not-ready (HTTP /ready 503, gRPC NOT_SERVING) ->
  *   optional delay -> stop gRPC intake and drain in-flight calls (tryShutdown, forced after
  *   `grpcDrainTimeoutMs`) -> Nest hooks: messaging drains in beforeApplicationShutdown, HTTP
@@ -121,11 +125,13 @@ export async function bootstrapService<C extends BootstrapConfig>(options: Boots
   let grpcHealth: GrpcHealth | undefined;
   let readiness: ReadinessRegistry | undefined;
   let drained: Promise<void> | undefined;
+  let reclaimer: IdleMemoryReclaimer | undefined;
 
   const steps: ShutdownSteps = {
     drain: () =>
       (drained ??= (async () => {
         log.info('shutting down: not ready');
+        reclaimer?.stop();
         readiness?.markShuttingDown();
         grpcHealth?.markNotServing();
         if (options.drainDelayMs) await new Promise((r) => setTimeout(r, options.drainDelayMs));
@@ -181,6 +187,7 @@ export async function bootstrapService<C extends BootstrapConfig>(options: Boots
     const address: unknown = app.getHttpServer().address();
     const httpPort = typeof address === 'object' && address !== null ? (address as { port: number }).port : config.HTTP_PORT;
     grpcHealth?.start();
+    if (options.idleMemoryReclaim !== false && idleMemoryReclaimEnabled()) reclaimer = startIdleMemoryReclaimer();
 
     const handle: ServiceHandle = {
       name,

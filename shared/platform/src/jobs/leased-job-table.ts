@@ -87,6 +87,17 @@ export class LeasedJobTable<R extends LeasedJobRow = LeasedJobRow> {
     return rows[0];
   }
 
+  /** Extends `workerId`'s lease by `leaseMs` from now (the heartbeat). @returns false when it no longer holds it. */
+  async renew(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
+    const result: unknown = await this.em.query(
+      `UPDATE ${this.table} SET lease_expires_at = clock_timestamp() + make_interval(secs => $3::double precision / 1000)
+        WHERE id = $1 AND status = 'running' AND lease_owner = $2
+        RETURNING id`,
+      [jobId, workerId, leaseMs],
+    );
+    return returnedRows(result).length > 0;
+  }
+
   /** Ends the job (lease dropped, completed_at set); a failure is remembered, otherwise the last one stays. */
   async finish(jobId: string, status: 'succeeded' | 'failed' | 'cancelled', failure: JobFailure | null, at: Date): Promise<void> {
     await this.em.query(

@@ -21,7 +21,8 @@ export class DeferredInserts {
   add(table: string, row: DeferredRow): void {
     const columns = Object.keys(row);
     if (columns.length === 0) throw new Error(`deferInsert into ${table}: a row needs at least one column`);
-    for (const name of [table, ...columns]) checkIdentifier(name);
+    checkIdentifier(table);
+    for (const name of columns) checkIdentifier(name);
     const key = `${table}(${columns.join(',')})`;
     let group = this.groups.get(key);
     if (!group) {
@@ -83,9 +84,15 @@ export async function deferInsert(tx: EntityManager, table: string, row: Deferre
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
+/** Names already checked: a handler defers the same few table and column names for every event. */
+const checkedIdentifiers = new Set<string>();
+
 /** Table and column names are code, never input; anything but a plain lower-case name is refused. */
 function checkIdentifier(name: string): void {
+  if (checkedIdentifiers.has(name)) return;
   if (!IDENTIFIER.test(name)) throw new Error(`deferInsert: ${JSON.stringify(name)} is not a plain lower-case SQL name`);
+  // Bounded by the code's own names; a cap keeps a misuse (names built from data) from growing it.
+  if (checkedIdentifiers.size < 10_000) checkedIdentifiers.add(name);
 }
 
 function quote(name: string): string {

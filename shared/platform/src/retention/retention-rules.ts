@@ -44,8 +44,8 @@ export const idempotencyKeysRetention: RetentionRule = { table: 'idempotency_key
 
 /**
  * domain_events: only rows the relay has published. Safe next to the OutboxRelay: the relay
- * reads and locks only unpublished rows (partial index `published_at IS NULL`, FOR UPDATE SKIP
- * LOCKED) and never reads a published row again; a row becomes visible here only once the
+ * reads only unpublished rows (partial index `published_at IS NULL`) and never reads a
+ * published row again; a row becomes visible here only once the
  * relay's marking transaction committed. The relay's advisory lock only elects the publisher;
  * the sweep does not need it (SKIP LOCKED keeps concurrent sweeps apart). An unpublished row is
  * never deleted, whatever its age.

@@ -1,6 +1,8 @@
 import { systemClock, type Clock } from '@storytelling/kernel';
 import type { EntityManager } from 'typeorm';
+import { runWithContext } from '../context/request-context.js';
 import { getLogger } from '../logging/logger.js';
+import { withPlatformSpan } from '../telemetry/platform-spans.js';
 import type { SagaInstance } from './saga.js';
 import { sagaMetrics } from './saga-metrics.js';
 import type { SagaStore } from './saga-store.js';
@@ -59,7 +61,12 @@ export class SagaDeadlinePoller {
           // A savepoint per saga: one failing handler does not take the others' effects with it.
           await tx.query('SAVEPOINT saga_deadline');
           try {
-            await this.options.onDeadline(tx, saga);
+            // No request is around a deadline: its work goes on in the saga's own trace.
+            await withPlatformSpan(
+              `saga deadline ${saga.type}`,
+              { parent: saga.traceparent ?? null, attributes: { 'saga.type': saga.type, 'saga.step': saga.step, 'saga.id': saga.id } },
+              (traceparent) => runWithContext({ correlationId: saga.id, ...(traceparent ? { traceparent } : {}) }, () => this.options.onDeadline(tx, saga)),
+            );
             await tx.query('RELEASE SAVEPOINT saga_deadline');
             sagaMetrics.deadlinesExpired.inc({ service: this.options.service, type: saga.type, step: saga.step });
             handled += 1;

@@ -49,4 +49,20 @@ export class PlatformSagas1000000000010 implements MigrationInterface {
   }
 }
 
-export const sagaMigrations = [PlatformSagas1000000000010] as const;
+/**
+ * The trace a saga goes on in: the traceparent of the work that last started or moved it, so a
+ * deadline that fires minutes later (the poller, no request around it) continues that trace.
+ */
+export class PlatformSagaTraceparent1000000000011 implements MigrationInterface {
+  name = 'PlatformSagaTraceparent1000000000011';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE saga_instances ADD COLUMN traceparent text NULL`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE saga_instances DROP COLUMN IF EXISTS traceparent`);
+  }
+}
+
+export const sagaMigrations = [PlatformSagas1000000000010, PlatformSagaTraceparent1000000000011] as const;

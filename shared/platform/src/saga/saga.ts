@@ -26,6 +26,8 @@ export interface SagaInstance<S extends object = Record<string, unknown>> {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+  /** The traceparent of the work that last started or moved it (a deadline's work continues it). */
+  traceparent?: string | null;
 }
 
 /** One line of the step log (`saga_steps`). */

@@ -175,6 +175,15 @@ describe('deferred inserts', () => {
     expect(perEvent).toHaveLength(events.length);
     expect(perEvent.every((r) => Number(r.n) === 1)).toBe(true);
     expect(await sb.count(`SELECT count(*) AS n FROM inbox_messages WHERE consumer = $1 AND event_id = ANY($2::uuid[])`, [second.groupId, ids])).toBe(events.length);
+    // Each new inbox row names the message that inserted it (the ids and offsets travel as two
+    // array literals, topic and partition once per batch).
+    const inbox: Array<{ event_id: string; topic: string; partition: number; offset: string }> = await sb.dataSource.query(
+      `SELECT event_id, topic, partition, "offset" FROM inbox_messages WHERE consumer = $1 AND event_id = ANY($2::uuid[]) ORDER BY "offset"`,
+      [second.groupId, ids.slice(0, 9)],
+    );
+    const firstSeen = seen.filter((o) => o.kind === 'processed');
+    expect(inbox).toEqual(firstSeen.map((o) => ({ event_id: (o as { event: CloudEvent }).event.id, topic: prefixedTopic(sb.kafka, topic), partition: o.partition, offset: o.offset })));
+    expect(new Set(firstSeen.map((o) => o.offset)).size).toBe(9);
     // The nine new rows were deferred: fewer statements than rows.
     expect(await sb.count(`SELECT count(DISTINCT (xmin::text, cmin::text)) AS n FROM effects WHERE event_id = ANY($1::uuid[])`, [ids.slice(0, 9)])).toBeLessThan(9);
   });

@@ -9,6 +9,7 @@ import type { EntityManager } from 'typeorm';
 import { currentContext, runWithContext } from '../../src/context/request-context.js';
 import { rootLogger } from '../../src/logging/logger.js';
 import { EventStore, KafkaEventConsumer, OutboxRelay, prefixedTopic, type CloudEvent, type EventHandler } from '../../src/messaging/index.js';
+import { SagaDeadlinePoller, SagaStore } from '../../src/saga/index.js';
 import { currentTraceparent, shutdownTelemetry, startTelemetry, tracingStarted } from '../../src/telemetry/index.js';
 import { createSandbox, RawProbe, Thing, THING_TOPIC, until, type Sandbox } from './messaging-fixtures.js';
 
@@ -47,7 +48,7 @@ describe('tracing through outbox, relay and consumer (in-memory exporter)', () =
 
   beforeAll(async () => {
     expect(await startTelemetry({ serviceName: 'tracing-test', spanProcessors: [new SimpleSpanProcessor(exporter)] })).toBe(true);
-    sb = await createSandbox('tracing');
+    sb = await createSandbox('tracing', { sagas: true });
     probe = await new RawProbe(sb.kafka, [prefixedTopic(sb.kafka, THING_TOPIC)]).start();
     relay = new OutboxRelay({ service: 'tracing-test', kafka: sb.kafka, database: sb.database, pollIntervalMs: 100 });
     relay.start();
@@ -109,6 +110,37 @@ describe('tracing through outbox, relay and consumer (in-memory exporter)', () =
       logFields: { trace_id: traceId, span_id: process1.spanContext().spanId },
     });
   }, 60_000);
+
+  it("a saga's deadline, fired by the poller with no request around it, goes on in the trace of the work that last moved the saga", async () => {
+    const sagas = new SagaStore({ service: 'tracing-test', events: store });
+    const tracer = trace.getTracer('tracing-test');
+    const request = tracer.startSpan('request', { kind: SpanKind.SERVER });
+    const started = await context.with(trace.setSpan(context.active(), request), () =>
+      runWithContext({ correlationId: 'corr-saga', traceparent: currentTraceparent()! }, () =>
+        sb.dataSource.transaction((tx) => sagas.start(tx, { type: 'traced-deadline', step: 'wait', state: {}, deadlineAt: new Date(Date.now() - 1_000) })),
+      ),
+    );
+    request.end();
+    const seen: Array<{ active: string | undefined; context: string | undefined; correlationId: string | undefined }> = [];
+    const poller = new SagaDeadlinePoller({
+      service: 'tracing-test',
+      store: sagas,
+      types: ['traced-deadline'],
+      transaction: (work) => sb.dataSource.transaction(work),
+      onDeadline: async (tx, saga) => {
+        seen.push({ active: currentTraceparent(), context: currentContext()?.traceparent, correlationId: currentContext()?.correlationId });
+        await sagas.update(tx, saga, { status: 'failed', log: { status: 'timed_out' } });
+      },
+    });
+    expect(await poller.pollOnce()).toBe(1);
+
+    const traceId = request.spanContext().traceId;
+    const deadline = exporter.getFinishedSpans().find((s) => s.name === 'saga deadline traced-deadline')!;
+    expect(deadline.spanContext().traceId).toBe(traceId);
+    expect(deadline.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
+    const deadlineTraceparent = `00-${traceId}-${deadline.spanContext().spanId}-01`;
+    expect(seen).toEqual([{ active: deadlineTraceparent, context: deadlineTraceparent, correlationId: started.id }]);
+  });
 
   it('a log line outside any span carries no trace ids', () => {
     expect(tracingStarted()).toBe(true);

@@ -6,7 +6,10 @@
 //   (c) latency at a fixed offered load: event insert committed → handler effect committed
 // The last line printed is one JSON object with the figures.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { eventType, topicForEventType, uuidv7, type DomainEvent } from '@storytelling/kernel';
@@ -58,6 +61,17 @@ export interface BenchOptions {
   phases?: string;
   /** Handlers of (b), comma-separated, in the order run each round (default `none,row,deferred`). */
   effects?: string;
+  /**
+   * A directory: each measured (b) run writes a V8 CPU profile of the bench process covering
+   * only its measured window (relay start → last handler committed), `b<run>-<effect>.cpuprofile`.
+   */
+  cpuProfileDir?: string;
+  /**
+   * Another checkout of the repository (BENCH_COMPARE_ROOT): `<effect>@other` in `effects` runs
+   * that handler on the other tree's relay and consumer, in the same process and round as this
+   * tree's — an A/B of two versions of the pipeline side by side.
+   */
+  compareRoot?: string;
 }
 
 export interface BenchResult {
@@ -91,18 +105,47 @@ class BenchEffects1700000000001 {
 type Effect = 'none' | 'row' | 'deferred';
 const EFFECTS: readonly Effect[] = ['none', 'row', 'deferred'];
 
+/** The relay, consumer and deferInsert a (b) run uses: this tree's, or another checkout's. */
+interface PipelineImpl {
+  KafkaEventConsumer: typeof KafkaEventConsumer;
+  OutboxRelay: typeof OutboxRelay;
+  deferInsert: typeof deferInsert;
+}
+const THIS_TREE: PipelineImpl = { KafkaEventConsumer, OutboxRelay, deferInsert };
+
+/** The other checkout's messaging module, from its TypeScript sources (same hooks, same node_modules). */
+async function loadPipeline(root: string): Promise<PipelineImpl> {
+  const mod = (await import(pathToFileURL(join(root, 'shared/platform/src/messaging/index.ts')).href)) as PipelineImpl;
+  return { KafkaEventConsumer: mod.KafkaEventConsumer, OutboxRelay: mod.OutboxRelay, deferInsert: mod.deferInsert };
+}
+
+/** One (b) variant: a handler, on this tree's pipeline or on the other one's (`<effect>@other`). */
+interface Variant {
+  label: string;
+  effect: Effect;
+  other: boolean;
+}
+
 class EffectHandler implements EventHandler {
-  constructor(private readonly effect: Effect) {}
+  constructor(
+    private readonly effect: Effect,
+    private readonly defer: typeof deferInsert = deferInsert,
+  ) {}
   async handle(event: CloudEvent, tx: EntityManager): Promise<void> {
     if (this.effect === 'row') await tx.query(`INSERT INTO effects (event_id, subject) VALUES ($1, $2)`, [event.id, event.subject]);
-    else if (this.effect === 'deferred') await deferInsert(tx, 'effects', { event_id: event.id, subject: event.subject });
+    else if (this.effect === 'deferred') await this.defer(tx, 'effects', { event_id: event.id, subject: event.subject });
   }
 }
 
-function parseEffects(list: string | undefined): Effect[] {
-  const effects = (list ?? EFFECTS.join(',')).split(',').map((e) => e.trim()).filter(Boolean);
-  for (const e of effects) if (!(EFFECTS as readonly string[]).includes(e)) throw new Error(`BENCH_EFFECTS: unknown effect ${e} (${EFFECTS.join(', ')})`);
-  return effects as Effect[];
+function parseEffects(list: string | undefined): Variant[] {
+  const labels = (list ?? EFFECTS.join(',')).split(',').map((e) => e.trim()).filter(Boolean);
+  return labels.map((label) => {
+    const [effect, impl] = label.split('@');
+    if (!(EFFECTS as readonly string[]).includes(effect ?? '') || (impl !== undefined && impl !== 'other')) {
+      throw new Error(`BENCH_EFFECTS: unknown variant ${label} (${EFFECTS.join(', ')}, each optionally @other)`);
+    }
+    return { label, effect: effect as Effect, other: impl === 'other' };
+  });
 }
 
 const log = (msg: string): void => {
@@ -150,9 +193,14 @@ export async function runEventsBench(options: BenchOptions): Promise<BenchResult
     relayBatchSize: options.relayBatchSize ?? 1000,
     relayPipelineDepth: options.relayPipelineDepth ?? 2,
     consumerMessagesPerTransaction: options.consumerMessagesPerTransaction ?? 100,
-    latencyEffect: parseEffects(options.effects).filter((e) => e !== 'none').pop() ?? 'row',
+    latencyEffect: parseEffects(options.effects).map((v) => v.effect).filter((e) => e !== 'none').pop() ?? 'row',
     backendCpu: () => backendCpuSeconds(admin, ident),
+    ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
   };
+  const effects = parseEffects(options.effects);
+  if (effects.some((v) => v.other) && !options.compareRoot) throw new Error('BENCH_EFFECTS: <effect>@other needs BENCH_COMPARE_ROOT');
+  const other = options.compareRoot ? await loadPipeline(options.compareRoot) : undefined;
+  if (other) log(`compare    <effect>@other runs the relay and consumer of ${options.compareRoot}`);
   try {
     const phases = options.phases ?? 'abc';
     let raw = Number.NaN;
@@ -163,10 +211,9 @@ export async function runEventsBench(options: BenchOptions): Promise<BenchResult
     // headline figure; and with a handler that also writes one effect row per event, which is
     // what a typical consumer adds on top.
     const raws: number[] = [];
-    const byEffect = new Map<Effect, number[]>();
+    const byEffect = new Map<string, number[]>();
     // Each (b) figure over the (a) of its own round: the comparison that absorbs load from elsewhere best.
-    const ratios = new Map<Effect, number[]>();
-    const effects = parseEffects(options.effects);
+    const ratios = new Map<string, number[]>();
     let run = 0;
     const cpu = (c: number | undefined): string => (c === undefined ? '' : ` (machine CPU ${c.toFixed(0)} µs/event)`);
     if (options.warmupEvents > 0) {
@@ -186,11 +233,15 @@ export async function runEventsBench(options: BenchOptions): Promise<BenchResult
         // The handlers take turns at going first: load that builds up (or eases) during a round
         // must not always fall on the same one.
         const shift = (round - 1) % effects.length;
-        for (const effect of [...effects.slice(shift), ...effects.slice(0, shift)]) {
-          const { result, cpuMicrosPerEvent } = await pipelineThroughput(setup, options.pipelineEvents, ++run, effect);
-          byEffect.set(effect, [...(byEffect.get(effect) ?? []), result]);
-          if (rawOfRound !== undefined) ratios.set(effect, [...(ratios.get(effect) ?? []), result / rawOfRound]);
-          const what = { none: 'inbox consumer', row: 'inbox consumer + 1 effect row/event', deferred: 'inbox consumer + 1 deferred effect row/event' }[effect];
+        for (const variant of [...effects.slice(shift), ...effects.slice(0, shift)]) {
+          const { effect, label } = variant;
+          const impl = variant.other ? other! : THIS_TREE;
+          const { result, cpuMicrosPerEvent } = await pipelineThroughput(setup, options.pipelineEvents, ++run, effect, impl);
+          byEffect.set(label, [...(byEffect.get(label) ?? []), result]);
+          if (rawOfRound !== undefined) ratios.set(label, [...(ratios.get(label) ?? []), result / rawOfRound]);
+          const what =
+            { none: 'inbox consumer', row: 'inbox consumer + 1 effect row/event', deferred: 'inbox consumer + 1 deferred effect row/event' }[effect] +
+            (variant.other ? ' [other tree]' : '');
           const ratio = rawOfRound === undefined ? '' : ` (ratio ${(result / rawOfRound).toFixed(3)})`;
           log(`(b) round ${round}: outbox→relay→Kafka→${what}, ${options.pipelineEvents} events: ${result.toFixed(0)} events/s${ratio}${cpu(cpuMicrosPerEvent)}`);
         }
@@ -198,12 +249,14 @@ export async function runEventsBench(options: BenchOptions): Promise<BenchResult
     }
     raw = median(raws);
     pipeline = median(byEffect.get('none') ?? []);
-    const label = { none: 'pipeline', row: 'with an effect row', deferred: 'with a deferred effect row' };
+    const name = { none: 'pipeline', row: 'with an effect row', deferred: 'with a deferred effect row' };
     log(
       `    medians: raw ${raw.toFixed(0)} msg/s; ` +
-        effects.map((e) => `${label[e]} ${median(byEffect.get(e) ?? []).toFixed(0)} events/s (ratio ${(median(byEffect.get(e) ?? []) / raw).toFixed(3)})`).join('; '),
+        effects
+          .map((v) => `${name[v.effect]}${v.other ? ' [other tree]' : ''} ${median(byEffect.get(v.label) ?? []).toFixed(0)} events/s (ratio ${(median(byEffect.get(v.label) ?? []) / raw).toFixed(3)})`)
+          .join('; '),
     );
-    if (ratios.size > 0) log(`    median of the per-round ratios: ${effects.map((e) => `${e} ${median(ratios.get(e) ?? []).toFixed(3)}`).join(', ')}`);
+    if (ratios.size > 0) log(`    median of the per-round ratios: ${effects.map((v) => `${v.label} ${median(ratios.get(v.label) ?? []).toFixed(3)}`).join(', ')}`);
     const latency = phases.includes('c')
       ? await pipelineLatency(setup, options.latencyRate, options.latencySeconds)
       : { count: 0, achievedRate: 0, p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN };
@@ -317,10 +370,12 @@ interface PipelineSetup {
   latencyEffect: Effect;
   /** CPU seconds used so far by each PostgreSQL backend of the bench's role (pid → seconds). */
   backendCpu(): Promise<Map<number, number>>;
+  /** Where (b) writes the CPU profile of its measured window, if anywhere. */
+  cpuProfileDir?: string;
 }
 
 /** (b) Preloaded outbox, then relay + consumer started together: time until every effect is committed. */
-async function pipelineThroughput(setup: PipelineSetup, n: number, round: number, effect: Effect): Promise<Measured> {
+async function pipelineThroughput(setup: PipelineSetup, n: number, round: number, effect: Effect, impl: PipelineImpl = THIS_TREE): Promise<Measured> {
   const { kafka, database, dataSource, consumerDataSource } = setup;
   // A topic (event type) and a consumer group per round.
   const type = eventType('bench', `item${round}`, 'measured');
@@ -342,11 +397,11 @@ async function pipelineThroughput(setup: PipelineSetup, n: number, round: number
   let processed = 0;
   let done!: () => void;
   const all = new Promise<void>((r) => (done = r));
-  const consumer = new KafkaEventConsumer({
+  const consumer = new impl.KafkaEventConsumer({
     service: `bench-throughput-${round}`,
     kafka,
     dataSource: consumerDataSource,
-    subscriptions: [{ topic: topicForEventType(type), handler: new EffectHandler(effect) }],
+    subscriptions: [{ topic: topicForEventType(type), handler: new EffectHandler(effect, impl.deferInsert) }],
     partitionsConsumedConcurrently: setup.consumerConcurrency,
     maxMessagesPerTransaction: setup.consumerMessagesPerTransaction,
     onOutcome: (o: ConsumeOutcome) => {
@@ -355,7 +410,8 @@ async function pipelineThroughput(setup: PipelineSetup, n: number, round: number
   });
   await consumer.start();
   await consumer.waitUntilJoined();
-  const relay = new OutboxRelay({ service: 'bench', kafka, database, batchSize: setup.relayBatchSize, pipelineDepth: setup.relayPipelineDepth });
+  const relay = new impl.OutboxRelay({ service: 'bench', kafka, database, batchSize: setup.relayBatchSize, pipelineDepth: setup.relayPipelineDepth });
+  const profiler = setup.cpuProfileDir ? await startProfiler() : undefined;
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const backendsBefore = await setup.backendCpu();
@@ -363,6 +419,11 @@ async function pipelineThroughput(setup: PipelineSetup, n: number, round: number
   relay.start();
   await all;
   const seconds = (performance.now() - started) / 1000;
+  if (profiler) {
+    const file = join(setup.cpuProfileDir!, `b${round}-${effect}.cpuprofile`);
+    await profiler.stopInto(file);
+    log(`    CPU profile of the measured window: ${file}`);
+  }
   const result = measured(n, seconds, busy);
   const cpu = process.cpuUsage(cpuBefore);
   // Before the relay stops: its own backends (opened during the phase) count from zero.
@@ -382,6 +443,23 @@ async function pipelineThroughput(setup: PipelineSetup, n: number, round: number
   if (Number(inbox[0]!.n) !== n) throw new Error(`expected ${n} inbox rows, found ${inbox[0]!.n}`);
   await dataSource.query(`TRUNCATE effects`);
   return result;
+}
+
+/** The V8 sampling profiler of this process (the inspector's, so only the window asked for is profiled). */
+async function startProfiler(): Promise<{ stopInto(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return {
+    async stopInto(file) {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+    },
+  };
 }
 
 interface LatencyResult {

@@ -22,6 +22,8 @@ const result = await runEventsBench({
   consumerMessagesPerTransaction: num('BENCH_CONSUMER_TX', 100),
   writerPool: num('BENCH_WRITER_POOL', 10),
   consumerConcurrency: num('BENCH_CONSUMER_CONCURRENCY', num('BENCH_PARTITIONS', 6)),
+  ...(env.BENCH_CPU_PROFILE ? { cpuProfileDir: env.BENCH_CPU_PROFILE } : {}),
+  ...(env.BENCH_COMPARE_ROOT ? { compareRoot: env.BENCH_COMPARE_ROOT } : {}),
 });
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { CLOCK, DomainError, type Clock } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { getLogger, runWithContext } from '@storytelling/platform';
-import type { Narration, NarrationJob, NarrationWorkRepositories, Segment, VoiceRepository } from '../../domain/index.js';
+import { getLogger, holdLease, runWithContext } from '@storytelling/platform';
+import type { Narration, NarrationJob, NarrationWorkRepositories, Segment, StoredAudio, VoiceRepository } from '../../domain/index.js';
 import { NarrationFailureReasons as Reasons, StoryNotAnalysedError, isStockVoiceId, segmentStory, voiceSegments, voicedCharacters } from '../../domain/index.js';
 import type { AudioJoiner, MediaFiles, NarratableStory, NarrationSettings, SpeechEngine, SpeechVoice, StorySource } from '../ports/index.js';
 import { AUDIO_JOINER, MEDIA_FILES, NARRATION_SETTINGS, NARRATION_UNIT_OF_WORK, SPEECH_CONTENT_TYPE, SPEECH_ENGINE, STORY_SOURCE } from '../ports/index.js';
@@ -75,15 +75,30 @@ export class RunNarrationJobHandler implements ICommandHandler<RunNarrationJobCo
   async execute({ workerId, stop }: RunNarrationJobCommand): Promise<NarrationJobOutcome> {
     const job = await this.uow.reader.narrationJobs.claim(workerId, this.settings.leaseMs);
     if (!job) return { kind: 'idle' };
-    const narration = await this.uow.reader.narrations.find(job.narrationId);
-    // Events of this turn continue the chain of the saga that asked for the narration.
-    return runWithContext({ correlationId: narration?.state.sagaId ?? job.narrationId }, async () => {
-      try {
-        return await this.run(job, narration, workerId, stop);
-      } catch (err) {
-        return this.afterError(job, workerId, err);
-      }
+    // The lease is short (a dead worker's job is taken over soon) and renewed while this turn
+    // runs; a renewal that finds it gone stops the turn like a shutdown (whose hand-back then
+    // finds the job not ours: `lost`).
+    const lost = new AbortController();
+    const lease = holdLease({
+      everyMs: Math.max(100, Math.floor(this.settings.leaseMs / 3)),
+      renew: () => this.uow.reader.narrationJobs.renew(job.id, workerId, this.settings.leaseMs),
+      onLost: () => lost.abort(new Error('lease lost')),
+      context: { jobId: job.id },
     });
+    const signal = stop ? AbortSignal.any([stop, lost.signal]) : lost.signal;
+    try {
+      const narration = await this.uow.reader.narrations.find(job.narrationId);
+      // Events of this turn continue the chain of the saga that asked for the narration.
+      return await runWithContext({ correlationId: narration?.state.sagaId ?? job.narrationId }, async () => {
+        try {
+          return await this.run(job, narration, workerId, signal);
+        } catch (err) {
+          return this.afterError(job, workerId, err);
+        }
+      });
+    } finally {
+      await lease.stop();
+    }
   }
 
   private async run(job: NarrationJob, found: Narration | undefined, workerId: string, stop: AbortSignal | undefined): Promise<NarrationJobOutcome> {
@@ -178,6 +193,8 @@ export class RunNarrationJobHandler implements ICommandHandler<RunNarrationJobCo
   ): Promise<NarrationJobOutcome> {
     const ids = { jobId: job.id, narrationId: job.narrationId };
     const local = new Map<number, string>();
+    /** regenerate: the new segments, stored but not yet the narration's. */
+    const fresh = new Map<number, StoredAudio>();
     let halt: { kind: 'release' } | { kind: 'lost' } | { kind: 'give-up'; reason: string } | undefined;
     const queue = [...indexes];
     const lane = async (): Promise<void> => {
@@ -194,11 +211,16 @@ export class RunNarrationJobHandler implements ICommandHandler<RunNarrationJobCo
           return;
         }
         const key = start.nextSegmentKey(index);
+        const audio = { objectKey: key, durationSeconds: made.durationSeconds };
         await this.media.upload(path, key, SPEECH_CONTENT_TYPE);
+        // generate: each segment is kept as it is made (a retried job goes on from there).
+        // regenerate: all or nothing, the new segments replace the old ones with the new whole
+        // file (joinWhole); until then only the lease is renewed. A retry writes the same keys.
         const saved = await this.inLease(job, workerId, async (repos) => {
-          const n = await repos.narrations.find(job.narrationId, { lock: true });
+          const n = await repos.narrations.find(job.narrationId, { lock: job.kind === 'generate' });
           if (!n || n.status === 'discarded') return undefined;
-          const replaced = n.segmentSynthesised(index, { objectKey: key, durationSeconds: made.durationSeconds });
+          if (job.kind === 'regenerate') return { replaced: undefined, progress: n.progress };
+          const replaced = n.segmentSynthesised(index, audio);
           await repos.narrations.save(n);
           return { replaced, progress: n.progress };
         });
@@ -208,16 +230,21 @@ export class RunNarrationJobHandler implements ICommandHandler<RunNarrationJobCo
           return;
         }
         if (saved.value.replaced && saved.value.replaced !== key) await this.media.delete(saved.value.replaced);
+        if (job.kind === 'regenerate') fresh.set(index, audio);
         local.set(index, path);
         this.log.debug({ ...ids, index, durationSeconds: made.durationSeconds, ...saved.value.progress }, 'segment synthesised');
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(this.settings.segmentConcurrency, indexes.length)) }, lane));
-    if (halt?.kind === 'release') return this.release(job, workerId);
-    if (halt?.kind === 'give-up') return this.giveUp(job, workerId, halt.reason);
-    const narration = await this.uow.reader.narrations.find(job.narrationId);
-    if (halt?.kind === 'lost' || !narration || narration.status === 'discarded') return { kind: 'lost', ...ids };
-    return this.joinWhole(job, workerId, narration, indexes, local, dir);
+    const narration = halt ? undefined : await this.uow.reader.narrations.find(job.narrationId);
+    if (!narration || narration.status === 'discarded') {
+      // A regeneration that stops here changes nothing: its new segments go.
+      await Promise.all([...fresh.values()].map((a) => this.media.delete(a.objectKey)));
+      if (halt?.kind === 'release') return this.release(job, workerId);
+      if (halt?.kind === 'give-up') return this.giveUp(job, workerId, halt.reason);
+      return { kind: 'lost', ...ids };
+    }
+    return this.joinWhole(job, workerId, narration, indexes, local, fresh, dir);
   }
 
   /** One segment to `path`, tried up to segmentAttempts times; its duration decoded from the file. */
@@ -247,8 +274,19 @@ export class RunNarrationJobHandler implements ICommandHandler<RunNarrationJobCo
     return { failure };
   }
 
-  /** Every segment has audio: the whole file, joined with pauses, under a new key. */
-  private async joinWhole(job: NarrationJob, workerId: string, narration: Narration, indexes: readonly number[], local: ReadonlyMap<number, string>, dir: string): Promise<NarrationJobOutcome> {
+  /**
+   * Every segment has audio: the whole file, joined with pauses, under a new key; a regeneration's
+   * `fresh` segments become the narration's in the same transaction.
+   */
+  private async joinWhole(
+    job: NarrationJob,
+    workerId: string,
+    narration: Narration,
+    indexes: readonly number[],
+    local: ReadonlyMap<number, string>,
+    fresh: ReadonlyMap<number, StoredAudio>,
+    dir: string,
+  ): Promise<NarrationJobOutcome> {
     const ids = { jobId: job.id, narrationId: job.narrationId };
     const inputs: string[] = [];
     for (const segment of narration.segments) {
@@ -256,6 +294,7 @@ export class RunNarrationJobHandler implements ICommandHandler<RunNarrationJobCo
       if (!path) {
         path = join(dir, `stored-${segment.index}.ogg`);
         if (!segment.audio || !(await this.media.download(segment.audio.objectKey, path))) {
+          await Promise.all([...fresh.values()].map((a) => this.media.delete(a.objectKey)));
           return this.giveUp(job, workerId, `${Reasons.segmentFailed}: the audio of segment ${segment.index} is missing`);
         }
       }
@@ -269,18 +308,25 @@ export class RunNarrationJobHandler implements ICommandHandler<RunNarrationJobCo
       const n = await repos.narrations.find(job.narrationId, { lock: true });
       if (!n || n.status === 'discarded') return undefined;
       const audio = { objectKey: key, durationSeconds };
-      let replaced: string | undefined;
+      const replaced: string[] = [];
       if (job.kind === 'generate') n.complete(audio);
-      else replaced = n.regenerated(indexes, audio);
+      else {
+        for (const [index, segmentAudio] of fresh) {
+          const previous = n.segmentSynthesised(index, segmentAudio);
+          if (previous && previous !== segmentAudio.objectKey) replaced.push(previous);
+        }
+        const previousWhole = n.regenerated(indexes, audio);
+        if (previousWhole) replaced.push(previousWhole);
+      }
       await repos.narrations.save(n);
       await repos.narrationJobs.finish(job.id, 'succeeded', null, this.clock.now());
       return { n, replaced };
     });
     if (!done.owned || !done.value) {
-      await this.media.delete(key);
+      await Promise.all([key, ...[...fresh.values()].map((a) => a.objectKey)].map((k) => this.media.delete(k)));
       return { kind: 'lost', ...ids };
     }
-    if (done.value.replaced) await this.media.delete(done.value.replaced);
+    for (const old of done.value.replaced) await this.media.delete(old);
     const segments = narration.segments.length;
     this.log.info({ ...ids, kind: job.kind, segments, durationSeconds }, job.kind === 'generate' ? 'narration generated' : 'segments regenerated');
     return job.kind === 'generate' ? { kind: 'generated', ...ids, segments, durationSeconds } : { kind: 'regenerated', ...ids, indexes: [...indexes], durationSeconds };

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { CLOCK, type Clock, type UnitOfWorkPort } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { getLogger } from '@storytelling/platform';
+import { getLogger, holdLease } from '@storytelling/platform';
 import type { SampleMeasurement, Voice, VoiceProfile, VoiceRepositories, VoiceTrainingFailure, VoiceTrainingJob } from '../../domain/index.js';
 import { matchVoice } from '../../domain/index.js';
 import type { MediaFiles, VoiceCloning } from '../ports/index.js';
@@ -90,6 +90,22 @@ export class RunVoiceTrainingJobHandler implements ICommandHandler<RunVoiceTrain
   async execute({ workerId, stop }: RunVoiceTrainingJobCommand): Promise<VoiceTrainingOutcome> {
     const job = await this.uow.reader.voiceTrainingJobs.claim(workerId, this.settings.leaseMs);
     if (!job) return { kind: 'idle' };
+    // Renewed while this turn runs (as narration jobs are): a short lease, a long training.
+    const lost = new AbortController();
+    const lease = holdLease({
+      everyMs: Math.max(100, Math.floor(this.settings.leaseMs / 3)),
+      renew: () => this.uow.reader.voiceTrainingJobs.renew(job.id, workerId, this.settings.leaseMs),
+      onLost: () => lost.abort(new Error('lease lost')),
+      context: { jobId: job.id },
+    });
+    try {
+      return await this.runClaimed(job, workerId, stop ? AbortSignal.any([stop, lost.signal]) : lost.signal);
+    } finally {
+      await lease.stop();
+    }
+  }
+
+  private async runClaimed(job: VoiceTrainingJob, workerId: string, stop: AbortSignal): Promise<VoiceTrainingOutcome> {
     this.log.info({ jobId: job.id, voiceId: job.voiceId, attempt: job.attempts }, 'voice training job claimed');
     if (job.attempts > this.settings.maxAttempts) {
       // The previous holder's lease ran out on the last allowed attempt (it crashed or hung).

@@ -59,6 +59,10 @@ export class SqlNarrationJobRepository implements NarrationJobs {
     return row ? toJob(row) : undefined;
   }
 
+  renew(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
+    return this.leases.renew(jobId, workerId, leaseMs);
+  }
+
   finish(jobId: string, status: 'succeeded' | 'failed' | 'cancelled', failure: NarrationJobFailure | null, at: Date): Promise<void> {
     return this.leases.finish(jobId, status, failure, at);
   }

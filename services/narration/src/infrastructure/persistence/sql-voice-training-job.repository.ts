@@ -33,6 +33,10 @@ export class SqlVoiceTrainingJobRepository implements VoiceTrainingJobRepository
     return row ? toJob(row) : undefined;
   }
 
+  renew(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
+    return this.table.renew(jobId, workerId, leaseMs);
+  }
+
   finish(jobId: string, status: 'succeeded' | 'failed' | 'cancelled', failure: VoiceTrainingFailure | null, at: Date): Promise<void> {
     return this.table.finish(jobId, status, failure, at);
   }

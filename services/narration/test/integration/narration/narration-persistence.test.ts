@@ -166,6 +166,26 @@ describe('narration persistence and jobs (real Postgres)', () => {
     expect(after.state.audio!.objectKey).toBe(`narrations/${ANN.userId}/${narrationId}/narration-2.ogg`);
   });
 
+  it('a step longer than the lease (a long join) keeps the job: the heartbeat renews the lease, no other worker takes it over', async () => {
+    const story = stories.add(lighthouse());
+    const narrationId = uuidv7();
+    await generate.execute(new GenerateNarrationCommand({ sagaId: uuidv7(), narrationId, storyId: story.storyId, ownerId: ANN.userId, voiceId: '', characterVoices: {} }));
+    const joiner = new FakeAudioJoiner();
+    const claimsMeanwhile: string[] = [];
+    // The join lasts 2.5 leases; another worker tries to claim every 250 ms meanwhile.
+    joiner.during = async () => {
+      for (const until = Date.now() + 2_500; Date.now() < until; ) {
+        claimsMeanwhile.push((await run.execute(new RunNarrationJobCommand('w-other'))).kind);
+        await sleep(250);
+      }
+    };
+    const slow = new RunNarrationJobHandler(uow, engine, media, joiner, stories, settings, clock);
+    expect(await slow.execute(new RunNarrationJobCommand('w-slow'))).toMatchObject({ kind: 'generated', narrationId });
+    expect(claimsMeanwhile.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(claimsMeanwhile)).toEqual(new Set(['idle']));
+    expect((await jobs(narrationId))[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
   it('erasure deletes the rows of one owner only, jobs with them', async () => {
     const other = '0190a0d0-0000-7000-8000-0000000000e9';
     const mine = await stored(other);

@@ -158,7 +158,10 @@ describe('RunNarrationJob (unit)', () => {
     expect(outcome).toMatchObject({ kind: 'failed', reason: expect.stringMatching(/^SEGMENT_FAILED: segment 4/) });
     const after = w.uow.stored(id);
     expect(after.state).toMatchObject({ status: 'completed', audio: before.state.audio });
-    expect(after.segments[4]!.audio).toEqual(before.segments[4]!.audio);
+    // All or nothing: segment 0 was made again, but the whole file could not be, so 0 keeps its
+    // old audio too (the whole file and its segments say the same), and the new object is gone.
+    expect(after.segments.map((s) => s.audio)).toEqual(before.segments.map((s) => s.audio));
+    expect(w.media.keys(prefix(id))).toEqual([...before.segments.map((s) => s.audio!.objectKey), before.state.audio!.objectKey].sort());
     expect(w.uow.eventNames(id)).toEqual(['requested', 'generated']);
     // GET /narrations/:id shows it: still completed, with the regeneration's failure.
     const shown = await w.handlers.get.execute(new GetNarrationQuery(ANN, id));

@@ -2,12 +2,9 @@ import { CLOCK, type Clock } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { SagaKeyTakenError, Sagas, getLogger, type SagaStarter } from '@storytelling/platform';
-import { periodEnd, priceFor, type Tier } from '../../domain/index.js';
+import { periodEnd, priceFor, type DuePosition, type Tier } from '../../domain/index.js';
 import { SUBSCRIPTION_UNIT_OF_WORK, type SubscriptionRepositories, type SubscriptionUnitOfWork } from '../ports/index.js';
 import { startPaidSubscription } from '../sagas/paid-subscription.saga.js';
-
-/** What the scheduler claims per pass, and how many passes at most (a long-stopped fleet catches up in a few). */
-const BATCH = 50;
 
 /**
  * Period ends (run by the scheduler worker): subscriptions whose period is over are claimed with
@@ -30,27 +27,38 @@ export class CloseDuePeriodsHandler implements ICommandHandler<CloseDuePeriodsCo
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** @returns how many period ends were handled. */
+  /**
+   * One transaction per subscription: a period end that fails (logged, retried on the next pass)
+   * rolls back only itself. The pass walks the due ones in (period end, id) order and claims
+   * after the last it looked at, so a failed one holds up no other and none is looked at twice
+   * (a period closed into another past one comes later in the order: a stopped fleet catches up).
+   * @returns how many period ends were handled.
+   */
   async execute(): Promise<number> {
     let handled = 0;
+    let position: DuePosition | undefined;
     for (;;) {
-      const n = await this.uow.run(async (repos) => {
-        const ids: Array<{ id: string }> = await this.claimDue(repos);
-        for (const { id } of ids) await this.closePeriod(repos, id);
-        return ids.length;
-      });
-      handled += n;
-      if (n < BATCH) return handled;
+      let claimed: DuePosition | undefined;
+      try {
+        const closed = await this.uow.run(async (repos) => {
+          [claimed] = await repos.subscriptions.claimDue(this.clock.now(), 1, position);
+          return claimed ? this.closePeriod(repos, claimed.id) : false;
+        });
+        if (!claimed) return handled;
+        if (closed) handled++;
+      } catch (err) {
+        // Before a claim nothing is known to pass over: the failure is the pass's own.
+        if (!claimed) throw err;
+        this.log.error({ err, subscriptionId: claimed.id }, 'period end failed; retried on the next pass');
+      }
+      position = claimed;
     }
   }
 
-  private claimDue(repos: SubscriptionRepositories): Promise<Array<{ id: string }>> {
-    return repos.subscriptions.claimDue(this.clock.now(), BATCH);
-  }
-
-  private async closePeriod(repos: SubscriptionRepositories, id: string): Promise<void> {
+  /** @returns false when the subscription was not due after all (nothing done). */
+  private async closePeriod(repos: SubscriptionRepositories, id: string): Promise<boolean> {
     const sub = await repos.subscriptions.findById(id, { lock: true });
-    if (!sub || !sub.dueAt(this.clock.now())) return;
+    if (!sub || !sub.dueAt(this.clock.now())) return false;
     const tiers = await repos.tiers.all();
     const byId = (tierId: string): Tier => {
       const t = tiers.find((x) => x.id === tierId);
@@ -61,14 +69,14 @@ export class CloseDuePeriodsHandler implements ICommandHandler<CloseDuePeriodsCo
     const renew = sub.closePeriod(byId);
     if (!renew) {
       await repos.subscriptions.save(sub);
-      return;
+      return true;
     }
     const method = sub.state.paymentMethod;
     if (!method) {
       // Nothing to charge: the paid tier lapses to free.
       sub.lapseToFree();
       await repos.subscriptions.save(sub);
-      return;
+      return true;
     }
     try {
       await startPaidSubscription(this.sagas, repos, sub, {
@@ -85,10 +93,11 @@ export class CloseDuePeriodsHandler implements ICommandHandler<CloseDuePeriodsCo
     } catch (err) {
       if (err instanceof SagaKeyTakenError) {
         this.log.warn({ subscriptionId: sub.id, sagaId: err.existingId }, 'renewal for this period already started');
-        return;
+        return true;
       }
       throw err;
     }
+    return true;
   }
 }
 

@@ -9,6 +9,7 @@ import {
   USAGE_RESOURCES,
   dunningDueAt,
   type Dunning,
+  type DuePosition,
   type PendingChange,
   type SubscriptionRepository,
   type SubscriptionState,
@@ -101,15 +102,17 @@ export class SqlSubscriptionRepository implements SubscriptionRepository {
     await this.events.append(this.tx, sub, SUBSCRIPTION_AGGREGATE_TYPE);
   }
 
-  claimDue(now: Date, limit: number): Promise<Array<{ id: string }>> {
-    return this.tx.query(
-      `SELECT id FROM subscriptions
+  async claimDue(now: Date, limit: number, after?: DuePosition): Promise<DuePosition[]> {
+    const rows: Array<{ id: string; current_period_end: Date }> = await this.tx.query(
+      `SELECT id, current_period_end FROM subscriptions
         WHERE status IN ('active', 'payment_failed') AND current_period_end <= $1
           AND (pending_change IS NULL OR pending_change->>'status' <> 'payment_pending')
           AND (dunning IS NULL OR cancel_at_period_end OR (dunning->>'dueAt')::timestamptz <= $1)
-        ORDER BY current_period_end LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [now, limit],
+          AND ($3::timestamptz IS NULL OR (current_period_end, id) > ($3::timestamptz, $4::uuid))
+        ORDER BY current_period_end, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit, after?.periodEnd ?? null, after?.id ?? null],
     );
+    return rows.map((r) => ({ id: r.id, periodEnd: r.current_period_end }));
   }
 
   private toAggregate(r: SubscriptionRow): Subscription {

@@ -175,4 +175,16 @@ describe('CloseDuePeriodsHandler', () => {
     expect(renewed.findIndex((e) => (e.data as { userId: string }).userId === USER)).toBe(59); // the latest period end, in the second batch
     expect(await close()).toBe(0);
   });
+
+  it('a period end that fails rolls back alone and holds up no other: the rest are handled, it is tried again on the next pass', async () => {
+    const { uow, clock, close, stored } = setup({ currentPeriodStart: new Date(START.getTime() + 60_000) }, new Date(END.getTime() + 60_000));
+    // Due first (older period end), and it cannot close: its tier is not in the catalogue.
+    const broken = seedSubscription(uow, { userId: '0190d4a0-0000-7000-8000-0000000000b2', tier: 'retired', currentPeriodStart: START });
+    const before = storedSubscription(uow, clock, '0190d4a0-0000-7000-8000-0000000000b2').state;
+    expect(await close()).toBe(1);
+    expect(stored()).toMatchObject({ tier: 'free', currentPeriodStart: new Date(END.getTime() + 60_000) });
+    expect(storedSubscription(uow, clock, '0190d4a0-0000-7000-8000-0000000000b2').state).toEqual(before);
+    expect(eventsOf(uow).filter((e) => (e.data as { subscriptionId?: string }).subscriptionId === broken.id)).toEqual([]);
+    expect(await close()).toBe(0); // tried again, still failing, still alone
+  });
 });

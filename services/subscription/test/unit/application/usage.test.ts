@@ -212,7 +212,7 @@ describe('ReleaseUsageHandler', () => {
     expect(appended().map((e) => e.type)).toEqual([T.UsageReserved]);
   });
 
-  it('after a commit the use stays and nothing is answered; after expiry the answer says expired', async () => {
+  it('after a commit the use stays and the answer gives nothing back (amount 0, reason committed); after expiry the answer says expired', async () => {
     const { clock, reserve, commit, release, expire, stories, appended } = setup();
     const [committed, lapsed] = ids(2);
     await reserve({ reservationId: committed, amount: 1 });
@@ -223,7 +223,10 @@ describe('ReleaseUsageHandler', () => {
     appended();
     await release(committed!);
     await release(lapsed!);
-    expect(appended()).toEqual([{ type: T.UsageReleased, data: expect.objectContaining({ reservationId: lapsed, reason: 'expired' }) }]);
+    expect(appended()).toEqual([
+      { type: T.UsageReleased, data: expect.objectContaining({ reservationId: committed, amount: 0, reason: 'committed' }) },
+      { type: T.UsageReleased, data: expect.objectContaining({ reservationId: lapsed, amount: 1, reason: 'expired' }) },
+    ]);
     expect(await stories()).toEqual({ used: 1, reserved: 0 });
   });
 
