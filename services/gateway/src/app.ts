@@ -23,7 +23,7 @@ export interface CreateGatewayAppOptions extends GatewayModuleOptions {
 /**
  * Builds the gateway (initialised, not listening) from an environment. main.ts listens on it;
  * tests drive `app.getHttpServer()` with supertest or call `app.listen(0)`.
- * HTTP runs on Fastify (ADR 0036) with the gateway's own Node server (timeouts, header limit,
+ * HTTP runs on Fastify (ADR 0038) with the gateway's own Node server (timeouts, header limit,
  * problem+json for what Node refuses) and its request edge as Fastify hooks.
  */
 export async function createGatewayApp(env: Env, options: CreateGatewayAppOptions = {}): Promise<INestApplication> {

@@ -1,4 +1,4 @@
-// What the gateway answered on express and must answer the same on Fastify (ADR 0036): the
+// What the gateway answered on express and must answer the same on Fastify (ADR 0038): the
 // semantics express gave for free (routing, ETag/304, charset, redirects, proxies, metric labels)
 // and the gateway rebuilt as Fastify hooks. The server edges (408/431/400) are in input-edges.test.ts.
 import request from 'supertest';

@@ -38,7 +38,7 @@ function expressTrust(trustProxy: GatewayConfig['trustProxy']): boolean | string
 type FrameworkErrorHandler = (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => void;
 
 /**
- * The gateway's HTTP server on Fastify (issue 12, item 6; ADR 0036): Node's server with the
+ * The gateway's HTTP server on Fastify (issue 12, item 6; ADR 0038): Node's server with the
  * request and headers timeouts and the header size limit of GATEWAY config, checked often enough
  * that a timeout is answered near its deadline, and a 'clientError' handler so that what Node
  * refuses before Fastify sees a request (timeouts, oversized headers, a bad request line) is

@@ -89,7 +89,7 @@ function apiBodies(config: GatewayConfig): RawMiddleware {
 
 /**
  * Everything a request passes through before its route, as Fastify hooks on the Node request
- * and response (ADR 0036). Order matters: correlation/context first (so every answer, even a
+ * and response (ADR 0038). Order matters: correlation/context first (so every answer, even a
  * 413, carries the id), then the access log and metrics, security headers, CORS, and the API's
  * bodies. Errors go to Fastify's error handler, which Nest points at the problem filter.
  */

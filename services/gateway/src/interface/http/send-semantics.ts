@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 const CHARSET = /;\s*charset=/i;
 
 /**
- * express' `res.send` behaviour, kept on Fastify (ADR 0036), as an onSend step: a text body
+ * express' `res.send` behaviour, kept on Fastify (ADR 0038), as an onSend step: a text body
  * whose type names no charset gets `; charset=utf-8`; every body sent whole (JSON, a string, a
  * Buffer; not a stream) gets a weak `ETag` unless the route set one, and a GET or HEAD whose
  * `If-None-Match` matches it is answered 304 without a body. Clients revalidate
