@@ -6,11 +6,13 @@
 // It also prints the headers and bodies of four answers (200, 401, 400, 404) to compare trees.
 //   node --import ./shared/testing/src/bench/register-ts.mjs services/gateway/test/support/gateway-cpu.ts
 // Environment: CPU_CONNECTIONS (8), CPU_ROUNDS (5), CPU_ROUND_MS (4000), CPU_RATE (0: closed loop;
-// else an open loop at that many requests per second, so both trees do the same work per second).
+// else an open loop at that many requests per second, so both trees do the same work per second),
+// GATEWAY_TREE (another checkout's root: measure its gateway with this tool and load generator).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fakeGatewayWithMember } from './app.js';
+import { uuidv7 } from '@storytelling/kernel';
 import { closedLoop, openLoop } from '../../../../shared/testing/src/bench/stories-load.js';
+import type * as Support from './app.js';
 
 const CONNECTIONS = Number(process.env.CPU_CONNECTIONS ?? 8);
 const ROUNDS = Number(process.env.CPU_ROUNDS ?? 5);
@@ -18,7 +20,13 @@ const ROUND_MS = Number(process.env.CPU_ROUND_MS ?? 4000);
 /** Requests per second for an open loop at a fixed rate (both sides do the same work per second); 0: closed loop. */
 const RATE = Number(process.env.CPU_RATE ?? 0);
 
-const { gw, userId, token } = await fakeGatewayWithMember();
+const tree = process.env.GATEWAY_TREE;
+const support = (tree ? await import(`${tree}/services/gateway/test/support/app.ts`) : await import('./app.js')) as typeof Support;
+// Rate limits out of reach: a closed loop passes NO_RATE_LIMITS' 100,000 requests a minute within
+// its rounds, and 429s are not the path measured.
+const gw = await support.fakeGateway({ RATE_LIMIT_AUTH_PER_MINUTE: '1000000', RATE_LIMIT_PER_MINUTE: '1000000' });
+const userId = uuidv7();
+const token = await gw.identity.tokenFor('member', userId);
 const now = new Date().toISOString();
 const id = '01938d5e-7f00-7000-8000-000000000001';
 gw.story.stories.set(id, { id, title: 'The Lighthouse Keeper', content: 'Mara climbed the tower stairs. '.repeat(66), authorId: userId, language: 'en', status: 'draft', version: 3, createdAt: now, updatedAt: now });

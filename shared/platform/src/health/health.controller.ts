@@ -1,9 +1,10 @@
 import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ReadinessRegistry } from './readiness.js';
 
+/** What express' response and Fastify's reply both offer (`send` of an object answers JSON on both). */
 interface JsonResponse {
   status(code: number): JsonResponse;
-  json(body: unknown): unknown;
+  send(body: unknown): unknown;
 }
 
 /**
@@ -26,6 +27,6 @@ export class HealthController {
   @Header('Cache-Control', 'no-store')
   async ready(@Res() res: JsonResponse): Promise<void> {
     const report = await this.readiness.report();
-    res.status(report.ready ? 200 : 503).json({ status: report.ready ? 'ready' : 'not_ready', ...report });
+    res.status(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not_ready', ...report });
   }
 }

@@ -1,8 +1,9 @@
 import { Controller, Get, Header, Res } from '@nestjs/common';
 import { renderMetrics } from './registry.js';
 
+/** What express' response and Fastify's reply both offer. */
 interface TextResponse {
-  setHeader(name: string, value: string): unknown;
+  header(name: string, value: string): unknown;
   send(body: string): unknown;
 }
 
@@ -13,7 +14,7 @@ export class MetricsController {
   @Header('Cache-Control', 'no-store')
   async metrics(@Res() res: TextResponse): Promise<void> {
     const { contentType, body } = await renderMetrics();
-    res.setHeader('Content-Type', contentType);
+    res.header('Content-Type', contentType);
     res.send(body);
   }
 }

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { decodeProtectedHeader } from 'jose';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { isRole } from '../../domain/roles.js';
 import type { AuthenticatedUser } from './authenticated-user.js';
 import type { JwksKeyStore } from './jwks-key-store.js';
@@ -41,7 +41,7 @@ export class JwtStrategy extends Strategy {
       // Small leeway for clock skew between identity and the gateway (as the platform verifier).
       jsonWebTokenOptions: { clockTolerance: 5 },
       passReqToCallback: false,
-      secretOrKeyProvider: (_req: Request, rawJwt: unknown, done: (err: unknown, key?: string | Buffer) => void) => {
+      secretOrKeyProvider: (_req: IncomingMessage, rawJwt: unknown, done: (err: unknown, key?: string | Buffer) => void) => {
         let kid: string;
         try {
           if (typeof rawJwt !== 'string') throw new RejectedTokenError('token is not a string');

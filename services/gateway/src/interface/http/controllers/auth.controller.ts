@@ -1,11 +1,12 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiBearerAuth, ApiCreatedResponse, ApiFoundResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IDENTITY_PORT, type IdentityPort } from '../../../application/identity.port.js';
 import { AuthSessionDto, LoginBody, OidcCallbackQuery, OidcProviderParams, RefreshTokenBody, RegisterBody, TokenPairDto } from '../dto/auth.dto.js';
 import { NoQuery } from '../dto/common.dto.js';
 import { AccessTokenDenylist } from '../../../infrastructure/auth/access-token-denylist.js';
 import type { GatewayRequest } from '../guards/gateway-request.js';
+import { redirectFound } from '../redirect.js';
 import { Public } from '../guards/decorators.js';
 import { RateLimit } from '../guards/rate-limit.guard.js';
 import { ApiProblems } from '../openapi/api-problems.decorator.js';
@@ -81,10 +82,10 @@ export class AuthController {
   })
   @ApiFoundResponse({ description: 'Location: the provider\'s authorization URL' })
   @ApiProblems(400, 404, 503)
-  async oidcStart(@Param() params: OidcProviderParams, @Query() _query: NoQuery, @Res({ passthrough: true }) res: Response): Promise<void> {
+  async oidcStart(@Param() params: OidcProviderParams, @Query() _query: NoQuery, @Res() res: FastifyReply): Promise<void> {
     const { authorizationUrl } = await this.identity.startOidcLogin(params.provider);
-    res.setHeader('cache-control', 'no-store');
-    res.redirect(302, authorizationUrl);
+    res.header('cache-control', 'no-store');
+    redirectFound(res, authorizationUrl);
   }
 
   @Get('oidc/:provider/callback')
@@ -97,8 +98,8 @@ export class AuthController {
   })
   @ApiOkResponse({ type: AuthSessionDto })
   @ApiProblems(400, 401, 403, 404, 409, 503)
-  async oidcCallback(@Param() params: OidcProviderParams, @Query() query: OidcCallbackQuery, @Res({ passthrough: true }) res: Response): Promise<AuthSessionDto> {
-    res.setHeader('cache-control', 'no-store');
+  async oidcCallback(@Param() params: OidcProviderParams, @Query() query: OidcCallbackQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<AuthSessionDto> {
+    res.header('cache-control', 'no-store');
     return this.identity.completeOidcLogin(params.provider, {
       code: query.code ?? '',
       state: query.state ?? '',

@@ -1,7 +1,8 @@
+import { Readable } from 'node:stream';
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ObjectNotFoundError, respondWithObject, writeObjectResponse } from '@storytelling/platform';
-import type { Request, Response } from 'express';
+import { ObjectNotFoundError, respondWithObject } from '@storytelling/platform';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FILE_LINKS, type FileLinks, MEDIA_STORAGE, type MediaStorage, type SignatureCheck } from '../../../application/media.port.js';
 import { FILES_BASE_PATH } from '../api-prefix.js';
 import { Public } from '../guards/decorators.js';
@@ -68,9 +69,10 @@ export class FilesController {
     content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
   })
   @ApiProblems(403, 404, 416)
-  async serve(@Req() req: Request, @Res() res: Response): Promise<void> {
-    const key = objectKeyOf(req.path);
-    const check = key === null ? 'tampered' : this.links.check(key, req.query.expires, req.query.signature);
+  async serve(@Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    const key = objectKeyOf((req.raw.url ?? '').split('?')[0]!);
+    const query = req.query as Record<string, unknown>;
+    const check = key === null ? 'tampered' : this.links.check(key, query.expires, query.signature);
     if (check !== 'ok') throw REFUSED[check];
     let response;
     try {
@@ -78,7 +80,7 @@ export class FilesController {
         method: req.method === 'HEAD' ? 'HEAD' : 'GET',
         range: req.headers.range ?? null,
         // The bytes behind a key never change (a new version gets a new key), and the link lasts this long.
-        cacheControl: `private, max-age=${this.links.secondsLeft(req.query.expires)}, immutable`,
+        cacheControl: `private, max-age=${this.links.secondsLeft(query.expires)}, immutable`,
       });
     } catch (error) {
       if (error instanceof ObjectNotFoundError) throw ProblemException.of('FILE_NOT_FOUND', 'The file this link names no longer exists.');
@@ -87,6 +89,9 @@ export class FilesController {
     if (response.status === 416) {
       throw ProblemException.of('RANGE_NOT_SATISFIABLE', 'The requested range starts past the end of the file.', response.headers);
     }
-    await writeObjectResponse(res, response);
+    // Sent through the reply (not its Node response) so the reply's headers are kept; a stream
+    // gets no ETag and no 304 (send-semantics.ts), as with express. HEAD gets an empty stream:
+    // Fastify would reset the Content-Length of an empty body to 0.
+    res.code(response.status).headers(response.headers).send(response.body ?? Readable.from([]));
   }
 }

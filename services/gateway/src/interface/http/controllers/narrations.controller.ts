@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import { redirectFound } from '../redirect.js';
 import { FILE_LINKS, type FileLinks } from '../../../application/media.port.js';
 import { NARRATION_PORT, type NarrationPort } from '../../../application/narration.port.js';
 import { API_BASE_PATH } from '../api-prefix.js';
@@ -49,7 +50,7 @@ export class NarrationsController {
   @ApiIdempotencyKey()
   @ApiAcceptedResponse({ description: 'The narration, pending', type: NarrationDto, headers: LOCATION('Where to poll the narration') })
   @ApiProblems(400, 401, 403, 404, 409, 413, 415, 422)
-  async request(@Param() params: StoryIdParams, @Body() body: RequestNarrationBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: Response): Promise<NarrationDto> {
+  async request(@Param() params: StoryIdParams, @Body() body: RequestNarrationBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<NarrationDto> {
     const narration = await this.narration.requestNarration({
       storyId: params.id,
       voiceId: body.voiceId,
@@ -57,7 +58,7 @@ export class NarrationsController {
       ...(body.narratorProfile !== undefined ? { narratorProfile: body.narratorProfile } : {}),
       ...(body.conversationStyle !== undefined ? { conversationStyle: body.conversationStyle } : {}),
     });
-    res.setHeader('Location', narrationPath(narration.id));
+    res.header('Location', narrationPath(narration.id));
     return this.present.narration(narration);
   }
 
@@ -68,10 +69,10 @@ export class NarrationsController {
   })
   @ApiOkResponse({ description: 'The narration', type: NarrationDto })
   @ApiProblems(400, 401, 404)
-  async get(@Param() params: NarrationIdParams, @Query() _query: NoQuery, @Res({ passthrough: true }) res: Response): Promise<NarrationDto> {
+  async get(@Param() params: NarrationIdParams, @Query() _query: NoQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<NarrationDto> {
     const narration = await this.narration.getNarration(params.id);
     // The signed links inside expire: a cached copy would hand out dead ones.
-    res.setHeader('Cache-Control', 'no-store');
+    res.header('Cache-Control', 'no-store');
     return this.present.narration(narration);
   }
 
@@ -84,9 +85,9 @@ export class NarrationsController {
   @ApiBody({ required: false, description: 'No body.', schema: { type: 'object', additionalProperties: false, maxProperties: 0 } })
   @ApiAcceptedResponse({ description: 'The narration, with the segment being regenerated', type: NarrationDto, headers: LOCATION('Where to poll the narration') })
   @ApiProblems(400, 401, 403, 404, 409, 422)
-  async regenerate(@Param() params: SegmentParams, @Body() _body: NoBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: Response): Promise<NarrationDto> {
+  async regenerate(@Param() params: SegmentParams, @Body() _body: NoBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<NarrationDto> {
     const narration = await this.narration.regenerateSegment(params.id, params.index);
-    res.setHeader('Location', narrationPath(narration.id));
+    res.header('Location', narrationPath(narration.id));
     return this.present.narration(narration);
   }
 
@@ -104,13 +105,13 @@ export class NarrationsController {
     headers: { Location: { description: 'The signed /api/v1/files/... URL (valid 15 minutes)', schema: { type: 'string', format: 'uri' } } },
   })
   @ApiProblems(400, 401, 404, 409)
-  async audio(@Param() params: NarrationIdParams, @Query() _query: NoQuery, @Res() res: Response): Promise<void> {
+  async audio(@Param() params: NarrationIdParams, @Query() _query: NoQuery, @Res() res: FastifyReply): Promise<void> {
     const narration = await this.narration.getNarration(params.id);
     if (!narration.audio) {
       throw ProblemException.of('NARRATION_AUDIO_NOT_READY', `The narration is ${narration.status}; its audio exists once it has completed.`);
     }
     // Every request gets a fresh signature: never cache the redirect itself.
-    res.setHeader('Cache-Control', 'no-store');
-    res.redirect(302, this.links.urlFor(narration.audio.key));
+    res.header('Cache-Control', 'no-store');
+    redirectFound(res, this.links.urlFor(narration.audio.key));
   }
 }

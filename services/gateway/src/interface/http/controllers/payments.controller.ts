@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { PAYMENTS_PORT, WebhookSignatureRejectedError, type PaymentsPort } from '../../../application/payments.port.js';
 import { NoQuery } from '../dto/common.dto.js';
 import { PaymentPageDto, WebhookProviderParams } from '../dto/payments.dto.js';
@@ -44,7 +44,7 @@ export class PaymentsController {
   @ApiBody({ description: "The provider's event, exactly as it sent it.", schema: { type: 'object' } })
   @ApiNoContentResponse({ description: 'Accepted (applied, a duplicate, or nothing to do)' })
   @ApiProblems(400, 404, 413)
-  async webhook(@Param() params: WebhookProviderParams, @Query() _query: NoQuery, @Req() req: Request): Promise<void> {
+  async webhook(@Param() params: WebhookProviderParams, @Query() _query: NoQuery, @Req() req: FastifyRequest): Promise<void> {
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) {
       const lower = name.toLowerCase();

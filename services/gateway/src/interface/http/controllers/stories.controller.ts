@@ -10,7 +10,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { STORY_PORT, type StoryPatch, type StoryPort } from '../../../application/story.port.js';
 import { API_BASE_PATH } from '../api-prefix.js';
 import { NoBody, NoQuery } from '../dto/common.dto.js';
@@ -48,14 +48,14 @@ export class StoriesController {
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ description: 'The new draft', type: StoryDto, headers: { ...LOCATION('The new story'), ...ETAG_HEADER } })
   @ApiProblems(400, 401, 409, 413, 415, 422)
-  async create(@Body() body: CreateStoryBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: Response): Promise<StoryDto> {
+  async create(@Body() body: CreateStoryBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<StoryDto> {
     const story = await this.stories.createStory({
       title: body.title,
       content: body.content,
       ...(body.language !== undefined ? { language: body.language } : {}),
     });
-    res.setHeader('Location', storyPath(story.id));
-    res.setHeader('ETag', etagOf(story.version));
+    res.header('Location', storyPath(story.id));
+    res.header('ETag', etagOf(story.version));
     return story;
   }
 
@@ -79,10 +79,10 @@ export class StoriesController {
   @ApiOperation({ summary: 'One story', description: 'The author, or anyone signed in when it is published; anyone else gets 404.' })
   @ApiOkResponse({ description: 'The story', type: StoryDto, headers: ETAG_HEADER })
   @ApiProblems(400, 401, 404)
-  async get(@Param() params: StoryIdParams, @Query() _query: NoQuery, @Res({ passthrough: true }) res: Response): Promise<StoryDto> {
+  async get(@Param() params: StoryIdParams, @Query() _query: NoQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<StoryDto> {
     const story = await this.stories.getStory(params.id);
-    res.setHeader('ETag', etagOf(story.version));
-    res.setHeader('Cache-Control', 'private, no-cache');
+    res.header('ETag', etagOf(story.version));
+    res.header('Cache-Control', 'private, no-cache');
     return story;
   }
 
@@ -100,7 +100,7 @@ export class StoriesController {
     @Body() body: UpdateStoryBody,
     @Query() _query: NoQuery,
     @Headers('if-match') ifMatch: string | undefined,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<StoryDto> {
     const patch: StoryPatch = {};
     if (body.title !== undefined) patch.title = body.title;
@@ -110,7 +110,7 @@ export class StoriesController {
     }
     const version = expectedVersion(ifMatch, true)!;
     const story = await this.stories.updateStory(params.id, patch, version);
-    res.setHeader('ETag', etagOf(story.version));
+    res.header('ETag', etagOf(story.version));
     return story;
   }
 
@@ -133,9 +133,9 @@ export class StoriesController {
   @ApiBody({ required: false, description: 'No body (an empty JSON object is accepted).', schema: { type: 'object', additionalProperties: false, maxProperties: 0 } })
   @ApiAcceptedResponse({ description: 'The analysis, pending (or already done when reused)', type: AnalysisDto, headers: LOCATION('Where to poll the analysis') })
   @ApiProblems(400, 401, 404, 409, 422)
-  async requestAnalysis(@Param() params: StoryIdParams, @Body() _body: NoBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: Response): Promise<AnalysisDto> {
+  async requestAnalysis(@Param() params: StoryIdParams, @Body() _body: NoBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<AnalysisDto> {
     const analysis = await this.stories.requestAnalysis(params.id);
-    res.setHeader('Location', `${storyPath(params.id)}/analysis`);
+    res.header('Location', `${storyPath(params.id)}/analysis`);
     return analysis;
   }
 

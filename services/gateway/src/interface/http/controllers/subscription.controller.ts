@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { SUBSCRIPTION_PORT, type SubscriptionPort } from '../../../application/subscription.port.js';
 import { NoBody, NoQuery } from '../dto/common.dto.js';
 import { ChangeSubscriptionBody, SubscriptionDto, TierListDto } from '../dto/subscription.dto.js';
@@ -51,9 +51,9 @@ export class SubscriptionController {
   @ApiIdempotencyKey()
   @ApiAcceptedResponse({ description: 'The subscription with its pending change', type: SubscriptionDto, headers: { Location: { description: 'The subscription', schema: { type: 'string' } } } })
   @ApiProblems(400, 401, 404, 409, 422)
-  async change(@Body() body: ChangeSubscriptionBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: Response): Promise<SubscriptionDto> {
+  async change(@Body() body: ChangeSubscriptionBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<SubscriptionDto> {
     const view = await this.subscriptions.changeSubscription({ tierId: body.tierId, billingCycle: body.billingCycle, paymentToken: body.paymentMethod.token });
-    res.setHeader('Location', SUBSCRIPTION_PATH);
+    res.header('Location', SUBSCRIPTION_PATH);
     return view;
   }
 

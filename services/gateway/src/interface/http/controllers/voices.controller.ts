@@ -10,7 +10,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FILE_LINKS, type FileLinks, MEDIA_STORAGE, type MediaStorage } from '../../../application/media.port.js';
 import { NARRATION_PORT, type NarrationPort } from '../../../application/narration.port.js';
 import { API_BASE_PATH } from '../api-prefix.js';
@@ -53,9 +53,9 @@ export class VoicesController {
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ description: 'The new voice, without samples', type: VoiceDto, headers: LOCATION('The new voice') })
   @ApiProblems(400, 401, 409, 413, 415)
-  async create(@Body() body: CreateVoiceBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: Response): Promise<VoiceDto> {
+  async create(@Body() body: CreateVoiceBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<VoiceDto> {
     const voice = await this.narration.createVoice(body.name.trim());
-    res.setHeader('Location', voicePath(voice.id));
+    res.header('Location', voicePath(voice.id));
     return this.present.voice(voice);
   }
 
@@ -63,9 +63,9 @@ export class VoicesController {
   @ApiOperation({ summary: 'Your voices', description: 'The stock narrator first (always ready), then your voices, with their samples.' })
   @ApiOkResponse({ description: 'Every voice you can narrate with', type: VoiceListDto })
   @ApiProblems(400, 401)
-  async list(@Query() _query: NoQuery, @Res({ passthrough: true }) res: Response): Promise<VoiceListDto> {
+  async list(@Query() _query: NoQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<VoiceListDto> {
     const voices = await this.narration.listVoices();
-    res.setHeader('Cache-Control', 'no-store');
+    res.header('Cache-Control', 'no-store');
     return { items: voices.map((v) => this.present.voice(v)), nextCursor: null };
   }
 
@@ -73,10 +73,10 @@ export class VoicesController {
   @ApiOperation({ summary: 'One voice with its samples', description: 'Yours, or the stock narrator. Audio URLs are signed afresh on every read.' })
   @ApiOkResponse({ description: 'The voice', type: VoiceDto })
   @ApiProblems(400, 401, 404)
-  async get(@Param() params: VoiceIdParams, @Query() _query: NoQuery, @Res({ passthrough: true }) res: Response): Promise<VoiceDto> {
+  async get(@Param() params: VoiceIdParams, @Query() _query: NoQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<VoiceDto> {
     const voice = await this.narration.getVoice(params.id);
     // The signed links inside expire: a cached copy would hand out dead ones.
-    res.setHeader('Cache-Control', 'no-store');
+    res.header('Cache-Control', 'no-store');
     return this.present.voice(voice);
   }
 
@@ -94,8 +94,8 @@ export class VoicesController {
   @ApiIdempotencyKey()
   @ApiCreatedResponse({ description: 'The recorded sample', type: SampleDto })
   @ApiProblems(400, 401, 404, 409, 413, 415)
-  async addSample(@Param() params: VoiceIdParams, @Query() _query: NoQuery, @Req() req: Request): Promise<SampleDto> {
-    const upload = await receiveSampleUpload(req, this.storage, this.uploads);
+  async addSample(@Param() params: VoiceIdParams, @Query() _query: NoQuery, @Req() req: FastifyRequest): Promise<SampleDto> {
+    const upload = await receiveSampleUpload(req.raw, this.storage, this.uploads);
     try {
       const sample = await this.narration.addSample({
         voiceId: params.id,
@@ -132,9 +132,9 @@ export class VoicesController {
   @ApiBody({ required: false, description: 'No body.', schema: { type: 'object', additionalProperties: false, maxProperties: 0 } })
   @ApiAcceptedResponse({ description: 'The voice, training', type: VoiceDto, headers: LOCATION('Where to poll the voice') })
   @ApiProblems(400, 401, 404, 409, 422)
-  async train(@Param() params: VoiceIdParams, @Body() _body: NoBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: Response): Promise<VoiceDto> {
+  async train(@Param() params: VoiceIdParams, @Body() _body: NoBody, @Query() _query: NoQuery, @Res({ passthrough: true }) res: FastifyReply): Promise<VoiceDto> {
     const voice = await this.narration.trainVoice(params.id);
-    res.setHeader('Location', voicePath(voice.id));
+    res.header('Location', voicePath(voice.id));
     return this.present.voice(voice);
   }
 }

@@ -2,7 +2,7 @@ import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@ne
 import { Reflector } from '@nestjs/core';
 import { currentContext, VerifiedTokenCache } from '@storytelling/platform';
 import passport from 'passport';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { AuthenticatedUser } from '../../../infrastructure/auth/authenticated-user.js';
 import { AccessTokenDenylist } from '../../../infrastructure/auth/access-token-denylist.js';
 import { JwksUnavailableError, UnknownSigningKeyError } from '../../../infrastructure/auth/jwks-key-store.js';
@@ -54,7 +54,7 @@ export class AuthenticationGuard implements CanActivate {
       this.accept(req, known, presented);
       return true;
     }
-    const res = context.switchToHttp().getResponse<Response>();
+    const res = context.switchToHttp().getResponse<FastifyReply>();
     const outcome = await new Promise<{ user?: AuthenticatedUser; failure?: unknown }>((resolve) => {
       const authenticate = passport.authenticate(
         Object.create(this.strategy) as JwtStrategy,

@@ -1,4 +1,5 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { deferredProblemOf } from '../middleware/deferred-problem.js';
 
 /**
@@ -10,7 +11,8 @@ import { deferredProblemOf } from '../middleware/deferred-problem.js';
 export class DeferredProblemGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const problem = deferredProblemOf(context.switchToHttp().getRequest<object>());
+    // Recorded on the Node request by the request edge (before Fastify's request existed).
+    const problem = deferredProblemOf(context.switchToHttp().getRequest<FastifyRequest>().raw);
     if (problem !== undefined) throw problem;
     return true;
   }

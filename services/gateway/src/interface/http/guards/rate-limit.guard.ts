@@ -1,6 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { FixedWindowRateLimitStore } from '../../../infrastructure/rate-limit/fixed-window-store.js';
 import { ProblemException } from '../problem/problem.js';
 import type { GatewayRequest } from './gateway-request.js';
@@ -47,13 +47,13 @@ export class RateLimitGuard implements CanActivate {
     const group = this.reflector.getAllAndOverride<RateLimitGroup | undefined>(RATE_LIMIT_GROUP, [context.getHandler(), context.getClass()]) ?? 'default';
     if (group === 'none') return true;
     const req = context.switchToHttp().getRequest<GatewayRequest>();
-    const res = context.switchToHttp().getResponse<Response>();
+    const res = context.switchToHttp().getResponse<FastifyReply>();
     const [limit, tracker] =
       group === 'auth' ? [this.limits.authPerMinute, `ip:${clientIp(req)}`] : [this.limits.perMinute, req.user ? `user:${req.user.id}` : `ip:${clientIp(req)}`];
     const decision = this.store.hit(`${group}|${tracker}`, limit, WINDOW_MS);
-    res.setHeader('RateLimit-Limit', String(decision.limit));
-    res.setHeader('RateLimit-Remaining', String(decision.remaining));
-    res.setHeader('RateLimit-Reset', String(decision.resetSeconds));
+    res.header('RateLimit-Limit', String(decision.limit));
+    res.header('RateLimit-Remaining', String(decision.remaining));
+    res.header('RateLimit-Reset', String(decision.resetSeconds));
     if (!decision.allowed) {
       throw ProblemException.of('RATE_LIMITED', `Too many requests; retry in ${decision.resetSeconds} s.`, {
         'Retry-After': String(decision.resetSeconds),

@@ -1,6 +1,7 @@
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import bodyParser from 'body-parser';
 import { currentContext, runWithContext } from '@storytelling/platform';
-import { sendProblem } from '../problem/problem.filter.js';
+import { pathBelowApi, type RawMiddleware, type RequestWithBody } from './raw-middleware.js';
 
 /** POST /payments/webhooks/:provider, below the API prefix (matched like express routes). */
 export const PAYMENT_WEBHOOK_PATH = /^\/payments\/webhooks\/[^/]+\/?$/i;
@@ -8,8 +9,8 @@ export const PAYMENT_WEBHOOK_PATH = /^\/payments\/webhooks\/[^/]+\/?$/i;
 /** Stripe's events are a few KB; the largest stay well below this. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 512 * 1024;
 
-export function isPaymentWebhook(req: Request): boolean {
-  return req.method === 'POST' && PAYMENT_WEBHOOK_PATH.test(req.path);
+export function isPaymentWebhook(req: IncomingMessage): boolean {
+  return req.method === 'POST' && PAYMENT_WEBHOOK_PATH.test(pathBelowApi(req.url) ?? '');
 }
 
 /**
@@ -18,9 +19,10 @@ export function isPaymentWebhook(req: Request): boolean {
  * `limitBytes`, 413 beyond, never inflated) into `req.body` as a Buffer. Every other request goes
  * to `otherwise` (the JSON body middleware).
  */
-export function rawWebhookBodyMiddleware(otherwise: RequestHandler, limitBytes = WEBHOOK_BODY_LIMIT_BYTES): RequestHandler {
-  const raw = express.raw({ limit: limitBytes, inflate: false, type: () => true });
-  return (req: Request, res: Response, next: NextFunction): void => {
+export function rawWebhookBodyMiddleware(otherwise: RawMiddleware, limitBytes = WEBHOOK_BODY_LIMIT_BYTES): RawMiddleware {
+  const raw = bodyParser.raw({ limit: limitBytes, inflate: false, type: () => true }) as RawMiddleware;
+  return (request, res, next): void => {
+    const req = request as RequestWithBody;
     if (!isPaymentWebhook(req)) {
       otherwise(req, res, next);
       return;
@@ -29,7 +31,7 @@ export function rawWebhookBodyMiddleware(otherwise: RequestHandler, limitBytes =
     raw(req, res, (err?: unknown) => {
       if (!Buffer.isBuffer(req.body)) req.body = Buffer.alloc(0);
       // raw-body resumes from stream events, outside the request's async context: re-enter it.
-      const proceed = (): void => (err ? sendProblem(err, req, res) : next());
+      const proceed = (): void => (err ? next(err) : next());
       if (context) runWithContext(context, proceed);
       else proceed();
     });

@@ -2,7 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import { isValidIdempotencyKey, runWithContext, type RequestContext } from '@storytelling/platform';
 import { ProblemException } from '../problem/problem.js';
 import { deferProblem } from './deferred-problem.js';
-import type { NextFunction, Request, Response } from 'express';
+import type { RawMiddleware } from './raw-middleware.js';
 
 export const CORRELATION_HEADER = 'x-correlation-id';
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
@@ -60,7 +60,7 @@ export function nextTraceparent(incoming: unknown): string {
  * service that owns the effect honours it (docs/adr/0015-idempotency-keys.md). A malformed one is
  * 400 INVALID_IDEMPOTENCY_KEY, answered once the route's guards have run (401 comes first).
  */
-export function requestContextMiddleware(req: Request, res: Response, next: NextFunction): void {
+export const requestContextMiddleware: RawMiddleware = (req, res, next): void => {
   const correlationId = acceptCorrelationId(req.headers[CORRELATION_HEADER]) ?? correlationUuidv7();
   res.setHeader(CORRELATION_HEADER, correlationId);
   const context: RequestContext = { correlationId, traceparent: nextTraceparent(req.headers.traceparent) };
@@ -75,4 +75,4 @@ export function requestContextMiddleware(req: Request, res: Response, next: Next
     }
   }
   runWithContext(context, () => next());
-}
+};

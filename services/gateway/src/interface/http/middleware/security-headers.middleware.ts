@@ -1,6 +1,7 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RawMiddleware } from './raw-middleware.js';
 
-type Middleware = (req: Request, res: Response, next: (err?: unknown) => void) => void;
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
 
 /**
  * helmet's headers, set by one middleware. With static options (no nonce functions), what
@@ -9,7 +10,7 @@ type Middleware = (req: Request, res: Response, next: (err?: unknown) => void) =
  * the same headers (and loses the same ones) in the same order, without the per-request chain
  * (docs/benchmarks.md, gateway read path). helmet stays the source of the values.
  */
-export function staticSecurityHeaders(helmetMiddleware: Middleware): RequestHandler {
+export function staticSecurityHeaders(helmetMiddleware: Middleware): RawMiddleware {
   const set: Array<[string, string]> = [];
   const removed: string[] = [];
   const recorder = {
@@ -23,13 +24,13 @@ export function staticSecurityHeaders(helmetMiddleware: Middleware): RequestHand
     },
   };
   let finished = false;
-  helmetMiddleware({} as Request, recorder as unknown as Response, (err?: unknown) => {
+  helmetMiddleware({} as IncomingMessage, recorder as unknown as ServerResponse, (err?: unknown) => {
     if (err) throw err instanceof Error ? err : new Error(String(err));
     finished = true;
   });
   // A directive that needs the request (a nonce function) would not finish here, or would throw above.
   if (!finished) throw new Error('security headers: helmet did not finish synchronously');
-  return (_req: Request, res: Response, next: NextFunction): void => {
+  return (_req, res, next): void => {
     for (const [name, value] of set) res.setHeader(name, value);
     for (const name of removed) res.removeHeader(name);
     next();

@@ -1,53 +1,69 @@
 import { Catch, HttpException, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { currentContext, getLogger } from '@storytelling/platform';
-import type { NextFunction, Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CORRELATION_HEADER } from '../middleware/request-context.middleware.js';
 import { PROBLEM_CONTENT_TYPE, ProblemException } from './problem.js';
 import { toProblem } from './to-problem.js';
 
 const log = getLogger('http');
 
+/** What express answered for a string body typed problem+json (the charset is part of the contract's answers). */
+const PROBLEM_CONTENT_TYPE_HEADER = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
+
 type AllowedMethodsResolver = (path: string) => string[];
 const allowedMethodResolvers = new WeakMap<object, AllowedMethodsResolver>();
 
-/** Lets routing 404s become 405 + Allow when the path exists for other methods. */
-export function setAllowedMethodsResolver(expressApp: object, resolver: AllowedMethodsResolver): void {
-  allowedMethodResolvers.set(expressApp, resolver);
+/** Lets routing 404s become 405 + Allow when the path exists for other methods (per Fastify instance). */
+export function setAllowedMethodsResolver(server: object, resolver: AllowedMethodsResolver): void {
+  allowedMethodResolvers.set(server, resolver);
 }
 
-function methodNotAllowed(err: unknown, req: Request, path: string): ProblemException | undefined {
+function methodNotAllowed(err: unknown, request: FastifyRequest, path: string): ProblemException | undefined {
   if (!(err instanceof HttpException) || err.getStatus() !== 404) return undefined;
-  const resolver = allowedMethodResolvers.get(req.app);
+  const resolver = allowedMethodResolvers.get(request.server);
   const allowed = resolver ? resolver(path) : [];
-  if (allowed.length === 0 || allowed.includes(req.method)) return undefined;
-  return ProblemException.of('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}.`, { Allow: allowed.join(', ') });
+  const method = request.raw.method ?? 'GET';
+  if (allowed.length === 0 || allowed.includes(method)) return undefined;
+  return ProblemException.of('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}.`, { Allow: allowed.join(', ') });
 }
 
 /**
- * Writes one problem+json response for anything thrown while serving `req`. Used by the global
- * Nest filter and by the express-level fallback (errors raised before Nest routing).
+ * Writes one problem+json response for anything thrown while serving `request`: from the global
+ * Nest filter, which Nest also installs as Fastify's error and not-found handlers (errors of the
+ * request edge's hooks, unmatched routes).
  */
-export function sendProblem(err: unknown, req: Request, res: Response): void {
-  const path = (req.originalUrl ?? req.url ?? '/').split('?')[0] ?? '/';
-  const { problem, headers, unexpected } = toProblem(methodNotAllowed(err, req, path) ?? err, req.method, path);
-  const correlationId = currentContext()?.correlationId ?? headerValue(res.getHeader(CORRELATION_HEADER));
+export function sendProblem(thrown: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const err = unwrapAdapterError(thrown);
+  const method = request.raw.method ?? 'GET';
+  const path = (request.raw.url ?? '/').split('?')[0] ?? '/';
+  const { problem, headers, unexpected } = toProblem(methodNotAllowed(err, request, path) ?? err, method, path);
+  const correlationId = currentContext()?.correlationId ?? headerValue(reply.raw.getHeader(CORRELATION_HEADER));
   if (unexpected) {
-    log.error({ err, method: req.method, path }, 'unexpected error while serving a request');
+    log.error({ err, method, path }, 'unexpected error while serving a request');
   } else if (problem.status >= 500) {
-    log.warn({ code: problem.code, method: req.method, path, cause: err instanceof Error ? err.message : undefined }, 'dependency failure');
+    log.warn({ code: problem.code, method, path, cause: err instanceof Error ? err.message : undefined }, 'dependency failure');
   } else {
-    log.debug({ code: problem.code, status: problem.status, method: req.method, path }, 'request rejected');
+    log.debug({ code: problem.code, status: problem.status, method, path }, 'request rejected');
   }
-  if (res.headersSent) {
-    res.end();
+  if (reply.sent || reply.raw.headersSent) {
+    if (!reply.raw.writableEnded) reply.raw.end();
     return;
   }
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  for (const [name, value] of Object.entries(headers)) reply.header(name, value);
   // A failed request must not be cached, and its body is problem+json whatever was negotiated.
-  res.setHeader('Cache-Control', 'no-store');
-  res.status(problem.status);
-  res.type(PROBLEM_CONTENT_TYPE);
-  res.send(JSON.stringify({ ...problem, instance: path, ...(correlationId ? { correlationId } : {}) }));
+  reply.header('Cache-Control', 'no-store');
+  reply.code(problem.status);
+  reply.type(PROBLEM_CONTENT_TYPE_HEADER);
+  reply.send(JSON.stringify({ ...problem, instance: path, ...(correlationId ? { correlationId } : {}) }));
+}
+
+/**
+ * Nest's Fastify adapter wraps an error with a status that reaches Fastify's error handler (from
+ * the request edge: body-parser's 413/415) in an HttpException; the original says more (the limit).
+ */
+function unwrapAdapterError(err: unknown): unknown {
+  if (err instanceof HttpException && err.cause instanceof Error && typeof (err.cause as { type?: unknown }).type === 'string') return err.cause;
+  return err;
 }
 
 function headerValue(v: number | string | string[] | undefined): string | undefined {
@@ -60,11 +76,6 @@ function headerValue(v: number | string | string[] | undefined): string | undefi
 export class ProblemFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    sendProblem(exception, http.getRequest<Request>(), http.getResponse<Response>());
+    sendProblem(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
   }
-}
-
-/** Express error-handling middleware for errors raised outside Nest's pipeline. */
-export function expressProblemHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
-  sendProblem(err, req, res);
 }
