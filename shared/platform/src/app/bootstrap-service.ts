@@ -1,6 +1,5 @@
 import { Inject, Injectable, Module, type DynamicModule, type INestApplication, type OnApplicationShutdown, type OnModuleDestroy, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { redactConfig } from '../config/schema.js';
 import { GrpcHealth } from '../health/grpc-health.js';
@@ -145,6 +144,9 @@ export async function bootstrapService<C extends BootstrapConfig>(options: Boots
     providers: [{ provide: SHUTDOWN_STEPS, useValue: steps }, ShutdownCoordinator],
   };
 
+  // Loaded here, not with the platform: the gateway imports the platform and runs on Fastify
+  // (~10 MB of resident memory it would carry for nothing).
+  const { ExpressAdapter } = await import('@nestjs/platform-express');
   const app = await NestFactory.create(root, new ExpressAdapter(), {
     logger: new PinoNestLogger(),
     abortOnError: false,

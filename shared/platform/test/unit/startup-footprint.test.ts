@@ -32,7 +32,7 @@ function packagesLoadedByImport(env: NodeJS.ProcessEnv): Set<string> {
 }
 
 describe('importing the platform', () => {
-  it('loads neither the S3 SDK (OBJECT_STORAGE=s3 only) nor the OpenTelemetry SDK (tracing off)', () => {
+  it('loads neither the S3 SDK (OBJECT_STORAGE=s3 only), nor the OpenTelemetry SDK (tracing off), nor Express (services load it to serve; the gateway runs on Fastify)', () => {
     const { OTEL_EXPORTER_OTLP_ENDPOINT: _a, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: _b, OTEL_TRACES_EXPORTER: _c, ...env } = process.env;
     const loaded = packagesLoadedByImport(env);
     // The import did run: the libraries every service needs are there.
@@ -40,5 +40,6 @@ describe('importing the platform', () => {
     expect(loaded.has('kafkajs')).toBe(true);
     expect([...loaded].filter((name) => name.startsWith('@aws-sdk/') || name.startsWith('@smithy/'))).toEqual([]);
     expect([...loaded].filter((name) => name.startsWith('@opentelemetry/sdk-'))).toEqual([]);
+    expect([...loaded].filter((name) => name === 'express' || name === '@nestjs/platform-express')).toEqual([]);
   }, 120_000);
 });
