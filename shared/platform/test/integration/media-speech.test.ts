@@ -54,8 +54,11 @@ describe('media speech: Piper with the packaged voice', () => {
 
   it('lengthScale slows it down; line breaks do not split the text', async () => {
     const normal = (await probeAudio(await speak(piper(), 'piper-normal.wav'), options)).durationSec;
-    const slow = (await probeAudio(await speak(piper(), 'piper-slow.wav', SENTENCE, 1.5), options)).durationSec;
-    expect(slow / normal).toBeGreaterThan(1.25);
+    // Piper's durations are stochastic (noise_w): this sentence measured 1.36-1.42 s at 1, 1.78-1.97 s
+    // at 1.5 (a ratio as low as 1.25) and 2.36-2.40 s at 2 (1.66-1.77). At 2 the bound has room both
+    // ways: an ignored lengthScale gives about 1.0.
+    const slow = (await probeAudio(await speak(piper(), 'piper-slow.wav', SENTENCE, 2), options)).durationSec;
+    expect(slow / normal).toBeGreaterThan(1.4);
     const broken = (await probeAudio(await speak(piper(), 'piper-lines.wav', 'The storm\ncame at night'), options)).durationSec;
     expect(Math.abs(broken - normal)).toBeLessThan(0.5);
   }, PIPER_TIMEOUT_MS);
