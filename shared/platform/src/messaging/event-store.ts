@@ -11,7 +11,7 @@ import {
 import type { EntityManager } from 'typeorm';
 import { currentContext } from '../context/request-context.js';
 import { SpanKind, withPlatformSpan } from '../telemetry/platform-spans.js';
-import { currentTraceparent } from '../telemetry/traceparent.js';
+import { workTraceparent } from '../telemetry/traceparent.js';
 import type { EventMetadata } from './cloud-event.js';
 
 /** A command a saga sends to another context through the outbox. */
@@ -163,7 +163,7 @@ function metadataFromContext(fallbackCorrelationId: string): EventMetadata {
   return {
     correlationId: ctx?.correlationId ?? fallbackCorrelationId,
     causationId: ctx?.causationId ?? null,
-    traceparent: currentTraceparent() ?? ctx?.traceparent ?? null,
+    traceparent: workTraceparent(),
   };
 }
 

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { currentContext, runWithContext } from '../context/request-context.js';
 import type { AppendedCommand, EventStore, OutgoingCommand } from '../messaging/event-store.js';
 import { returnedRows } from '../persistence/sql-rows.js';
-import { currentTraceparent } from '../telemetry/traceparent.js';
+import { workTraceparent } from '../telemetry/traceparent.js';
 import { assertTransition, isTerminal, type SagaInstance, type SagaStatus, type SagaStepRecord } from './saga.js';
 import { sagaMetrics } from './saga-metrics.js';
 
@@ -54,11 +54,6 @@ interface SagaRow {
 }
 
 const COLUMNS = `id, type, saga_key, status, step, state, deadline_at, version, created_at, updated_at, traceparent`;
-
-/** The trace the work in progress runs in: its active span's, else its request context's. */
-function traceparentNow(): string | null {
-  return currentTraceparent() ?? currentContext()?.traceparent ?? null;
-}
 const UNIQUE_VIOLATION = '23505';
 
 /**
@@ -83,7 +78,7 @@ export class SagaStore {
       await tx.query(
         `INSERT INTO saga_instances (id, type, saga_key, status, step, state, deadline_at, version, created_at, updated_at, traceparent)
          VALUES ($1, $2, $3, 'running', $4, $5::jsonb, $6, 1, $7, $7, $8)`,
-        [id, input.type, input.key ?? null, input.step, JSON.stringify(input.state), input.deadlineAt ?? null, now, traceparentNow()],
+        [id, input.type, input.key ?? null, input.step, JSON.stringify(input.state), input.deadlineAt ?? null, now, workTraceparent()],
       );
       await tx.query('RELEASE SAVEPOINT saga_start');
     } catch (err) {
@@ -131,7 +126,7 @@ export class SagaStore {
       `UPDATE saga_instances SET status = $3, step = $4, state = $5::jsonb, deadline_at = $6, version = $7, updated_at = $8,
               traceparent = coalesce($9, traceparent)
         WHERE id = $1 AND version = $2 RETURNING id`,
-      [saga.id, saga.version, next.status, next.step, JSON.stringify(next.state), next.deadlineAt, next.version, now, traceparentNow()],
+      [saga.id, saga.version, next.status, next.step, JSON.stringify(next.state), next.deadlineAt, next.version, now, workTraceparent()],
     ));
     if (rows.length === 0) throw new VersionConflictError(saga.id, saga.version);
     if (change.log) await this.log(tx, saga.id, { name: change.log.name ?? next.step, status: change.log.status, error: change.log.error }, now);

@@ -1,4 +1,5 @@
 import { context, isSpanContextValid, trace, TraceFlags, type Context, type SpanContext } from '@opentelemetry/api';
+import { currentContext } from '../context/request-context.js';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -14,6 +15,14 @@ export function currentTraceparent(): string | undefined {
   if (!span) return undefined;
   const spanContext = span.spanContext();
   return isSpanContextValid(spanContext) ? traceparentOf(spanContext) : undefined;
+}
+
+/**
+ * The trace the work in progress runs in, to store with what it writes (outbox row, saga): the
+ * active span's when tracing is on, else the request context's (passed on unchanged), else null.
+ */
+export function workTraceparent(): string | null {
+  return currentTraceparent() ?? currentContext()?.traceparent ?? null;
 }
 
 /** The span context a `traceparent` carries (remote), or undefined when it is absent or malformed. */
