@@ -9,11 +9,12 @@
 //             the architecture itself costs on this machine
 // Both get the same closed-loop load (fixed concurrency, fixed duration, after a warm-up) for
 // their maximum throughput; then the gateway gets an open-loop load at half its maximum for its
-// latency (p99 measured from when each request was due). identity, story and gateway run as
+// latency (p99 measured from when each request was due), and the floor the same offered rate
+// (the two hops' own tail at that load). identity, story and gateway run as
 // real processes from their compiled dist/ (startFleetProcesses), on a scratch database.
 // The last line printed is one JSON object {gatewayRps, baselineRps, ratio, p99Ms}.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -62,7 +63,11 @@ export interface StoriesBenchDetails {
   floorMax: PhaseReport;
   /** floorMax.rps / baselineMax.rps: the ratio a framework-free gateway path reaches here. */
   floorRatio: number;
+  /** gatewayMax.rps / floorMax.rps: how close the fleet's path comes to the bare two hops. */
+  gatewayToFloor: number;
   gatewayLatency: PhaseReport & { offeredRps: number };
+  /** The floor at the gateway latency phase's offered rate (its tail at the same load). */
+  floorLatency: PhaseReport & { offeredRps: number };
 }
 
 export interface PhaseReport extends LoadResult {
@@ -251,9 +256,12 @@ function moduleOf(url: string): string {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The bench's own servers, by the names BENCH_PROFILE and BENCH_SERVICE_ENV use for them. */
+const OWN_SERVERS = new Set(['baseline', 'floor-story', 'floor-front']);
+
 /** A bench-only server (baseline or floor) as its own process; resolves once it prints its port. */
-function startBenchServer(script: string, args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', './shared/testing/src/bench/register-ts.mjs', `shared/testing/src/bench/${script}`, ...args], {
+function startBenchServer(script: string, args: string[], env: Record<string, string>, logFile: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, ['--import', './shared/testing/src/bench/register-ts.mjs', script, ...args], {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -261,6 +269,7 @@ function startBenchServer(script: string, args: string[], env: Record<string, st
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
+      appendFileSync(logFile, chunk);
       out += chunk.toString();
       const line = /\{"port":(\d+)\}/.exec(out);
       if (line) resolve({ child, port: Number(line[1]) });
@@ -337,7 +346,7 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
     services: ['identity', 'subscription', 'story', 'gateway'],
     env: { LOG_LEVEL: 'warn', DATABASE_POOL_MAX: String(options.poolSize) },
     serviceOverrides: {
-      ...(options.serviceEnv ?? {}),
+      ...Object.fromEntries(Object.entries(options.serviceEnv ?? {}).filter(([name]) => !OWN_SERVERS.has(name))),
       // The bench's own rate limits: one user sends every request.
       gateway: { RATE_LIMIT_PER_MINUTE: '1000000', RATE_LIMIT_AUTH_PER_MINUTE: '1000', ...(options.serviceEnv?.gateway ?? {}) },
     },
@@ -348,8 +357,16 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
         : defaultEntry(service, kind),
   });
   const benchServers: ChildProcess[] = [];
-  const startOwn = async (script: string, args: string[], env: Record<string, string>) => {
-    const started = await startBenchServer(script, args, env);
+  // The bench's own servers' output (BENCH_SERVICE_ENV can give them flags that print).
+  const benchLogs = join(repoRoot, '.data', 'logs', 'bench', `stories-${runId}`);
+  mkdirSync(benchLogs, { recursive: true });
+  const ownPids = new Map<string, number | undefined>();
+  // `name` is what BENCH_PROFILE calls it (floor-story, floor-front, baseline).
+  const startOwn = async (name: string, script: string, args: string[], env: Record<string, string>) => {
+    const path = join(repoRoot, 'shared', 'testing', 'src', 'bench', script);
+    const entry = profiled.has(name) ? diagnosticEntry(profileDir, name, path, { profile: true, gc: false }) : path;
+    const started = await startBenchServer(entry, args, { ...env, ...(options.serviceEnv?.[name] ?? {}) }, join(benchLogs, `${name}.log`));
+    ownPids.set(name, started.child.pid);
     benchServers.push(started.child);
     return started;
   };
@@ -388,9 +405,9 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
     const path = `/api/v1/stories/${storyId}`;
 
     const storyDatabase = { DATABASE_URL: databaseUrlFor('story', databaseName), DATABASE_SCHEMA: 'story', POOL_SIZE: String(options.poolSize) };
-    const baseline = await startOwn('stories-baseline-server.ts', [], storyDatabase);
-    const floorStory = await startOwn('stories-floor.ts', ['story'], storyDatabase);
-    const floorFront = await startOwn('stories-floor.ts', ['front'], { STORY_ADDRESS: `127.0.0.1:${floorStory.port}` });
+    const baseline = await startOwn('baseline', 'stories-baseline-server.ts', [], storyDatabase);
+    const floorStory = await startOwn('floor-story', 'stories-floor.ts', ['story'], storyDatabase);
+    const floorFront = await startOwn('floor-front', 'stories-floor.ts', ['front'], { STORY_ADDRESS: `127.0.0.1:${floorStory.port}` });
 
     // Same answer from every side (neither does less work by answering less).
     const viaGateway = await json(`${gatewayUrl}${path}`, { headers: auth });
@@ -412,7 +429,9 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
       story: pid('story'),
       identity: pid('identity'),
       baseline: () => (baseline.child.pid ? [baseline.child.pid] : []),
-      floor: () => [floorStory.child.pid, floorFront.child.pid].filter((p): p is number => p !== undefined),
+      // The floor's two processes apart, so each reads against its counterpart (gateway, story).
+      'floor front': () => (floorFront.child.pid ? [floorFront.child.pid] : []),
+      'floor story': () => (floorStory.child.pid ? [floorStory.child.pid] : []),
       postgres: () => pidsNamed('postgres'),
       kafka: () => pidsNamed('java'),
     };
@@ -423,27 +442,45 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
         `response ${viaGateway.bytes} bytes; ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}`,
     );
     await closedLoop(gatewayTarget, options.connections, ms(options.warmupSeconds));
-    const toggleProfiles = (): void => {
-      for (const service of profiled) process.kill(fleet.services[service]!.pid, 'SIGWINCH');
+    // Each profile covers its own side's measured phase: the fleet's services the gateway's,
+    // baseline and floor-* theirs.
+    const toggleProfiles = (side: 'fleet' | 'baseline' | 'floor'): void => {
+      for (const service of profiled) {
+        const own = ownPids.get(service);
+        const mine = own === undefined ? side === 'fleet' : service.startsWith(side);
+        const target = own ?? fleet.services[service]?.pid;
+        if (mine && target) process.kill(target, 'SIGWINCH');
+      }
     };
-    toggleProfiles();
+    toggleProfiles('fleet');
     const gatewayMax = await withCpu(groups, () => closedLoop(gatewayTarget, options.connections, ms(options.seconds)));
-    toggleProfiles();
+    toggleProfiles('fleet');
     log(fmt('gateway (max)', gatewayMax, gatewayMax.cpu));
 
     await closedLoop(baselineTarget, options.connections, ms(options.warmupSeconds));
+    toggleProfiles('baseline');
     const baselineMax = await withCpu(groups, () => closedLoop(baselineTarget, options.connections, ms(options.seconds)));
+    toggleProfiles('baseline');
     log(fmt('baseline (max)', baselineMax, baselineMax.cpu));
 
     await closedLoop(floorTarget, options.connections, ms(options.warmupSeconds));
+    toggleProfiles('floor');
     const floorMax = await withCpu(groups, () => closedLoop(floorTarget, options.connections, ms(options.seconds)));
+    toggleProfiles('floor');
     log(fmt('floor (max)', floorMax, floorMax.cpu));
 
     const offered = Math.max(1, Math.round(gatewayMax.rps * options.latencyLoad));
     await sleep(500);
     // One second of the same load first (sockets opened, steady state), then the measured part.
-    const latency = await withCpu(groups, () => openLoop(gatewayTarget, offered, ms(options.latencySeconds), 256, 1000));
+    // The first seconds at the rate are sent, not recorded, as every phase has its warm-up: the
+    // fleet sat idle through the baseline and floor phases, and the idle reclaim (ADR 0037) may
+    // have shrunk its young generation meanwhile.
+    const latency = await withCpu(groups, () => openLoop(gatewayTarget, offered, ms(options.latencySeconds), 256, ms(options.warmupSeconds)));
     log(fmt(`gateway @ ${offered} req/s`, latency, latency.cpu));
+    // The floor at the same offered rate: the tail the two hops alone have at that load here.
+    await sleep(500);
+    const floorLatency = await withCpu(groups, () => openLoop(floorTarget, offered, ms(options.latencySeconds), 256, ms(options.warmupSeconds)));
+    log(fmt(`floor @ ${offered} req/s`, floorLatency, floorLatency.cpu));
 
     const result: StoriesBenchResult = {
       gatewayRps: gatewayMax.rps,
@@ -467,7 +504,9 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
       baselineMax,
       floorMax,
       floorRatio: baselineMax.rps > 0 ? Math.round((floorMax.rps / baselineMax.rps) * 1000) / 1000 : 0,
+      gatewayToFloor: floorMax.rps > 0 ? Math.round((gatewayMax.rps / floorMax.rps) * 1000) / 1000 : 0,
       gatewayLatency: { ...latency, offeredRps: offered },
+      floorLatency: { ...floorLatency, offeredRps: offered },
     };
     return { result, details };
   } finally {
