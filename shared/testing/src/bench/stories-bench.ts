@@ -42,6 +42,8 @@ export interface StoriesBenchOptions {
   serviceEnv?: Record<string, Record<string, string>>;
   /** CPU-profile these services (gateway, story) during the gateway's maximum-throughput phase. */
   profile?: string[];
+  /** Which phase the profiles cover: each side's maximum (default) or the open-loop latency phases. */
+  profilePhase?: 'max' | 'latency';
   /** Log these services' garbage-collection pauses above 5 ms (to their log files). */
   gcLog?: string[];
   log?: (line: string) => void;
@@ -444,7 +446,8 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
     await closedLoop(gatewayTarget, options.connections, ms(options.warmupSeconds));
     // Each profile covers its own side's measured phase: the fleet's services the gateway's,
     // baseline and floor-* theirs.
-    const toggleProfiles = (side: 'fleet' | 'baseline' | 'floor'): void => {
+    const toggleProfiles = (side: 'fleet' | 'baseline' | 'floor', phase: 'max' | 'latency' = 'max'): void => {
+      if (phase !== (options.profilePhase ?? 'max')) return;
       for (const service of profiled) {
         const own = ownPids.get(service);
         const mine = own === undefined ? side === 'fleet' : service.startsWith(side);
@@ -475,11 +478,13 @@ export async function runStoriesBench(options: StoriesBenchOptions): Promise<{ r
     // The first seconds at the rate are sent, not recorded, as every phase has its warm-up: the
     // fleet sat idle through the baseline and floor phases, and the idle reclaim (ADR 0037) may
     // have shrunk its young generation meanwhile.
-    const latency = await withCpu(groups, () => openLoop(gatewayTarget, offered, ms(options.latencySeconds), 256, ms(options.warmupSeconds)));
+    const latency = await withCpu(groups, () => openLoop(gatewayTarget, offered, ms(options.latencySeconds), 256, ms(options.warmupSeconds), () => toggleProfiles('fleet', 'latency')));
+    toggleProfiles('fleet', 'latency');
     log(fmt(`gateway @ ${offered} req/s`, latency, latency.cpu));
     // The floor at the same offered rate: the tail the two hops alone have at that load here.
     await sleep(500);
-    const floorLatency = await withCpu(groups, () => openLoop(floorTarget, offered, ms(options.latencySeconds), 256, ms(options.warmupSeconds)));
+    const floorLatency = await withCpu(groups, () => openLoop(floorTarget, offered, ms(options.latencySeconds), 256, ms(options.warmupSeconds), () => toggleProfiles('floor', 'latency')));
+    toggleProfiles('floor', 'latency');
     log(fmt(`floor @ ${offered} req/s`, floorLatency, floorLatency.cpu));
 
     const result: StoriesBenchResult = {

@@ -202,9 +202,10 @@ export function closedLoop(target: Target, connections: number, durationMs: numb
 /**
  * `rate` requests per second for `durationMs`, on up to `maxConnections` sockets (requests wait
  * for a free socket when all are busy; their waiting counts in their latency). Requests due in
- * the first `warmupMs` (opening sockets, reaching a steady state) are sent but not recorded.
+ * the first `warmupMs` (opening sockets, reaching a steady state) are sent but not recorded;
+ * `onMeasuring` is called when the recorded part begins.
  */
-export function openLoop(target: Target, rate: number, durationMs: number, maxConnections: number, warmupMs = 0): Promise<LoadResult> {
+export function openLoop(target: Target, rate: number, durationMs: number, maxConnections: number, warmupMs = 0, onMeasuring?: () => void): Promise<LoadResult> {
   const request = requestBuffer(target);
   const total = Math.max(1, Math.round((rate * (durationMs + warmupMs)) / 1000));
   const recorder = new Recorder(total);
@@ -241,8 +242,13 @@ export function openLoop(target: Target, rate: number, durationMs: number, maxCo
       else waiting.push(dueAt);
     };
     let timer: NodeJS.Timeout;
+    let measuring = false;
     const tick = (): void => {
       const now = performance.now();
+      if (!measuring && now >= measuredFrom) {
+        measuring = true;
+        onMeasuring?.();
+      }
       while (scheduled < total && began + scheduled * intervalMs <= now) {
         dispatch(began + scheduled * intervalMs);
         scheduled += 1;

@@ -24,6 +24,7 @@ const { result, details } = await runStoriesBench({
   ...(env.BENCH_SERVICE_ENV ? { serviceEnv: JSON.parse(env.BENCH_SERVICE_ENV) as Record<string, Record<string, string>> } : {}),
   ...(env.BENCH_GC_LOG ? { gcLog: env.BENCH_GC_LOG.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
   ...(env.BENCH_PROFILE ? { profile: env.BENCH_PROFILE.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+  ...(env.BENCH_PROFILE_PHASE === 'latency' ? { profilePhase: 'latency' as const } : {}),
 });
 process.stdout.write(`details ${JSON.stringify(details)}\n`);
 process.stdout.write(`${JSON.stringify(result)}\n`);
