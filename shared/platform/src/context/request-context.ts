@@ -15,6 +15,25 @@ export interface RequestContext {
    * withIdempotency in the service that owns the effect (docs/adr/0015-idempotency-keys.md).
    */
   idempotencyKey?: string;
+  /**
+   * When the caller stops waiting (epoch ms): a gRPC call's deadline. Past it the caller has been
+   * told the call failed, so a transaction for it neither opens nor commits (UnitOfWork), and a
+   * retry does not find the effect of an attempt it was told did not happen.
+   */
+  deadline?: number;
+}
+
+/** The caller's deadline passed before the work's transaction opened or committed: nothing was applied. */
+export class DeadlinePassedError extends Error {
+  constructor(readonly deadline: number) {
+    super(`the caller's deadline passed ${new Date(deadline).toISOString()}; nothing was applied`);
+    this.name = 'DeadlinePassedError';
+  }
+}
+
+/** Throws DeadlinePassedError when the context's deadline is at or before `now`. */
+export function assertBeforeDeadline(context: RequestContext | undefined = storage.getStore(), now: number = Date.now()): void {
+  if (context?.deadline !== undefined && now >= context.deadline) throw new DeadlinePassedError(context.deadline);
 }
 
 /** 1..255 visible ASCII characters: what an Idempotency-Key may be (API.md). */

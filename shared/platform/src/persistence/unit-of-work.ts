@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Propagation, UnitOfWorkPort } from '@storytelling/kernel';
 import { DataSource, type EntityManager } from 'typeorm';
+import { assertBeforeDeadline } from '../context/request-context.js';
 
 /** `requires_new` opens a transaction of its own (its own connection) even inside another. */
 export interface TransactionOptions {
@@ -31,15 +32,26 @@ export function withTransaction<T>(tx: EntityManager, work: () => Promise<T>): P
  * One database transaction around a piece of work: repositories write through the `tx` they are
  * given, and the EventStore appends the outbox rows through the same `tx`, so state and events
  * commit (or roll back) together. Joins the ambient transaction unless told `requires_new`.
+ * Within a call whose caller's deadline has passed (RequestContext.deadline), a new transaction
+ * neither opens nor commits: DeadlinePassedError (gRPC DEADLINE_EXCEEDED).
  */
 @Injectable()
 export class UnitOfWork {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  run<T>(work: (tx: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+  async run<T>(work: (tx: EntityManager) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const joined = options.propagation === 'requires_new' ? undefined : currentTransaction();
     if (joined) return work(joined);
-    return this.dataSource.transaction((tx) => ambient.run(tx, () => work(tx)));
+    // A caller that has stopped waiting was told the call failed: its work is not applied (the
+    // check before COMMIT leaves only the commit itself racing the deadline).
+    assertBeforeDeadline();
+    return this.dataSource.transaction((tx) =>
+      ambient.run(tx, async () => {
+        const result = await work(tx);
+        assertBeforeDeadline();
+        return result;
+      }),
+    );
   }
 
   /** The ambient transaction's manager, or the pool's (each statement commits on its own). */

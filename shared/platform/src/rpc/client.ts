@@ -5,6 +5,7 @@ import type { Observable } from 'rxjs';
 import { protoFile, protoRoot, type ProtoServiceRef } from '@storytelling/contracts';
 import type { ReadinessCheck } from '../health/readiness.js';
 import { grpcClientMetrics } from '../metrics/grpc-metrics.js';
+import { currentContext } from '../context/request-context.js';
 import { metadataFromContext } from './call-context.js';
 import { grpc, GrpcStatus, isMetadata, type GrpcMetadata } from './grpc.js';
 import { GRPC_LOADER_OPTIONS } from './server-options.js';
@@ -61,7 +62,7 @@ interface MethodDefinitionLike {
 
 /**
  * A typed client of one published service, over @grpc/grpc-js with the platform's loader options.
- * Every call carries a deadline and the caller's context as metadata (`authorization`,
+ * Every call carries a deadline (its own, or the incoming call's when that is sooner) and the caller's context as metadata (`authorization`,
  * `x-correlation-id`, `x-causation-id`, `traceparent` from currentContext()), and is timed in the
  * `grpc_client_handling_seconds` histogram. Failures reject with grpc-js' ServiceError; map them
  * with grpcErrorToProblem (gateway) or let toGrpcStatus turn them into UNAVAILABLE/INTERNAL.
@@ -97,7 +98,7 @@ export function createGrpcClient<C>(ref: ProtoServiceRef, options: GrpcClientOpt
           method.responseDeserialize,
           request,
           metadata,
-          { deadline: Date.now() + (callOptions.deadlineMs ?? deadlineMs) },
+          { deadline: callDeadline(callOptions.deadlineMs ?? deadlineMs) },
           (err: ServiceError | null, value?: unknown) => {
             done(err ? err.code : GrpcStatus.OK);
             if (err) reject(err);
@@ -119,6 +120,16 @@ export function createGrpcClient<C>(ref: ProtoServiceRef, options: GrpcClientOpt
     }),
   };
   return Object.assign(methods, control) as GrpcClient<C>;
+}
+
+/**
+ * This call's deadline: its own, or sooner if the call made inside it (gRPC or consumed event)
+ * has a caller that gives up sooner — nothing downstream outlives the caller's wait.
+ */
+function callDeadline(ownMs: number): number {
+  const own = Date.now() + ownMs;
+  const inherited = currentContext()?.deadline;
+  return inherited !== undefined && inherited < own ? inherited : own;
 }
 
 function toMetadata(value: RpcCallOptions['metadata']): GrpcMetadata {

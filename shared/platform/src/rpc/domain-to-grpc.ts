@@ -1,5 +1,6 @@
 import { DomainError, type ErrorKind, type FieldError } from '@storytelling/kernel';
 import { RpcException } from '@nestjs/microservices';
+import { DeadlinePassedError } from '../context/request-context.js';
 import { asciiJson, grpc, GrpcStatus, isMetadata, RpcMetadataKeys, type GrpcMetadata } from './grpc.js';
 
 /** DomainError kind -> gRPC status (one table for the fleet). */
@@ -38,11 +39,14 @@ export interface ToGrpcStatusOptions {
  * Any error -> the gRPC status to answer with.
  * - DomainError: status by kind, `x-error-code`, `x-error-kind`, `x-field-errors` (JSON) in trailers;
  * - an error that already is a gRPC status (RpcException({code, message}), GrpcStatusError) passes;
+ * - DeadlinePassedError (the caller's deadline passed before the transaction) is DEADLINE_EXCEEDED;
  * - a failed downstream call that was UNAVAILABLE / DEADLINE_EXCEEDED becomes UNAVAILABLE;
  * - anything else is INTERNAL with no detail (the caller learns nothing about internals).
  */
 export function toGrpcStatus(err: unknown, options: ToGrpcStatusOptions = {}): GrpcStatusError {
   if (err instanceof GrpcStatusError) return err;
+  // The caller has gone; what it reads (if anything) says the deadline, as its own client did.
+  if (err instanceof DeadlinePassedError) return new GrpcStatusError(GrpcStatus.DEADLINE_EXCEEDED, 'deadline exceeded; nothing was applied');
   if (err instanceof DomainError || isDomainErrorLike(err)) return fromDomainError(err, options);
   if (err instanceof RpcException) {
     const e = err.getError();

@@ -12,7 +12,8 @@ import { isMetadata, RpcMetadataKeys } from './grpc.js';
  * outgoing calls and outbox rows carry the caller's correlation id and bearer token.
  * With tracing on, the handler runs in a server span (grpc-js' instrumentation's when it made
  * one, else the platform's, child of the call's `traceparent`) and the context's traceparent
- * is that span's. bootstrapService installs it on the gRPC microservice.
+ * is that span's. The call's deadline goes into the context too (UnitOfWork honours it).
+ * bootstrapService installs it on the gRPC microservice.
  */
 @Injectable()
 export class GrpcContextInterceptor implements NestInterceptor {
@@ -20,6 +21,8 @@ export class GrpcContextInterceptor implements NestInterceptor {
     if (context.getType() !== 'rpc') return next.handle();
     const metadata: unknown = context.switchToRpc().getContext();
     const requestContext = contextFromMetadata(isMetadata(metadata) ? metadata : undefined);
+    const deadline = callDeadline(context.getArgByIndex(2));
+    if (deadline !== undefined) requestContext.deadline = deadline;
     // Remember a generated correlation id on the call, so the exception filter logs the same one.
     if (isMetadata(metadata) && metadata.get(RpcMetadataKeys.correlationId)[0] !== requestContext.correlationId) {
       metadata.set(RpcMetadataKeys.correlationId, requestContext.correlationId);
@@ -63,4 +66,12 @@ export class GrpcContextInterceptor implements NestInterceptor {
       };
     });
   }
+}
+
+/** The call's deadline (epoch ms) from grpc-js' server call, if the client set one. */
+export function callDeadline(call: unknown): number | undefined {
+  if (typeof call !== 'object' || call === null || typeof (call as { getDeadline?: unknown }).getDeadline !== 'function') return undefined;
+  const deadline: unknown = (call as { getDeadline(): unknown }).getDeadline();
+  const at = deadline instanceof Date ? deadline.getTime() : typeof deadline === 'number' ? deadline : Number.NaN;
+  return Number.isFinite(at) ? at : undefined;
 }

@@ -1,6 +1,8 @@
 // The ambient transaction against real PostgreSQL: `required` joins, `requires_new` commits on
-// its own connection whatever the outer transaction does, `reader` reads the ambient writes.
+// its own connection whatever the outer transaction does, `reader` reads the ambient writes; a
+// caller's passed deadline stops a transaction from opening or committing.
 import type { EntityManager } from 'typeorm';
+import { DeadlinePassedError, runWithContext } from '../../src/context/index.js';
 import { RepositoryUnitOfWork, UnitOfWork, currentTransaction } from '../../src/persistence/index.js';
 import { createSandbox, type Sandbox } from './messaging-fixtures.js';
 
@@ -64,5 +66,38 @@ describe('UnitOfWork: the ambient transaction', () => {
     await notes.run((repos) => repos.add('b'));
     expect(await notes.reader.count()).toBe(2);
     expect(uow.manager).toBe(sb.dataSource.manager);
+  });
+
+  describe("a caller's deadline (RequestContext.deadline, a gRPC call's)", () => {
+    const inContext = <T>(deadline: number, work: () => Promise<T>): Promise<T> => runWithContext({ correlationId: 'c-deadline', deadline }, work);
+
+    it('passing while the work runs: the transaction rolls back with DeadlinePassedError', async () => {
+      const err = await inContext(Date.now() + 150, () =>
+        notes.run(async (repos) => {
+          await repos.add('too late');
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        }),
+      ).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DeadlinePassedError);
+      expect(await notes.reader.count()).toBe(0);
+    });
+
+    it('already passed: the work does not run at all', async () => {
+      let ran = false;
+      const err = await inContext(Date.now() - 1, () =>
+        notes.run(async (repos) => {
+          ran = true;
+          await repos.add('never');
+        }),
+      ).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DeadlinePassedError);
+      expect(ran).toBe(false);
+      expect(await notes.reader.count()).toBe(0);
+    });
+
+    it('still ahead: the transaction commits as usual', async () => {
+      await inContext(Date.now() + 10_000, () => notes.run((repos) => repos.add('in time')));
+      expect(await notes.reader.count()).toBe(1);
+    });
   });
 });

@@ -40,7 +40,7 @@ service EchoService {
   rpc Slow(SlowRequest) returns (SlowResponse);
 }
 message EchoRequest { string text = 1; }
-message EchoResponse { string text = 1; string correlation_id = 2; string bearer_token = 3; string traceparent = 4; int64 big = 5; }
+message EchoResponse { string text = 1; string correlation_id = 2; string bearer_token = 3; string traceparent = 4; int64 big = 5; int64 deadline = 6; }
 message FailRequest { string kind = 1; }
 message FailResponse {}
 message SlowRequest { int32 millis = 1; }
@@ -53,6 +53,7 @@ interface EchoResponse {
   bearerToken: string;
   traceparent: string;
   big: string;
+  deadline: string;
 }
 interface EchoServiceClient {
   echo(request: { text: string }, metadata?: Metadata): import('rxjs').Observable<EchoResponse>;
@@ -83,6 +84,7 @@ class EchoController {
       bearerToken: ctx?.bearerToken ?? '',
       traceparent: ctx?.traceparent ?? '',
       big: '9007199254740993',
+      deadline: String(ctx?.deadline ?? 0),
     };
   }
 
@@ -214,7 +216,7 @@ describe('rpc: in-process gRPC server through bootstrapService', () => {
   it('forwards correlation id, bearer token and traceparent from the caller context', async () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     const res = await runWithContext({ correlationId: 'corr-123', bearerToken: 'tok.en.x', traceparent }, () => echo.echo({ text: 'hi' }));
-    expect(res).toEqual({ text: 'hi', correlationId: 'corr-123', bearerToken: 'tok.en.x', traceparent, big: '9007199254740993' });
+    expect(res).toEqual({ text: 'hi', correlationId: 'corr-123', bearerToken: 'tok.en.x', traceparent, big: '9007199254740993', deadline: expect.stringMatching(/^\d{13}$/) });
   });
 
   it('gives a call without context a fresh correlation id and no token', async () => {
@@ -256,6 +258,19 @@ describe('rpc: in-process gRPC server through bootstrapService', () => {
     const problem = grpcErrorToProblem(err);
     expect(problem).toMatchObject({ status: 500, code: 'INTERNAL' });
     expect(JSON.stringify(problem)).not.toContain('secret internals');
+  });
+
+  it("puts the call's deadline in the handler's context, and an outgoing call inherits a nearer one", async () => {
+    const own = Date.now();
+    const direct = await echo.echo({ text: 'd' }, { deadlineMs: 3000 });
+    expect(Number(direct.deadline)).toBeGreaterThan(own + 2000);
+    expect(Number(direct.deadline)).toBeLessThanOrEqual(Date.now() + 3000);
+    // Inside a call whose caller gives up in 800 ms, a downstream call (client default 5 s) gets
+    // at most what is left, so nothing downstream outlives the caller's wait.
+    const inherited = Date.now() + 800;
+    const nested = await runWithContext({ correlationId: 'c-deadline', deadline: inherited }, () => echo.echo({ text: 'n' }));
+    expect(Number(nested.deadline)).toBeGreaterThan(inherited - 200);
+    expect(Number(nested.deadline)).toBeLessThanOrEqual(inherited + 50);
   });
 
   it('maps an exceeded deadline to a 503 problem with retryAfter', async () => {

@@ -11,6 +11,8 @@ import {
   VersionConflictError,
   type ErrorKind,
 } from '@storytelling/kernel';
+import { DeadlinePassedError } from '../../src/context/index.js';
+import { callDeadline } from '../../src/rpc/grpc-context.interceptor.js';
 import { GRPC_STATUS_BY_KIND, grpcErrorToProblem, toGrpcStatus, type GrpcStatusError } from '../../src/rpc/index.js';
 
 const { status, Metadata } = grpcJs;
@@ -73,6 +75,18 @@ describe('rpc errors: DomainError -> gRPC status -> problem details', () => {
     const s = toGrpcStatus(new RpcException({ code: status.RESOURCE_EXHAUSTED, message: 'slow down' }));
     expect([s.code, s.details]).toEqual([status.RESOURCE_EXHAUSTED, 'slow down']);
     expect(toGrpcStatus(new RpcException('plain')).code).toBe(status.INTERNAL);
+  });
+
+  it("answers DEADLINE_EXCEEDED when the caller's own deadline passed before the transaction", () => {
+    const s = toGrpcStatus(new DeadlinePassedError(Date.now() - 1));
+    expect([s.code, s.details]).toEqual([status.DEADLINE_EXCEEDED, 'deadline exceeded; nothing was applied']);
+  });
+
+  it('reads the deadline of a grpc-js server call (Date or number), none when infinite', () => {
+    expect(callDeadline({ getDeadline: () => new Date(1_700_000_000_000) })).toBe(1_700_000_000_000);
+    expect(callDeadline({ getDeadline: () => 1_700_000_000_123 })).toBe(1_700_000_000_123);
+    expect(callDeadline({ getDeadline: () => Infinity })).toBeUndefined();
+    expect(callDeadline(undefined)).toBeUndefined();
   });
 
   it('turns a failed downstream call into UNAVAILABLE (dependency down) or INTERNAL', () => {
