@@ -15,6 +15,11 @@ describe('the project Node runtime (scripts/lib/node-runtime.mjs)', () => {
     expect(majorOf(PINNED_NODE.version)).toBe(PINNED_MAJOR);
   });
 
+  it("type-checks against the same major's API: @types/node", () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    expect(majorOf(pkg.devDependencies['@types/node']!)).toBe(PINNED_MAJOR);
+  });
+
   it('re-executes under the pinned binary when the launching node is another major', () => {
     expect(planRuntime({ ...linux, env: {}, version: '20.20.2' })).toEqual({ kind: 'pinned' });
     expect(planRuntime({ ...linux, env: { NODE_RUNTIME: 'pinned' }, version: '22.1.0' })).toEqual({ kind: 'pinned' });
