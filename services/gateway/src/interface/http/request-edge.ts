@@ -107,8 +107,15 @@ export function installRequestEdge(fastify: FastifyInstance, adapter: GatewayHtt
       const route = adapter.declaredRouteOf(request);
       if (route !== undefined) routes.set(req, route);
       metrics(req, res, ignore);
-      // cors ends a preflight itself: then neither the body step nor Fastify goes on.
-      headers(req, res, (err) => (err === undefined ? bodies(req, res, (bodyErr) => done(bodyErr as FastifyError | undefined)) : done(err as FastifyError)));
+      // cors ends a preflight itself: then neither the body step nor Fastify goes on. A request no
+      // route takes (404, or 405 for a method the path does not serve) is answered without reading
+      // its body: the method is refused, not the body it carries.
+      const afterHeaders = (err?: unknown): void => {
+        if (err !== undefined) done(err as FastifyError);
+        else if (request.is404) done();
+        else bodies(req, res, (bodyErr) => done(bodyErr as FastifyError | undefined));
+      };
+      headers(req, res, afterHeaders);
     });
   });
 

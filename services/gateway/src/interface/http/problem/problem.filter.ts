@@ -18,8 +18,14 @@ export function setAllowedMethodsResolver(server: object, resolver: AllowedMetho
   allowedMethodResolvers.set(server, resolver);
 }
 
+/**
+ * 405 + Allow for a method the path does not serve: on the router's 404, and on any other error
+ * of a request no route took (Fastify refuses a body method such as QUERY without a Content-Type
+ * before its not-found handler runs): the method is what is wrong.
+ */
 function methodNotAllowed(err: unknown, request: FastifyRequest, path: string): ProblemException | undefined {
-  if (!(err instanceof HttpException) || err.getStatus() !== 404) return undefined;
+  const unrouted = (err instanceof HttpException && err.getStatus() === 404) || request.is404;
+  if (!unrouted) return undefined;
   const resolver = allowedMethodResolvers.get(request.server);
   const allowed = resolver ? resolver(path) : [];
   const method = request.raw.method ?? 'GET';
