@@ -72,12 +72,8 @@ export class ChaosFleet {
         overrides.RATE_LIMIT_PER_MINUTE = '1000000';
         overrides.RATE_LIMIT_AUTH_PER_MINUTE = '1000000';
       }
-      // A job leased by a process we SIGKILL waits for its lease to run out before another takes
-      // it (story analysis: 6 min by default; narration's is 60 s, heartbeat-renewed); a shorter
-      // lease keeps the run short.
       // Links in notifications point at this fleet's gateway, not the default :8080.
       if (s.name === 'notification') overrides.PUBLIC_WEB_URL = `http://${HOST}:${ports.get('gateway')?.http}`;
-      if (s.name === 'story') Object.assign(overrides, { STORY_ANALYSIS_LEASE_MS: '60000', STORY_ANALYSIS_TIMEOUT_MS: '30000' });
       const env = { ...process.env, ...buildServiceEnv(s.name, { ...this.target, overrides }) };
       delete env.DATABASE_ADMIN_URL;
       this.services.set(s.name, { name: s.name, httpPort: own.http, grpcPort: own.grpc, env: /** @type {Record<string, string>} */ (env), pid: 0, exited: () => true });

@@ -19,7 +19,9 @@ export const storyConfigSchema = {
   ...analyserConfigSchema,
   STORY_ANALYSIS_WORKERS: int({ min: 0, max: 32 }).default(2).describe('concurrent analysis jobs per replica (0: this replica runs none)'),
   STORY_ANALYSIS_TIMEOUT_MS: int({ min: 100, max: 3_600_000 }).default(300_000).describe('time budget of one analyser call (an LLM adapter may retry and chunk inside it)'),
-  STORY_ANALYSIS_LEASE_MS: int({ min: 200, max: 7_200_000 }).default(360_000).describe('how long a claimed job is reserved; after it another replica may take the job over'),
+  STORY_ANALYSIS_LEASE_MS: int({ min: 1_000, max: 7_200_000 })
+    .default(60_000)
+    .describe('how long a claimed job is reserved without a renewal (the worker renews it every third of it while it works); a dead worker\'s job is taken over after it'),
   STORY_ANALYSIS_MAX_ATTEMPTS: int({ min: 1, max: 20 }).default(4).describe('analyser calls per job before the analysis fails'),
   STORY_ANALYSIS_RETRY_BASE_MS: int({ min: 10, max: 600_000 }).default(5_000).describe('first retry delay; doubles per attempt (jittered), at most 10 minutes'),
   STORY_ANALYSIS_POLL_MS: int({ min: 10, max: 60_000 }).default(1_000).describe('how often an idle worker looks for jobs'),
@@ -32,9 +34,6 @@ export type StoryConfig = ConfigOf<typeof storyConfigSchema>;
 export function loadStoryConfig(env: NodeJS.ProcessEnv = process.env): StoryConfig {
   const config = loadConfig(storyConfigSchema, { env, service: 'story' });
   const problems: { variable: string; problem: string }[] = [];
-  if (config.STORY_ANALYSIS_LEASE_MS <= config.STORY_ANALYSIS_TIMEOUT_MS) {
-    problems.push({ variable: 'STORY_ANALYSIS_LEASE_MS', problem: 'must be longer than STORY_ANALYSIS_TIMEOUT_MS (a job must not be taken over while its call may still run)' });
-  }
   try {
     analyserSettingsFrom(config);
   } catch (err) {

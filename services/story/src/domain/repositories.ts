@@ -97,6 +97,8 @@ export interface AnalysisJobRepository {
   claim(workerId: string, leaseMs: number): Promise<AnalysisJob | undefined>;
   /** Locks the job for the rest of the transaction if `workerId` still owns it (running, lease held). */
   lockOwned(jobId: string, workerId: string): Promise<AnalysisJob | undefined>;
+  /** Extends `workerId`'s lease by `leaseMs` from now (the heartbeat, own transaction). @returns false when it no longer holds it. */
+  renew(jobId: string, workerId: string, leaseMs: number): Promise<boolean>;
   markSucceeded(jobId: string, at: Date): Promise<void>;
   markCancelled(jobId: string, at: Date): Promise<void>;
   markFailed(jobId: string, failure: JobFailure, at: Date): Promise<void>;

@@ -11,11 +11,14 @@ import {
   RunAnalysisJobHandler,
   UpdateStoryCommand,
   UpdateStoryHandler,
+  type AnalysisResult,
   type AnalysisSettings,
+  type JobOutcome,
+  type StoryAnalysisInput,
   type StoryUnitOfWork,
   type StoryView,
 } from '../../src/application/index.js';
-import { FakeStoryAnalyser } from '../support/fake-analyser.js';
+import { FakeStoryAnalyser, defaultResult } from '../support/fake-analyser.js';
 import { migratedDataSource, outboxOf, postgresUnitOfWork } from '../support/db.js';
 import { createStorySandbox } from '../support/sandbox.js';
 import { UNLIMITED_QUOTA } from '../support/fake-subscription.js';
@@ -201,6 +204,74 @@ describe('analysis jobs and workers (real Postgres)', () => {
     expect(await status(story.id)).toBe('analyzed');
     // the crashed worker, coming back, no longer owns the job
     expect(await uow.run((repos) => repos.jobs.lockOwned(claimed!.id, 'crashed'))).toBeUndefined();
+  });
+
+  const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+  /** Starts `worker`'s turns until one handles the job of `storyId`, and waits until its analyser call has begun (the turn goes on). */
+  async function startTurn(p: ReturnType<typeof processor>, analyser: FakeStoryAnalyser, storyId: string, worker: string): Promise<{ turn: Promise<JobOutcome> }> {
+    const turn = (async () => {
+      for (;;) {
+        const o = await p.processNext(worker);
+        if (o.kind === 'idle' || o.storyId === storyId) return o;
+      }
+    })();
+    for (const until = Date.now() + 5_000; analyser.calls.length === 0 && Date.now() < until; ) await sleep(10);
+    expect(analyser.calls).toHaveLength(1);
+    return { turn }; // wrapped: an async function returning the promise itself would wait for it
+  }
+
+  it('an analysis lasting 2.5 leases keeps its job: the heartbeat renews the lease, no other worker takes it over', async () => {
+    const story = await create('A tale that takes long to read.');
+    await request(story.id);
+    const slow = new FakeStoryAnalyser();
+    const release = slow.holdNext();
+    const leaseMs = 1_000;
+    const { turn } = await startTurn(processor(slow, { timeoutMs: 10_000, leaseMs }), slow, story.id, 'w-slow');
+    // Another worker tries to claim every 100 ms while the call lasts 2.5 leases.
+    const other = processor(new FakeStoryAnalyser());
+    const claimsMeanwhile: string[] = [];
+    for (const until = Date.now() + 2.5 * leaseMs; Date.now() < until; ) {
+      claimsMeanwhile.push((await other.processNext('w-other')).kind);
+      await sleep(100);
+    }
+    release();
+    expect(await turn).toMatchObject({ kind: 'analyzed', storyId: story.id });
+    expect(claimsMeanwhile.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(claimsMeanwhile)).toEqual(new Set(['idle']));
+    expect(await jobs(story.id)).toMatchObject([{ status: 'succeeded', attempts: 1, lease_owner: null }]);
+  });
+
+  it('a worker whose job was taken over stops at its next renewal: its call is aborted and nothing overwrites the new holder\'s result', async () => {
+    const story = await create('A tale with two tellers.');
+    await request(story.id);
+    // The first worker's call would answer after 8 s, with characters of its own.
+    const stale = (input: StoryAnalysisInput): AnalysisResult => ({ ...defaultResult(input), characters: [{ name: 'Stale Teller', description: 'late', personality: 'slow', role: 'protagonist', traits: [] }] });
+    const first = new FakeStoryAnalyser().slowNext(8_000, stale);
+    const leaseMs = 1_000;
+    const { turn } = await startTurn(processor(first, { timeoutMs: 20_000, leaseMs }), first, story.id, 'w-first');
+    const [{ id: firstId }] = (await ds.query(`SELECT id FROM analysis_jobs WHERE story_id = $1`, [story.id])) as [{ id: string }];
+
+    // As if the first worker's renewals had not reached the database for a whole lease (a
+    // partition, a stalled VM): its lease lapses and the second worker takes the job over. (The
+    // first one's heartbeat may renew between the two statements: then the second finds nothing due; again.)
+    const second = processor(new FakeStoryAnalyser());
+    let takeover: JobOutcome = { kind: 'idle' };
+    for (let i = 0; i < 20 && takeover.kind === 'idle'; i++) {
+      await ds.query(`UPDATE analysis_jobs SET lease_expires_at = clock_timestamp() - interval '1 second' WHERE id = $1 AND lease_owner = 'w-first'`, [firstId]);
+      takeover = await second.processNext('w-second');
+    }
+    expect(takeover).toMatchObject({ kind: 'analyzed', storyId: story.id });
+    const tookOverAt = Date.now();
+
+    // The first worker's next renewal (every third of a lease) finds the job gone: its call is aborted, its turn ends.
+    const ended = await Promise.race([turn, sleep(3 * leaseMs).then(() => 'still running' as const)]);
+    expect(ended).toMatchObject({ kind: 'lost', storyId: story.id });
+    expect(Date.now() - tookOverAt).toBeLessThan(2 * leaseMs);
+    expect(String(first.abortReasons[0])).toMatch(/lease lost/);
+
+    expect(await jobs(story.id)).toMatchObject([{ status: 'succeeded', attempts: 2, lease_owner: null }]);
+    expect((await analysis(story.id)).characters.map((c) => c.name)).toEqual(['Mira', 'The Storm']);
+    expect((await outboxOf(ds, story.id)).filter((e) => e.type === 'storytelling.story.story.analyzed.v1')).toHaveLength(1);
   });
 
   it('concurrent workers never take the same job (FOR UPDATE SKIP LOCKED)', async () => {

@@ -8,6 +8,8 @@ import { AnalyserError } from '../../src/application/index.js';
  */
 export class FakeStoryAnalyser implements StoryAnalyser {
   readonly calls: StoryAnalysisInput[] = [];
+  /** Why calls made with slowNext were aborted, in order. */
+  readonly abortReasons: unknown[] = [];
   private script: Array<(input: StoryAnalysisInput, signal?: AbortSignal) => Promise<AnalysisResult>> = [];
 
   constructor(private readonly result: (input: StoryAnalysisInput) => AnalysisResult = defaultResult) {}
@@ -49,6 +51,29 @@ export class FakeStoryAnalyser implements StoryAnalyser {
       return this.result(input);
     });
     return release;
+  }
+
+  /**
+   * The next call answers `result` after `ms`, unless its signal aborts first: then it rejects at
+   * once, and the abort's reason is kept in `abortReasons`.
+   */
+  slowNext(ms: number, result: (input: StoryAnalysisInput) => AnalysisResult = this.result): this {
+    this.script.push(
+      (input, signal) =>
+        new Promise<AnalysisResult>((resolve, reject) => {
+          const timer = setTimeout(() => resolve(result(input)), ms);
+          signal?.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              this.abortReasons.push(signal.reason);
+              reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+            },
+            { once: true },
+          );
+        }),
+    );
+    return this;
   }
 
   /** The next call answers this raw value (which may be nonsense). */

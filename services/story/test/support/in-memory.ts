@@ -222,6 +222,11 @@ class InMemoryJobs implements AnalysisJobRepository {
     const j = this.t.jobs.get(jobId);
     return j && j.status === 'running' && j.leaseOwner === workerId ? j : undefined;
   }
+  async renew(jobId: string, workerId: string, leaseMs: number) {
+    const owned = await this.lockOwned(jobId, workerId);
+    if (owned) this.update(jobId, { leaseExpiresAt: new Date(this.clock.now().getTime() + leaseMs) });
+    return owned !== undefined;
+  }
   async markSucceeded(jobId: string, at: Date) {
     this.finish(jobId, 'succeeded', null, at);
   }

@@ -1,7 +1,7 @@
 import { CLOCK, uuidv7, type Clock } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { getLogger } from '@storytelling/platform';
+import { getLogger, holdLease } from '@storytelling/platform';
 import type { AnalysisJob, JobFailure, NormalisedAnalysis } from '../../domain/index.js';
 import { InvalidAnalysisError, assignCharacterIds, dominantEmotion, normaliseAnalysis } from '../../domain/index.js';
 import type { AnalysisSettings, StoryAnalyser, StoryUnitOfWork } from '../ports/index.js';
@@ -48,7 +48,10 @@ export class RunAnalysisJobCommand extends Command<JobOutcome> {
  * CharactersExtracted to the outbox. A retryable failure puts the job back with exponential
  * backoff; the last attempt, or a non-retryable failure, fails the job and returns the story to
  * its previous status (StoryAnalysisFailed). A worker that dies mid-call leaves a running job
- * whose lease expires; the next claim takes it over (that claim counts as an attempt).
+ * whose lease expires; the next claim takes it over (that claim counts as an attempt). The lease
+ * is short (STORY_ANALYSIS_LEASE_MS) and renewed while the turn runs (the platform's holdLease,
+ * ADR 0036), so a dead worker's job is taken over within one lease however long a live analysis
+ * takes; a renewal that finds the job taken over aborts the call, and the turn ends `lost`.
  */
 @CommandHandler(RunAnalysisJobCommand)
 export class RunAnalysisJobHandler implements ICommandHandler<RunAnalysisJobCommand> {
@@ -62,8 +65,19 @@ export class RunAnalysisJobHandler implements ICommandHandler<RunAnalysisJobComm
   ) {}
 
   async execute({ workerId, stop }: RunAnalysisJobCommand): Promise<JobOutcome> {
-    const job = await this.uow.reader.jobs.claim(workerId, this.settings.leaseMs);
+    const { leaseMs } = this.settings;
+    const job = await this.uow.reader.jobs.claim(workerId, leaseMs);
     if (!job) return { kind: 'idle' };
+    const lease = holdLease({ leaseMs, stop, renew: () => this.uow.reader.jobs.renew(job.id, workerId, leaseMs), context: { jobId: job.id } });
+    try {
+      return await this.runClaimed(job, workerId, lease.signal);
+    } finally {
+      await lease.stop();
+    }
+  }
+
+  /** `stop` is aborted on shutdown or when the lease turns out to be lost. */
+  private async runClaimed(job: AnalysisJob, workerId: string, stop: AbortSignal): Promise<JobOutcome> {
     const ids = { jobId: job.id, storyId: job.storyId };
     this.log.info({ ...ids, attempt: job.attempts }, 'analysis job claimed');
 
@@ -85,11 +99,12 @@ export class RunAnalysisJobHandler implements ICommandHandler<RunAnalysisJobComm
     let analysis: NormalisedAnalysis;
     const timeout = AbortSignal.timeout(this.settings.timeoutMs);
     try {
-      const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
+      const signal = AbortSignal.any([timeout, stop]);
       const raw = await raceAbort(this.analyser.analyse({ title: story.title, content: story.content, language: story.language }, signal), signal);
       analysis = normaliseAnalysis(raw);
     } catch (err) {
-      if (stop?.aborted) return this.release(job, workerId);
+      // Shutdown: handed back ('released'); lease lost: the hand-back finds the job not ours ('lost').
+      if (stop.aborted) return this.release(job, workerId);
       const failure: CallFailure = timeout.aborted
         ? { code: 'ANALYSIS_TIMEOUT', message: `the analyser did not answer within ${this.settings.timeoutMs} ms`, retryable: true }
         : classify(err);

@@ -54,6 +54,10 @@ export class SqlAnalysisJobRepository implements AnalysisJobRepository {
     return row ? toJob(row) : undefined;
   }
 
+  renew(jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
+    return this.leases.renew(jobId, workerId, leaseMs);
+  }
+
   markSucceeded(jobId: string, at: Date): Promise<void> {
     return this.leases.finish(jobId, 'succeeded', null, at);
   }

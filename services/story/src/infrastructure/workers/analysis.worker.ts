@@ -8,7 +8,7 @@ import { ANALYSIS_SETTINGS, RunAnalysisJobCommand, type AnalysisSettings, type A
  * The analysis workers of this process (the platform's JobLoops): `STORY_ANALYSIS_WORKERS` loops,
  * each sending one RunAnalysisJobCommand at a time (one job per turn). Idle loops poll every
  * STORY_ANALYSIS_POLL_MS; a request served by this process wakes them at once (AnalysisWakeup).
- * Every replica runs them; the job table (SKIP LOCKED claims, leases) shares the work. On
+ * Every replica runs them; the job table (SKIP LOCKED claims, leases renewed while a job runs) shares the work. On
  * shutdown the loops stop claiming, an analyser call in flight is aborted and its job handed
  * back, then the pools close.
  */
