@@ -6,6 +6,7 @@ export * from './context/index.js';
 export * from './health/index.js';
 export * from './idempotency/index.js';
 export * from './jobs/index.js';
+export * from './json/index.js';
 export * from './logging/index.js';
 export * from './media/index.js';
 export * from './messaging/index.js';

@@ -95,6 +95,9 @@ describe('gateway ⇄ payments (real identity and payments services, Postgres, K
     const refunded = (await history()).body.items.find((p: { id: string }) => p.id === paid.paymentId);
     expect(refunded).toMatchObject({ status: 'refunded', refundedMinor: 999 });
     expectProblem(await post('{not json', sign('{not json')), 400, 'WEBHOOK_PAYLOAD_INVALID');
+    // Signed but nested 10,000 levels deep (JSON routes refuse more than 32): the same 400, never a 500.
+    const deep = payload.replace('"ch_1"', '['.repeat(10_000) + ']'.repeat(10_000));
+    expectProblem(await post(deep, sign(deep)), 400, 'JSON_TOO_DEEP');
   });
 
   it('/ready reports payments (an optional peer)', async () => {

@@ -53,6 +53,9 @@ describe('provider webhooks: signature, replay, reordering', () => {
     client.handleWebhook({ provider: 'stripe', payload: Buffer.from(payload), headers: [{ name: 'Stripe-Signature', value: header }, { name: 'content-type', value: 'application/json' }] });
   const sandboxHook = (payload: string, timestamp = now()) =>
     client.handleWebhook({ provider: 'sandbox', payload: Buffer.from(payload), headers: [{ name: 'sandbox-signature', value: signatureHeader(payload, SANDBOX_WEBHOOK_SECRET, timestamp) }] });
+  /** A readable event whose deepest value sits `levels` levels down (the event is level 1, data 2, data.object 3). */
+  const nestedEvent = (levels: number, type: string, object: Record<string, unknown>) =>
+    stripeEvent(type, { ...object, extra: '__NESTED__' }).replace('"__NESTED__"', '['.repeat(levels - 3) + ']'.repeat(levels - 3));
   const row = async (id: string) => ((await ds.query(`SELECT status, refunded_minor, failure_reason, version FROM payments WHERE id = $1`, [id])) as Array<Record<string, unknown>>)[0];
   const eventsOf = (paymentId: string) => probe.received.filter((e) => e.envelope.subject === paymentId);
 
@@ -112,7 +115,24 @@ describe('provider webhooks: signature, replay, reordering', () => {
     expect(await outcome(client.handleWebhook({ provider: 'paypal', payload: Buffer.from('{}'), headers: [] }))).toBe('NOT_FOUND:PAYMENT_PROVIDER_NOT_FOUND');
     expect(await outcome(stripeHook('{"id":"evt_1"}'))).toBe('INVALID_ARGUMENT:WEBHOOK_PAYLOAD_INVALID');
     expect(await outcome(sandboxHook('not json'))).toBe('INVALID_ARGUMENT:WEBHOOK_PAYLOAD_INVALID');
+    expect(await outcome(stripeHook('{not json'))).toBe('INVALID_ARGUMENT:WEBHOOK_PAYLOAD_INVALID');
     expect(await stripeHook(stripeEvent('customer.created', { id: 'cus_1' }))).toEqual({ outcome: 'ignored' });
+  });
+
+  it('a signed body nested deeper than 32 levels (as on the gateway\'s JSON routes) → INVALID_ARGUMENT JSON_TOO_DEEP before it is parsed, never INTERNAL; the signature is checked first', async () => {
+    const pi = `pi_${uuidv7()}`;
+    const id = await pendingPayment('sandbox', pi);
+    const succeeded = (levels: number) => nestedEvent(levels, 'payment_intent.succeeded', { id: pi, metadata: { payment_id: id } });
+    // 10,000 levels: JSON.parse copes, but storing the payload (JSON.stringify, jsonb) overflows the stack.
+    expect(await outcome(sandboxHook(succeeded(10_000)))).toBe('INVALID_ARGUMENT:JSON_TOO_DEEP');
+    expect(await outcome(stripeHook(succeeded(10_000)))).toBe('INVALID_ARGUMENT:JSON_TOO_DEEP');
+    expect(await outcome(sandboxHook(succeeded(33)))).toBe('INVALID_ARGUMENT:JSON_TOO_DEEP');
+    expect(await outcome(sandboxHook(succeeded(10_000), now() - 301))).toBe('UNAUTHENTICATED:WEBHOOK_SIGNATURE_INVALID');
+    expect(await row(id)).toMatchObject({ status: 'pending', version: 0 });
+    expect((await ds.query(`SELECT count(*)::int AS n FROM provider_events WHERE payment_id = $1`, [id]))[0].n).toBe(0);
+    // 32 levels is an event like any other; the service is still answering.
+    expect(await sandboxHook(succeeded(32))).toEqual({ outcome: 'applied' });
+    expect(await row(id)).toMatchObject({ status: 'succeeded', version: 1 });
   });
 
   it('a replayed event (same provider event id) has one effect', async () => {

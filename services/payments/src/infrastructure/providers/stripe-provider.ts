@@ -141,7 +141,11 @@ function classify(err: unknown, what: string): Error {
   return retryable ? new ProviderUnavailableError(detail, { cause: err }) : new ProviderRejectedError(detail, { cause: err });
 }
 
-/** Stripe's webhooks, verified by the SDK (`stripe-signature`, HMAC-SHA256, 300 s tolerance). */
+/**
+ * Stripe's webhooks, verified by the SDK (`stripe-signature`, HMAC-SHA256, 300 s tolerance). Only
+ * the signature is the SDK's (`verifyHeader`; `constructEvent` would also parse the body): the
+ * body is parsed by parseJson, as the sandbox's is, after its depth is bounded.
+ */
 export class StripeWebhookVerifier implements WebhookVerifier {
   readonly provider = 'stripe';
 
@@ -153,8 +157,10 @@ export class StripeWebhookVerifier implements WebhookVerifier {
   verify(delivery: WebhookDelivery): ProviderEvent {
     const header = delivery.headers['stripe-signature'];
     if (!header) throw webhookSignatureInvalid('no stripe-signature header');
+    const signature = Stripe.webhooks.signature;
+    if (!signature) throw new Error('the Stripe SDK has no webhook signature helper');
     try {
-      Stripe.webhooks.constructEvent(delivery.payload, header, this.secret, this.toleranceSeconds, undefined, delivery.receivedAt.getTime());
+      signature.verifyHeader(delivery.payload, header, this.secret, this.toleranceSeconds, undefined, delivery.receivedAt.getTime());
     } catch (err) {
       throw webhookSignatureInvalid((err as Error).message);
     }

@@ -1,4 +1,5 @@
-import { webhookPayloadInvalid, type FailureReason, type ProviderEvent } from '../../domain/index.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '@storytelling/platform';
+import { webhookPayloadInvalid, webhookPayloadTooDeep, type FailureReason, type ProviderEvent } from '../../domain/index.js';
 
 type Json = Record<string, unknown>;
 
@@ -63,7 +64,13 @@ export function translateStripeShapedEvent(parsed: unknown): ProviderEvent {
   }
 }
 
+/**
+ * A verified webhook's body as JSON. Its depth is bounded first, on the bytes, like the gateway's
+ * JSON routes bound theirs: a body nested thousands deep parses, but storing it (JSON.stringify,
+ * jsonb) would overflow the stack.
+ */
 export function parseJson(payload: Buffer): unknown {
+  if (jsonNestsDeeperThan(payload, MAX_JSON_DEPTH)) throw webhookPayloadTooDeep(MAX_JSON_DEPTH);
   try {
     return JSON.parse(payload.toString('utf8')) as unknown;
   } catch {

@@ -95,6 +95,22 @@ describe('webhook verifiers', () => {
     );
   });
 
+  it('a signed body is bounded to 32 levels before it is parsed (JSON_TOO_DEEP), after its signature; a signed non-JSON body is WEBHOOK_PAYLOAD_INVALID', () => {
+    const nested = (levels: number) => payload.replace('"p1"', `"p1","extra":${'['.repeat(levels - 4)}${']'.repeat(levels - 4)}`);
+    const stripe = new StripeWebhookVerifier('whsec_x');
+    const sandbox = new SandboxWebhookVerifier('sandbox-secret-0123');
+    const viaStripe = (body: string, secret = 'whsec_x') =>
+      stripe.verify({ payload: Buffer.from(body), headers: { 'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: t }) }, receivedAt: at });
+    const viaSandbox = (body: string) => sandbox.verify({ payload: Buffer.from(body), headers: { 'sandbox-signature': signatureHeader(body, 'sandbox-secret-0123', t) }, receivedAt: at });
+    for (const verify of [viaStripe, viaSandbox]) {
+      expect(verify(nested(32)).kind).toBe('payment_succeeded');
+      expect(() => verify(nested(33))).toThrow(expect.objectContaining({ code: 'JSON_TOO_DEEP' }));
+      expect(() => verify(nested(100_000))).toThrow(expect.objectContaining({ code: 'JSON_TOO_DEEP' }));
+      expect(() => verify('{not json')).toThrow(expect.objectContaining({ code: 'WEBHOOK_PAYLOAD_INVALID' }));
+    }
+    expect(() => viaStripe(nested(100_000), 'whsec_someone_else')).toThrow(expect.objectContaining({ code: 'WEBHOOK_SIGNATURE_INVALID' }));
+  });
+
   it('translates Stripe-shaped events (decline codes, cumulative refunds) and rejects malformed ones', () => {
     expect(
       translateStripeShapedEvent({ id: 'e', type: 'payment_intent.payment_failed', data: { object: { id: 'pi', last_payment_error: { code: 'card_declined', decline_code: 'insufficient_funds' } } } }),

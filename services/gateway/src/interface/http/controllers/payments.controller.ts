@@ -38,7 +38,8 @@ export class PaymentsController {
     description:
       'Called by the payment provider, not by clients. The raw body is forwarded byte for byte with its signature header ' +
       '(`stripe-signature`, or `sandbox-signature` for the sandbox: `t=<unix>,v1=<HMAC-SHA256 of "<t>.<body>">`, 300 s tolerance). ' +
-      'Replays (same provider event id) and late events are answered 204 and change nothing. A bad or expired signature is 400 WEBHOOK_SIGNATURE_INVALID.',
+      'Replays (same provider event id) and late events are answered 204 and change nothing. A bad or expired signature is 400 WEBHOOK_SIGNATURE_INVALID; ' +
+      'a signed body that is not an event is 400 WEBHOOK_PAYLOAD_INVALID, one nested deeper than 32 levels 400 JSON_TOO_DEEP.',
   })
   @ApiConsumes('application/json')
   @ApiBody({ description: "The provider's event, exactly as it sent it.", schema: { type: 'object' } })

@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import bodyParser from 'body-parser';
-import { currentContext, runWithContext } from '@storytelling/platform';
+import { currentContext, jsonNestsDeeperThan, MAX_JSON_DEPTH, runWithContext } from '@storytelling/platform';
 import { ProblemException } from '../problem/problem.js';
 import { toProblem } from '../problem/to-problem.js';
 import { deferProblem } from './deferred-problem.js';
-import { JsonTooDeepError, jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
+import { JsonTooDeepError } from './json-depth.js';
 import { pathBelowApi, type RawMiddleware } from './raw-middleware.js';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

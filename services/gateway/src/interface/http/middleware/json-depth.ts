@@ -1,41 +1,4 @@
-/**
- * How deep a JSON body may nest arrays and objects. The deepest request DTO nests 3 levels; 32
- * leaves room and keeps JSON.parse, class-transformer and class-validator (all recursive) far
- * from the stack limit (depth 3,000 overflowed class-transformer: issue 12, item 1).
- */
-export const MAX_JSON_DEPTH = 32;
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-
-/**
- * Whether UTF-8 JSON bytes nest deeper than `max`, found by one pass over the bytes that stops at
- * the first level too deep, before anything parses them. Brackets inside strings do not count.
- * (In UTF-8 no byte of a multi-byte character is ASCII, so bytes can be compared directly.)
- * Not a validator: malformed JSON is left to the parser.
- */
-export function jsonNestsDeeperThan(bytes: Uint8Array, max: number = MAX_JSON_DEPTH): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (inString) {
-      if (b === BACKSLASH) i++;
-      else if (b === QUOTE) inString = false;
-    } else if (b === QUOTE) {
-      inString = true;
-    } else if (b === OPEN_BRACKET || b === OPEN_BRACE) {
-      if (++depth > max) return true;
-    } else if (b === CLOSE_BRACKET || b === CLOSE_BRACE) {
-      depth--;
-    }
-  }
-  return false;
-}
+// The depth limit and the scan are the platform's (MAX_JSON_DEPTH, jsonNestsDeeperThan): payments' webhooks use them too.
 
 /** The error body-parser's `verify` throws for a too-deep body (its `type` survives body-parser). */
 export class JsonTooDeepError extends Error {

@@ -1,7 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError } from '@storytelling/kernel';
-import { grpcErrorToProblem, HTTP_STATUS_BY_KIND, isGrpcError } from '@storytelling/platform';
-import { MAX_JSON_DEPTH } from '../middleware/json-depth.js';
+import { grpcErrorToProblem, HTTP_STATUS_BY_KIND, isGrpcError, MAX_JSON_DEPTH } from '@storytelling/platform';
 import { ERROR_CODES } from './error-codes.js';
 import { BEARER_CHALLENGE, problem, PROBLEM_TYPE_BASE, ProblemException, type ProblemDetails } from './problem.js';
 

@@ -1,4 +1,4 @@
-import { jsonNestsDeeperThan } from '../../src/interface/http/middleware/json-depth.js';
+import { jsonNestsDeeperThan } from '../../src/json/index.js';
 
 const bytes = (s: string) => Buffer.from(s, 'utf8');
 
