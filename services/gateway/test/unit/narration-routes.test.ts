@@ -206,10 +206,21 @@ describe('narration routes (fake narration service)', () => {
 
     describe('over a raw connection (chunked, no Content-Length)', () => {
       let port: number;
+      let listened = false;
       beforeAll(async () => {
         const server = gw.server as Server;
-        if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        if (!server.listening) {
+          await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+          listened = true;
+        }
         port = (server.address() as AddressInfo).port;
+      });
+      // The app's close() stops only what it started listening itself: this listen is the test's.
+      afterAll(async () => {
+        if (!listened) return;
+        const server = gw.server as Server;
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
       });
 
       const open = (voiceId: string): { req: ClientRequest; response: Promise<{ status: number; body: Record<string, unknown> }> } => {
