@@ -58,3 +58,17 @@ export function holdLease(options: LeaseHeartbeatOptions): LeaseHeartbeat {
     },
   };
 }
+
+/**
+ * Runs the work of a job this worker has claimed while holding its lease (holdLease), and stops
+ * renewing once the work is over, however it ends. `work` gets the lease's signal: aborted on the
+ * turn's stop or when the lease turns out to be lost.
+ */
+export async function whileLeaseHeld<T>(options: LeaseHeartbeatOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const lease = holdLease(options);
+  try {
+    return await work(lease.signal);
+  } finally {
+    await lease.stop();
+  }
+}

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { waitUntil } from '@storytelling/testing';
-import { holdLease } from '../../src/jobs/lease-heartbeat.js';
+import { holdLease, whileLeaseHeld } from '../../src/jobs/lease-heartbeat.js';
 
 // Leases of a few tens of milliseconds (a beat every third); waits are conditions, never wall-clock bounds.
 describe('holdLease (the heartbeat of a claimed job)', () => {
@@ -64,5 +64,24 @@ describe('holdLease (the heartbeat of a claimed job)', () => {
     await waitUntil(() => started, 5_000);
     await lease.stop();
     expect(finished).toBe(true);
+  });
+
+  it('whileLeaseHeld: renews while the work runs, hands it the signal, and stops renewing however the work ends', async () => {
+    let renewals = 0;
+    const renew = async (): Promise<boolean> => (renewals++, true);
+    const answer = await whileLeaseHeld({ leaseMs: 15, renew }, async (signal) => {
+      await waitUntil(() => renewals >= 2, 5_000);
+      return signal.aborted ? 'aborted' : 'done';
+    });
+    expect(answer).toBe('done');
+    const afterResolve = renewals;
+    const failed = await whileLeaseHeld({ leaseMs: 15, renew }, async () => {
+      await waitUntil(() => renewals >= afterResolve + 2, 5_000);
+      throw new Error('work failed');
+    }).catch((e: unknown) => e);
+    expect(String(failed)).toContain('work failed');
+    const afterThrow = renewals;
+    await sleep(60);
+    expect(renewals).toBe(afterThrow);
   });
 });

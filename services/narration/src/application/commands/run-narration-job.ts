@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { CLOCK, DomainError, type Clock } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { getLogger, holdLease, runWithContext } from '@storytelling/platform';
+import { getLogger, runWithContext, whileLeaseHeld } from '@storytelling/platform';
 import type { Narration, NarrationJob, NarrationWorkRepositories, Segment, StoredAudio, VoiceRepository } from '../../domain/index.js';
 import { NarrationFailureReasons as Reasons, StoryNotAnalysedError, isStockVoiceId, segmentStory, voiceSegments, voicedCharacters } from '../../domain/index.js';
 import type { AudioJoiner, MediaFiles, NarratableStory, NarrationSettings, SpeechEngine, SpeechVoice, StorySource } from '../ports/index.js';
@@ -79,20 +79,18 @@ export class RunNarrationJobHandler implements ICommandHandler<RunNarrationJobCo
     // runs; a renewal that finds it gone stops the turn like a shutdown (whose hand-back then
     // finds the job not ours: `lost`).
     const { leaseMs } = this.settings;
-    const lease = holdLease({ leaseMs, stop, renew: () => this.uow.reader.narrationJobs.renew(job.id, workerId, leaseMs), context: { jobId: job.id } });
-    try {
+    const renew = () => this.uow.reader.narrationJobs.renew(job.id, workerId, leaseMs);
+    return whileLeaseHeld({ leaseMs, stop, renew, context: { jobId: job.id } }, async (signal) => {
       const narration = await this.uow.reader.narrations.find(job.narrationId);
       // Events of this turn continue the chain of the saga that asked for the narration.
-      return await runWithContext({ correlationId: narration?.state.sagaId ?? job.narrationId }, async () => {
+      return runWithContext({ correlationId: narration?.state.sagaId ?? job.narrationId }, async () => {
         try {
-          return await this.run(job, narration, workerId, lease.signal);
+          return await this.run(job, narration, workerId, signal);
         } catch (err) {
           return this.afterError(job, workerId, err);
         }
       });
-    } finally {
-      await lease.stop();
-    }
+    });
   }
 
   private async run(job: NarrationJob, found: Narration | undefined, workerId: string, stop: AbortSignal | undefined): Promise<NarrationJobOutcome> {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { CLOCK, type Clock, type UnitOfWorkPort } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { getLogger, holdLease } from '@storytelling/platform';
+import { getLogger, whileLeaseHeld } from '@storytelling/platform';
 import type { SampleMeasurement, Voice, VoiceProfile, VoiceRepositories, VoiceTrainingFailure, VoiceTrainingJob } from '../../domain/index.js';
 import { matchVoice } from '../../domain/index.js';
 import type { MediaFiles, VoiceCloning } from '../ports/index.js';
@@ -92,12 +92,8 @@ export class RunVoiceTrainingJobHandler implements ICommandHandler<RunVoiceTrain
     if (!job) return { kind: 'idle' };
     // Renewed while this turn runs (as narration jobs are): a short lease, a long training.
     const { leaseMs } = this.settings;
-    const lease = holdLease({ leaseMs, stop, renew: () => this.uow.reader.voiceTrainingJobs.renew(job.id, workerId, leaseMs), context: { jobId: job.id } });
-    try {
-      return await this.runClaimed(job, workerId, lease.signal);
-    } finally {
-      await lease.stop();
-    }
+    const renew = () => this.uow.reader.voiceTrainingJobs.renew(job.id, workerId, leaseMs);
+    return whileLeaseHeld({ leaseMs, stop, renew, context: { jobId: job.id } }, (signal) => this.runClaimed(job, workerId, signal));
   }
 
   private async runClaimed(job: VoiceTrainingJob, workerId: string, stop: AbortSignal): Promise<VoiceTrainingOutcome> {

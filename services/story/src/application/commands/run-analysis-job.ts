@@ -1,7 +1,7 @@
 import { CLOCK, uuidv7, type Clock } from '@storytelling/kernel';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { getLogger, holdLease } from '@storytelling/platform';
+import { getLogger, whileLeaseHeld } from '@storytelling/platform';
 import type { AnalysisJob, JobFailure, NormalisedAnalysis } from '../../domain/index.js';
 import { InvalidAnalysisError, assignCharacterIds, dominantEmotion, normaliseAnalysis } from '../../domain/index.js';
 import type { AnalysisSettings, StoryAnalyser, StoryUnitOfWork } from '../ports/index.js';
@@ -68,12 +68,8 @@ export class RunAnalysisJobHandler implements ICommandHandler<RunAnalysisJobComm
     const { leaseMs } = this.settings;
     const job = await this.uow.reader.jobs.claim(workerId, leaseMs);
     if (!job) return { kind: 'idle' };
-    const lease = holdLease({ leaseMs, stop, renew: () => this.uow.reader.jobs.renew(job.id, workerId, leaseMs), context: { jobId: job.id } });
-    try {
-      return await this.runClaimed(job, workerId, lease.signal);
-    } finally {
-      await lease.stop();
-    }
+    const renew = () => this.uow.reader.jobs.renew(job.id, workerId, leaseMs);
+    return whileLeaseHeld({ leaseMs, stop, renew, context: { jobId: job.id } }, (signal) => this.runClaimed(job, workerId, signal));
   }
 
   /** `stop` is aborted on shutdown or when the lease turns out to be lost. */
