@@ -49,7 +49,7 @@ export class RunAnalysisJobCommand extends Command<JobOutcome> {
  * backoff; the last attempt, or a non-retryable failure, fails the job and returns the story to
  * its previous status (StoryAnalysisFailed). A worker that dies mid-call leaves a running job
  * whose lease expires; the next claim takes it over (that claim counts as an attempt). The lease
- * is short (STORY_ANALYSIS_LEASE_MS) and renewed while the turn runs (the platform's holdLease,
+ * is short (STORY_ANALYSIS_LEASE_MS) and renewed while the turn runs (the platform's whileLeaseHeld,
  * ADR 0036), so a dead worker's job is taken over within one lease however long a live analysis
  * takes; a renewal that finds the job taken over aborts the call, and the turn ends `lost`.
  */
